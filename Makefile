@@ -1,0 +1,71 @@
+# Byline: `make run` for a local site, `make test` for the suite. See README.md.
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+
+VENV := .venv
+BIN := $(VENV)/bin
+HOST ?= 127.0.0.1
+PORT ?= 8000
+
+# The first interpreter that runs and is Python 3.12+. On machines where pyenv's shims exist but
+# fail (see README), pyenv's own installs are tried directly.
+ifndef PYTHON
+PYTHON := $(shell for c in python3.13 python3.12 python3 \
+	$$(ls -d $$(pyenv root 2>/dev/null || echo $$HOME/.pyenv)/versions/3.1[2-9]*/bin/python3 2>/dev/null); do \
+	$$c -c 'import sys; sys.exit(sys.version_info < (3, 12))' >/dev/null 2>&1 && { echo $$c; break; }; done)
+endif
+
+.PHONY: help run test lint format migrations clean
+
+help:
+	@echo "make run     set up .venv, migrate, load demo content, serve on http://$(HOST):$(PORT)/"
+	@echo "make test    install test dependencies and run the whole test suite"
+	@echo "make lint    ruff check and ruff format --check"
+	@echo "make format  apply ruff's fixes and formatting"
+	@echo "make clean   remove .venv and var/ (the SQLite database and uploads)"
+
+$(BIN)/python:
+	@if [ -z "$(PYTHON)" ]; then \
+		echo "Byline needs Python 3.12 or newer, and none was found." >&2; \
+		echo "Install it (e.g. 'apt-get install python3.12 python3.12-venv', 'brew install python@3.13'" >&2; \
+		echo "or 'pyenv install 3.13'), or name one: make PYTHON=/path/to/python3.12 ..." >&2; \
+		exit 1; \
+	fi
+	@echo "Creating $(VENV) with $(PYTHON) ($$($(PYTHON) --version))"
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+
+$(VENV)/.installed: pyproject.toml | $(BIN)/python
+	$(BIN)/pip install --quiet -e .
+	@touch $@
+
+$(VENV)/.installed-test: pyproject.toml | $(BIN)/python
+	$(BIN)/pip install --quiet -e ".[test]"
+	@touch $@ $(VENV)/.installed
+
+run: $(VENV)/.installed
+	DEBUG=$${DEBUG:-1} $(BIN)/python manage.py migrate --no-input
+	DEBUG=$${DEBUG:-1} $(BIN)/python manage.py ensure_admin
+	DEBUG=$${DEBUG:-1} $(BIN)/python manage.py load_demo
+	@echo ""
+	@echo "  Site:  http://$(HOST):$(PORT)/"
+	@echo "  Admin: http://$(HOST):$(PORT)/admin/  (log in with the admin account above)"
+	@echo ""
+	DEBUG=$${DEBUG:-1} $(BIN)/python manage.py runserver $(HOST):$(PORT)
+
+test: $(VENV)/.installed-test
+	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+lint: $(VENV)/.installed-test
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+format: $(VENV)/.installed-test
+	$(BIN)/ruff check --fix .
+	$(BIN)/ruff format .
+
+migrations: $(VENV)/.installed
+	DEBUG=1 $(BIN)/python manage.py makemigrations
+
+clean:
+	rm -rf $(VENV) var

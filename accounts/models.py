@@ -1,0 +1,62 @@
+from django.contrib.auth.models import AbstractUser
+from django.db import models
+from django.urls import reverse
+from django.utils.text import slugify
+
+from blog.models import with_derived_fields
+from blog.rendering import render_markdown
+
+
+class User(AbstractUser):
+    """A person who can log in; anyone with posts is also a public author."""
+
+    display_name = models.CharField(
+        max_length=150, blank=True, help_text="The name readers see on posts, e.g. “Maya Okafor”."
+    )
+    slug = models.SlugField(
+        max_length=150,
+        unique=True,
+        blank=True,
+        help_text="Used in the author page address /authors/<slug>/. Left blank, it is made "
+        "from the display name.",
+    )
+    bio = models.TextField(blank=True, help_text="A short biography, in Markdown.")
+    bio_html = models.TextField(blank=True, editable=False)
+    avatar = models.ImageField(upload_to="avatars/", blank=True)
+    website = models.URLField(blank=True)
+    twitter = models.CharField("X/Twitter handle", max_length=50, blank=True)
+    mastodon = models.CharField(
+        "Mastodon handle", max_length=100, blank=True, help_text="Like @name@example.social."
+    )
+    github = models.CharField("GitHub username", max_length=50, blank=True)
+    linkedin = models.URLField("LinkedIn profile", blank=True)
+
+    class Meta(AbstractUser.Meta):
+        swappable = "AUTH_USER_MODEL"
+        ordering = ["display_name", "username"]
+
+    def __str__(self):
+        return self.name
+
+    @property
+    def name(self):
+        return self.display_name or self.get_full_name() or self.username
+
+    def get_absolute_url(self):
+        return reverse("blog:author_detail", kwargs={"slug": self.slug})
+
+    def save(self, *args, **kwargs):
+        if not self.slug:
+            self.slug = self._unique_slug()
+        self.bio_html = render_markdown(self.bio)
+        kwargs["update_fields"] = with_derived_fields(
+            kwargs.get("update_fields"), "bio", ["bio_html"]
+        )
+        super().save(*args, **kwargs)
+
+    def _unique_slug(self):
+        base = slugify(self.display_name or self.username)[:140] or "author"
+        slug, n = base, 2
+        while type(self)._default_manager.filter(slug=slug).exclude(pk=self.pk).exists():
+            slug, n = f"{base}-{n}", n + 1
+        return slug

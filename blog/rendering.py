@@ -1,0 +1,156 @@
+"""Markdown to safe HTML: one pipeline for post bodies, FAQ answers, author bios and the
+admin's live preview.
+
+python-markdown passes raw HTML through and keeps `javascript:` links, so everything it
+produces is sanitised with nh3 against an explicit allow-list; `rel` is then set per link
+kind, never taken from the author.
+"""
+
+import html
+import math
+import re
+from urllib.parse import parse_qs, urlsplit
+
+import markdown
+import nh3
+from django.utils.html import strip_tags
+
+ALLOWED_TAGS = {
+    "h1", "h2", "h3", "h4", "h5", "h6", "p", "br", "hr",
+    "ul", "ol", "li", "dl", "dt", "dd",
+    "blockquote", "pre", "code", "kbd", "samp",
+    "a", "img", "figure", "figcaption",
+    "table", "thead", "tbody", "tfoot", "tr", "th", "td", "caption",
+    "em", "strong", "b", "i", "s", "del", "ins", "mark", "sup", "sub", "small",
+    "abbr", "cite", "q", "div", "span",
+}  # fmt: skip
+ALLOWED_ATTRIBUTES = {
+    "a": {"href", "title", "class", "id"},
+    "img": {"src", "alt", "title", "width", "height"},
+    "abbr": {"title"},
+    "code": {"class"},
+    "div": {"class"},
+    "ol": {"start"},
+    "li": {"id"},
+    "sup": {"id"},
+    "th": {"align", "style"},
+    "td": {"align", "style"},
+    **{f"h{level}": {"id"} for level in range(1, 7)},
+}
+# Classes are kept only where the renderer itself produces them.
+ALLOWED_CLASSES = {
+    "a": {"footnote-ref", "footnote-backref", "headerlink"},
+    "div": {"footnote", "toc"},
+}
+CODE_LANGUAGE = re.compile(r"^language-[a-z0-9_+#-]{1,30}$")
+
+# Hosts whose links are paid placements: affiliate networks and link shorteners of them.
+SPONSORED_HOST_SUFFIXES = (
+    "hop.clickbank.net",
+    "amzn.to",
+    "shareasale.com",
+    "shareasale-analytics.com",
+    "sjv.io",  # Impact
+    "pxf.io",  # Impact
+    "ojrq.net",  # Impact
+    "anrdoezrs.net",  # CJ
+    "dpbolvw.net",  # CJ
+    "jdoqocy.com",  # CJ
+    "kqzyfj.com",  # CJ
+    "tkqlhce.com",  # CJ
+    "awin1.com",
+    "linksynergy.com",
+)
+SPONSORED_PATH_PREFIX = "/go/"
+REL_SPONSORED = "sponsored nofollow noopener"
+REL_OUTBOUND = "noopener"
+
+_MARKDOWN_EXTENSIONS = ["tables", "fenced_code", "footnotes", "toc", "sane_lists", "abbr"]
+_MARKDOWN_CONFIG = {"toc": {"permalink": False}}
+# nh3 serialises every attribute as name="value" with `"` escaped, so this matches its start tags.
+_ANCHOR_TAG = re.compile(r'<a((?:\s+[a-z-]+="[^"]*")*)\s*>')
+_ATTRIBUTE = re.compile(r'([a-z-]+)="([^"]*)"')
+_WORD = re.compile(r"\w+(?:[’'-]\w+)*")
+WORDS_PER_MINUTE = 230
+
+
+def _is_amazon(host):
+    return host == "amazon.com" or host.startswith("amazon.") or ".amazon." in f".{host}"
+
+
+def link_kind(href):
+    """Classify a link as "internal", "outbound", "sponsored" or "other" (mailto, fragments)."""
+    parts = urlsplit(href)
+    host = (parts.hostname or "").lower().removeprefix("www.")
+    if not parts.scheme and not host:
+        if parts.path.startswith(SPONSORED_PATH_PREFIX):
+            return "sponsored"
+        return "internal" if parts.path else "other"
+    if parts.scheme not in {"http", "https"}:
+        return "other"
+    if any(host == suffix or host.endswith("." + suffix) for suffix in SPONSORED_HOST_SUFFIXES):
+        return "sponsored"
+    if _is_amazon(host) and "tag" in parse_qs(parts.query):
+        return "sponsored"
+    return "outbound"
+
+
+def _filter_attribute(tag, attribute, value):
+    if attribute == "class":
+        classes = value.split()
+        if tag == "code":
+            kept = [c for c in classes if CODE_LANGUAGE.match(c)]
+        else:
+            kept = [c for c in classes if c in ALLOWED_CLASSES.get(tag, ())]
+        return " ".join(kept) or None
+    if attribute == "style":
+        match = re.fullmatch(r"\s*text-align:\s*(left|right|center)\s*;?\s*", value)
+        return f"text-align: {match[1]};" if match else None
+    return value
+
+
+def _set_rel(match):
+    attributes = match[1]
+    href = dict(_ATTRIBUTE.findall(attributes)).get("href")
+    if href is not None:
+        kind = link_kind(html.unescape(href))
+        if kind == "sponsored":
+            attributes += f' rel="{REL_SPONSORED}"'
+        elif kind == "outbound":
+            attributes += f' rel="{REL_OUTBOUND}"'
+    return f"<a{attributes}>"
+
+
+def sanitize_html(dirty):
+    clean = nh3.clean(
+        dirty,
+        tags=ALLOWED_TAGS,
+        clean_content_tags={"script", "style"},
+        attributes=ALLOWED_ATTRIBUTES,
+        attribute_filter=_filter_attribute,
+        url_schemes={"http", "https", "mailto"},
+        strip_comments=True,
+        link_rel=None,
+    )
+    return _ANCHOR_TAG.sub(_set_rel, clean)
+
+
+def render_markdown(text):
+    """Render Markdown to sanitised HTML; also the admin live preview's renderer."""
+    if not text:
+        return ""
+    md = markdown.Markdown(extensions=_MARKDOWN_EXTENSIONS, extension_configs=_MARKDOWN_CONFIG)
+    return sanitize_html(md.convert(text))
+
+
+def has_sponsored_links(rendered_html):
+    hrefs = re.findall(r'<a\b[^>]*\bhref="([^"]*)"', rendered_html)
+    return any(link_kind(html.unescape(href)) == "sponsored" for href in hrefs)
+
+
+def count_words(rendered_html):
+    return len(_WORD.findall(html.unescape(strip_tags(rendered_html))))
+
+
+def reading_minutes(word_count):
+    return max(1, math.ceil(word_count / WORDS_PER_MINUTE))

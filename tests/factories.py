@@ -1,0 +1,81 @@
+from datetime import timedelta
+
+import factory
+from django.utils import timezone
+
+from accounts.models import User
+from blog.models import FAQ, Post, PostAuthor, Reference, Topic
+
+
+class UserFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = User
+        django_get_or_create = ["username"]
+
+    username = factory.Sequence(lambda n: f"writer{n}")
+    display_name = factory.Sequence(lambda n: f"Writer Number {n}")
+    email = factory.LazyAttribute(lambda user: f"{user.username}@example.com")
+    bio = "Writes about *things*."
+    password = factory.django.Password("pass-word-123")
+
+
+class TopicFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Topic
+        django_get_or_create = ["slug"]
+
+    name = factory.Sequence(lambda n: f"Topic {n}")
+    slug = factory.LazyAttribute(lambda topic: topic.name.lower().replace(" ", "-"))
+
+
+class PostFactory(factory.django.DjangoModelFactory):
+    """A published post, one day old, by one author. Pass `authors=[...]`, `tags=[...]`."""
+
+    class Meta:
+        model = Post
+        skip_postgeneration_save = True
+
+    title = factory.Sequence(lambda n: f"A post worth reading, part {n}")
+    description = "What the post is about, in a sentence."
+    body = "## First section\n\nSome words to read, with [a source](https://example.org/)."
+    status = Post.Status.PUBLISHED
+    publish_at = factory.LazyFunction(lambda: timezone.now() - timedelta(days=1))
+
+    @factory.post_generation
+    def authors(self, create, extracted, **kwargs):
+        if not create:
+            return
+        for order, user in enumerate(extracted or [UserFactory()], start=1):
+            PostAuthor.objects.create(post=self, author=user, order=order)
+
+    @factory.post_generation
+    def tags(self, create, extracted, **kwargs):
+        if create and extracted:
+            self.tags.add(*extracted)
+
+    @factory.post_generation
+    def topics(self, create, extracted, **kwargs):
+        if create and extracted:
+            self.topics.add(*extracted)
+
+
+class FAQFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = FAQ
+
+    post = factory.SubFactory(PostFactory)
+    question = factory.Sequence(lambda n: f"Question number {n}?")
+    answer = "An answer with **emphasis**."
+    order = factory.Sequence(lambda n: n)
+
+
+class ReferenceFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Reference
+
+    post = factory.SubFactory(PostFactory)
+    title = factory.Sequence(lambda n: f"A study, volume {n}")
+    publisher = "Example Press"
+    year = 2021
+    url = factory.Sequence(lambda n: f"https://example.org/study/{n}")
+    order = factory.Sequence(lambda n: n)
