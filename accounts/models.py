@@ -42,9 +42,6 @@ class User(AbstractUser):
     def name(self):
         return self.display_name or self.get_full_name() or self.username
 
-    def get_absolute_url(self):
-        return reverse("blog:author_detail", kwargs={"slug": self.slug})
-
     def save(self, *args, **kwargs):
         if not self.slug:
             self.slug = self._unique_slug()
@@ -53,6 +50,9 @@ class User(AbstractUser):
             kwargs.get("update_fields"), "bio", ["bio_html"]
         )
         super().save(*args, **kwargs)
+
+    def get_absolute_url(self):
+        return reverse("blog:author_detail", kwargs={"slug": self.slug})
 
     def _unique_slug(self):
         base = slugify(self.display_name or self.username)[:140] or "author"

@@ -125,18 +125,6 @@ class Post(models.Model):
     def __str__(self):
         return self.title
 
-    def get_absolute_url(self):
-        return reverse("blog:post_detail", kwargs={"slug": self.slug})
-
-    def is_published(self):
-        return self.status == self.Status.PUBLISHED and self.publish_at <= timezone.now()
-
-    is_published.boolean = True
-    is_published.short_description = "public"
-
-    def is_scheduled(self):
-        return self.status == self.Status.PUBLISHED and self.publish_at > timezone.now()
-
     def save(self, *args, **kwargs):
         self.slug = self.slug or self._unique_slug()
         self.body_html = render_markdown(self.body)
@@ -151,6 +139,18 @@ class Post(models.Model):
             super().save(*args, **kwargs)
             # The current address of a post is never also a redirect.
             PostSlugRedirect.objects.filter(old_slug=self.slug).delete()
+
+    def get_absolute_url(self):
+        return reverse("blog:post_detail", kwargs={"slug": self.slug})
+
+    def is_published(self):
+        return self.status == self.Status.PUBLISHED and self.publish_at <= timezone.now()
+
+    is_published.boolean = True
+    is_published.short_description = "public"
+
+    def is_scheduled(self):
+        return self.status == self.Status.PUBLISHED and self.publish_at > timezone.now()
 
     def _remember_old_slug(self):
         if self.pk is None:

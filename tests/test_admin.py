@@ -1,0 +1,199 @@
+"""The editorial admin: every role can work in it, and only on what is theirs."""
+
+import pytest
+
+from blog.models import FAQ, Post, PostAuthor
+from tests.factories import FAQFactory, PostFactory, TopicFactory
+
+pytestmark = pytest.mark.django_db
+
+ROLES = ["contributor", "author", "editor", "superuser"]
+
+
+def post_form(post=None, **fields):
+    """A complete change-form POST for the post admin, with its three inlines."""
+    data = {
+        "title": "A title",
+        "slug": "",
+        "description": "A description.",
+        "body": "Some **body**.",
+        "status": "draft",
+        "publish_at_0": "2026-01-02",
+        "publish_at_1": "10:00:00",
+        "tags": "",
+        "featured_image_alt": "",
+        "canonical_url": "",
+    }
+    for prefix, rows in (("postauthor_set", []), ("faqs", []), ("references", [])):
+        data |= {
+            f"{prefix}-TOTAL_FORMS": str(len(rows)),
+            f"{prefix}-INITIAL_FORMS": "0",
+            f"{prefix}-MIN_NUM_FORMS": "0",
+            f"{prefix}-MAX_NUM_FORMS": "1000",
+        }
+    if post is not None:
+        data |= {"title": post.title, "slug": post.slug, "body": post.body, "status": post.status}
+    return data | fields
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_every_role_can_open_the_admin_pages_it_works_in(client, request, role):
+    user = request.getfixturevalue(role)
+    own = PostFactory(authors=[user])
+    client.force_login(user)
+
+    for url in (
+        "/admin/",
+        "/admin/blog/post/",
+        "/admin/blog/post/add/",
+        f"/admin/blog/post/{own.pk}/change/",
+        "/admin/blog/post/?status__exact=draft",
+    ):
+        assert client.get(url).status_code == 200, url
+
+
+@pytest.mark.parametrize("role", ["editor", "superuser"])
+def test_editors_open_topic_tag_and_user_admin(client, request, role):
+    client.force_login(request.getfixturevalue(role))
+    topic = TopicFactory()
+
+    for url in (
+        "/admin/blog/topic/",
+        f"/admin/blog/topic/{topic.pk}/change/",
+        "/admin/taggit/tag/",
+        "/admin/accounts/user/",
+    ):
+        assert client.get(url).status_code == 200, url
+
+
+def test_anonymous_visitors_are_sent_to_the_login_page(client):
+    response = client.get("/admin/blog/post/")
+
+    assert response.status_code == 302
+    assert response["Location"].startswith("/admin/login/")
+
+
+@pytest.mark.parametrize("role", ["contributor", "author"])
+def test_writers_see_only_their_own_posts(client, request, role):
+    user = request.getfixturevalue(role)
+    PostFactory(title="Mine to edit", authors=[user])
+    others = PostFactory(title="Somebody else's", status=Post.Status.DRAFT)
+    client.force_login(user)
+
+    listing = client.get("/admin/blog/post/").content.decode()
+
+    assert "Mine to edit" in listing and "Somebody else" not in listing
+    assert client.get(f"/admin/blog/post/{others.pk}/change/").status_code == 302
+    response = client.post(f"/admin/blog/post/{others.pk}/change/", post_form(others, title="X"))
+    assert response.status_code in (302, 403)
+    others.refresh_from_db()
+    assert others.title == "Somebody else's"
+
+
+def test_a_co_author_counts_as_an_owner(client, contributor):
+    post = PostFactory(authors=[contributor], status=Post.Status.DRAFT)
+    other = PostFactory(status=Post.Status.DRAFT)
+    PostAuthor.objects.create(post=other, author=contributor, order=2)
+    client.force_login(contributor)
+
+    assert client.get(f"/admin/blog/post/{post.pk}/change/").status_code == 200
+    assert client.get(f"/admin/blog/post/{other.pk}/change/").status_code == 200
+
+
+def test_editor_sees_and_edits_every_post(client, editor):
+    post = PostFactory(title="By someone", status=Post.Status.DRAFT)
+    client.force_login(editor)
+
+    response = client.post(f"/admin/blog/post/{post.pk}/change/", post_form(post, title="Edited"))
+
+    assert response.status_code == 302
+    post.refresh_from_db()
+    assert post.title == "Edited"
+
+
+def test_contributor_cannot_publish_even_with_a_crafted_post(client, contributor):
+    client.force_login(contributor)
+
+    response = client.post("/admin/blog/post/add/", post_form(status="published"))
+
+    assert response.status_code == 200
+    assert "Select a valid choice" in response.content.decode()
+    assert not Post.objects.exists()
+
+
+def test_contributor_cannot_change_a_published_post(client, contributor):
+    post = PostFactory(authors=[contributor], status=Post.Status.PUBLISHED)
+    client.force_login(contributor)
+
+    client.post(f"/admin/blog/post/{post.pk}/change/", post_form(post, title="Changed"))
+
+    post.refresh_from_db()
+    assert post.title != "Changed"
+
+
+def test_author_can_publish_own_post(client, author):
+    client.force_login(author)
+
+    response = client.post("/admin/blog/post/add/", post_form(title="Ready", status="published"))
+
+    assert response.status_code == 302
+    post = Post.objects.get()
+    assert post.status == Post.Status.PUBLISHED
+    assert list(post.authors.all()) == [author]
+
+
+def test_new_post_gets_its_writer_as_author_rendered_body_and_slug(client, contributor):
+    client.force_login(contributor)
+
+    client.post("/admin/blog/post/add/", post_form(title="Fresh Ideas", body="## Hi\n\nThere."))
+
+    post = Post.objects.get()
+    assert post.slug == "fresh-ideas"
+    assert '<h2 id="hi">Hi</h2>' in post.body_html
+    assert list(post.authors.all()) == [contributor]
+
+
+def test_inline_faqs_are_saved_in_the_order_given_and_renumbered(client, editor):
+    post = PostFactory()
+    client.force_login(editor)
+    data = post_form(post) | {
+        "faqs-TOTAL_FORMS": "3",
+        "faqs-0-question": "Asked third?",
+        "faqs-0-answer": "Yes.",
+        "faqs-0-order": "30",
+        "faqs-1-question": "Asked first?",
+        "faqs-1-answer": "*Yes*.",
+        "faqs-1-order": "5",
+        "faqs-2-question": "Asked second, no number?",
+        "faqs-2-answer": "Yes.",
+        "faqs-2-order": "",
+    }
+
+    response = client.post(f"/admin/blog/post/{post.pk}/change/", data)
+
+    assert response.status_code == 302
+    assert [(f.order, f.question) for f in post.faqs.all()] == [
+        (1, "Asked first?"),
+        (2, "Asked third?"),
+        (3, "Asked second, no number?"),
+    ]
+    assert FAQ.objects.get(question="Asked first?").answer_html == "<p><em>Yes</em>.</p>"
+
+
+def test_change_list_runs_a_constant_number_of_queries(client, editor, django_assert_max_num_queries):
+    for _ in range(30):
+        post = PostFactory(tags=["one", "two"], topics=[TopicFactory()])
+        FAQFactory(post=post)
+    client.force_login(editor)
+
+    with django_assert_max_num_queries(20):
+        assert client.get("/admin/blog/post/").status_code == 200
+
+
+def test_post_admin_uses_the_markdown_editor_with_live_preview(client, editor):
+    client.force_login(editor)
+
+    html = client.get("/admin/blog/post/add/").content.decode()
+
+    assert "markdownx" in html
+    assert 'data-markdownx-urls-path="/markdownx/markdownify/"' in html

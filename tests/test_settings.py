@@ -1,0 +1,53 @@
+"""Production mode refuses to start on an unsafe configuration."""
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def start(**env):
+    """Import the settings in a fresh interpreter, as a server would, with only `env` set."""
+    clean = {k: v for k, v in os.environ.items() if k not in {"SECRET_KEY", "DEBUG"}}
+    return subprocess.run(
+        [sys.executable, "-c", "import config.settings"],
+        cwd=ROOT,
+        env=clean | env,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+
+
+def test_production_mode_refuses_to_start_without_a_secret_key():
+    result = start(DEBUG="0")
+
+    assert result.returncode != 0
+    assert "SECRET_KEY is not set" in result.stderr
+
+
+@pytest.mark.parametrize("weak", ["short", "django-insecure-" + "x" * 50])
+def test_production_mode_refuses_a_weak_or_insecure_secret_key(weak):
+    result = start(SECRET_KEY=weak)
+
+    assert result.returncode != 0
+    assert "SECRET_KEY is too weak" in result.stderr
+
+
+def test_production_mode_starts_with_a_real_secret_key():
+    assert start(SECRET_KEY="a" * 20 + "B" * 20 + "0123456789").returncode == 0
+
+
+def test_development_mode_starts_without_a_secret_key():
+    assert start(DEBUG="1").returncode == 0
+
+
+def test_a_misspelt_boolean_is_an_error_that_names_the_variable():
+    result = start(DEBUG="maybe")
+
+    assert result.returncode != 0
+    assert "DEBUG='maybe' is not a boolean" in result.stderr
