@@ -180,7 +180,7 @@ def test_inline_faqs_are_saved_in_the_order_given_and_renumbered(client, editor)
     assert FAQ.objects.get(question="Asked first?").answer_html == "<p><em>Yes</em>.</p>"
 
 
-def test_change_list_runs_a_constant_number_of_queries(client, editor, django_assert_max_num_queries):
+def test_change_list_queries_do_not_grow_with_posts(client, editor, django_assert_max_num_queries):
     for _ in range(30):
         post = PostFactory(tags=["one", "two"], topics=[TopicFactory()])
         FAQFactory(post=post)
