@@ -17,8 +17,8 @@ class User(AbstractUser):
         max_length=150,
         unique=True,
         blank=True,
-        help_text="Used in the author page address /authors/<slug>/. Left blank, it is made "
-        "from the display name.",
+        help_text="The last part of the author page's address. Left blank, it is made from "
+        "the display name.",
     )
     bio = models.TextField(blank=True, help_text="A short biography, in Markdown.")
     bio_html = models.TextField(blank=True, editable=False)

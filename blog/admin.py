@@ -1,9 +1,11 @@
+from django import forms
 from django.contrib import admin
 from django.contrib.auth import get_user_model
 from django.db.models import Count
 from django.utils.html import format_html
 from markdownx.models import MarkdownxField
 from markdownx.widgets import AdminMarkdownxWidget
+from taggit.models import Tag
 
 from blog.models import FAQ, Post, PostAuthor, PostSlugRedirect, Reference, Topic
 
@@ -49,33 +51,47 @@ class ReferenceInline(OrderedInlineMixin, admin.TabularInline):
     fields = ["title", "publisher", "year", "url", "order"]
 
 
+class PopularTagListFilter(admin.SimpleListFilter):
+    """The most used tags only: a site's full tag list is too long to scan (search finds
+    the rest)."""
+
+    title = "tag"
+    parameter_name = "tag"
+    limit = 25
+
+    def lookups(self, request, model_admin):
+        tags = Tag.objects.annotate(uses=Count("taggit_taggeditem_items"))
+        return [(tag.slug, tag.name) for tag in tags.order_by("-uses", "name")[: self.limit]]
+
+    def queryset(self, request, queryset):
+        if self.value():
+            return queryset.filter(tags__slug=self.value())
+        return queryset
+
+
 @admin.register(Post)
 class PostAdmin(admin.ModelAdmin):
     formfield_overrides = {MarkdownxField: {"widget": AdminMarkdownxWidget}}
     inlines = [PostAuthorInline, FAQInline, ReferenceInline]
-    list_display = [
-        "title",
-        "status_badge",
-        "byline",
-        "publish_at",
-        "updated_at",
-        "word_count",
-        "has_sponsored_links",
-    ]
+    list_display = ["title", "status_badge", "byline", "publish_at", "updated_at"]
     list_filter = [
         "status",
         ("authors", admin.RelatedOnlyFieldListFilter),
         "topics",
-        "tags",
+        PopularTagListFilter,
         "publish_at",
         "has_sponsored_links",
     ]
-    search_fields = ["title", "description", "body", "slug"]
+    search_fields = ["title", "description", "body", "slug", "tags__name"]
     date_hierarchy = "publish_at"
     prepopulated_fields = {"slug": ["title"]}
     filter_horizontal = ["topics"]
     readonly_fields = ["word_count", "reading_time", "has_sponsored_links", "created_at"]
     list_per_page = 50
+
+    class Media:
+        css = {"all": ["admin/css/byline.css"]}
+
     fieldsets = [
         (None, {"fields": ["title", "slug", "description", "body"]}),
         ("Publishing", {"fields": ["status", "publish_at", "topics", "tags"]}),
@@ -92,6 +108,10 @@ class PostAdmin(admin.ModelAdmin):
             },
         ),
     ]
+
+    def get_form(self, request, obj=None, **kwargs):
+        kwargs["widgets"] = {"description": forms.Textarea(attrs={"rows": 3})}
+        return super().get_form(request, obj, **kwargs)
 
     def get_queryset(self, request):
         posts = super().get_queryset(request).for_display()

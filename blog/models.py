@@ -61,7 +61,7 @@ class Post(models.Model):
         max_length=200,
         unique=True,
         blank=True,
-        help_text="The post's address: /posts/<slug>/. Left blank, it is made from the title. "
+        help_text="The last part of the post's address. Left blank, it is made from the title. "
         "Changing it later keeps the old address working as a redirect.",
     )
     description = models.CharField(
