@@ -2,5 +2,5 @@
 
 import os
 
-os.environ.setdefault("SECRET_KEY", "tests-only-secret-key-" + "x" * 40)
+os.environ.setdefault("SECRET_KEY", "tests-only-secret-key-" + "0123456789abcdef" * 4)
 os.environ.setdefault("SECURE_SSL_REDIRECT", "0")

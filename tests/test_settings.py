@@ -10,11 +10,11 @@ import pytest
 ROOT = Path(__file__).resolve().parent.parent
 
 
-def start(**env):
+def start(*command, **env):
     """Import the settings in a fresh interpreter, as a server would, with only `env` set."""
     clean = {k: v for k, v in os.environ.items() if k not in {"SECRET_KEY", "DEBUG"}}
     return subprocess.run(
-        [sys.executable, "-c", "import config.settings"],
+        [sys.executable, *(command or ["-c", "import config.settings"])],
         cwd=ROOT,
         env=clean | env,
         capture_output=True,
@@ -30,7 +30,7 @@ def test_production_mode_refuses_to_start_without_a_secret_key():
     assert "SECRET_KEY is not set" in result.stderr
 
 
-@pytest.mark.parametrize("weak", ["short", "django-insecure-" + "x" * 50])
+@pytest.mark.parametrize("weak", ["short", "ab" * 40, "django-insecure-" + "x1y2z3" * 10])
 def test_production_mode_refuses_a_weak_or_insecure_secret_key(weak):
     result = start(SECRET_KEY=weak)
 
@@ -51,3 +51,19 @@ def test_a_misspelt_boolean_is_an_error_that_names_the_variable():
 
     assert result.returncode != 0
     assert "DEBUG='maybe' is not a boolean" in result.stderr
+
+
+def test_deployment_checks_pass_in_production_mode():
+    result = start(
+        "manage.py",
+        "check",
+        "--deploy",
+        "--fail-level",
+        "WARNING",
+        SECRET_KEY="kX9-vQ2_mR7pL4wZ8nB3cT6yH1jF5sD0gA" * 2,
+        ALLOWED_HOSTS="example.com",
+        SECURE_SSL_REDIRECT="1",
+    )
+
+    assert result.returncode == 0, result.stderr
+    assert "no issues" in result.stdout
