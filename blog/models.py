@@ -1,14 +1,31 @@
+import uuid
+
 from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.db import models, transaction
-from django.db.models import Q
+from django.contrib.postgres.search import SearchVector, SearchVectorField
+from django.db import connection, models, transaction
+from django.db.models import Count, Max, Q, Value
+from django.db.models.signals import m2m_changed
+from django.dispatch import receiver
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.text import slugify
 from markdownx.models import MarkdownxField
 from taggit.managers import TaggableManager
 
-from blog.rendering import count_words, has_sponsored_links, reading_minutes, render_markdown
+from blog.images import make_renditions
+from blog.rendering import (
+    count_words,
+    has_sponsored_links,
+    plain_text,
+    reading_minutes,
+    render_document,
+    render_markdown,
+)
+
+# A table of contents is shown on posts at least this long with at least this many sections.
+TOC_MIN_WORDS = 400
+TOC_MIN_SECTIONS = 3
 
 
 def with_derived_fields(update_fields, source, derived):
@@ -16,6 +33,9 @@ def with_derived_fields(update_fields, source, derived):
     if update_fields is None or source not in update_fields:
         return update_fields
     return {*update_fields, *derived}
+
+
+SEARCH_CONFIG = "english"
 
 
 class Topic(models.Model):
@@ -43,6 +63,21 @@ class PostQuerySet(models.QuerySet):
     def by_author(self, user):
         return self.filter(authors=user)
 
+    def last_changed(self):
+        """When anything the public sees last changed: an edit, or a scheduled post going live.
+
+        Every edit touches `updated_at`, including unpublishing, so the maximum over all posts
+        moves forward; a scheduled post moves it by its publish time once that has passed.
+        """
+        now = timezone.now()
+        times = self.aggregate(
+            edited=Max("updated_at"),
+            went_live=Max(
+                "publish_at", filter=Q(status=Post.Status.PUBLISHED, publish_at__lte=now)
+            ),
+        )
+        return max(filter(None, times.values()), default=None)
+
     def for_display(self):
         """Prefetch what a post's byline and tags need; authors come in byline order."""
         authors = get_user_model().objects.order_by("postauthor__order", "postauthor__pk")
@@ -56,6 +91,7 @@ class Post(models.Model):
         PUBLISHED = "published", "Published"
         ARCHIVED = "archived", "Archived"
 
+    uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     title = models.CharField(max_length=200)
     slug = models.SlugField(
         max_length=200,
@@ -72,6 +108,7 @@ class Post(models.Model):
     )
     body = MarkdownxField(help_text="Markdown. Raw HTML is allowed but sanitised.")
     body_html = models.TextField(blank=True, editable=False)
+    toc_html = models.TextField("table of contents", blank=True, editable=False)
     authors = models.ManyToManyField(
         settings.AUTH_USER_MODEL, through="PostAuthor", related_name="posts", blank=True
     )
@@ -89,7 +126,17 @@ class Post(models.Model):
     )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
-    featured_image = models.ImageField(upload_to="featured/%Y/%m/", blank=True)
+    featured_image = models.ImageField(
+        upload_to="featured/%Y/%m/",
+        blank=True,
+        width_field="featured_image_width",
+        height_field="featured_image_height",
+        help_text="Shown at the top of the post and on social cards; at least 1200 pixels wide "
+        "is best.",
+    )
+    featured_image_width = models.PositiveIntegerField(null=True, blank=True, editable=False)
+    featured_image_height = models.PositiveIntegerField(null=True, blank=True, editable=False)
+    featured_image_renditions = models.JSONField(default=list, blank=True, editable=False)
     featured_image_alt = models.CharField(
         "featured image alt text",
         max_length=250,
@@ -101,6 +148,11 @@ class Post(models.Model):
         blank=True,
         help_text="Only if this post first appeared elsewhere: the original's address.",
     )
+    noindex = models.BooleanField(
+        "hide from search engines",
+        default=False,
+        help_text="Asks search engines not to index this post and leaves it out of the sitemap.",
+    )
     has_sponsored_links = models.BooleanField(
         "contains sponsored links", default=False, editable=False
     )
@@ -108,10 +160,12 @@ class Post(models.Model):
     reading_time = models.PositiveSmallIntegerField(
         "reading time (minutes)", default=1, editable=False
     )
+    # Filled on PostgreSQL only (title A; description and tags B; body and FAQs C).
+    search_vector = SearchVectorField(null=True, editable=False)
 
     objects = PostQuerySet.as_manager()
 
-    DERIVED = ["body_html", "has_sponsored_links", "word_count", "reading_time"]
+    DERIVED = ["body_html", "toc_html", "has_sponsored_links", "word_count", "reading_time"]
 
     class Meta:
         ordering = ["-publish_at", "-pk"]
@@ -127,10 +181,15 @@ class Post(models.Model):
 
     def save(self, *args, **kwargs):
         self.slug = self.slug or self._unique_slug()
-        self.body_html = render_markdown(self.body)
+        self.body_html, toc_html = render_document(self.body)
         self.has_sponsored_links = has_sponsored_links(self.body_html)
         self.word_count = count_words(self.body_html)
         self.reading_time = reading_minutes(self.word_count)
+        long_enough = (
+            self.word_count >= TOC_MIN_WORDS and toc_html.count("<li>") >= TOC_MIN_SECTIONS
+        )
+        self.toc_html = toc_html if long_enough else ""
+        self._refresh_renditions()
         kwargs["update_fields"] = with_derived_fields(
             kwargs.get("update_fields"), "body", self.DERIVED
         )
@@ -139,6 +198,7 @@ class Post(models.Model):
             super().save(*args, **kwargs)
             # The current address of a post is never also a redirect.
             PostSlugRedirect.objects.filter(old_slug=self.slug).delete()
+            self.update_search_vector()
 
     def get_absolute_url(self):
         return reverse("blog:post_detail", kwargs={"slug": self.slug})
@@ -151,6 +211,61 @@ class Post(models.Model):
 
     def is_scheduled(self):
         return self.status == self.Status.PUBLISHED and self.publish_at > timezone.now()
+
+    def related_posts(self, limit=4):
+        """Published posts sharing tags or topics with this one: most shared, then newest."""
+        tag_ids = [tag.pk for tag in self.tags.all()]
+        topic_ids = [topic.pk for topic in self.topics.all()]
+        return (
+            Post.objects.published()
+            .exclude(pk=self.pk)
+            .filter(Q(tags__in=tag_ids) | Q(topics__in=topic_ids))
+            .annotate(
+                shared=Count("tags", filter=Q(tags__in=tag_ids), distinct=True)
+                + Count("topics", filter=Q(topics__in=topic_ids), distinct=True)
+            )
+            .order_by("-shared", "-publish_at", "-pk")[:limit]
+        )
+
+    def update_search_vector(self):
+        """Rebuild the full-text document from title, description, tags, body and FAQs."""
+        if connection.vendor != "postgresql" or self.pk is None:
+            return
+        tags = " ".join(self.tags.names())
+        faqs = " ".join(
+            f"{q} {plain_text(a)}" for q, a in self.faqs.values_list("question", "answer_html")
+        )
+        Post.objects.filter(pk=self.pk).update(
+            search_vector=SearchVector("title", weight="A", config=SEARCH_CONFIG)
+            + SearchVector("description", weight="B", config=SEARCH_CONFIG)
+            + SearchVector(Value(tags), weight="B", config=SEARCH_CONFIG)
+            + SearchVector(
+                Value(f"{plain_text(self.body_html)} {faqs}"), weight="C", config=SEARCH_CONFIG
+            )
+        )
+
+    def featured_image_srcset(self):
+        if not self.featured_image:
+            return ""
+        storage = self.featured_image.storage
+        candidates = [
+            f"{storage.url(r['name'])} {r['width']}w" for r in self.featured_image_renditions
+        ]
+        candidates.append(f"{self.featured_image.url} {self.featured_image_width}w")
+        return ", ".join(candidates)
+
+    def _refresh_renditions(self):
+        if not self.featured_image:
+            self.featured_image_renditions = []
+            return
+        stored = Post.objects.filter(pk=self.pk).values_list("featured_image", flat=True).first()
+        if stored != self.featured_image.name or not self.featured_image_renditions:
+            # Saving the form field first puts the upload in storage under its final name.
+            if not self.featured_image._committed:
+                self.featured_image.save(
+                    self.featured_image.name, self.featured_image.file, save=False
+                )
+            self.featured_image_renditions = make_renditions(self.featured_image)
 
     def _remember_old_slug(self):
         if self.pk is None:
@@ -223,6 +338,12 @@ class FAQ(models.Model):
             kwargs.get("update_fields"), "answer", ["answer_html"]
         )
         super().save(*args, **kwargs)
+        self.post.update_search_vector()
+
+    def delete(self, *args, **kwargs):
+        result = super().delete(*args, **kwargs)
+        self.post.update_search_vector()
+        return result
 
 
 class Reference(models.Model):
@@ -244,3 +365,9 @@ class Reference(models.Model):
 
     def __str__(self):
         return self.title
+
+
+@receiver(m2m_changed, sender=Post.tags.through)
+def _reindex_on_tag_change(sender, instance, action, **kwargs):
+    if action in {"post_add", "post_remove", "post_clear"} and isinstance(instance, Post):
+        instance.update_search_vector()

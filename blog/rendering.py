@@ -137,10 +137,35 @@ def sanitize_html(dirty):
 
 def render_markdown(text):
     """Render Markdown to sanitised HTML; also the admin live preview's renderer."""
+    return render_document(text)[0]
+
+
+def render_document(text):
+    """Render Markdown to sanitised HTML and a table of contents of its headings (HTML)."""
     if not text:
-        return ""
+        return "", ""
     md = markdown.Markdown(extensions=_MARKDOWN_EXTENSIONS, extension_configs=_MARKDOWN_CONFIG)
-    return sanitize_html(md.convert(text))
+    body = sanitize_html(md.convert(text))
+    tokens = md.toc_tokens
+    while len(tokens) == 1 and tokens[0]["children"]:  # a lone title heading: list its sections
+        tokens = tokens[0]["children"]
+    return body, _toc_list(tokens)
+
+
+def _toc_list(tokens, depth=1):
+    """Nested <ol> of the top two heading levels, or "" when there is nothing to list."""
+    if not tokens:
+        return ""
+    items = []
+    for token in tokens:
+        children = _toc_list(token["children"], depth + 1) if depth < 2 else ""
+        label = html.escape(html.unescape(strip_tags(token["name"])))
+        items.append(f'<li><a href="#{html.escape(token["id"])}">{label}</a>{children}</li>')
+    return f"<ol>{''.join(items)}</ol>"
+
+
+def plain_text(rendered_html):
+    return re.sub(r"\s+", " ", html.unescape(strip_tags(rendered_html))).strip()
 
 
 def has_sponsored_links(rendered_html):
@@ -149,7 +174,7 @@ def has_sponsored_links(rendered_html):
 
 
 def count_words(rendered_html):
-    return len(_WORD.findall(html.unescape(strip_tags(rendered_html))))
+    return len(_WORD.findall(plain_text(rendered_html)))
 
 
 def reading_minutes(word_count):

@@ -59,6 +59,8 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
+    "django.contrib.sitemaps",
+    "django.contrib.postgres",
     "taggit",
     "markdownx",
     "accounts",
@@ -162,6 +164,9 @@ BYLINE_SITE_DESCRIPTION = os.environ.get(
     "BYLINE_SITE_DESCRIPTION", "Practical writing on cooking, gardening, money, travel and tech."
 )
 BYLINE_POSTS_PER_PAGE = int(os.environ.get("BYLINE_POSTS_PER_PAGE", "20"))
+# Cached pages are keyed by content version, so a long lifetime never serves stale content.
+BYLINE_PAGE_CACHE_SECONDS = int(os.environ.get("BYLINE_PAGE_CACHE_SECONDS", "3600"))
+BYLINE_BROWSER_CACHE_SECONDS = int(os.environ.get("BYLINE_BROWSER_CACHE_SECONDS", "60"))
 
 SESSION_COOKIE_HTTPONLY = True
 SECURE_CONTENT_TYPE_NOSNIFF = True
