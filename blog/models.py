@@ -2,9 +2,14 @@ import uuid
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.contrib.postgres.search import SearchVector, SearchVectorField
+from django.contrib.postgres.search import (
+    SearchQuery,
+    SearchRank,
+    SearchVector,
+    SearchVectorField,
+)
 from django.db import connection, models, transaction
-from django.db.models import Count, Max, Q, Value
+from django.db.models import Count, F, Max, Q, Value
 from django.db.models.signals import m2m_changed
 from django.dispatch import receiver
 from django.urls import reverse
@@ -22,6 +27,7 @@ from blog.rendering import (
     render_document,
     render_markdown,
 )
+from blog.search import search_terms
 
 # A table of contents is shown on posts at least this long with at least this many sections.
 TOC_MIN_WORDS = 400
@@ -62,6 +68,34 @@ class PostQuerySet(models.QuerySet):
 
     def by_author(self, user):
         return self.filter(authors=user)
+
+    def search(self, query):
+        """Posts matching what a reader typed, best first.
+
+        PostgreSQL ranks by the weighted full-text vector (title above description and tags
+        above body and FAQs). Elsewhere every word must appear in one of those fields.
+        """
+        terms = search_terms(query)
+        if not terms:
+            return self.none()
+        if connection.vendor == "postgresql":
+            text = SearchQuery(" ".join(terms), search_type="websearch", config=SEARCH_CONFIG)
+            return (
+                self.filter(search_vector=text)
+                .annotate(rank=SearchRank(F("search_vector"), text))
+                .order_by("-rank", "-publish_at", "-pk")
+            )
+        matches = Q()
+        for term in terms:
+            matches &= (
+                Q(title__icontains=term)
+                | Q(description__icontains=term)
+                | Q(body__icontains=term)
+                | Q(tags__name__icontains=term)
+                | Q(faqs__question__icontains=term)
+                | Q(faqs__answer__icontains=term)
+            )
+        return self.filter(pk__in=Post.objects.filter(matches).values("pk"))
 
     def last_changed(self):
         """When anything the public sees last changed: an edit, or a scheduled post going live.

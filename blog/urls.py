@@ -1,13 +1,38 @@
+from django.contrib.sitemaps.views import sitemap
 from django.urls import path
 
-from blog import views
+from blog import feeds, views
+from blog.caching import public_page
+from blog.sitemaps import SITEMAPS
 
 app_name = "blog"
 
 urlpatterns = [
-    path("", views.PostListView.as_view(), name="post_list"),
-    path("posts/<slug:slug>/", views.PostDetailView.as_view(), name="post_detail"),
-    path("tags/<slug:slug>/", views.TaggedPostListView.as_view(), name="tag_detail"),
-    path("topics/<slug:slug>/", views.TopicPostListView.as_view(), name="topic_detail"),
-    path("authors/<slug:slug>/", views.AuthorPostListView.as_view(), name="author_detail"),
+    path("", public_page(views.HomeView.as_view()), name="post_list"),
+    path("posts/<slug:slug>/", public_page(views.PostDetailView.as_view()), name="post_detail"),
+    path("archive/<int:year>/", public_page(views.PostYearArchiveView.as_view()),
+         name="archive_year"),
+    path("archive/<int:year>/<int:month>/", public_page(views.PostMonthArchiveView.as_view()),
+         name="archive_month"),
+    path("search/", public_page(views.SearchView.as_view()), name="search"),
+    path("feed/", public_page(feeds.LatestPostsFeed()), name="feed"),
+    path("feed/atom/", public_page(feeds.LatestPostsAtomFeed()), name="feed_atom"),
+]  # fmt: skip
+
+for scope, view, feed, atom_feed in [
+    ("tag", views.TaggedPostListView, feeds.TagFeed, feeds.TagAtomFeed),
+    ("topic", views.TopicPostListView, feeds.TopicFeed, feeds.TopicAtomFeed),
+    ("author", views.AuthorPostListView, feeds.AuthorFeed, feeds.AuthorAtomFeed),
+]:
+    prefix = f"{scope}s/<slug:slug>/"
+    urlpatterns += [
+        path(prefix, public_page(view.as_view()), name=f"{scope}_detail"),
+        path(f"{prefix}feed/", public_page(feed()), name=f"{scope}_feed"),
+        path(f"{prefix}feed/atom/", public_page(atom_feed()), name=f"{scope}_feed_atom"),
+    ]
+
+site_urlpatterns = [
+    path("sitemap.xml", public_page(sitemap), {"sitemaps": SITEMAPS}, name="sitemap"),
+    path("robots.txt", public_page(views.robots_txt), name="robots_txt"),
+    path("healthz", views.healthz, name="healthz"),
 ]

@@ -1,12 +1,22 @@
+from datetime import date
+
 from django.conf import settings
 from django.contrib.auth import get_user_model
+from django.core.cache import cache
+from django.db import connection
 from django.db.models import Prefetch
-from django.http import Http404
+from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect
-from django.views.generic import DetailView, ListView
+from django.urls import reverse
+from django.utils.dateformat import format as format_date
+from django.views.decorators.cache import never_cache
+from django.views.generic import DetailView, ListView, MonthArchiveView, YearArchiveView
 from taggit.models import Tag
 
+from blog import seo
 from blog.models import FAQ, Post, PostSlugRedirect, Reference, Topic
+from blog.rendering import plain_text
+from blog.search import MAX_QUERY_LENGTH, search_terms, snippet
 
 
 class PublishedPostsMixin:
@@ -16,14 +26,99 @@ class PublishedPostsMixin:
         return Post.objects.published().for_display()
 
 
-class PostListView(PublishedPostsMixin, ListView):
+class PageMetaMixin:
+    """The metadata every public page carries: title, description, canonical URL, feeds,
+    breadcrumbs and structured data. Views override the parts that differ."""
+
+    page_description = settings.BYLINE_SITE_DESCRIPTION
+    og_type = "website"
+    noindex = False
+
+    def get_page_title(self):
+        return settings.BYLINE_SITE_NAME
+
+    def get_page_description(self):
+        return self.page_description
+
+    def get_breadcrumbs(self):
+        return []
+
+    def get_feeds(self):
+        return [
+            (f"{settings.BYLINE_SITE_NAME} (RSS)", reverse("blog:feed"), "application/rss+xml"),
+            (
+                f"{settings.BYLINE_SITE_NAME} (Atom)",
+                reverse("blog:feed_atom"),
+                "application/atom+xml",
+            ),
+        ]
+
+    def get_structured_data(self):
+        crumbs = self.get_breadcrumbs()
+        return [seo.breadcrumb_list(self.request, crumbs)] if len(crumbs) > 1 else []
+
+    def get_canonical_url(self):
+        page = self.request.GET.get("page")
+        suffix = f"?page={page}" if page and page != "1" and page.isdigit() else ""
+        return self.request.build_absolute_uri(self.request.path) + suffix
+
+    def _page_url(self, number):
+        query = self.request.GET.copy()
+        query["page"] = number
+        if number == 1:
+            del query["page"]
+        return f"?{query.urlencode()}" if query else self.request.path
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        page_obj = context.get("page_obj")
+        title = self.get_page_title()
+        if page_obj and page_obj.number > 1:
+            title = f"{title} (page {page_obj.number})"
+        context["meta"] = {
+            "prev_url": page_obj
+            and page_obj.has_previous()
+            and self._page_url(page_obj.previous_page_number()),
+            "next_url": page_obj
+            and page_obj.has_next()
+            and self._page_url(page_obj.next_page_number()),
+            "title": title,
+            "description": self.get_page_description(),
+            "canonical_url": self.get_canonical_url(),
+            "og_type": self.og_type,
+            "feeds": self.get_feeds(),
+            "breadcrumbs": self.get_breadcrumbs(),
+            "structured_data": self.get_structured_data(),
+            "noindex": self.noindex,
+        }
+        return context
+
+
+class ListingMixin(PublishedPostsMixin):
+    """Lists show cards, not bodies: leave the heavy columns in the database."""
+
+    def get_queryset(self):
+        return super().get_queryset().defer("body", "body_html", "toc_html", "search_vector")
+
+
+class BasePostListView(PageMetaMixin, ListingMixin, ListView):
     template_name = "blog/post_list.html"
     context_object_name = "posts"
     paginate_by = settings.BYLINE_POSTS_PER_PAGE
+    heading = "Latest posts"
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(heading=self.heading, **kwargs)
 
 
-class PostDetailView(PublishedPostsMixin, DetailView):
+class HomeView(BasePostListView):
+    def get_structured_data(self):
+        return [seo.website(self.request)]
+
+
+class PostDetailView(PageMetaMixin, PublishedPostsMixin, DetailView):
     context_object_name = "post"
+    og_type = "article"
 
     def get_queryset(self):
         return (
@@ -34,12 +129,6 @@ class PostDetailView(PublishedPostsMixin, DetailView):
                 Prefetch("references", queryset=Reference.objects.order_by("order", "pk")),
             )
         )
-
-    def get_context_data(self, **kwargs):
-        canonical_url = self.object.canonical_url or self.request.build_absolute_uri(
-            self.object.get_absolute_url()
-        )
-        return super().get_context_data(canonical_url=canonical_url, **kwargs)
 
     def get(self, request, *args, **kwargs):
         try:
@@ -52,37 +141,234 @@ class PostDetailView(PublishedPostsMixin, DetailView):
                 return redirect(moved_to.post, permanent=True)
             raise
 
+    def get_page_title(self):
+        return self.object.title
 
-class TaggedPostListView(PostListView):
-    template_name = "blog/tag_detail.html"
+    def get_page_description(self):
+        return self.object.description or plain_text(self.object.body_html)[:160]
 
-    def get_queryset(self):
-        self.tag = get_object_or_404(Tag, slug=self.kwargs["slug"])
-        return super().get_queryset().filter(tags=self.tag)
+    def get_canonical_url(self):
+        return self.object.canonical_url or self.request.build_absolute_uri(
+            self.object.get_absolute_url()
+        )
+
+    @property
+    def noindex(self):
+        return self.object.noindex
+
+    def get_breadcrumbs(self):
+        crumbs = [("Home", reverse("blog:post_list"))]
+        if topics := list(self.object.topics.all()):
+            crumbs.append((topics[0].name, topics[0].get_absolute_url()))
+        return [*crumbs, (self.object.title, self.object.get_absolute_url())]
+
+    def get_feeds(self):
+        feeds = super().get_feeds()
+        for author in self.object.authors.all():
+            url = reverse("blog:author_feed", kwargs={"slug": author.slug})
+            feeds.append((f"Posts by {author.name} (RSS)", url, "application/rss+xml"))
+        return feeds
+
+    def get_structured_data(self):
+        post = self.object
+        data = [seo.blog_posting(self.request, post, self.get_canonical_url())]
+        if faqs := list(post.faqs.all()):
+            data.append(seo.faq_page(post, faqs))
+        return data + super().get_structured_data()
 
     def get_context_data(self, **kwargs):
-        return super().get_context_data(tag=self.tag, **kwargs)
+        post = self.object
+        return super().get_context_data(
+            related_posts=post.related_posts(),
+            featured_image_url=(
+                self.request.build_absolute_uri(post.featured_image.url)
+                if post.featured_image
+                else ""
+            ),
+            **kwargs,
+        )
 
 
-class TopicPostListView(PostListView):
-    template_name = "blog/topic_detail.html"
+class ScopedPostListView(BasePostListView):
+    """A list of the posts of one tag, topic or author, with its own feeds."""
+
+    scope_name = ""  # "tag", "topic" or "author"
+
+    def get_scope(self):
+        raise NotImplementedError
 
     def get_queryset(self):
-        self.topic = get_object_or_404(Topic, slug=self.kwargs["slug"])
-        return super().get_queryset().filter(topics=self.topic)
+        self.scope = self.get_scope()
+        return super().get_queryset().filter(**{self.scope_filter: self.scope})
+
+    def get_feeds(self):
+        feeds = super().get_feeds()
+        kwargs = {"slug": self.scope.slug}
+        return [
+            (f"{self.heading} (RSS)", reverse(f"blog:{self.scope_name}_feed", kwargs=kwargs),
+             "application/rss+xml"),
+            (f"{self.heading} (Atom)", reverse(f"blog:{self.scope_name}_feed_atom", kwargs=kwargs),
+             "application/atom+xml"),
+            *feeds,
+        ]  # fmt: skip
+
+    def get_breadcrumbs(self):
+        return [("Home", reverse("blog:post_list")), (self.heading, self.request.path)]
+
+    def get_page_title(self):
+        return self.heading
 
     def get_context_data(self, **kwargs):
-        return super().get_context_data(topic=self.topic, **kwargs)
+        return super().get_context_data(**{self.scope_name: self.scope}, **kwargs)
 
 
-class AuthorPostListView(PostListView):
+class TaggedPostListView(ScopedPostListView):
+    scope_name = "tag"
+    scope_filter = "tags"
+
+    def get_scope(self):
+        tag = get_object_or_404(Tag, slug=self.kwargs["slug"])
+        self.heading = f"Posts tagged “{tag.name}”"
+        return tag
+
+    def get_page_description(self):
+        return f"Posts tagged “{self.scope.name}” on {settings.BYLINE_SITE_NAME}."
+
+
+class TopicPostListView(ScopedPostListView):
+    scope_name = "topic"
+    scope_filter = "topics"
+
+    def get_scope(self):
+        topic = get_object_or_404(Topic, slug=self.kwargs["slug"])
+        self.heading = topic.name
+        return topic
+
+    def get_page_description(self):
+        return self.scope.description or f"Posts about {self.scope.name}."
+
+
+class AuthorPostListView(ScopedPostListView):
     template_name = "blog/author_detail.html"
+    scope_name = "author"
+    scope_filter = "authors"
+    og_type = "profile"
 
-    def get_queryset(self):
+    def get_scope(self):
         # Only people with public posts have a public page: staff accounts stay unlisted.
         authors = get_user_model().objects.filter(posts__in=Post.objects.published()).distinct()
-        self.author = get_object_or_404(authors, slug=self.kwargs["slug"])
-        return super().get_queryset().by_author(self.author)
+        author = get_object_or_404(authors, slug=self.kwargs["slug"])
+        self.heading = author.name
+        return author
+
+    def get_page_description(self):
+        return plain_text(self.scope.bio_html)[:160] or f"Posts by {self.scope.name}."
+
+    def get_structured_data(self):
+        profile = {
+            "@context": "https://schema.org",
+            "@type": "ProfilePage",
+            "mainEntity": seo.person(self.request, self.scope),
+        }
+        return [profile, *super().get_structured_data()]
+
+
+class ArchiveMixin(PageMetaMixin, ListingMixin):
+    date_field = "publish_at"
+    make_object_list = True
+    allow_empty = False
+    paginate_by = settings.BYLINE_POSTS_PER_PAGE
+    context_object_name = "posts"
+    template_name = "blog/post_archive.html"
 
     def get_context_data(self, **kwargs):
-        return super().get_context_data(author=self.author, **kwargs)
+        return super().get_context_data(heading=self.get_page_title(), **kwargs)
+
+
+class PostYearArchiveView(ArchiveMixin, YearArchiveView):
+    def get_page_title(self):
+        return f"Posts from {self.get_year()}"
+
+    def get_breadcrumbs(self):
+        year = self.get_year()
+        return [("Home", reverse("blog:post_list")), (year, self.request.path)]
+
+
+class PostMonthArchiveView(ArchiveMixin, MonthArchiveView):
+    month_format = "%m"
+
+    def _month(self):
+        return date(int(self.get_year()), int(self.get_month()), 1)
+
+    def get_page_title(self):
+        return f"Posts from {format_date(self._month(), 'F Y')}"
+
+    def get_breadcrumbs(self):
+        year = self.get_year()
+        return [
+            ("Home", reverse("blog:post_list")),
+            (year, reverse("blog:archive_year", kwargs={"year": year})),
+            (format_date(self._month(), "F"), self.request.path),
+        ]
+
+
+class SearchView(PageMetaMixin, PublishedPostsMixin, ListView):
+    template_name = "blog/search.html"
+    context_object_name = "posts"
+    paginate_by = settings.BYLINE_POSTS_PER_PAGE
+    noindex = True
+
+    def get_queryset(self):
+        self.query = self.request.GET.get("q", "").strip()
+        self.terms = search_terms(self.query)
+        return super().get_queryset().defer("body", "search_vector").search(self.query)
+
+    def get_page_title(self):
+        return f"Search: {self.query[:60]}" if self.query else "Search"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(
+            query=self.query,
+            terms=self.terms,
+            query_too_long=len(self.query) > MAX_QUERY_LENGTH,
+            **kwargs,
+        )
+        for post in context["posts"]:
+            post.snippet = snippet(
+                plain_text(post.body_html) if self.terms else post.description, self.terms
+            )
+        return context
+
+
+def robots_txt(request):
+    lines = [
+        "User-agent: *",
+        "Disallow: /admin/",
+        "Disallow: /preview/",
+        "Disallow: /search/",
+        "Disallow: /go/",
+        "",
+        f"Sitemap: {request.build_absolute_uri(reverse('sitemap'))}",
+        "",
+    ]
+    return HttpResponse("\n".join(lines), content_type="text/plain; charset=utf-8")
+
+
+@never_cache
+def healthz(request):
+    """Liveness and readiness for load balancers: the database and the cache answer."""
+    checks = {}
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+        checks["database"] = "ok"
+    except Exception as error:  # noqa: BLE001 - any failure means not ready
+        checks["database"] = f"error: {type(error).__name__}"
+    try:
+        cache.set("byline:healthz", "ok", 10)
+        checks["cache"] = "ok" if cache.get("byline:healthz") == "ok" else "error: no answer"
+    except Exception as error:  # noqa: BLE001
+        checks["cache"] = f"error: {type(error).__name__}"
+    healthy = all(value == "ok" for value in checks.values())
+    return JsonResponse({"status": "ok" if healthy else "unavailable", **checks},
+                        status=200 if healthy else 503)  # fmt: skip

@@ -4,6 +4,8 @@ from django.contrib.admin.views.decorators import staff_member_required
 from django.urls import include, path
 from markdownx.views import ImageUploadView, MarkdownifyView
 
+from blog.urls import site_urlpatterns
+
 urlpatterns = [
     path("admin/", admin.site.urls),
     # markdownx's own URLconf lets anyone upload images; only staff may, here.
@@ -18,6 +20,7 @@ urlpatterns = [
         name="markdownx_upload",
     ),
     path("", include("blog.urls")),
+    *site_urlpatterns,
 ]
 
 if settings.DEBUG:

@@ -1,0 +1,172 @@
+"""RSS 2.0 and Atom feeds of published posts: the whole site, and each tag, topic and author.
+
+Items carry the full sanitised body, the summary, every author, tags and topics as
+categories, and an id made from the post's UUID, so it survives edits and slug changes.
+"""
+
+import re
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.contrib.syndication.views import Feed
+from django.shortcuts import get_object_or_404
+from django.urls import reverse
+from django.utils.feedgenerator import Atom1Feed, Rss201rev2Feed
+from taggit.models import Tag
+
+from blog.models import Post, Topic
+from blog.rendering import plain_text
+
+FEED_LENGTH = 20
+_ROOT_RELATIVE = re.compile(r'(\s(?:href|src))="/(?!/)')
+
+
+class BylineRssFeed(Rss201rev2Feed):
+    """RSS 2.0 with the full post in content:encoded and every author as dc:creator."""
+
+    def rss_attributes(self):
+        return {
+            **super().rss_attributes(),
+            "xmlns:content": "http://purl.org/rss/1.0/modules/content/",
+            "xmlns:dc": "http://purl.org/dc/elements/1.1/",
+        }
+
+    def add_item_elements(self, handler, item):
+        super().add_item_elements(handler, item)
+        for name, _url in item["authors"]:
+            handler.addQuickElement("dc:creator", name)
+        handler.addQuickElement("content:encoded", item["content_html"])
+
+
+class BylineAtomFeed(Atom1Feed):
+    """Atom with the full post as <content> and one <author> per author."""
+
+    def add_item_elements(self, handler, item):
+        super().add_item_elements(handler, item)
+        for name, url in item["authors"]:
+            handler.startElement("author", {})
+            handler.addQuickElement("name", name)
+            handler.addQuickElement("uri", url)
+            handler.endElement("author")
+        handler.addQuickElement("content", item["content_html"], {"type": "html"})
+
+
+class LatestPostsFeed(Feed):
+    feed_type = BylineRssFeed
+    title = settings.BYLINE_SITE_NAME
+    description = settings.BYLINE_SITE_DESCRIPTION
+    language = settings.LANGUAGE_CODE
+
+    def __call__(self, request, *args, **kwargs):
+        self.request = request
+        return super().__call__(request, *args, **kwargs)
+
+    def link(self, obj=None):
+        return reverse("blog:post_list")
+
+    def subtitle(self, obj=None):
+        return self.description(obj) if callable(self.description) else self.description
+
+    def posts(self, obj):
+        return Post.objects.published()
+
+    def items(self, obj=None):
+        return self.posts(obj).for_display()[:FEED_LENGTH]
+
+    def item_title(self, post):
+        return post.title
+
+    def item_description(self, post):
+        return post.description or plain_text(post.body_html)[:300]
+
+    def item_guid(self, post):
+        return f"urn:uuid:{post.uuid}"
+
+    item_guid_is_permalink = False
+
+    def item_pubdate(self, post):
+        return post.publish_at
+
+    def item_updateddate(self, post):
+        return max(post.updated_at, post.publish_at)
+
+    def item_categories(self, post):
+        return [tag.name for tag in post.tags.all()] + [topic.name for topic in post.topics.all()]
+
+    def item_extra_kwargs(self, post):
+        origin = self.request.build_absolute_uri("/")[:-1]
+        return {
+            "content_html": _ROOT_RELATIVE.sub(rf'\1="{origin}/', post.body_html),
+            "authors": [
+                (author.name, self.request.build_absolute_uri(author.get_absolute_url()))
+                for author in post.authors.all()
+            ],
+        }
+
+
+class LatestPostsAtomFeed(LatestPostsFeed):
+    feed_type = BylineAtomFeed
+
+
+class TagFeed(LatestPostsFeed):
+    def get_object(self, request, slug):
+        return get_object_or_404(Tag, slug=slug)
+
+    def title(self, tag):
+        return f"{settings.BYLINE_SITE_NAME}: posts tagged “{tag.name}”"
+
+    def description(self, tag):
+        return f"The latest posts tagged “{tag.name}”."
+
+    def link(self, tag):
+        return reverse("blog:tag_detail", kwargs={"slug": tag.slug})
+
+    def posts(self, tag):
+        return Post.objects.published().filter(tags=tag)
+
+
+class TopicFeed(LatestPostsFeed):
+    def get_object(self, request, slug):
+        return get_object_or_404(Topic, slug=slug)
+
+    def title(self, topic):
+        return f"{settings.BYLINE_SITE_NAME}: {topic.name}"
+
+    def description(self, topic):
+        return topic.description or f"The latest posts about {topic.name}."
+
+    def link(self, topic):
+        return topic.get_absolute_url()
+
+    def posts(self, topic):
+        return Post.objects.published().filter(topics=topic)
+
+
+class AuthorFeed(LatestPostsFeed):
+    def get_object(self, request, slug):
+        authors = get_user_model().objects.filter(posts__in=Post.objects.published()).distinct()
+        return get_object_or_404(authors, slug=slug)
+
+    def title(self, author):
+        return f"{settings.BYLINE_SITE_NAME}: posts by {author.name}"
+
+    def description(self, author):
+        return f"The latest posts by {author.name}."
+
+    def link(self, author):
+        return author.get_absolute_url()
+
+    def posts(self, author):
+        return Post.objects.published().filter(authors=author)
+
+
+class TagAtomFeed(TagFeed):
+    feed_type = BylineAtomFeed
+
+
+class TopicAtomFeed(TopicFeed):
+    feed_type = BylineAtomFeed
+
+
+class AuthorAtomFeed(AuthorFeed):
+    feed_type = BylineAtomFeed

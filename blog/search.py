@@ -1,0 +1,46 @@
+"""Reader search: turning what someone typed into terms, and showing where they matched."""
+
+import re
+
+from django.utils.html import escape
+
+MAX_QUERY_LENGTH = 200
+SNIPPET_LENGTH = 220
+_TERM = re.compile(r"\w+", re.UNICODE)
+
+
+def search_terms(query):
+    """The words of a query, at most a handful; punctuation and symbols are not searchable."""
+    return _TERM.findall(query[:MAX_QUERY_LENGTH])[:12]
+
+
+def _term_pattern(terms):
+    # Match words that start like a term, so "gardens" finds "garden" as stemming would.
+    stems = sorted({term[: max(4, len(term) - 2)].lower() for term in terms}, key=len, reverse=True)
+    return re.compile(r"\b(" + "|".join(re.escape(stem) for stem in stems) + r")\w*", re.I)
+
+
+def snippet(text, terms):
+    """A short, HTML-escaped excerpt of `text` around the first match, matches in <mark>."""
+    if not text:
+        return ""
+    if not terms:
+        return escape(text[:SNIPPET_LENGTH])
+    pattern = _term_pattern(terms)
+    match = pattern.search(text)
+    start = max(0, match.start() - SNIPPET_LENGTH // 3) if match else 0
+    if start:
+        start = text.find(" ", start) + 1 or start
+    end = start + SNIPPET_LENGTH
+    if end < len(text):
+        end = text.rfind(" ", start, end) if text.rfind(" ", start, end) > start else end
+    excerpt = text[start:end]
+    pieces, position = [], 0
+    for found in pattern.finditer(excerpt):
+        pieces.append(escape(excerpt[position : found.start()]))
+        pieces.append(f"<mark>{escape(found.group(0))}</mark>")
+        position = found.end()
+    pieces.append(escape(excerpt[position:]))
+    prefix = "… " if start else ""
+    suffix = " …" if end < len(text) else ""
+    return prefix + "".join(pieces) + suffix

@@ -1,0 +1,85 @@
+from django.contrib.auth import get_user_model
+from django.contrib.sitemaps import Sitemap
+from django.db.models import Max
+from django.db.models.functions import Greatest
+from django.urls import reverse
+from taggit.models import Tag
+
+from blog.models import Post, Topic
+
+
+class PostSitemap(Sitemap):
+    changefreq = "weekly"
+    priority = 0.8
+
+    def items(self):
+        return (
+            Post.objects.published()
+            .filter(noindex=False, canonical_url="")
+            .annotate(changed=Greatest("updated_at", "publish_at"))
+            .only("slug", "updated_at", "publish_at")
+        )
+
+    def lastmod(self, post):
+        return post.changed
+
+
+class ListingSitemap(Sitemap):
+    """Pages that list published posts: a page exists only while it lists something."""
+
+    changefreq = "daily"
+    priority = 0.5
+    posts_lookup = ""
+
+    def items(self):
+        published = Post.objects.published().filter(noindex=False)
+        return (
+            self.model.objects.filter(**{f"{self.posts_lookup}__in": published})
+            .annotate(changed=Max(Greatest(f"{self.posts_lookup}__updated_at",
+                                           f"{self.posts_lookup}__publish_at")))
+            .order_by("pk")
+        )  # fmt: skip
+
+    def lastmod(self, item):
+        return item.changed
+
+
+class TagSitemap(ListingSitemap):
+    model = Tag
+    posts_lookup = "post"
+
+    def location(self, tag):
+        return reverse("blog:tag_detail", kwargs={"slug": tag.slug})
+
+
+class TopicSitemap(ListingSitemap):
+    model = Topic
+    posts_lookup = "posts"
+
+
+class AuthorSitemap(ListingSitemap):
+    model = get_user_model()
+    posts_lookup = "posts"
+
+
+class HomeSitemap(Sitemap):
+    changefreq = "daily"
+    priority = 1.0
+
+    def items(self):
+        return ["blog:post_list"]
+
+    def location(self, name):
+        return reverse(name)
+
+    def lastmod(self, name):
+        return Post.objects.published().last_changed()
+
+
+SITEMAPS = {
+    "home": HomeSitemap,
+    "posts": PostSitemap,
+    "topics": TopicSitemap,
+    "tags": TagSitemap,
+    "authors": AuthorSitemap,
+}
