@@ -42,7 +42,7 @@ def public_page(view):
             f"{version}:{request.get_full_path()}".encode(), digest_size=16
         ).hexdigest()
         etag = f'"{digest}"'
-        last_modified = last_changed.timestamp() if last_changed else None
+        last_modified = int(last_changed.timestamp()) if last_changed else None
 
         response = get_conditional_response(request, etag=etag, last_modified=last_modified)
         if response is None:

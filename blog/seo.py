@@ -40,7 +40,7 @@ def blog_posting(request, post, canonical_url):
         "dateModified": max(post.updated_at, post.publish_at).isoformat(),
         "author": [person(request, author) for author in post.authors.all()],
         "publisher": publisher(request),
-        "keywords": [tag.name for tag in post.tags.all()],
+        "keywords": sorted(tag.name for tag in post.tags.all()),
         "articleSection": [topic.name for topic in post.topics.all()],
         "wordCount": post.word_count,
         "timeRequired": f"PT{post.reading_time}M",

@@ -1,0 +1,112 @@
+"""The public page cache: fast for readers, never stale after a change."""
+
+from datetime import timedelta
+
+import pytest
+import time_machine
+from django.utils import timezone
+
+from blog.models import Post
+from tests.factories import PostFactory, TopicFactory, UserFactory
+
+pytestmark = pytest.mark.django_db
+
+PAGES = ["/", "/posts/first/", "/tags/t/", "/topics/soil/", "/sitemap.xml", "/robots.txt"]
+
+
+@pytest.fixture
+def post():
+    return PostFactory(slug="first", tags=["t"], topics=[TopicFactory(slug="soil")])
+
+
+@pytest.mark.parametrize("url", PAGES)
+def test_public_pages_send_validators_and_answer_conditional_gets(client, post, url):
+    first = client.get(url)
+
+    assert first.status_code == 200
+    assert first["ETag"].startswith('"') and first["Last-Modified"]
+    assert "public" in first["Cache-Control"] and "max-age=60" in first["Cache-Control"]
+    assert client.get(url, headers={"if-none-match": first["ETag"]}).status_code == 304
+    assert client.get(url, headers={"if-modified-since": first["Last-Modified"]}).status_code == 304
+
+
+def test_a_cached_page_is_served_with_one_query(client, post, django_assert_num_queries):
+    client.get("/")
+
+    with django_assert_num_queries(1):
+        assert client.get("/").status_code == 200
+
+
+def test_an_edit_shows_at_once(client, post):
+    assert "A post worth" in client.get("/").content.decode()
+    old_etag = client.get("/")["ETag"]
+
+    post.title = "Retitled for readers"
+    post.save()
+    response = client.get("/", headers={"if-none-match": old_etag})
+
+    assert response.status_code == 200
+    assert "Retitled for readers" in response.content.decode()
+
+
+def test_unpublishing_removes_the_post_at_once(client, post):
+    client.get("/")
+
+    post.status = Post.Status.DRAFT
+    post.save()
+
+    assert "A post worth" not in client.get("/").content.decode()
+    assert client.get("/posts/first/").status_code == 404
+
+
+def test_deleting_a_post_removes_it_at_once(client, post):
+    client.get("/feed/")
+
+    post.delete()
+
+    assert b"A post worth" not in client.get("/feed/").content
+
+
+def test_an_author_bio_change_shows_at_once(client):
+    writer = UserFactory(bio="Old bio.")
+    post = PostFactory(authors=[writer])
+    client.get(post.get_absolute_url())
+
+    writer.bio = "New bio."
+    writer.save()
+
+    assert "New bio." in client.get(post.get_absolute_url()).content.decode()
+
+
+def test_a_scheduled_post_appears_when_its_time_comes_with_no_save(client):
+    now = timezone.now()
+    PostFactory(title="Already out", publish_at=now - timedelta(days=1))
+    PostFactory(title="Coming soon", slug="soon", publish_at=now + timedelta(minutes=30))
+
+    home = client.get("/")
+    assert "Coming soon" not in home.content.decode()
+
+    with time_machine.travel(now + timedelta(minutes=31)):
+        later = client.get("/", headers={"if-none-match": home["ETag"]})
+        assert later.status_code == 200
+        assert "Coming soon" in later.content.decode()
+        assert "Coming soon" in client.get("/feed/").content.decode()
+        assert "/posts/soon/" in client.get("/sitemap.xml").content.decode()
+        assert client.get("/posts/soon/").status_code == 200
+
+
+def test_logged_in_editors_bypass_the_cache(client, editor, post):
+    client.get("/")
+    client.force_login(editor)
+
+    response = client.get("/")
+
+    assert "ETag" not in response
+
+
+def test_missing_pages_are_not_cached(client):
+    assert client.get("/posts/later/").status_code == 404
+
+    PostFactory(slug="later")
+
+    assert client.get("/posts/later/").status_code == 200

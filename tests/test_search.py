@@ -1,0 +1,122 @@
+"""Reader search: PostgreSQL full text where available, plain matching on SQLite."""
+
+import pytest
+from django.db import connection
+
+from blog.models import Post
+from tests.factories import FAQFactory, PostFactory
+
+pytestmark = pytest.mark.django_db
+on_postgresql = pytest.mark.skipif(
+    connection.vendor != "postgresql", reason="ranking needs PostgreSQL full-text search"
+)
+
+
+def results(client, query):
+    response = client.get("/search/", {"q": query})
+    assert response.status_code == 200
+    return [post.title for post in response.context["posts"]]
+
+
+def test_search_finds_posts_by_title_description_body_tags_and_faqs(client):
+    PostFactory(title="Sourdough starter basics")
+    PostFactory(title="Second", description="All about kimchi fermentation.")
+    PostFactory(title="Third", body="Notes on pruning apple trees.")
+    PostFactory(title="Fourth", tags=["composting"])
+    FAQFactory(post=PostFactory(title="Fifth"), question="Can I freeze rhubarb?")
+
+    assert results(client, "sourdough") == ["Sourdough starter basics"]
+    assert results(client, "kimchi") == ["Second"]
+    assert results(client, "pruning") == ["Third"]
+    assert results(client, "composting") == ["Fourth"]
+    assert results(client, "rhubarb") == ["Fifth"]
+
+
+def test_every_word_must_match(client):
+    PostFactory(title="Tomato soup", body="A warming soup.")
+    PostFactory(title="Tomato salad", body="A summer salad.")
+
+    assert results(client, "tomato soup") == ["Tomato soup"]
+
+
+def test_search_reflects_edits_to_tags_and_faqs(client):
+    post = PostFactory(title="Edited later")
+    post.tags.add("zucchini")
+    faq = FAQFactory(post=post, question="Anything?", answer="Yes, aubergine.")
+
+    assert results(client, "zucchini") == ["Edited later"]
+    assert results(client, "aubergine") == ["Edited later"]
+
+    faq.delete()
+    assert results(client, "aubergine") == []
+
+
+@on_postgresql
+def test_title_matches_rank_above_body_matches_and_stems_match(client):
+    PostFactory(title="Notes", body="Some people grow gardens on balconies.")
+    PostFactory(title="Balcony gardens", body="Pots and light.")
+
+    assert results(client, "balcony garden") == ["Balcony gardens", "Notes"]
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        "",
+        "   ",
+        "!!!???",
+        "&&& || !!",
+        "'; DROP TABLE blog_post; --",
+        '"unbalanced quote',
+        "a" * 5000,
+        "word " * 400,
+        "<script>alert(1)</script>",
+        "\x00nul",
+    ],
+)
+def test_odd_queries_answer_politely(client, query):
+    PostFactory(title="Something")
+
+    response = client.get("/search/", {"q": query})
+
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "<script>alert(1)</script>" not in html
+    assert Post.objects.count() == 1
+
+
+def test_empty_and_punctuation_only_queries_explain_themselves(client):
+    assert "Type a word or two" in client.get("/search/").content.decode()
+    assert "has no words to search for" in client.get("/search/?q=%21%3F").content.decode()
+
+
+def test_very_long_queries_are_shortened_with_a_notice(client):
+    html = client.get("/search/", {"q": "garden " * 100}).content.decode()
+
+    assert "only its first 200 characters were used" in html
+
+
+def test_results_show_highlighted_escaped_snippets(client):
+    PostFactory(title="Beans", body="Soak the beans overnight. <b>Bold</b> & more beans.")
+
+    html = client.get("/search/", {"q": "beans"}).content.decode()
+
+    assert "<mark>beans</mark>" in html
+    assert "<b>Bold</b>" not in html
+
+
+def test_no_results_says_so(client):
+    PostFactory(title="Beans")
+
+    html = client.get("/search/", {"q": "quinoa"}).content.decode()
+
+    assert "No posts match “quinoa”" in html
+
+
+def test_search_pages_keep_the_query(client):
+    PostFactory.create_batch(25, title="Garden notes")
+
+    html = client.get("/search/", {"q": "garden"}).content.decode()
+
+    assert "25 posts found" in html
+    assert 'href="?q=garden&amp;page=2" rel="next"' in html

@@ -1,0 +1,162 @@
+"""Crawler and operations URLs, archives, related posts, images and error pages."""
+
+import re
+from datetime import UTC, datetime, timedelta
+from io import BytesIO
+from xml.etree import ElementTree
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import connection
+from django.utils import timezone
+from django.views.defaults import server_error
+from PIL import Image
+
+from blog.models import Post
+from tests.factories import PostFactory, TopicFactory, UserFactory
+
+pytestmark = pytest.mark.django_db
+SITEMAP_NS = {"s": "http://www.sitemaps.org/schemas/sitemap/0.9"}
+
+
+def sitemap_entries(client):
+    response = client.get("/sitemap.xml")
+    assert response.status_code == 200
+    root = ElementTree.fromstring(response.content)
+    return {
+        url.findtext("s:loc", namespaces=SITEMAP_NS): url.findtext(
+            "s:lastmod", namespaces=SITEMAP_NS
+        )
+        for url in root.findall("s:url", SITEMAP_NS)
+    }
+
+
+def test_sitemap_lists_every_public_page_with_lastmod(client):
+    writer = UserFactory(slug="writer")
+    post = PostFactory(slug="seen", authors=[writer], tags=["soil"],
+                       topics=[TopicFactory(slug="garden")])  # fmt: skip
+    PostFactory(slug="unseen", status=Post.Status.DRAFT, tags=["secret"])
+    UserFactory(slug="staff-only")
+
+    entries = sitemap_entries(client)
+
+    assert set(entries) == {
+        "http://testserver/",
+        "http://testserver/posts/seen/",
+        "http://testserver/tags/soil/",
+        "http://testserver/topics/garden/",
+        "http://testserver/authors/writer/",
+    }
+    assert entries["http://testserver/posts/seen/"] == post.updated_at.date().isoformat()
+    assert all(entries.values())
+
+
+def test_robots_txt_points_at_the_sitemap_and_keeps_crawlers_out_of_the_admin(client):
+    response = client.get("/robots.txt")
+
+    assert response["Content-Type"] == "text/plain; charset=utf-8"
+    text = response.content.decode()
+    assert "Sitemap: http://testserver/sitemap.xml" in text
+    assert "Disallow: /admin/" in text
+
+
+def test_healthz_reports_database_and_cache(client):
+    response = client.get("/healthz")
+
+    assert response.status_code == 200
+    assert response.json() == {"status": "ok", "database": "ok", "cache": "ok"}
+    assert "no-cache" in response["Cache-Control"]
+
+
+def test_healthz_answers_503_when_the_database_is_down(client, monkeypatch):
+    def broken_cursor(*args, **kwargs):
+        raise ConnectionError("database went away")
+
+    monkeypatch.setattr(connection, "cursor", broken_cursor)
+
+    response = client.get("/healthz")
+
+    assert response.status_code == 503
+    assert response.json()["database"] == "error: ConnectionError"
+
+
+def test_year_and_month_archives_list_only_their_period(client):
+    PostFactory(title="March 2025", publish_at=datetime(2025, 3, 10, tzinfo=UTC))
+    PostFactory(title="July 2025", publish_at=datetime(2025, 7, 1, tzinfo=UTC))
+    PostFactory(title="January 2024", publish_at=datetime(2024, 1, 5, tzinfo=UTC))
+
+    year = client.get("/archive/2025/").content.decode()
+    month = client.get("/archive/2025/03/").content.decode()
+
+    assert "March 2025" in year and "July 2025" in year and "January 2024" not in year
+    assert 'href="/archive/2025/03/"' in year and 'href="/archive/2025/07/"' in year
+    assert "March 2025" in month and "July 2025" not in month
+    assert '<h1 class="page-title">Posts from March 2025</h1>' in month
+
+
+@pytest.mark.parametrize("url", ["/archive/1999/", "/archive/2025/13/", "/archive/2025/02/"])
+def test_empty_or_impossible_archives_answer_404(client, url):
+    PostFactory(publish_at=datetime(2025, 3, 10, tzinfo=UTC))
+
+    assert client.get(url).status_code == 404
+
+
+def test_related_posts_share_tags_or_topics_most_shared_first_never_self_or_unpublished():
+    topic = TopicFactory()
+    now = timezone.now()
+    post = PostFactory(tags=["a", "b"], topics=[topic])
+    two_shared = PostFactory(title="two", tags=["a", "b"], publish_at=now - timedelta(days=9))
+    one_newer = PostFactory(title="one newer", tags=["a"], publish_at=now - timedelta(days=1))
+    one_older = PostFactory(title="one older", topics=[topic], publish_at=now - timedelta(days=5))
+    PostFactory(title="unrelated", tags=["z"])
+    PostFactory(title="draft", tags=["a", "b"], status=Post.Status.DRAFT)
+
+    assert list(post.related_posts()) == [two_shared, one_newer, one_older]
+
+
+def test_related_posts_show_on_the_post_page(client):
+    post = PostFactory(tags=["soil"])
+    PostFactory(title="Another soil story", tags=["soil"])
+
+    assert "Another soil story" in client.get(post.get_absolute_url()).content.decode()
+
+
+def png(width, height):
+    buffer = BytesIO()
+    Image.new("RGB", (width, height), "#c0a080").save(buffer, "PNG")
+    return SimpleUploadedFile("cover.png", buffer.getvalue(), content_type="image/png")
+
+
+def test_featured_image_gets_responsive_renditions_and_social_meta(client):
+    post = PostFactory(featured_image=png(2000, 1000), featured_image_alt="A loaf on a board")
+
+    assert [r["width"] for r in post.featured_image_renditions] == [480, 960, 1440]
+    html = client.get(post.get_absolute_url()).content.decode()
+    img = re.search(r'<img src="[^"]+" srcset="([^"]+)"[^>]*>', html)
+    assert img and "480w" in img[1] and "1440w" in img[1] and "2000w" in img[1]
+    assert 'width="2000" height="1000" alt="A loaf on a board"' in img[0]
+    assert '<meta property="og:image" content="http://testserver/media/featured/' in html
+    assert '<meta name="twitter:card" content="summary_large_image">' in html
+
+
+def test_small_featured_images_are_not_enlarged():
+    post = PostFactory(featured_image=png(600, 400))
+
+    assert [r["width"] for r in post.featured_image_renditions] == [480]
+
+
+def test_friendly_404_page(client):
+    response = client.get("/no/such/page/")
+
+    assert response.status_code == 404
+    html = response.content.decode()
+    assert "We couldn’t find that page" in html and 'role="search"' in html
+
+
+def test_friendly_500_page_needs_nothing_that_could_have_failed(rf):
+    response = server_error(rf.get("/"))
+
+    assert response.status_code == 500
+    html = response.content.decode()
+    assert "Something went wrong on our side" in html
+    assert "{%" not in html and "{{" not in html
