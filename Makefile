@@ -39,8 +39,10 @@ $(VENV)/.installed: pyproject.toml | $(BIN)/python
 	$(BIN)/pip install --quiet -e .
 	@touch $@
 
-$(VENV)/.installed-test: pyproject.toml | $(BIN)/python
+$(VENV)/.installed-test: pyproject.toml package.json | $(BIN)/python
 	$(BIN)/pip install --quiet -e ".[test]"
+	@if command -v npm >/dev/null; then npm install --no-audit --no-fund --silent; \
+	else echo "npm not found: the HTML validity test will be skipped (it needs npm and Java)"; fi
 	@touch $@ $(VENV)/.installed
 
 run: $(VENV)/.installed

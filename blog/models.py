@@ -215,6 +215,7 @@ class Post(models.Model):
 
     def save(self, *args, **kwargs):
         self.slug = self.slug or self._unique_slug()
+        self.publish_at = self.publish_at.replace(microsecond=0)  # whole seconds, as shown
         self.body_html, toc_html = render_document(self.body)
         self.has_sponsored_links = has_sponsored_links(self.body_html)
         self.word_count = count_words(self.body_html)

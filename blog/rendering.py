@@ -131,6 +131,8 @@ def sanitize_html(dirty):
         url_schemes={"http", "https", "mailto"},
         strip_comments=True,
         link_rel=None,
+        # Code blocks and tables scroll sideways on small screens: keyboard users must reach them.
+        set_tag_attribute_values={"pre": {"tabindex": "0"}, "table": {"tabindex": "0"}},
     )
     return _ANCHOR_TAG.sub(_set_rel, clean)
 

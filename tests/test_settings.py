@@ -12,7 +12,8 @@ ROOT = Path(__file__).resolve().parent.parent
 
 def start(*command, **env):
     """Import the settings in a fresh interpreter, as a server would, with only `env` set."""
-    clean = {k: v for k, v in os.environ.items() if k not in {"SECRET_KEY", "DEBUG"}}
+    test_only = {"SECRET_KEY", "DEBUG", "DJANGO_ALLOW_ASYNC_UNSAFE", "SECURE_SSL_REDIRECT"}
+    clean = {k: v for k, v in os.environ.items() if k not in test_only}
     return subprocess.run(
         [sys.executable, *(command or ["-c", "import config.settings"])],
         cwd=ROOT,

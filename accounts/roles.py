@@ -1,0 +1,69 @@
+"""The editorial roles as Django groups, and what each may do.
+
+`sync_roles` runs in the data migration that first creates the groups and again after every
+`migrate` (and test-database flush), the way Django keeps model permissions current: a
+permission added here reaches existing sites on their next migrate.
+"""
+
+from django.apps import apps as global_apps
+from django.contrib.auth.management import create_permissions
+
+_POST_PARTS = [
+    f"{action}_{model}"
+    for model in ("faq", "reference", "postauthor")
+    for action in ("add", "change", "delete", "view")
+]
+_CONTRIBUTOR = ["add_post", "change_post", "view_post", *_POST_PARTS, "view_topic"]
+
+ROLES = {
+    # Writes and edits their own drafts and submits them for review.
+    "Contributor": {"blog": _CONTRIBUTOR, "taggit": ["view_tag", "add_tag"]},
+    # Also publishes, schedules and deletes their own posts.
+    "Author": {
+        "blog": [*_CONTRIBUTOR, "delete_post", "publish_post"],
+        "taggit": ["view_tag", "add_tag"],
+    },
+    # Everything, on every post, plus topics, tags and redirects.
+    "Editor": {
+        "blog": [
+            *_CONTRIBUTOR,
+            "delete_post",
+            "publish_post",
+            "edit_any_post",
+            *[
+                f"{action}_{model}"
+                for model in ("topic", "postslugredirect")
+                for action in ("add", "change", "delete", "view")
+            ],
+        ],
+        "taggit": ["add_tag", "change_tag", "delete_tag", "view_tag"],
+        "accounts": ["view_user"],
+    },
+}
+
+
+def sync_roles(apps=global_apps, **kwargs):
+    """Create the role groups if missing and grant each the permissions listed above."""
+    if not apps.is_installed("blog"):
+        return
+    # Permissions are normally created after all migrations; the groups need them now.
+    for app_config in apps.get_app_configs():
+        if getattr(app_config, "models_module", None):
+            create_permissions(app_config, apps=apps, verbosity=0)
+        else:  # an app of a migration's historical state
+            app_config.models_module = True
+            create_permissions(app_config, apps=apps, verbosity=0)
+            app_config.models_module = None
+
+    Group = apps.get_model("auth", "Group")
+    Permission = apps.get_model("auth", "Permission")
+    for name, grants in ROLES.items():
+        group, _ = Group.objects.get_or_create(name=name)
+        for app_label, codenames in grants.items():
+            permissions = Permission.objects.filter(
+                content_type__app_label=app_label, codename__in=codenames
+            )
+            missing = set(codenames) - set(permissions.values_list("codename", flat=True))
+            if missing:
+                raise RuntimeError(f"Role {name}: no permissions {sorted(missing)} in {app_label}")
+            group.permissions.add(*permissions)
