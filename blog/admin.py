@@ -99,7 +99,7 @@ class PostAdmin(admin.ModelAdmin):
             "Featured image",
             {"fields": ["featured_image", "featured_image_alt"], "classes": ["collapse"]},
         ),
-        ("Search engines", {"fields": ["canonical_url"], "classes": ["collapse"]}),
+        ("Search engines", {"fields": ["canonical_url", "noindex"], "classes": ["collapse"]}),
         (
             "Derived on save",
             {

@@ -137,3 +137,21 @@ def test_a_new_post_changes_the_feed_validators(client, bread_post):
     assert again.status_code == 200
     assert again["ETag"] != first["ETag"]
     assert "Fresh" in [entry.title for entry in feedparser.parse(again.content).entries]
+
+
+@pytest.mark.parametrize("count", [1, 20])
+def test_feeds_and_sitemap_run_a_constant_number_of_queries(
+    client, django_assert_max_num_queries, count
+):
+    for n in range(count):
+        PostFactory(
+            authors=UserFactory.create_batch(2),
+            tags=[f"tag-{n}", "shared"],
+            topics=[TopicFactory(slug=f"topic-{n}")],
+        )
+
+    # The sitemap counts, then lists, each of its five sections.
+    for url, queries in (("/feed/", 5), ("/feed/atom/", 5), ("/tags/shared/feed/", 6),
+                         ("/sitemap.xml", 11)):  # fmt: skip
+        with django_assert_max_num_queries(queries):
+            assert client.get(url).status_code == 200, url

@@ -120,3 +120,13 @@ def test_search_pages_keep_the_query(client):
 
     assert "25 posts found" in html
     assert 'href="?q=garden&amp;page=2" rel="next"' in html
+
+
+@on_postgresql
+def test_the_search_vector_has_a_gin_index():
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT indexdef FROM pg_indexes WHERE tablename = 'blog_post' AND indexdef LIKE %s",
+            ["%gin%search_vector%"],
+        )
+        assert cursor.fetchone()
