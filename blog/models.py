@@ -18,6 +18,7 @@ from django.utils.text import slugify
 from markdownx.models import MarkdownxField
 from taggit.managers import TaggableManager
 
+from blog import revisions
 from blog.images import make_renditions
 from blog.rendering import (
     count_words,
@@ -28,6 +29,7 @@ from blog.rendering import (
     render_markdown,
 )
 from blog.search import search_terms
+from blog.workflow import PostWorkflow
 
 # A table of contents is shown on posts at least this long with at least this many sections.
 TOC_MIN_WORDS = 400
@@ -118,7 +120,7 @@ class PostQuerySet(models.QuerySet):
         return self.prefetch_related(models.Prefetch("authors", queryset=authors), "tags", "topics")
 
 
-class Post(models.Model):
+class Post(PostWorkflow, models.Model):
     class Status(models.TextChoices):
         DRAFT = "draft", "Draft"
         IN_REVIEW = "review", "In review"
@@ -246,6 +248,26 @@ class Post(models.Model):
 
     def is_scheduled(self):
         return self.status == self.Status.PUBLISHED and self.publish_at > timezone.now()
+
+    def save_revision(self, by=None, note=""):
+        """Keep the post as it now is; a save that changed nothing keeps no new revision."""
+        data = revisions.snapshot(self)
+        latest = self.revisions.first()
+        if latest and latest.data == data:
+            return latest
+        return Revision.objects.create(
+            post=self, number=(latest.number + 1 if latest else 1), data=data, by=by, note=note
+        )
+
+    def record_state_change(self, from_status, by=None):
+        if from_status != self.status:
+            StateChange.objects.create(
+                post=self,
+                from_status=from_status or "",
+                to_status=self.status,
+                publish_at=self.publish_at,
+                by=by,
+            )
 
     def related_posts(self, limit=4):
         """Published posts sharing tags or topics with this one: most shared, then newest."""
@@ -406,3 +428,56 @@ class Reference(models.Model):
 def _reindex_on_tag_change(sender, instance, action, **kwargs):
     if action in {"post_add", "post_remove", "post_clear"} and isinstance(instance, Post):
         instance.update_search_vector()
+
+
+class StateChange(models.Model):
+    """The audit trail: who moved which post from one state to another, and when."""
+
+    post = models.ForeignKey(Post, on_delete=models.CASCADE, related_name="state_changes")
+    from_status = models.CharField(max_length=16, choices=Post.Status.choices, blank=True)
+    to_status = models.CharField(max_length=16, choices=Post.Status.choices)
+    publish_at = models.DateTimeField("publish time then")
+    by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    at = models.DateTimeField(default=timezone.now, db_index=True)
+
+    class Meta:
+        ordering = ["-at", "-pk"]
+        get_latest_by = "at"
+        verbose_name = "state change"
+
+    def __str__(self):
+        return f"{self.post}: {self.from_status or 'new'} → {self.to_status}"
+
+    def description(self):
+        if self.to_status == Post.Status.PUBLISHED and self.publish_at > self.at:
+            return "Scheduled"
+        return {
+            Post.Status.DRAFT: "Back to draft" if self.from_status else "Created as draft",
+            Post.Status.IN_REVIEW: "Submitted for review",
+            Post.Status.PUBLISHED: "Published",
+            Post.Status.ARCHIVED: "Archived",
+        }[self.to_status]
+
+
+class Revision(models.Model):
+    """A post as it was after one save: text, tags, topics, authors, FAQs and references."""
+
+    post = models.ForeignKey(Post, on_delete=models.CASCADE, related_name="revisions")
+    number = models.PositiveIntegerField()
+    data = models.JSONField()
+    by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    at = models.DateTimeField(default=timezone.now)
+    note = models.CharField(max_length=200, blank=True)
+
+    class Meta:
+        ordering = ["-number"]
+        constraints = [
+            models.UniqueConstraint(fields=["post", "number"], name="unique_revision_number")
+        ]
+
+    def __str__(self):
+        return f"{self.post} #{self.number}"

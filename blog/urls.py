@@ -15,6 +15,7 @@ urlpatterns = [
     path("archive/<int:year>/<int:month>/", public_page(views.PostMonthArchiveView.as_view()),
          name="archive_month"),
     path("search/", public_page(views.SearchView.as_view()), name="search"),
+    path("preview/<str:token>/", views.PostPreviewView.as_view(), name="preview"),
     path("feed/", public_page(feeds.LatestPostsFeed()), name="feed"),
     path("feed/atom/", public_page(feeds.LatestPostsAtomFeed()), name="feed_atom"),
 ]  # fmt: skip

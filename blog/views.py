@@ -4,17 +4,18 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.cache import cache
 from django.db import connection
-from django.db.models import Prefetch
 from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
 from django.utils.dateformat import format as format_date
+from django.utils.decorators import method_decorator
 from django.views.decorators.cache import never_cache
 from django.views.generic import DetailView, ListView, MonthArchiveView, YearArchiveView
 from taggit.models import Tag
 
 from blog import seo
-from blog.models import FAQ, Post, PostSlugRedirect, Reference, Topic
+from blog.models import Post, PostSlugRedirect, Topic
+from blog.preview import post_id_for
 from blog.rendering import plain_text
 from blog.search import MAX_QUERY_LENGTH, search_terms, snippet
 
@@ -121,14 +122,7 @@ class PostDetailView(PageMetaMixin, PublishedPostsMixin, DetailView):
     og_type = "article"
 
     def get_queryset(self):
-        return (
-            super()
-            .get_queryset()
-            .prefetch_related(
-                Prefetch("faqs", queryset=FAQ.objects.order_by("order", "pk")),
-                Prefetch("references", queryset=Reference.objects.order_by("order", "pk")),
-            )
-        )
+        return super().get_queryset().prefetch_related("faqs", "references")
 
     def get(self, request, *args, **kwargs):
         try:
@@ -187,6 +181,35 @@ class PostDetailView(PageMetaMixin, PublishedPostsMixin, DetailView):
             ),
             **kwargs,
         )
+
+
+@method_decorator(never_cache, name="dispatch")
+class PostPreviewView(PostDetailView):
+    """An unpublished post as readers will see it: marked as a preview, never indexed or
+    cached. Reached with a signed link, or from the admin (which passes `post`)."""
+
+    post = None
+    noindex = True
+
+    def get(self, request, *args, **kwargs):
+        if self.post is None:
+            found = post_id_for(kwargs["token"])
+            if found is None:
+                raise Http404("This preview link is not valid or has expired.")
+            post_id, uuid = found
+            self.post = get_object_or_404(Post, pk=post_id, uuid=uuid)
+            if self.post.is_published():
+                return redirect(self.post)
+        self.object = self.get_queryset().get(pk=self.post.pk)
+        response = self.render_to_response(self.get_context_data(object=self.object))
+        response["X-Robots-Tag"] = "noindex, nofollow"
+        return response
+
+    def get_queryset(self):
+        return Post.objects.for_display().prefetch_related("faqs", "references")
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(preview=True, **kwargs)
 
 
 class ScopedPostListView(BasePostListView):

@@ -167,6 +167,8 @@ BYLINE_POSTS_PER_PAGE = int(os.environ.get("BYLINE_POSTS_PER_PAGE", "20"))
 # Cached pages are keyed by content version, so a long lifetime never serves stale content.
 BYLINE_PAGE_CACHE_SECONDS = int(os.environ.get("BYLINE_PAGE_CACHE_SECONDS", "3600"))
 BYLINE_BROWSER_CACHE_SECONDS = int(os.environ.get("BYLINE_BROWSER_CACHE_SECONDS", "60"))
+# How long a shareable preview link works.
+BYLINE_PREVIEW_SECONDS = int(os.environ.get("BYLINE_PREVIEW_SECONDS", str(7 * 24 * 3600)))
 
 SESSION_COOKIE_HTTPONLY = True
 SECURE_CONTENT_TYPE_NOSNIFF = True

@@ -47,6 +47,7 @@ class Command(BaseCommand):
         now = timezone.now()
         for data in demo_content.POSTS:
             post = Post.objects.filter(slug=data["slug"]).first()
+            status_before = post.status if post else None
             if post is None:
                 post = Post(slug=data["slug"], publish_at=now - timedelta(days=data["days_ago"]))
                 created_count += 1
@@ -68,6 +69,8 @@ class Command(BaseCommand):
                 Reference(post=post, order=number, **reference)
                 for number, reference in enumerate(data["references"], start=1)
             )
+            post.record_state_change(status_before)
+            post.save_revision(note="Demo content")
 
         total = len(demo_content.POSTS)
         self.stdout.write(

@@ -1,0 +1,132 @@
+"""Who may move a post between states, and what a post needs before it goes out.
+
+States are Post.Status values; "scheduled" is a published post whose publish time is ahead.
+Contributors write and submit their own posts; Authors also publish, schedule, archive and
+unpublish their own; Editors do everything to every post. Every listed author is an owner.
+"""
+
+from dataclasses import dataclass
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.utils import timezone
+from django.utils.formats import date_format
+
+DRAFT, IN_REVIEW, PUBLISHED, ARCHIVED = "draft", "review", "published", "archived"
+# A typed publish time this close to now still counts as "now" (forms are slow to fill in).
+NOW_TOLERANCE_SECONDS = 120
+
+
+@dataclass(frozen=True)
+class Transition:
+    name: str
+    label: str
+    sources: frozenset
+    target: str
+    needs_publish_right: bool
+
+
+TRANSITIONS = {
+    t.name: t
+    for t in [
+        Transition("submit", "Submit for review", frozenset({DRAFT}), IN_REVIEW, False),
+        Transition("publish", "Publish now", frozenset({DRAFT, IN_REVIEW, PUBLISHED}), PUBLISHED,
+                   True),
+        Transition("schedule", "Schedule", frozenset({DRAFT, IN_REVIEW, PUBLISHED}), PUBLISHED,
+                   True),
+        Transition("archive", "Archive", frozenset({PUBLISHED}), ARCHIVED, True),
+        Transition("draft", "Back to draft", frozenset({IN_REVIEW, PUBLISHED, ARCHIVED}), DRAFT,
+                   False),
+    ]
+}  # fmt: skip
+
+
+class PostWorkflow:
+    """The editorial rules, mixed into Post."""
+
+    def is_owned_by(self, user):
+        if self.pk is None:
+            return True
+        prefetched = getattr(self, "_prefetched_objects_cache", {}).get("authors")
+        if prefetched is not None:
+            return any(author.pk == user.pk for author in prefetched)
+        return self.authors.filter(pk=user.pk).exists()
+
+    def can_publish(self, user):
+        return user.has_perm("blog.publish_post") and (
+            user.has_perm("blog.edit_any_post") or self.is_owned_by(user)
+        )
+
+    def can_edit(self, user):
+        """Change the content: owners and editors; without the right to publish, only before
+        the post goes out."""
+        if not user.has_perm("blog.change_post"):
+            return False
+        if user.has_perm("blog.edit_any_post"):
+            return True
+        if not self.is_owned_by(user):
+            return False
+        return self.status in {DRAFT, IN_REVIEW} or user.has_perm("blog.publish_post")
+
+    def can_delete(self, user):
+        return user.has_perm("blog.delete_post") and (
+            user.has_perm("blog.edit_any_post") or self.is_owned_by(user)
+        )
+
+    def may(self, name, user):
+        transition = TRANSITIONS[name]
+        if self.status not in transition.sources or not self.can_edit(user):
+            return False
+        if name == "publish" and self.status == PUBLISHED and not self.is_scheduled():
+            return False  # already out
+        # Taking back a post that is out in the world is a publishing decision too.
+        needs_right = transition.needs_publish_right or self.status in {PUBLISHED, ARCHIVED}
+        return self.can_publish(user) if needs_right else True
+
+    def available_transitions(self, user):
+        return [t for name, t in TRANSITIONS.items() if self.may(name, user)]
+
+    def check_transition(self, name, user, publish_at=None):
+        """Raise PermissionDenied or ValidationError (with the reason) unless `user` may move
+        this post by `name`, with the publish time `publish_at` if given."""
+        if name not in TRANSITIONS:
+            raise ValidationError(f"“{name}” is not a workflow step.")
+        if not self.may(name, user):
+            label = TRANSITIONS[name].label.lower()
+            raise PermissionDenied(
+                f"You may not {label} “{self.title}” while it is {self.get_status_display()}."
+            )
+        when = publish_at or self.publish_at
+        now = timezone.now()
+        if name == "schedule" and when <= now:
+            raise ValidationError(
+                {"publish_at": f"A scheduled post needs a publish time in the future; "
+                               f"{date_format(timezone.localtime(when), 'DATETIME_FORMAT')} "
+                               f"has passed. To publish at once, use “Publish now”."}
+            )  # fmt: skip
+        if name == "publish" and when > now + timezone.timedelta(seconds=NOW_TOLERANCE_SECONDS):
+            raise ValidationError(
+                {"publish_at": "This publish time is in the future: use “Schedule” to publish "
+                               "then, or set it to now to publish at once."}
+            )  # fmt: skip
+        if TRANSITIONS[name].target == PUBLISHED:
+            self.check_ready_to_publish()
+
+    def check_ready_to_publish(self):
+        errors = {}
+        if not self.description.strip():
+            errors["description"] = (
+                "Add a description before publishing: search results and social cards show it."
+            )
+        if self.featured_image and not self.featured_image_alt.strip():
+            errors["featured_image_alt"] = (
+                "Describe the featured image before publishing, for readers who cannot see it."
+            )
+        if errors:
+            raise ValidationError(errors)
+
+    def apply_transition(self, name, keep_publish_time=False):
+        """Move to the transition's state (unsaved). "Publish now" stamps the publish time
+        unless it was set on purpose (a backdated post)."""
+        self.status = TRANSITIONS[name].target
+        if name == "publish" and not keep_publish_time:
+            self.publish_at = timezone.now()
