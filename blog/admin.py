@@ -241,9 +241,14 @@ class PostAdmin(admin.ModelAdmin):
         return form
 
     def save_model(self, request, obj, form, change):
-        obj._status_before = Post.objects.filter(pk=obj.pk).values_list("status", flat=True).first()
+        stored = Post.objects.filter(pk=obj.pk).values("status", "publish_at").first() or {}
+        obj._status_before = stored.get("status")
         if form.transition:
-            backdated = "publish_at" in form.changed_data
+            # A publish time typed on purpose is kept ("backdated"); otherwise "now" is now.
+            if change:
+                backdated = obj.publish_at != stored["publish_at"]
+            else:
+                backdated = "publish_at" in form.changed_data
             obj.apply_transition(form.transition, keep_publish_time=backdated)
         super().save_model(request, obj, form, change)
 
@@ -405,7 +410,7 @@ class PostAdmin(admin.ModelAdmin):
         from blog.views import PostPreviewView
 
         post = self._post_for(request, pk, self.has_view_permission)
-        return PostPreviewView.as_view(post=post)(request)
+        return PostPreviewView.as_view(preview_post=post)(request)
 
     # What the list and the form show ----------------------------------------------------------
 

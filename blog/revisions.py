@@ -3,6 +3,7 @@
 import difflib
 
 from django.utils.html import format_html, format_html_join
+from django.utils.safestring import mark_safe
 
 # What a revision keeps, in the order a diff shows it.
 FIELDS = [
@@ -94,7 +95,7 @@ def diff_rows(old, new, context=2):
         for line in list(diff)[2:]:  # skip the ---/+++ file headers
             tag, text = line[:1], line[1:] or " "
             if tag == "@":
-                lines.append(format_html('<span class="diff__gap">…</span>'))
+                lines.append(mark_safe('<span class="diff__gap">…</span>'))
             elif tag == "-":
                 lines.append(format_html('<del class="diff__del">{}</del>', text))
             elif tag == "+":

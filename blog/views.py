@@ -186,21 +186,21 @@ class PostDetailView(PageMetaMixin, PublishedPostsMixin, DetailView):
 @method_decorator(never_cache, name="dispatch")
 class PostPreviewView(PostDetailView):
     """An unpublished post as readers will see it: marked as a preview, never indexed or
-    cached. Reached with a signed link, or from the admin (which passes `post`)."""
+    cached. Reached with a signed link, or from the admin (which passes `preview_post`)."""
 
-    post = None
+    preview_post = None
     noindex = True
 
     def get(self, request, *args, **kwargs):
-        if self.post is None:
+        if self.preview_post is None:
             found = post_id_for(kwargs["token"])
             if found is None:
                 raise Http404("This preview link is not valid or has expired.")
             post_id, uuid = found
-            self.post = get_object_or_404(Post, pk=post_id, uuid=uuid)
-            if self.post.is_published():
-                return redirect(self.post)
-        self.object = self.get_queryset().get(pk=self.post.pk)
+            self.preview_post = get_object_or_404(Post, pk=post_id, uuid=uuid)
+            if self.preview_post.is_published():
+                return redirect(self.preview_post)
+        self.object = self.get_queryset().get(pk=self.preview_post.pk)
         response = self.render_to_response(self.get_context_data(object=self.object))
         response["X-Robots-Tag"] = "noindex, nofollow"
         return response

@@ -1,0 +1,113 @@
+"""Preview links: a signed, expiring URL that shows an unpublished post as readers will see it."""
+
+from datetime import timedelta
+
+import pytest
+import time_machine
+from django.core import signing
+from django.utils import timezone
+
+from blog.models import Post
+from blog.preview import preview_url
+from tests.factories import PostFactory
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def draft():
+    return PostFactory(title="Not out yet", status=Post.Status.DRAFT, body="## Secret plans")
+
+
+def test_a_valid_link_shows_the_post_marked_as_a_preview_and_never_indexed_or_cached(client, draft):
+    url, _ = preview_url(draft)
+
+    response = client.get(url)
+
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "Not out yet" in html and '<h2 id="secret-plans">' in html
+    assert "<strong>Preview.</strong> This post is draft" in html
+    assert '<meta name="robots" content="noindex">' in html
+    assert response["X-Robots-Tag"] == "noindex, nofollow"
+    assert "no-store" in response["Cache-Control"] and "ETag" not in response
+
+
+@pytest.mark.parametrize(
+    "tamper",
+    [
+        lambda token: token[:-1] + ("A" if token[-1] != "A" else "B"),
+        lambda token: "x" + token,
+        lambda token: token.split(":")[0],
+        lambda token: "not-a-token",
+    ],
+)
+def test_a_tampered_link_answers_404(client, draft, tamper):
+    url, _ = preview_url(draft)
+    token = url.split("/")[-2]
+
+    assert client.get(f"/preview/{tamper(token)}/").status_code == 404
+
+
+def test_a_value_signed_for_another_purpose_is_not_a_preview_link(client, draft):
+    # Same secret key, same payload, but not signed with the preview salt.
+    token = signing.dumps({"post": draft.pk, "uuid": str(draft.uuid)}, compress=True)
+
+    assert client.get(f"/preview/{token}/").status_code == 404
+
+
+def test_an_expired_link_answers_404(client, draft, settings):
+    url, expires = preview_url(draft)
+
+    with time_machine.travel(expires - timedelta(minutes=1)):
+        assert client.get(url).status_code == 200
+    with time_machine.travel(expires + timedelta(seconds=5)):
+        assert client.get(url).status_code == 404
+
+
+def test_after_publishing_the_link_leads_to_the_public_post(client, draft):
+    url, _ = preview_url(draft)
+    draft.status = Post.Status.PUBLISHED
+    draft.publish_at = timezone.now() - timedelta(minutes=1)
+    draft.save()
+
+    response = client.get(url)
+
+    assert response.status_code == 302
+    assert response["Location"] == draft.get_absolute_url()
+
+
+def test_a_scheduled_post_previews_with_its_time(client):
+    post = PostFactory(publish_at=timezone.now() + timedelta(days=2))
+
+    html = client.get(preview_url(post)[0]).content.decode()
+
+    assert "This post is published, scheduled for" in html
+
+
+def test_a_deleted_post_link_answers_404(client, draft):
+    url, _ = preview_url(draft)
+    draft.delete()
+
+    assert client.get(url).status_code == 404
+
+
+def test_the_admin_shows_a_preview_button_and_a_shareable_link(client, contributor):
+    post = PostFactory(authors=[contributor], status=Post.Status.DRAFT)
+    client.force_login(contributor)
+
+    page = client.get(f"/admin/blog/post/{post.pk}/change/").content.decode()
+    preview = client.get(f"/admin/blog/post/{post.pk}/preview/")
+
+    assert f'href="/admin/blog/post/{post.pk}/preview/"' in page
+    assert 'href="/preview/' in page and "Anyone with this link can read the post until" in page
+    assert preview.status_code == 200 and post.title in preview.content.decode()
+
+
+def test_the_admin_preview_of_someone_elses_post_is_refused(client, contributor):
+    post = PostFactory(status=Post.Status.DRAFT)
+    client.force_login(contributor)
+
+    assert client.get(f"/admin/blog/post/{post.pk}/preview/").status_code == 404
+    client.logout()
+    assert client.get(f"/admin/blog/post/{post.pk}/preview/").status_code == 302
