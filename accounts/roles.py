@@ -23,7 +23,7 @@ ROLES = {
         "blog": [*_CONTRIBUTOR, "delete_post", "publish_post"],
         "taggit": ["view_tag", "add_tag"],
     },
-    # Everything, on every post, plus topics, tags and redirects.
+    # Everything, on every post, plus topics, tags, redirects and author profiles.
     "Editor": {
         "blog": [
             *_CONTRIBUTOR,
@@ -37,7 +37,7 @@ ROLES = {
             ],
         ],
         "taggit": ["add_tag", "change_tag", "delete_tag", "view_tag"],
-        "accounts": ["view_user"],
+        "accounts": ["view_user", "change_user"],  # author profiles (not roles: see admin)
     },
 }
 

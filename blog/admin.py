@@ -157,7 +157,7 @@ class PostAdmin(admin.ModelAdmin):
     form = PostAdminForm
     formfield_overrides = {MarkdownxField: {"widget": AdminMarkdownxWidget}}
     inlines = [PostAuthorInline, FAQInline, ReferenceInline]
-    list_display = ["title", "status_badge", "byline", "publish_at", "updated_at"]
+    list_display = ["title", "status_badge", "byline", "publish_at"]
     list_filter = [
         MyPostsFilter,
         "status",
@@ -210,7 +210,7 @@ class PostAdmin(admin.ModelAdmin):
     # Who sees and changes what -------------------------------------------------------------
 
     def get_queryset(self, request):
-        posts = super().get_queryset(request).for_display()
+        posts = super().get_queryset(request).with_bylines()
         if request.user.has_perm("blog.edit_any_post"):
             return posts
         return posts.by_author(request.user).distinct()

@@ -1,8 +1,10 @@
 from django.apps import AppConfig
-from django.db.models.signals import m2m_changed, post_delete, post_save
+from django.db.models.signals import m2m_changed, post_delete, post_save, pre_delete, pre_save
+from taggit.apps import TaggitAppConfig
 
 
 class BlogConfig(AppConfig):
+    default = True  # this module also holds TagsConfig
     name = "blog"
     verbose_name = "Publishing"
 
@@ -10,16 +12,26 @@ class BlogConfig(AppConfig):
         from django.contrib.auth import get_user_model
         from taggit.models import Tag, TaggedItem
 
-        from blog.caching import bump_content_generation
+        from blog import caching
         from blog.models import FAQ, Post, PostAuthor, PostSlugRedirect, Reference, Topic
 
-        # Anything a public page shows: a change to one of these makes every cached page stale.
-        for model in (
-            Post, FAQ, Reference, Topic, PostAuthor, PostSlugRedirect, Tag, TaggedItem,
-            get_user_model(),
-        ):  # fmt: skip
-            post_save.connect(bump_content_generation, sender=model, dispatch_uid=f"bump-{model}")
-            post_delete.connect(bump_content_generation, sender=model, dispatch_uid=f"del-{model}")
-        m2m_changed.connect(
-            bump_content_generation, sender=Post.topics.through, dispatch_uid="bump-topics"
-        )
+        # What invalidates the public page cache (see blog/caching.py).
+        def connect(signal, receiver, sender):
+            signal.connect(receiver, sender=sender, dispatch_uid=f"{receiver.__name__}-{sender}")
+
+        for signal in (pre_save, pre_delete):
+            connect(signal, caching.remember_visibility, Post)
+        for signal in (post_save, post_delete):
+            connect(signal, caching.post_changed, Post)
+            for part in (FAQ, Reference, PostAuthor, PostSlugRedirect, TaggedItem):
+                connect(signal, caching.post_part_changed, part)
+            for model in (Topic, Tag):
+                connect(signal, caching.bump_content_generation, model)
+            connect(signal, caching.profile_changed, get_user_model())
+        connect(m2m_changed, caching.topics_changed, Post.topics.through)
+
+
+class TagsConfig(TaggitAppConfig):
+    """django-taggit, named for editors in the admin."""
+
+    verbose_name = "Tags"

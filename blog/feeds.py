@@ -7,14 +7,12 @@ categories, and an id made from the post's UUID, so it survives edits and slug c
 import re
 
 from django.conf import settings
-from django.contrib.auth import get_user_model
 from django.contrib.syndication.views import Feed
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.utils.feedgenerator import Atom1Feed, Rss201rev2Feed
-from taggit.models import Tag
 
-from blog.models import Post, Topic
+from blog.models import Post, Topic, public_authors, public_tags
 from blog.rendering import plain_text
 
 FEED_LENGTH = 20
@@ -57,9 +55,17 @@ class LatestPostsFeed(Feed):
     description = settings.BYLINE_SITE_DESCRIPTION
     language = settings.LANGUAGE_CODE
 
-    def __call__(self, request, *args, **kwargs):
-        self.request = request
-        return super().__call__(request, *args, **kwargs)
+    @classmethod
+    def as_view(cls):
+        """A view that builds a fresh feed for each request: the feed keeps the request, for
+        absolute URLs, and one shared instance would mix concurrent requests up."""
+
+        def view(request, *args, **kwargs):
+            feed = cls()
+            feed.request = request
+            return feed(request, *args, **kwargs)
+
+        return view
 
     def link(self, obj=None):
         return reverse("blog:post_list")
@@ -110,7 +116,7 @@ class LatestPostsAtomFeed(LatestPostsFeed):
 
 class TagFeed(LatestPostsFeed):
     def get_object(self, request, slug):
-        return get_object_or_404(Tag, slug=slug)
+        return get_object_or_404(public_tags(), slug=slug)
 
     def title(self, tag):
         return f"{settings.BYLINE_SITE_NAME}: posts tagged “{tag.name}”"
@@ -144,8 +150,7 @@ class TopicFeed(LatestPostsFeed):
 
 class AuthorFeed(LatestPostsFeed):
     def get_object(self, request, slug):
-        authors = get_user_model().objects.filter(posts__in=Post.objects.published()).distinct()
-        return get_object_or_404(authors, slug=slug)
+        return get_object_or_404(public_authors(), slug=slug)
 
     def title(self, author):
         return f"{settings.BYLINE_SITE_NAME}: posts by {author.name}"

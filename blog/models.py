@@ -9,7 +9,7 @@ from django.contrib.postgres.search import (
     SearchVectorField,
 )
 from django.db import connection, models, transaction
-from django.db.models import Count, F, Max, Q, Value
+from django.db.models import F, Max, Q, Value
 from django.db.models.signals import m2m_changed
 from django.dispatch import receiver
 from django.urls import reverse
@@ -17,6 +17,7 @@ from django.utils import timezone
 from django.utils.text import slugify
 from markdownx.models import MarkdownxField
 from taggit.managers import TaggableManager
+from taggit.models import Tag
 
 from blog import revisions
 from blog.images import make_renditions
@@ -99,25 +100,17 @@ class PostQuerySet(models.QuerySet):
             )
         return self.filter(pk__in=Post.objects.filter(matches).values("pk"))
 
-    def last_changed(self):
-        """When anything the public sees last changed: an edit, or a scheduled post going live.
+    def latest_publish_time(self):
+        return self.aggregate(latest=Max("publish_at"))["latest"]
 
-        Every edit touches `updated_at`, including unpublishing, so the maximum over all posts
-        moves forward; a scheduled post moves it by its publish time once that has passed.
-        """
-        now = timezone.now()
-        times = self.aggregate(
-            edited=Max("updated_at"),
-            went_live=Max(
-                "publish_at", filter=Q(status=Post.Status.PUBLISHED, publish_at__lte=now)
-            ),
-        )
-        return max(filter(None, times.values()), default=None)
+    def with_bylines(self):
+        """Prefetch the authors, in byline order."""
+        authors = get_user_model().objects.order_by("postauthor__order", "postauthor__pk")
+        return self.prefetch_related(models.Prefetch("authors", queryset=authors))
 
     def for_display(self):
-        """Prefetch what a post's byline and tags need; authors come in byline order."""
-        authors = get_user_model().objects.order_by("postauthor__order", "postauthor__pk")
-        return self.prefetch_related(models.Prefetch("authors", queryset=authors), "tags", "topics")
+        """Prefetch what a post's byline, tags and topics need."""
+        return self.with_bylines().prefetch_related("tags", "topics")
 
 
 class Post(PostWorkflow, models.Model):
@@ -270,18 +263,16 @@ class Post(PostWorkflow, models.Model):
             )
 
     def related_posts(self, limit=4):
-        """Published posts sharing tags or topics with this one: most shared, then newest."""
+        """Published posts sharing a tag or a topic with this one, newest first."""
         tag_ids = [tag.pk for tag in self.tags.all()]
         topic_ids = [topic.pk for topic in self.topics.all()]
+        sharing = Post.objects.filter(Q(tags__in=tag_ids) | Q(topics__in=topic_ids))
         return (
             Post.objects.published()
             .exclude(pk=self.pk)
-            .filter(Q(tags__in=tag_ids) | Q(topics__in=topic_ids))
-            .annotate(
-                shared=Count("tags", filter=Q(tags__in=tag_ids), distinct=True)
-                + Count("topics", filter=Q(topics__in=topic_ids), distinct=True)
-            )
-            .order_by("-shared", "-publish_at", "-pk")[:limit]
+            .filter(pk__in=sharing.values("pk"))
+            .only("title", "slug", "publish_at")
+            .order_by("-publish_at", "-pk")[:limit]
         )
 
     def update_search_vector(self):
@@ -340,6 +331,16 @@ class Post(PostWorkflow, models.Model):
         ):
             slug, n = f"{base}-{n}", n + 1
         return slug
+
+
+def public_tags():
+    """Tags of published posts: a tag used only on drafts stays unknown to the public."""
+    return Tag.objects.filter(post__in=Post.objects.published()).distinct()
+
+
+def public_authors():
+    """People with a published post: other accounts (staff, new writers) stay unlisted."""
+    return get_user_model().objects.filter(posts__in=Post.objects.published()).distinct()
 
 
 class PostAuthor(models.Model):

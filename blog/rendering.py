@@ -14,6 +14,7 @@ from urllib.parse import parse_qs, urlsplit
 import markdown
 import nh3
 from django.utils.html import strip_tags
+from markdown.extensions.toc import slugify
 
 ALLOWED_TAGS = {
     "h1", "h2", "h3", "h4", "h5", "h6", "p", "br", "hr",
@@ -25,7 +26,7 @@ ALLOWED_TAGS = {
     "abbr", "cite", "q", "div", "span",
 }  # fmt: skip
 ALLOWED_ATTRIBUTES = {
-    "a": {"href", "title", "class", "id"},
+    "a": {"href", "title", "class"},
     "img": {"src", "alt", "title", "width", "height"},
     "abbr": {"title"},
     "code": {"class"},
@@ -65,8 +66,22 @@ SPONSORED_PATH_PREFIX = "/go/"
 REL_SPONSORED = "sponsored nofollow noopener"
 REL_OUTBOUND = "noopener"
 
+# Ids the page around a post uses; a heading or raw HTML in the post must not take them.
+RESERVED_IDS = {
+    "content", "toc-heading", "faqs-heading", "references-heading", "authors-heading",
+    "related-heading", "site-search", "page-search", "notfound-search",
+}  # fmt: skip
+
+
+def _heading_id(value, separator):
+    slug = slugify(value, separator)
+    return f"{slug}{separator}section" if slug in RESERVED_IDS else slug
+
+
 _MARKDOWN_EXTENSIONS = ["tables", "fenced_code", "footnotes", "toc", "sane_lists", "abbr"]
-_MARKDOWN_CONFIG = {"toc": {"permalink": False}}
+_MARKDOWN_CONFIG = {"toc": {"permalink": False, "slugify": _heading_id}}
+# The page's title is its one <h1>: a level-one heading in Markdown becomes a section heading.
+_H1 = re.compile(r"<(/?)h1\b")
 # nh3 serialises every attribute as name="value" with `"` escaped, so this matches its start tags.
 _ANCHOR_TAG = re.compile(r'<a((?:\s+[a-z-]+="[^"]*")*)\s*>')
 _ATTRIBUTE = re.compile(r'([a-z-]+)="([^"]*)"')
@@ -80,13 +95,15 @@ def _is_amazon(host):
 
 def link_kind(href):
     """Classify a link as "internal", "outbound", "sponsored" or "other" (mailto, fragments)."""
-    parts = urlsplit(href)
+    parts = urlsplit(href.strip())
     host = (parts.hostname or "").lower().removeprefix("www.")
-    if not parts.scheme and not host:
+    if not host:
+        if parts.scheme:
+            return "other"  # mailto: and the like
         if parts.path.startswith(SPONSORED_PATH_PREFIX):
             return "sponsored"
         return "internal" if parts.path else "other"
-    if parts.scheme not in {"http", "https"}:
+    if parts.scheme not in {"", "http", "https"}:  # "" is a protocol-relative //host link
         return "other"
     if any(host == suffix or host.endswith("." + suffix) for suffix in SPONSORED_HOST_SUFFIXES):
         return "sponsored"
@@ -103,6 +120,8 @@ def _filter_attribute(tag, attribute, value):
         else:
             kept = [c for c in classes if c in ALLOWED_CLASSES.get(tag, ())]
         return " ".join(kept) or None
+    if attribute == "id" and value in RESERVED_IDS:
+        return None
     if attribute == "style":
         match = re.fullmatch(r"\s*text-align:\s*(left|right|center)\s*;?\s*", value)
         return f"text-align: {match[1]};" if match else None
@@ -134,7 +153,7 @@ def sanitize_html(dirty):
         # Code blocks and tables scroll sideways on small screens: keyboard users must reach them.
         set_tag_attribute_values={"pre": {"tabindex": "0"}, "table": {"tabindex": "0"}},
     )
-    return _ANCHOR_TAG.sub(_set_rel, clean)
+    return _H1.sub(r"<\1h2", _ANCHOR_TAG.sub(_set_rel, clean))
 
 
 def render_markdown(text):

@@ -73,7 +73,7 @@ class HomeSitemap(Sitemap):
         return reverse(name)
 
     def lastmod(self, name):
-        return Post.objects.published().last_changed()
+        return Post.objects.published().latest_publish_time()
 
 
 SITEMAPS = {

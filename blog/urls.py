@@ -1,9 +1,24 @@
 from django.contrib.sitemaps.views import sitemap
-from django.urls import path
+from django.urls import path, register_converter
 
 from blog import feeds, views
 from blog.caching import public_page
 from blog.sitemaps import SITEMAPS
+
+
+class UnicodeSlugConverter:
+    """Slugs as django-taggit makes them, which keep letters like é or 日本."""
+
+    regex = r"[-\w]+"
+
+    def to_python(self, value):
+        return value
+
+    def to_url(self, value):
+        return value
+
+
+register_converter(UnicodeSlugConverter, "uslug")
 
 app_name = "blog"
 
@@ -16,8 +31,8 @@ urlpatterns = [
          name="archive_month"),
     path("search/", public_page(views.SearchView.as_view()), name="search"),
     path("preview/<str:token>/", views.PostPreviewView.as_view(), name="preview"),
-    path("feed/", public_page(feeds.LatestPostsFeed()), name="feed"),
-    path("feed/atom/", public_page(feeds.LatestPostsAtomFeed()), name="feed_atom"),
+    path("feed/", public_page(feeds.LatestPostsFeed.as_view()), name="feed"),
+    path("feed/atom/", public_page(feeds.LatestPostsAtomFeed.as_view()), name="feed_atom"),
 ]  # fmt: skip
 
 for scope, view, feed, atom_feed in [
@@ -25,11 +40,11 @@ for scope, view, feed, atom_feed in [
     ("topic", views.TopicPostListView, feeds.TopicFeed, feeds.TopicAtomFeed),
     ("author", views.AuthorPostListView, feeds.AuthorFeed, feeds.AuthorAtomFeed),
 ]:
-    prefix = f"{scope}s/<slug:slug>/"
+    prefix = f"{scope}s/<uslug:slug>/"
     urlpatterns += [
         path(prefix, public_page(view.as_view()), name=f"{scope}_detail"),
-        path(f"{prefix}feed/", public_page(feed()), name=f"{scope}_feed"),
-        path(f"{prefix}feed/atom/", public_page(atom_feed()), name=f"{scope}_feed_atom"),
+        path(f"{prefix}feed/", public_page(feed.as_view()), name=f"{scope}_feed"),
+        path(f"{prefix}feed/atom/", public_page(atom_feed.as_view()), name=f"{scope}_feed_atom"),
     ]
 
 site_urlpatterns = [

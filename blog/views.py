@@ -1,7 +1,6 @@
 from datetime import date
 
 from django.conf import settings
-from django.contrib.auth import get_user_model
 from django.core.cache import cache
 from django.db import connection
 from django.http import Http404, HttpResponse, JsonResponse
@@ -11,10 +10,9 @@ from django.utils.dateformat import format as format_date
 from django.utils.decorators import method_decorator
 from django.views.decorators.cache import never_cache
 from django.views.generic import DetailView, ListView, MonthArchiveView, YearArchiveView
-from taggit.models import Tag
 
 from blog import seo
-from blog.models import Post, PostSlugRedirect, Topic
+from blog.models import Post, PostSlugRedirect, Topic, public_authors, public_tags
 from blog.preview import post_id_for
 from blog.rendering import plain_text
 from blog.search import MAX_QUERY_LENGTH, search_terms, snippet
@@ -250,7 +248,7 @@ class TaggedPostListView(ScopedPostListView):
     scope_filter = "tags"
 
     def get_scope(self):
-        tag = get_object_or_404(Tag, slug=self.kwargs["slug"])
+        tag = get_object_or_404(public_tags(), slug=self.kwargs["slug"])
         self.heading = f"Posts tagged “{tag.name}”"
         return tag
 
@@ -278,9 +276,7 @@ class AuthorPostListView(ScopedPostListView):
     og_type = "profile"
 
     def get_scope(self):
-        # Only people with public posts have a public page: staff accounts stay unlisted.
-        authors = get_user_model().objects.filter(posts__in=Post.objects.published()).distinct()
-        author = get_object_or_404(authors, slug=self.kwargs["slug"])
+        author = get_object_or_404(public_authors(), slug=self.kwargs["slug"])
         self.heading = author.name
         return author
 

@@ -1,13 +1,21 @@
 from django.conf import settings
 from django.contrib import admin
 from django.contrib.admin.views.decorators import staff_member_required
+from django.shortcuts import redirect
+from django.templatetags.static import static
 from django.urls import include, path
 from markdownx.views import ImageUploadView, MarkdownifyView
 
 from blog.urls import site_urlpatterns
 
+admin.site.site_header = f"{settings.BYLINE_SITE_NAME} · Byline"
+admin.site.site_title = "Byline"
+admin.site.index_title = "Editorial desk"
+
 urlpatterns = [
     path("admin/", admin.site.urls),
+    # Browsers ask for /favicon.ico whatever the page says.
+    path("favicon.ico", lambda request: redirect(static("img/favicon.svg"), permanent=True)),
     # markdownx's own URLconf lets anyone upload images; only staff may, here.
     path(
         "markdownx/markdownify/",
@@ -24,6 +32,6 @@ urlpatterns = [
 ]
 
 if settings.DEBUG:
-    from django.conf.urls.static import static
+    from django.conf.urls.static import static as serve_media
 
-    urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
+    urlpatterns += serve_media(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)

@@ -146,3 +146,61 @@ def test_the_page_cache_works_on_redis_shared_by_every_process(client, django_as
         writer.save()
         assert "New bio." in client.get(post.get_absolute_url()).content.decode()
         caches["default"].clear()
+
+
+def test_if_modified_since_alone_sees_a_deletion_and_a_bio_change(client):
+    writer = UserFactory(bio="Old bio.")
+    post = PostFactory(authors=[writer])
+    other = PostFactory(title="Going away")
+    first = client.get("/")
+
+    with time_machine.travel(timezone.now() + timedelta(seconds=2)):
+        other.delete()
+        again = client.get("/", headers={"if-modified-since": first["Last-Modified"]})
+        assert again.status_code == 200 and "Going away" not in again.content.decode()
+
+    page = client.get(post.get_absolute_url())
+    with time_machine.travel(timezone.now() + timedelta(seconds=4)):
+        writer.bio = "New bio."
+        writer.save()
+        fresh = client.get(
+            post.get_absolute_url(), headers={"if-modified-since": page["Last-Modified"]}
+        )
+        assert fresh.status_code == 200 and "New bio." in fresh.content.decode()
+
+
+def test_editing_a_draft_or_logging_in_leaves_public_pages_cached(client, editor):
+    PostFactory(title="Public")
+    draft = PostFactory(title="Draft", status=Post.Status.DRAFT)
+    first = client.get("/")
+
+    draft.body = "Still writing."
+    draft.save()
+    client.force_login(editor)  # updates last_login
+    client.logout()
+
+    assert client.get("/", headers={"if-none-match": first["ETag"]}).status_code == 304
+
+
+def test_the_cache_key_includes_the_host(client, settings):
+    settings.ALLOWED_HOSTS = ["one.example", "two.example"]
+    post = PostFactory()
+
+    one = client.get(post.get_absolute_url(), HTTP_HOST="one.example").content.decode()
+    two = client.get(post.get_absolute_url(), HTTP_HOST="two.example").content.decode()
+
+    assert 'href="http://one.example/posts/' in one
+    assert 'href="http://two.example/posts/' in two
+
+
+def test_unknown_query_parameters_are_served_but_not_cached(client, post):
+    response = client.get("/?utm_source=newsletter")
+
+    assert response.status_code == 200 and "ETag" not in response
+    assert "ETag" in client.get("/?page=1")
+
+
+def test_head_requests_get_validators(client, post):
+    response = client.head("/")
+
+    assert response.status_code == 200 and response["ETag"]

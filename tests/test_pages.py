@@ -203,3 +203,21 @@ def test_every_list_page_runs_a_constant_number_of_queries(
             assert client.get(url).status_code == 200, url
         with django_assert_max_num_queries(1):
             assert client.get(url).status_code == 200, url
+
+
+def test_tags_with_accented_or_non_latin_names_have_working_pages(client):
+    PostFactory(title="Café culture", tags=["café", "日本語"])
+
+    home = client.get("/").content.decode()
+
+    assert client.get("/").status_code == 200
+    assert client.get("/tags/café/").status_code == 200
+    assert client.get("/tags/日本語/").status_code == 200
+    assert 'href="/tags/caf' in home
+
+
+def test_a_tag_used_only_on_drafts_stays_unknown_to_the_public(client):
+    PostFactory(tags=["secret-merger"], status=Post.Status.DRAFT)
+
+    assert client.get("/tags/secret-merger/").status_code == 404
+    assert client.get("/tags/secret-merger/feed/").status_code == 404

@@ -117,6 +117,9 @@ def test_author_supplied_classes_and_rel_are_not_kept():
         ("#section", "other"),
         ("mailto:editor@example.com", "other"),
         ("https://notclickbank.net.evil.example/", "outbound"),
+        ("//amzn.to/3xyz", "sponsored"),
+        ("//example.org/page", "outbound"),
+        ("  https://amzn.to/3xyz", "sponsored"),
     ],
 )
 def test_links_are_classified_by_kind(href, kind):
@@ -187,3 +190,18 @@ def test_admin_live_preview_uses_the_sanitising_renderer(client, editor):
 def test_live_preview_and_image_upload_are_refused_to_anonymous_visitors(client):
     assert client.post("/markdownx/markdownify/", {"content": "x"}).status_code == 302
     assert client.post("/markdownx/upload/", {}).status_code == 302
+
+
+def test_a_level_one_heading_becomes_a_section_heading_so_the_page_keeps_one_h1():
+    html = render_markdown("# Big heading\n\nText")
+
+    assert "<h1" not in html and '<h2 id="big-heading">Big heading</h2>' in html
+
+
+def test_headings_and_raw_html_cannot_take_the_ids_the_page_uses():
+    html = render_markdown(
+        '## Content\n\n<h3 id="faqs-heading">x</h3> <sup id="toc-heading">1</sup>'
+    )
+
+    assert 'id="content"' not in html and 'id="content-section"' in html
+    assert 'id="faqs-heading"' not in html and 'id="toc-heading"' not in html

@@ -8,7 +8,7 @@ from tests.factories import FAQFactory, PostFactory
 
 pytestmark = pytest.mark.django_db
 on_postgresql = pytest.mark.skipif(
-    connection.vendor != "postgresql", reason="ranking needs PostgreSQL full-text search"
+    connection.vendor != "postgresql", reason="needs PostgreSQL full-text search"
 )
 
 

@@ -75,7 +75,20 @@ def test_loading_the_demo_twice_duplicates_nothing(capsys):
     out = run("load_demo", capsys)
 
     assert counts() == before
-    assert "0 created" in out
+    assert "0 created, 14 already there" in out
+
+
+def test_loading_the_demo_again_keeps_edits_and_renames(capsys):
+    run("load_demo", capsys)
+    post = Post.objects.get(slug="the-one-page-budget")
+    post.title = "Edited by an editor"
+    post.slug = "budget-on-a-page"
+    post.save()
+
+    run("load_demo", capsys)
+
+    assert Post.objects.filter(title__icontains="budget").count() == 1
+    assert Post.objects.get(slug="budget-on-a-page").title == "Edited by an editor"
 
 
 def test_demo_pages_all_render(client, capsys):

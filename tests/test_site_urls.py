@@ -101,7 +101,7 @@ def test_empty_or_impossible_archives_answer_404(client, url):
     assert client.get(url).status_code == 404
 
 
-def test_related_posts_share_tags_or_topics_most_shared_first_never_self_or_unpublished():
+def test_related_posts_share_tags_or_topics_newest_first_never_self_or_unpublished():
     topic = TopicFactory()
     now = timezone.now()
     post = PostFactory(tags=["a", "b"], topics=[topic])
@@ -111,7 +111,7 @@ def test_related_posts_share_tags_or_topics_most_shared_first_never_self_or_unpu
     PostFactory(title="unrelated", tags=["z"])
     PostFactory(title="draft", tags=["a", "b"], status=Post.Status.DRAFT)
 
-    assert list(post.related_posts()) == [two_shared, one_newer, one_older]
+    assert list(post.related_posts()) == [one_newer, one_older, two_shared]
 
 
 def test_related_posts_show_on_the_post_page(client):
@@ -160,3 +160,9 @@ def test_friendly_500_page_needs_nothing_that_could_have_failed(rf):
     html = response.content.decode()
     assert "Something went wrong on our side" in html
     assert "{%" not in html and "{{" not in html
+
+
+def test_the_favicon_is_found(client):
+    response = client.get("/favicon.ico")
+
+    assert response.status_code == 301 and response["Location"].endswith("img/favicon.svg")

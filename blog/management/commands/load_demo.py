@@ -8,17 +8,46 @@ from django.db import transaction
 from django.utils import timezone
 
 from blog import demo_content
-from blog.models import FAQ, Post, PostAuthor, Reference, Topic
+from blog.models import FAQ, Post, PostAuthor, PostSlugRedirect, Reference, Topic
 
 # Demo authors get roles so each role's admin can be tried (after setting their password).
 DEMO_ROLES = ["Editor", "Author", "Author", "Contributor"]
 
 
 class Command(BaseCommand):
-    help = "Load the demo authors, topics and posts. Running it again updates, never duplicates."
+    help = (
+        "Load the demo authors, topics and posts that are missing. What is already there, "
+        "edited or not, is left alone, so running it again never duplicates or undoes anything."
+    )
 
     @transaction.atomic
     def handle(self, *args, **options):
+        authors = self._authors()
+        topics = {}
+        for data in demo_content.TOPICS:
+            topics[data["slug"]], _ = Topic.objects.get_or_create(slug=data["slug"], defaults=data)
+
+        created = 0
+        now = timezone.now()
+        for data in demo_content.POSTS:
+            slug = data["slug"]
+            if (
+                Post.objects.filter(slug=slug).exists()
+                or PostSlugRedirect.objects.filter(old_slug=slug).exists()  # renamed since
+            ):
+                continue
+            self._create_post(data, authors, topics, now - timedelta(days=data["days_ago"]))
+            created += 1
+
+        total = len(demo_content.POSTS)
+        self.stdout.write(
+            self.style.SUCCESS(
+                f"Demo content: {len(authors)} authors, {len(topics)} topics, {total} posts "
+                f"({created} created, {total - created} already there)."
+            )
+        )
+
+    def _authors(self):
         User = get_user_model()
         roles = {group.name: group for group in Group.objects.all()}
         authors = {}
@@ -31,51 +60,28 @@ class Command(BaseCommand):
             )
             if created:
                 user.set_unusable_password()
+                user.save(update_fields=["password"])
                 user.groups.add(roles[role])
-            else:
-                for key, value in fields.items():
-                    setattr(user, key, value)
-            user.save()
             authors[user.username] = user
+        return authors
 
-        topics = {}
-        for data in demo_content.TOPICS:
-            topic, _ = Topic.objects.update_or_create(slug=data["slug"], defaults=data)
-            topics[topic.slug] = topic
-
-        created_count = 0
-        now = timezone.now()
-        for data in demo_content.POSTS:
-            post = Post.objects.filter(slug=data["slug"]).first()
-            status_before = post.status if post else None
-            if post is None:
-                post = Post(slug=data["slug"], publish_at=now - timedelta(days=data["days_ago"]))
-                created_count += 1
-            for key in ("title", "description", "body", "status"):
-                setattr(post, key, data[key])
-            post.save()
-            PostAuthor.objects.filter(post=post).delete()
-            PostAuthor.objects.bulk_create(
-                PostAuthor(post=post, author=authors[username], order=number)
-                for number, username in enumerate(data["authors"], start=1)
-            )
-            post.tags.set(data["tags"], clear=True)
-            post.topics.set([topics[slug] for slug in data["topics"]])
-            post.faqs.all().delete()
-            for number, (question, answer) in enumerate(data["faqs"], start=1):
-                FAQ.objects.create(post=post, question=question, answer=answer, order=number)
-            post.references.all().delete()
-            Reference.objects.bulk_create(
-                Reference(post=post, order=number, **reference)
-                for number, reference in enumerate(data["references"], start=1)
-            )
-            post.record_state_change(status_before)
-            post.save_revision(note="Demo content")
-
-        total = len(demo_content.POSTS)
-        self.stdout.write(
-            self.style.SUCCESS(
-                f"Demo content: {len(authors)} authors, {len(topics)} topics, {total} posts "
-                f"({created_count} created, {total - created_count} updated)."
-            )
+    def _create_post(self, data, authors, topics, publish_at):
+        post = Post.objects.create(
+            slug=data["slug"],
+            publish_at=publish_at,
+            **{key: data[key] for key in ("title", "description", "body", "status")},
         )
+        PostAuthor.objects.bulk_create(
+            PostAuthor(post=post, author=authors[username], order=number)
+            for number, username in enumerate(data["authors"], start=1)
+        )
+        post.tags.set(data["tags"])
+        post.topics.set([topics[slug] for slug in data["topics"]])
+        for number, (question, answer) in enumerate(data["faqs"], start=1):
+            FAQ.objects.create(post=post, question=question, answer=answer, order=number)
+        Reference.objects.bulk_create(
+            Reference(post=post, order=number, **reference)
+            for number, reference in enumerate(data["references"], start=1)
+        )
+        post.record_state_change(None)
+        post.save_revision(note="Demo content")
