@@ -97,12 +97,13 @@ def test_very_long_queries_are_shortened_with_a_notice(client):
 
 
 def test_results_show_highlighted_escaped_snippets(client):
-    PostFactory(title="Beans", body="Soak the beans overnight. <b>Bold</b> & more beans.")
+    PostFactory(title="Beans", body="Soak the beans. `<img src=x onerror=alert(1)>` more beans.")
 
     html = client.get("/search/", {"q": "beans"}).content.decode()
 
     assert "<mark>beans</mark>" in html
-    assert "<b>Bold</b>" not in html
+    assert "&lt;img src=x onerror=alert(1)&gt;" in html
+    assert "<img src=x" not in html
 
 
 def test_no_results_says_so(client):
