@@ -278,7 +278,7 @@ class PostAdmin(admin.ModelAdmin):
         post.save_revision(by=request.user)
         if form.transition:
             change = post.state_changes.first()
-            self.message_user(request, f"“{post}”: {change.description().lower()}.")
+            self.message_user(request, f"“{post}”: {change.description()}.")
 
     def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
         post = obj or Post()

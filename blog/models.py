@@ -14,6 +14,7 @@ from django.db.models.signals import m2m_changed
 from django.dispatch import receiver
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.text import slugify
 from markdownx.models import MarkdownxField
 from taggit.managers import TaggableManager
@@ -453,7 +454,8 @@ class StateChange(models.Model):
 
     def description(self):
         if self.to_status == Post.Status.PUBLISHED and self.publish_at > self.at:
-            return "Scheduled"
+            when = date_format(timezone.localtime(self.publish_at), "DATETIME_FORMAT")
+            return f"Scheduled for {when}"
         return {
             Post.Status.DRAFT: "Back to draft" if self.from_status else "Created as draft",
             Post.Status.IN_REVIEW: "Submitted for review",

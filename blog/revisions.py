@@ -102,5 +102,5 @@ def diff_rows(old, new, context=2):
                 lines.append(format_html('<ins class="diff__ins">{}</ins>', text))
             else:
                 lines.append(format_html('<span class="diff__same">{}</span>', text))
-        rows.append((label, format_html_join("\n", "{}", ((line,) for line in lines))))
+        rows.append((label, format_html_join("", "{}", ((line,) for line in lines))))
     return rows
