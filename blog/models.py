@@ -190,6 +190,19 @@ class Post(PostWorkflow, models.Model):
     reading_time = models.PositiveSmallIntegerField(
         "reading time (minutes)", default=1, editable=False
     )
+    source_id = models.CharField(
+        max_length=255,
+        blank=True,
+        db_index=True,
+        editable=False,
+        help_text="Where an imported post came from (file name, WordPress id): how a second "
+        "import finds it again.",
+    )
+    metadata = models.JSONField(
+        default=dict,
+        blank=True,
+        help_text="Front-matter keys Byline has no field for, kept from an import.",
+    )
     # Filled on PostgreSQL only (title A; description and tags B; body and FAQs C).
     search_vector = SearchVectorField(null=True, editable=False)
 

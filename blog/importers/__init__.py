@@ -1,0 +1,195 @@
+"""Bringing posts in from elsewhere: Markdown files with front matter, and WordPress.
+
+Readers (`markdown_files`, `wordpress`) turn a source into ImportedPost values; `save`
+writes one into the database the same way for every source: matched by slug, then by its
+source id, so importing again updates and never duplicates.
+"""
+
+import dataclasses
+import datetime as dt
+
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group
+from django.db import transaction
+from django.utils.text import slugify
+
+
+class ImportProblem(Exception):
+    """Why a file cannot be imported, in words for the person running the import."""
+
+
+@dataclasses.dataclass
+class ImportedPost:
+    source_id: str
+    title: str
+    slug: str
+    body: str
+    description: str = ""
+    authors: list = dataclasses.field(default_factory=list)
+    tags: list = dataclasses.field(default_factory=list)
+    topics: list = dataclasses.field(default_factory=list)
+    publish_at: dt.datetime | None = None
+    updated_at: dt.datetime | None = None
+    status: str | None = None
+    canonical_url: str = ""
+    featured_image: str = ""
+    faqs: list = dataclasses.field(default_factory=list)  # [(question, answer)]
+    references: list = dataclasses.field(default_factory=list)  # [{title, publisher, year, url}]
+    related: list = dataclasses.field(default_factory=list)  # [(title, url)]
+    metadata: dict = dataclasses.field(default_factory=dict)
+
+
+class DryRun(Exception):
+    """Raised inside a file's transaction to undo it after seeing what it would do."""
+
+
+def save(item, *, status=None, dry_run=False, note="Imported"):
+    """Create or update the post for `item`; return "created", "updated" or "unchanged".
+
+    `status` (when given) is the status for posts whose source does not ask for a draft.
+    """
+    from blog import revisions
+    from blog.models import FAQ, Post, Reference
+
+    try:
+        with transaction.atomic():
+            post = (
+                Post.objects.filter(slug=item.slug).first()
+                or Post.objects.filter(source_id=item.source_id).exclude(source_id="").first()
+            )
+            before = (revisions.snapshot(post), post.metadata) if post else None
+            created = post is None
+            post = post or Post(slug=item.slug)
+            old_status = None if created else post.status
+            post.title = item.title[:200]
+            post.slug = item.slug
+            post.description = item.description[:300]
+            post.body = item.body
+            post.source_id = item.source_id[:255]
+            post.canonical_url = item.canonical_url
+            post.metadata = _metadata(item)
+            post.status = _status_for(item, status, old_status)
+            if item.publish_at:
+                post.publish_at = item.publish_at
+            post.save()
+
+            authors = [_author(name) for name in item.authors]
+            _set_byline(post, authors)
+            post.tags.set(item.tags, clear=True)
+            post.topics.set([_topic(name) for name in item.topics])
+            post.faqs.all().delete()
+            for order, (question, answer) in enumerate(item.faqs, start=1):
+                FAQ.objects.create(post=post, question=question[:300], answer=answer, order=order)
+            post.references.all().delete()
+            Reference.objects.bulk_create(
+                Reference(post=post, order=order, **_reference(reference))
+                for order, reference in enumerate(item.references, start=1)
+            )
+            post.update_search_vector()
+            after = (revisions.snapshot(post), post.metadata)
+            outcome = "created" if created else ("unchanged" if after == before else "updated")
+            if outcome == "unchanged":
+                transaction.set_rollback(True)  # leave updated_at and the cache alone
+            else:
+                post.record_state_change(old_status)
+                post.save_revision(note=note)
+            if dry_run:
+                raise DryRun(outcome)
+            return outcome
+    except DryRun as dry:
+        return dry.args[0]
+
+
+def _status_for(item, requested, current):
+    if item.status == "draft":
+        return "draft"
+    if current is not None and requested is None:
+        return current  # re-importing does not move a post through the workflow
+    return requested or item.status or "draft"
+
+
+def _metadata(item):
+    data = dict(item.metadata)
+    if item.featured_image:
+        data["featured_image"] = item.featured_image
+    if item.updated_at:
+        data["updated"] = item.updated_at.isoformat()
+    if item.related:
+        data["related"] = [{"title": title, "url": url} for title, url in item.related]
+    return data
+
+
+def _reference(reference):
+    return {
+        "title": str(reference.get("title") or reference.get("url") or "")[:300],
+        "publisher": str(reference.get("publisher") or "")[:200],
+        "year": reference.get("year") or None,
+        "url": str(reference.get("url") or "")[:500],
+    }
+
+
+def _author(name):
+    """The account for a byline name; a missing author becomes a Contributor who cannot log
+    in until someone sets a password."""
+    User = get_user_model()
+    existing = (
+        User.objects.filter(display_name__iexact=name).first()
+        or User.objects.filter(username__iexact=name).first()
+    )
+    if existing:
+        return existing
+    base = slugify(name)[:140] or "author"
+    username, n = base, 2
+    while User.objects.filter(username=username).exists():
+        username, n = f"{base}-{n}", n + 1
+    user = User(username=username, display_name=name[:150])
+    user.set_unusable_password()
+    user.save()
+    user.groups.add(*Group.objects.filter(name="Contributor"))
+    return user
+
+
+def _topic(name):
+    from blog.models import Topic
+
+    topic = (
+        Topic.objects.filter(name__iexact=name).first()
+        or Topic.objects.filter(slug=slugify(name)).first()
+    )
+    return topic or Topic.objects.create(name=name[:80], slug=slugify(name)[:80] or "topic")
+
+
+def _set_byline(post, authors):
+    from blog.models import PostAuthor
+
+    unique = list(dict.fromkeys(authors))
+    if [a.pk for a in post.authors.order_by("postauthor__order")] == [a.pk for a in unique]:
+        return
+    PostAuthor.objects.filter(post=post).delete()
+    PostAuthor.objects.bulk_create(
+        PostAuthor(post=post, author=author, order=order)
+        for order, author in enumerate(unique, start=1)
+    )
+
+
+def resolve_related(posts):
+    """Point "Related:" links (to # or to a title) at the posts they name, where one exists.
+    Return the titles that matched no post."""
+    from blog.models import Post
+
+    unresolved = []
+    for post in posts:
+        body = post.body
+        for link in post.metadata.get("related", []):
+            title, url = link["title"], link["url"]
+            if url.startswith(("/", "http:", "https:", "mailto:")):
+                continue  # a real address already
+            target = Post.objects.filter(title__iexact=title).exclude(pk=post.pk).first()
+            if target is None:
+                unresolved.append((post, title))
+                continue
+            body = body.replace(f"[{title}]({url})", f"[{title}]({target.get_absolute_url()})")
+        if body != post.body:
+            post.body = body
+            post.save(update_fields=["body"])
+    return unresolved

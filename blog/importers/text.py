@@ -1,0 +1,70 @@
+"""Repairing text that arrives damaged: mojibake, odd line endings, unnormalised Unicode."""
+
+import re
+import unicodedata
+
+import ftfy
+
+# UTF-8 text decoded as Windows-1252 loses the bytes that code page leaves undefined. Two such
+# losses are common enough to put back: the last byte of a closing quote (”, E2 80 9D) at the
+# end of a word, and the middle byte of an emoji such as ⏳ (E2 8F B3).
+_LOST_CLOSING_QUOTE = re.compile(r"â€(?=\s|$|[)\]*_])")
+_LOST_MIDDLE_BYTE = re.compile(r"â([\x80-\xbf\u0152-\u2122])")
+_UNDEFINED_IN_CP1252 = (0x81, 0x8D, 0x8F, 0x90, 0x9D)
+# Emoji with emoji presentation in the U+2300–U+2BFF block (what a lost byte can hide).
+_EMOJI = {
+    *range(0x231A, 0x231C), *range(0x23E9, 0x23ED), 0x23F0, 0x23F3, *range(0x25FD, 0x25FF),
+    *range(0x2614, 0x2616), *range(0x2648, 0x2654), 0x267F, 0x2693, 0x26A1, *range(0x26AA, 0x26AC),
+    *range(0x26BD, 0x26BF), *range(0x26C4, 0x26C6), 0x26CE, 0x26D4, 0x26EA, *range(0x26F2, 0x26F4),
+    0x26F5, 0x26FA, 0x26FD, 0x2705, *range(0x270A, 0x270C), 0x2728, 0x274C, 0x274E,
+    *range(0x2753, 0x2756), 0x2757, *range(0x2795, 0x2798), 0x27B0, 0x27BF, *range(0x2B1B, 0x2B1D),
+    0x2B50, 0x2B55,
+}  # fmt: skip
+
+
+def _restore_middle_byte(match):
+    try:
+        last = match[1].encode("cp1252")
+    except UnicodeEncodeError:
+        return match[0]
+    found = set()
+    for byte in _UNDEFINED_IN_CP1252:
+        try:
+            character = (b"\xe2" + bytes([byte]) + last).decode("utf-8")
+        except UnicodeDecodeError:
+            continue
+        if ord(character) in _EMOJI:
+            found.add(character)
+    return found.pop() if len(found) == 1 else match[0]
+
+
+def repair(text):
+    """Mojibake repaired (typographic quotes kept), line endings \\n, Unicode NFC."""
+    if not text:
+        return text
+    text = text.replace("\r\n", "\n").replace("\r", "\n").replace("\ufeff", "")
+    text = _LOST_CLOSING_QUOTE.sub("”", text)
+    text = ftfy.fix_text(text, uncurl_quotes=False, normalization="NFC")
+    text = _LOST_MIDDLE_BYTE.sub(_restore_middle_byte, text)
+    return unicodedata.normalize("NFC", text)
+
+
+def decode(raw):
+    """Bytes to text: UTF-8, else Windows-1252 (then repaired); None when neither fits."""
+    for encoding in ("utf-8-sig", "cp1252"):
+        try:
+            return raw.decode(encoding)
+        except UnicodeDecodeError:
+            continue
+    return None
+
+
+def repair_data(value):
+    """repair() applied to every string inside front-matter data."""
+    if isinstance(value, str):
+        return repair(value)
+    if isinstance(value, list):
+        return [repair_data(item) for item in value]
+    if isinstance(value, dict):
+        return {key: repair_data(item) for key, item in value.items()}
+    return value
