@@ -16,6 +16,8 @@ from markdownx.widgets import AdminMarkdownxWidget
 from taggit.models import Tag
 
 from blog import revisions
+from blog.forms import ImportForm
+from blog.importers import ImportProblem
 from blog.models import (
     FAQ,
     Post,
@@ -183,6 +185,7 @@ class PostAdmin(admin.ModelAdmin):
     list_per_page = 50
     actions = ["submit_for_review", "publish_now", "archive", "back_to_draft"]
     change_form_template = "admin/blog/post/change_form.html"
+    change_list_template = "admin/blog/post/change_list.html"
     fieldsets = [
         (None, {"fields": ["title", "slug", "description", "body"]}),
         (
@@ -354,6 +357,7 @@ class PostAdmin(admin.ModelAdmin):
                 self.admin_site.admin_view(self.restore_view),
                 name="blog_post_restore",
             ),
+            path("import/", self.admin_site.admin_view(self.import_view), name="blog_post_import"),
             path(
                 "<int:pk>/preview/",
                 self.admin_site.admin_view(self.preview_view),
@@ -367,6 +371,36 @@ class PostAdmin(admin.ModelAdmin):
         if not permission(request, post):
             raise PermissionDenied
         return post
+
+    def has_import_permission(self, request):
+        # Imported posts carry their own bylines, so importing is an Editor's job.
+        return request.user.has_perms(["blog.add_post", "blog.edit_any_post"])
+
+    def import_view(self, request):
+        if not self.has_import_permission(request):
+            raise PermissionDenied
+        form = ImportForm(request.POST or None, request.FILES or None, user=request.user)
+        report = None
+        if request.method == "POST" and form.is_valid():
+            try:
+                report = form.run()
+            except ImportProblem as problem:
+                form.add_error("file", str(problem))
+        return TemplateResponse(
+            request,
+            "admin/blog/post/import.html",
+            {
+                **self.admin_site.each_context(request),
+                "opts": self.opts,
+                "title": "Import posts",
+                "form": form,
+                "report": report,
+            },
+        )
+
+    def changelist_view(self, request, extra_context=None):
+        extra_context = {**(extra_context or {}), "can_import": self.has_import_permission(request)}
+        return super().changelist_view(request, extra_context)
 
     def revisions_view(self, request, pk):
         post = self._post_for(request, pk, self.has_view_permission)

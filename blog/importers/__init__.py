@@ -39,6 +39,64 @@ class ImportedPost:
     metadata: dict = dataclasses.field(default_factory=dict)
 
 
+@dataclasses.dataclass
+class Report:
+    """What an import did: counts, and one line per problem or unresolved link."""
+
+    created: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    skipped: int = 0
+    failed: int = 0
+    problems: list = dataclasses.field(default_factory=list)
+    notes: list = dataclasses.field(default_factory=list)
+    dry_run: bool = False
+
+    def count(self, outcome):
+        setattr(self, outcome, getattr(self, outcome) + 1)
+
+    def summary(self):
+        prefix = "Dry run, nothing written: would have " if self.dry_run else ""
+        skipped = f"{self.unchanged} unchanged" + (
+            f", {self.skipped} skipped" if self.skipped else ""
+        )
+        return (
+            f"{prefix}{self.created} created, {self.updated} updated, {skipped}, "
+            f"{self.failed} failed."
+        )
+
+
+def import_markdown(sources, *, status=None, dry_run=False, progress=None, verbose=False):
+    """Import (name, bytes) pairs of Markdown files, each in its own transaction."""
+    from blog.importers import markdown_files
+    from blog.models import Post
+
+    report, changed = Report(dry_run=dry_run), []
+    for name, read_bytes in sources:
+        try:
+            item = markdown_files.read(name, read_bytes())  # the reader may refuse, too
+            outcome = save(item, status=status, dry_run=dry_run, note=f"Imported from {name}")
+        except (ImportProblem, OSError) as problem:
+            report.count("failed")
+            reason = (
+                f"cannot be read ({problem.strerror})" if isinstance(problem, OSError) else problem
+            )
+            report.problems.append(f"{name}: {reason}")
+            if progress:
+                progress.write(report.problems[-1])
+        else:
+            report.count(outcome)
+            if outcome in ("created", "updated") and not dry_run:
+                changed.append(item.slug)
+            if verbose and progress:
+                progress.write(f"{name}: {outcome} “{item.title}”")
+        if progress:
+            progress.advance()
+    for post, title in resolve_related(Post.objects.filter(slug__in=changed)):
+        report.notes.append(f"Unresolved related link in “{post.slug}”: “{title}”")
+    return report
+
+
 class DryRun(Exception):
     """Raised inside a file's transaction to undo it after seeing what it would do."""
 
@@ -193,3 +251,34 @@ def resolve_related(posts):
             post.body = body
             post.save(update_fields=["body"])
     return unresolved
+
+
+def import_wordpress(raw, *, status=None, dry_run=False, include_pages=False):
+    """Import a WordPress export; each post in its own transaction."""
+    from blog.importers import wordpress
+    from blog.models import Post
+
+    report = Report(dry_run=dry_run)
+    posts, left_out, problems = wordpress.read(raw, include_pages=include_pages)
+    report.failed += len(problems)
+    report.problems += problems
+    changed = []
+    for item in posts:
+        try:
+            outcome = save(item, status=status, dry_run=dry_run, note="Imported from WordPress")
+        except ImportProblem as problem:
+            report.count("failed")
+            report.problems.append(f"“{item.title}”: {problem}")
+            continue
+        report.count(outcome)
+        if outcome in ("created", "updated") and not dry_run:
+            changed.append(item.slug)
+    report.skipped = left_out["pages"] + left_out["other"]
+    resolve_related(Post.objects.filter(slug__in=changed))
+    if left_out["pages"]:
+        report.notes.append(f"{left_out['pages']} pages left out (import them with --pages).")
+    if left_out["other"]:
+        report.notes.append(f"{left_out['other']} items in the trash or of other types left out.")
+    if left_out["comments"]:
+        report.notes.append(f"{left_out['comments']} comments left out: Byline has no comments.")
+    return report

@@ -23,7 +23,7 @@ _KNOWN_KEYS = {
     "title", "description", "summary", "excerpt", "author", "authors", "tags", "topics",
     "categories", "date", "publishdate", "publish_date", "updated", "lastmod", "slug", "draft",
     "status", "canonical", "canonical_url", "canonicalurl", "image", "featured_image",
-    "cover", "id",
+    "cover", "id", "faqs", "references",
 }  # fmt: skip
 
 _HEADING = re.compile(r"^(#{1,6})\s+(.*?)\s*#*\s*$")
@@ -106,11 +106,65 @@ def read(name, raw, source_id=None):
             lowered.get("featured_image") or lowered.get("image") or lowered.get("cover")
         ),
         body=body.strip() + "\n",
-        faqs=faqs,
-        references=references,
+        faqs=_front_matter_faqs(lowered.get("faqs")) + faqs,
+        references=_front_matter_references(lowered.get("references")) + references,
         related=_related_links(body),
         metadata=extra,
     )
+
+
+def _front_matter_faqs(value):
+    """FAQs given in front matter (as export_posts writes them): [{question, answer}]."""
+    if not isinstance(value, list):
+        return []
+    return [
+        (str(entry["question"]).strip(), str(entry.get("answer", "")).strip())
+        for entry in value
+        if isinstance(entry, dict) and entry.get("question")
+    ]
+
+
+def _front_matter_references(value):
+    if not isinstance(value, list):
+        return []
+    return [
+        {
+            "title": str(entry.get("title") or entry.get("url") or "").strip(),
+            "publisher": str(entry.get("publisher") or "").strip(),
+            "year": int(entry["year"]) if str(entry.get("year") or "").isdigit() else None,
+            "url": str(entry.get("url") or "").strip(),
+        }
+        for entry in value
+        if isinstance(entry, dict) and (entry.get("title") or entry.get("url"))
+    ]
+
+
+def write(post):
+    """The post as Markdown with YAML front matter, in the form `read` takes back."""
+    meta = {
+        "title": post.title,
+        "slug": post.slug,
+        "description": post.description,
+        "authors": [author.name for author in post.authors.order_by("postauthor__order")],
+        "tags": sorted(post.tags.names()),
+        "topics": list(post.topics.order_by("name").values_list("name", flat=True)),
+        "date": post.publish_at.isoformat(),
+        "status": post.status,
+        "id": post.source_id or str(post.uuid),
+    }
+    if post.canonical_url:
+        meta["canonical_url"] = post.canonical_url
+    for key, value in post.metadata.items():
+        if key not in meta and key not in {"related"}:
+            meta[key] = value
+    if faqs := list(post.faqs.values_list("question", "answer")):
+        meta["faqs"] = [{"question": q, "answer": a} for q, a in faqs]
+    if references := list(post.references.values("title", "publisher", "year", "url")):
+        meta["references"] = [
+            {k: v for k, v in r.items() if v not in ("", None)} for r in references
+        ]
+    front = yaml.safe_dump(meta, allow_unicode=True, sort_keys=False, width=100)
+    return f"---\n{front}---\n\n{post.body.strip()}\n"
 
 
 def split_front_matter(text):

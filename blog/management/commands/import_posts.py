@@ -3,8 +3,7 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
-from blog import importers
-from blog.importers import markdown_files
+from blog.importers import import_markdown
 from blog.importers.progress import Progress
 from blog.models import Post
 
@@ -15,7 +14,7 @@ class Command(BaseCommand):
     help = (
         "Import Markdown files with YAML (---) or TOML (+++) front matter. PATH may be a file, "
         "a folder (searched recursively) or - for standard input. Importing again updates the "
-        "same posts."
+        "same posts, never duplicates them."
     )
 
     def add_arguments(self, parser):
@@ -23,8 +22,9 @@ class Command(BaseCommand):
         parser.add_argument(
             "--status",
             choices=[choice for choice, _ in Post.Status.choices],
-            help="Status of imported posts (default: draft; a post marked draft stays a draft; "
-            "re-imports keep the status a post has unless this is given).",
+            help="Status of the imported posts. Without it, a post takes the status its front "
+            "matter gives, or draft; a post already here keeps its own. A post marked as a "
+            "draft always stays one.",
         )
         parser.add_argument("--dry-run", action="store_true", help="Report, but write nothing.")
 
@@ -32,39 +32,16 @@ class Command(BaseCommand):
         sources = list(self._sources(paths))
         if not sources:
             raise CommandError("No Markdown files found in " + ", ".join(paths))
-        counts = {"created": 0, "updated": 0, "unchanged": 0, "failed": 0}
-        imported = []
         with Progress(len(sources), self.stderr) as progress:
-            for name, read_bytes in sources:
-                try:
-                    item = markdown_files.read(name, read_bytes())
-                    outcome = importers.save(
-                        item, status=status or None, dry_run=dry_run, note=f"Imported from {name}"
-                    )
-                except (importers.ImportProblem, OSError) as problem:
-                    counts["failed"] += 1
-                    progress.write(self.style.ERROR(f"{name}: {_reason(problem)}"))
-                else:
-                    counts[outcome] += 1
-                    if not dry_run and outcome != "unchanged":
-                        imported.append(item.slug)
-                    if verbosity >= 2:
-                        progress.write(f"{name}: {outcome} “{item.title}”")
-                progress.advance()
-
-        if imported:
-            posts = Post.objects.filter(slug__in=imported)
-            for post, title in importers.resolve_related(posts):
-                self.stdout.write(f"Unresolved related link in “{post.slug}”: “{title}”")
-        prefix = "Dry run, nothing written: would have " if dry_run else ""
-        summary = (
-            f"{prefix}{counts['created']} created, {counts['updated']} updated, "
-            f"{counts['unchanged']} skipped (unchanged), {counts['failed']} failed."
-        )
-        if counts["failed"]:
-            self.stdout.write(self.style.WARNING(summary))
-            raise CommandError(f"{counts['failed']} of {len(sources)} files could not be imported.")
-        self.stdout.write(self.style.SUCCESS(summary))
+            report = import_markdown(
+                sources, status=status, dry_run=dry_run, progress=progress, verbose=verbosity > 1
+            )
+        for note in report.notes:
+            self.stdout.write(note)
+        if report.failed:
+            self.stdout.write(self.style.WARNING(report.summary()))
+            raise CommandError(f"{report.failed} of {len(sources)} files could not be imported.")
+        self.stdout.write(self.style.SUCCESS(report.summary()))
 
     def _sources(self, paths):
         for path in paths:
@@ -81,9 +58,3 @@ class Command(BaseCommand):
                 yield str(location), location.read_bytes
             else:
                 raise CommandError(f"{path}: no such file or folder")
-
-
-def _reason(problem):
-    if isinstance(problem, OSError):
-        return f"cannot be read ({problem.strerror or problem})"
-    return str(problem)

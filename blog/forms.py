@@ -1,0 +1,101 @@
+import io
+import zipfile
+from pathlib import PurePosixPath
+
+from django import forms
+
+from blog.importers import ImportProblem, import_markdown, import_wordpress
+from blog.importers.markdown_files import MAX_BYTES
+from blog.models import Post
+
+MAX_UPLOAD_BYTES = 50 * 1024 * 1024
+MAX_ZIP_FILES = 5000
+MARKDOWN_SUFFIXES = {".md", ".markdown", ".mdown", ".txt"}
+
+
+class ImportForm(forms.Form):
+    """The admin's import: the same code as the import_posts and import_wordpress commands."""
+
+    file = forms.FileField(
+        help_text="A Markdown file (.md), a .zip of Markdown files, or a WordPress export (.xml)."
+    )
+    status = forms.ChoiceField(
+        required=False,
+        choices=[("", "As each file says (otherwise draft)"), *Post.Status.choices],
+    )
+    include_pages = forms.BooleanField(required=False, label="WordPress: import pages as posts too")
+    dry_run = forms.BooleanField(
+        required=False, label="Dry run: show what would happen, write nothing"
+    )
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        if not user.has_perm("blog.publish_post"):
+            self.fields["status"].choices = [
+                choice
+                for choice in self.fields["status"].choices
+                if choice[0] in {"draft", "review"}
+            ]
+
+    def clean_file(self):
+        upload = self.cleaned_data["file"]
+        if upload.size > MAX_UPLOAD_BYTES:
+            raise forms.ValidationError(
+                f"The file is {upload.size:,} bytes; the limit is {MAX_UPLOAD_BYTES:,}."
+            )
+        suffix = PurePosixPath(upload.name).suffix.lower()
+        if suffix not in MARKDOWN_SUFFIXES | {".zip", ".xml"}:
+            raise forms.ValidationError(
+                f"“{upload.name}” is not a .md, .zip or .xml file, so there is nothing to import."
+            )
+        return upload
+
+    def run(self):
+        upload = self.cleaned_data["file"]
+        options = {
+            "status": self.cleaned_data["status"] or None,
+            "dry_run": self.cleaned_data["dry_run"],
+        }
+        raw = upload.read()
+        suffix = PurePosixPath(upload.name).suffix.lower()
+        if suffix == ".xml":
+            return import_wordpress(
+                raw, include_pages=self.cleaned_data["include_pages"], **options
+            )
+        if suffix == ".zip":
+            return import_markdown(_zip_sources(raw), **options)
+        return import_markdown([(upload.name, lambda: raw)], **options)
+
+
+def _zip_sources(raw):
+    """(name, reader) for the Markdown files in a zip, read in memory, with size limits."""
+    try:
+        archive = zipfile.ZipFile(io.BytesIO(raw))
+    except zipfile.BadZipFile:
+        raise ImportProblem("this .zip file is damaged or not a zip file") from None
+    members = [
+        member
+        for member in archive.infolist()
+        if not member.is_dir()
+        and PurePosixPath(member.filename).suffix.lower() in MARKDOWN_SUFFIXES
+        and not PurePosixPath(member.filename).name.startswith(".")
+        and "__MACOSX" not in member.filename
+    ]
+    if not members:
+        raise ImportProblem("the .zip file holds no Markdown files (.md)")
+    if len(members) > MAX_ZIP_FILES:
+        raise ImportProblem(
+            f"the .zip file holds {len(members):,} files; the limit is {MAX_ZIP_FILES:,}"
+        )
+
+    def reader(member):
+        def read():
+            if member.file_size > MAX_BYTES:
+                raise ImportProblem(
+                    f"the file is {member.file_size:,} bytes; the limit is {MAX_BYTES:,}"
+                )
+            return archive.read(member)
+
+        return read
+
+    return [(member.filename, reader(member)) for member in members]

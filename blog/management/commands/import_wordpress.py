@@ -1,0 +1,42 @@
+from pathlib import Path
+
+from django.core.management.base import BaseCommand, CommandError
+
+from blog.importers import ImportProblem, import_wordpress
+from blog.models import Post
+
+
+class Command(BaseCommand):
+    help = (
+        "Import a WordPress export (Tools → Export, a WXR .xml file): posts, authors, "
+        "categories as topics, tags, statuses, dates, slugs and featured-image URLs. "
+        "Importing again updates the same posts."
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument("file", metavar="FILE.xml")
+        parser.add_argument("--pages", action="store_true", help="Import pages as posts too.")
+        parser.add_argument(
+            "--status",
+            choices=[choice for choice, _ in Post.Status.choices],
+            help="Give every imported post this status instead of its WordPress one.",
+        )
+        parser.add_argument("--dry-run", action="store_true", help="Report, but write nothing.")
+
+    def handle(self, *args, file, pages, status, dry_run, **options):
+        try:
+            raw = Path(file).read_bytes()
+        except OSError as error:
+            raise CommandError(f"{file}: cannot be read ({error.strerror})") from None
+        try:
+            report = import_wordpress(raw, status=status, dry_run=dry_run, include_pages=pages)
+        except ImportProblem as problem:
+            raise CommandError(f"{file}: {problem}") from None
+        for problem in report.problems:
+            self.stderr.write(self.style.ERROR(f"{file}: {problem}"))
+        for note in report.notes:
+            self.stdout.write(note)
+        if report.failed:
+            self.stdout.write(self.style.WARNING(report.summary()))
+            raise CommandError(f"{report.failed} items could not be imported.")
+        self.stdout.write(self.style.SUCCESS(report.summary()))
