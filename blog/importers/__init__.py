@@ -69,9 +69,8 @@ class Report:
 def import_markdown(sources, *, status=None, dry_run=False, progress=None, verbose=False):
     """Import (name, bytes) pairs of Markdown files, each in its own transaction."""
     from blog.importers import markdown_files
-    from blog.models import Post
 
-    report, changed = Report(dry_run=dry_run), []
+    report, imported = Report(dry_run=dry_run), []
     for name, read_bytes in sources:
         try:
             item = markdown_files.read(name, read_bytes())  # the reader may refuse, too
@@ -86,13 +85,13 @@ def import_markdown(sources, *, status=None, dry_run=False, progress=None, verbo
                 progress.write(report.problems[-1])
         else:
             report.count(outcome)
-            if outcome in ("created", "updated") and not dry_run:
-                changed.append(item.slug)
+            if not dry_run:
+                imported.append((item.slug, item.related))
             if verbose and progress:
                 progress.write(f"{name}: {outcome} “{item.title}”")
         if progress:
             progress.advance()
-    for post, title in resolve_related(Post.objects.filter(slug__in=changed)):
+    for post, title in resolve_related(imported):
         report.notes.append(f"Unresolved related link in “{post.slug}”: “{title}”")
     return report
 
@@ -122,7 +121,7 @@ def save(item, *, status=None, dry_run=False, note="Imported"):
             post.title = item.title[:200]
             post.slug = item.slug
             post.description = item.description[:300]
-            post.body = item.body
+            post.body, _ = link_related(item.body, item.related, post)
             post.source_id = item.source_id[:255]
             post.canonical_url = item.canonical_url
             post.metadata = _metadata(item)
@@ -172,8 +171,6 @@ def _metadata(item):
         data["featured_image"] = item.featured_image
     if item.updated_at:
         data["updated"] = item.updated_at.isoformat()
-    if item.related:
-        data["related"] = [{"title": title, "url": url} for title, url in item.related]
     return data
 
 
@@ -230,39 +227,50 @@ def _set_byline(post, authors):
     )
 
 
-def resolve_related(posts):
-    """Point "Related:" links (to # or to a title) at the posts they name, where one exists.
-    Return the titles that matched no post."""
+def link_related(body, related, post):
+    """Point "Related:" links (to # or to a bare title) at the posts they name, where one
+    exists; return the new body and the titles that matched no post."""
     from blog.models import Post
 
     unresolved = []
-    for post in posts:
-        body = post.body
-        for link in post.metadata.get("related", []):
-            title, url = link["title"], link["url"]
-            if url.startswith(("/", "http:", "https:", "mailto:")):
-                continue  # a real address already
-            target = Post.objects.filter(title__iexact=title).exclude(pk=post.pk).first()
-            if target is None:
-                unresolved.append((post, title))
-                continue
-            body = body.replace(f"[{title}]({url})", f"[{title}]({target.get_absolute_url()})")
+    for title, url in related:
+        if url.startswith(("/", "http:", "https:", "mailto:")):
+            continue  # a real address already
+        target = Post.objects.filter(title__iexact=title).exclude(slug=post.slug).first()
+        if target is None:
+            unresolved.append(title)
+            continue
+        body = body.replace(f"[{title}]({url})", f"[{title}]({target.get_absolute_url()})")
+    return body, unresolved
+
+
+def resolve_related(imported):
+    """After a run, link what pointed at posts imported later in it; `imported` holds
+    (slug, related links) pairs. Return (post, title) for every link still unresolved."""
+    from blog.models import Post
+
+    unresolved = []
+    for slug, related in imported:
+        post = Post.objects.filter(slug=slug).first()
+        if post is None or not related:
+            continue
+        body, missing = link_related(post.body, related, post)
+        unresolved += [(post, title) for title in missing]
         if body != post.body:
             post.body = body
             post.save(update_fields=["body"])
+            post.save_revision(note="Related links resolved")
     return unresolved
 
 
 def import_wordpress(raw, *, status=None, dry_run=False, include_pages=False):
     """Import a WordPress export; each post in its own transaction."""
     from blog.importers import wordpress
-    from blog.models import Post
 
     report = Report(dry_run=dry_run)
     posts, left_out, problems = wordpress.read(raw, include_pages=include_pages)
     report.failed += len(problems)
     report.problems += problems
-    changed = []
     for item in posts:
         try:
             outcome = save(item, status=status, dry_run=dry_run, note="Imported from WordPress")
@@ -271,10 +279,7 @@ def import_wordpress(raw, *, status=None, dry_run=False, include_pages=False):
             report.problems.append(f"“{item.title}”: {problem}")
             continue
         report.count(outcome)
-        if outcome in ("created", "updated") and not dry_run:
-            changed.append(item.slug)
     report.skipped = left_out["pages"] + left_out["other"]
-    resolve_related(Post.objects.filter(slug__in=changed))
     if left_out["pages"]:
         report.notes.append(f"{left_out['pages']} pages left out (import them with --pages).")
     if left_out["other"]:

@@ -105,7 +105,7 @@ def read(name, raw, source_id=None):
         featured_image=_text(
             lowered.get("featured_image") or lowered.get("image") or lowered.get("cover")
         ),
-        body=body.strip() + "\n",
+        body=body.strip(),
         faqs=_front_matter_faqs(lowered.get("faqs")) + faqs,
         references=_front_matter_references(lowered.get("references")) + references,
         related=_related_links(body),
@@ -155,7 +155,7 @@ def write(post):
     if post.canonical_url:
         meta["canonical_url"] = post.canonical_url
     for key, value in post.metadata.items():
-        if key not in meta and key not in {"related"}:
+        if key not in meta:
             meta[key] = value
     if faqs := list(post.faqs.values_list("question", "answer")):
         meta["faqs"] = [{"question": q, "answer": a} for q, a in faqs]

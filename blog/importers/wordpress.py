@@ -124,7 +124,7 @@ def read(raw, *, include_pages=False):
                 source_id=guid or f"{site}/?p={post_id}",
                 title=title,
                 slug=slugify(fields.get(("wp", "post_name")) or title)[:200] or f"post-{post_id}",
-                body=repair(fields.get(("content", "encoded"), "")).strip() + "\n",
+                body=repair(fields.get(("content", "encoded"), "")).strip(),
                 description=repair(fields.get(("excerpt", "encoded"), ""))[:300],
                 authors=[authors.get(creator, creator)] if creator else [],
                 tags=[name for domain, name in categories if domain == "post_tag" and name],

@@ -1,0 +1,250 @@
+"""import_posts: Markdown with front matter in, whatever shape and damage it arrives in."""
+
+import io
+import shutil
+import sys
+from pathlib import Path
+
+import pytest
+from django.core.management import CommandError, call_command
+
+from accounts.models import User
+from blog.importers.progress import Progress
+from blog.models import FAQ, Post, Reference, Topic
+
+pytestmark = pytest.mark.django_db
+FIXTURES = Path(__file__).parent / "fixtures" / "import"
+SITE = FIXTURES / "site"
+
+
+def run(*args, **options):
+    out, err = io.StringIO(), io.StringIO()
+    try:
+        call_command("import_posts", *map(str, args), stdout=out, stderr=err, **options)
+    except CommandError as error:
+        return out.getvalue(), err.getvalue(), str(error)
+    return out.getvalue(), err.getvalue(), None
+
+
+def everything():
+    """Every text a reader or editor could see of the imported posts."""
+    parts = []
+    for post in Post.objects.all():
+        parts += [post.title, post.description, post.body, post.body_html, str(post.metadata)]
+        parts += [f"{f.question} {f.answer}" for f in post.faqs.all()]
+        parts += [f"{r.title} {r.publisher}" for r in post.references.all()]
+    return " ".join(parts)
+
+
+@pytest.fixture
+def imported():
+    out, err, error = run(SITE)
+    assert error is None, err
+    return out
+
+
+def test_the_sample_shape_comes_in_whole_and_repaired(imported):
+    post = Post.objects.get(slug="repotting-houseplants-without-the-mess")
+
+    assert post.title == "Repotting Houseplants Without the Mess"
+    assert post.description.endswith("without shock — or soil all over the floor.")
+    assert "it’s time" in post.body and "That’s your cue. 👉 Don’t wait" in post.body
+    assert "â€" not in everything() and "ğŸ" not in everything()
+    # the repeated title (inside <center>) and the rule after it are gone
+    assert post.body.startswith("## Signs it’s time")
+    assert [(f.question, f.answer) for f in post.faqs.all()] == [
+        ("How often should I repot?", "Every one to two years for most plants, less for cacti."),
+        ("Can I repot a flowering plant?", "Better to wait until it finishes flowering."),
+    ]
+    assert [(r.publisher, r.year, r.title, r.url) for r in post.references.all()] == [
+        ("Royal Horticultural Society", 2023, "Repotting houseplants",
+         "https://www.rhs.org.uk/plants/types/houseplants/repotting"),
+        ("Missouri Botanical Garden", 2021, "Container soil basics",
+         "https://www.missouribotanicalgarden.org/soil"),
+    ]  # fmt: skip
+    # what moved out is not repeated; what could not be read stays
+    assert "How often should I repot" not in post.body and "rhs.org.uk" not in post.body
+    assert "Just a note we could not parse" in post.body
+    assert "Topics:" not in post.body and "@IndoorJungle" not in post.body
+    assert sorted(post.topics.values_list("name", flat=True)) == ["Gardening", "Home"]
+    assert post.metadata["tagged"] == ["@IndoorJungle", "@RHSGardening"]
+    assert post.metadata["series"] == "Indoor jungle" and post.metadata["rating"] == 4
+    assert sorted(post.tags.names()) == ["houseplants", "indoor gardening", "repotting"]
+    assert post.publish_at.date().isoformat() == "2024-03-14"
+    assert post.has_sponsored_links and post.status == Post.Status.DRAFT
+
+
+def test_missing_authors_become_contributors_who_cannot_log_in(imported):
+    rosa = User.objects.get(display_name="Rosa Lindqvist")
+
+    assert not rosa.has_usable_password()
+    assert list(rosa.groups.values_list("name", flat=True)) == ["Contributor"]
+    post = Post.objects.get(slug="lunchbox-ideas")
+    assert [a.name for a in post.authors.order_by("postauthor__order")] == [
+        "Rosa Lindqvist",
+        "Sam Okoro",
+    ]
+
+
+def test_related_links_resolve_to_imported_posts_and_the_rest_are_reported(imported):
+    post = Post.objects.get(slug="repotting-houseplants-without-the-mess")
+
+    assert "[Choosing Compost for Containers](/posts/choosing-compost/)" in post.body
+    assert "Unresolved related link" in imported and "A Guide Nobody Wrote Yet" in imported
+
+
+def test_jekyll_names_give_date_and_slug_and_heading_faqs_and_sources_are_read(imported):
+    post = Post.objects.get(slug="choosing-compost")
+
+    assert post.publish_at.date().isoformat() == "2023-11-02"
+    assert [f.question for f in post.faqs.all()] == [
+        "Is garden soil fine in pots?",
+        "Can I reuse old compost?",
+    ]
+    assert [(r.publisher, r.year, r.title, r.url) for r in post.references.all()] == [
+        (
+            "Which? Gardening",
+            2022,
+            "Best compost for containers",
+            "https://www.which.co.uk/compost",
+        ),
+        ("", None, "Peat-free growing guide", "https://example.org/peat-free"),
+    ]
+    assert "Frequently Asked" not in post.body and "Sources" not in post.body
+
+
+def test_toml_front_matter_and_q_a_faqs(imported):
+    post = Post.objects.get(slug="lunchbox-ideas")
+
+    assert post.title == "Lunchbox Ideas That Travel Well"
+    assert post.status == Post.Status.DRAFT
+    assert post.publish_at.isoformat() == "2024-01-08T07:30:00+00:00"
+    assert list(post.topics.values_list("name", flat=True)) == ["Cooking"]
+    assert [(f.question, f.answer) for f in post.faqs.all()] == [
+        ("Does rice keep?", "Cool it fast and keep it cold; eat it within a day."),
+        ("What about soup?", "A preheated flask keeps it hot until lunch."),
+    ]
+
+
+def counts():
+    return {
+        "posts": Post.objects.count(),
+        "faqs": FAQ.objects.count(),
+        "references": Reference.objects.count(),
+        "topics": Topic.objects.count(),
+        "users": User.objects.count(),
+        "tags": sum(post.tags.count() for post in Post.objects.all()),
+        "revisions": sum(post.revisions.count() for post in Post.objects.all()),
+    }
+
+
+def test_importing_again_duplicates_nothing_and_changes_nothing(imported):
+    before = counts()
+
+    out, _, error = run(SITE)
+
+    assert error is None and counts() == before
+    assert "0 created, 0 updated, 3 unchanged, 0 failed." in out
+
+
+def test_an_edited_file_updates_its_post_even_under_a_new_slug(tmp_path):
+    shutil.copytree(SITE, tmp_path / "site")
+    run(tmp_path / "site")
+    post = Post.objects.get(slug="choosing-compost")
+    source = tmp_path / "site" / "2023-11-02-choosing-compost.md"
+    source.write_text(
+        source.read_text().replace("title: Choosing", "slug: compost-for-pots\ntitle: Choosing")
+    )
+
+    out, _, _ = run(tmp_path / "site")
+
+    post.refresh_from_db()
+    assert post.slug == "compost-for-pots" and Post.objects.count() == 3
+    # the renamed post, and the post whose related link now follows it
+    assert "0 created, 2 updated, 1 unchanged" in out
+    linking = Post.objects.get(slug="repotting-houseplants-without-the-mess")
+    assert "(/posts/compost-for-pots/)" in linking.body
+
+
+def test_status_option_and_drafts_that_stay_drafts():
+    run(SITE, status="published")
+
+    assert Post.objects.get(slug="choosing-compost").status == Post.Status.PUBLISHED
+    assert Post.objects.get(slug="lunchbox-ideas").status == Post.Status.DRAFT  # draft = true
+
+
+def test_dry_run_reports_and_writes_nothing():
+    out, _, error = run(SITE, dry_run=True)
+
+    assert error is None
+    assert "Dry run, nothing written: would have 3 created" in out
+    assert counts()["posts"] == 0 and counts()["users"] == 0
+
+
+BAD_FILES = {
+    "bad-yaml.md": (b"---\ntitle: [unclosed\n---\nBody", "the YAML front matter is invalid"),
+    "unclosed.md": (b"---\ntitle: Fine\nBody without a closing fence", "is never closed"),
+    "not-text.md": (b"\xff\xfe\x81\x8d\x8f\x90\x9d bytes", "neither UTF-8 nor Windows-1252"),
+    "binary.md": (b"PNG\x00\x00\x00\rIHDR", "binary file"),
+    "empty.md": (b"   \n", "the file is empty"),
+    "untitled.md": (b"---\ntags: [x]\n---\nJust text.", "no title"),
+    "huge.md": (b"---\ntitle: Big\n---\n" + b"word " * 500_000, "the limit is 2,097,152"),
+    "bad-date.md": (b"---\ntitle: When\ndate: next tuesday\n---\nx", "is not a date"),
+    "list.md": (b"---\n- just\n- a list\n---\nx", "not a set of key: value pairs"),
+}
+
+
+def test_each_bad_file_gets_one_clear_line_and_the_rest_still_import(tmp_path):
+    shutil.copytree(SITE, tmp_path / "site")
+    for name, (content, _) in BAD_FILES.items():
+        (tmp_path / "site" / name).write_bytes(content)
+
+    out, err, error = run(tmp_path / "site")
+
+    assert error == f"{len(BAD_FILES)} of {len(BAD_FILES) + 3} files could not be imported."
+    assert f"3 created, 0 updated, 0 unchanged, {len(BAD_FILES)} failed." in out
+    lines = err.strip().splitlines()
+    assert len(lines) == len(BAD_FILES)
+    for name, (_, reason) in BAD_FILES.items():
+        [line] = [line for line in lines if line.startswith(str(tmp_path / "site" / name) + ":")]
+        assert reason in line, line
+    assert Post.objects.count() == 3
+
+
+def test_a_missing_path_is_an_error_naming_it(tmp_path):
+    _, _, error = run(tmp_path / "nowhere")
+
+    assert error == f"{tmp_path / 'nowhere'}: no such file or folder"
+
+
+def test_standard_input(monkeypatch):
+    data = (SITE / "nested" / "toml-post.md").read_bytes()
+    monkeypatch.setattr(sys, "stdin", io.TextIOWrapper(io.BytesIO(data)))
+
+    out, _, error = run("-")
+
+    assert error is None and Post.objects.get().slug == "lunchbox-ideas"
+
+
+def test_windows_1252_files_are_read():
+    out, _, error = run(FIXTURES / "windows-1252.md")
+
+    assert error is None
+    post = Post.objects.get()
+    assert post.title == "Café “quotes” — déjà vu"
+
+
+class Terminal(io.StringIO):
+    def isatty(self):
+        return True
+
+
+def test_long_runs_on_a_terminal_show_a_progress_bar():
+    from django.core.management.base import OutputWrapper
+
+    stream = Terminal()
+    with Progress(100, OutputWrapper(stream)) as bar:
+        for _ in range(100):
+            bar.advance()
+
+    assert "[##############################] 100/100 files" in stream.getvalue()
