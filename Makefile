@@ -15,13 +15,14 @@ PYTHON := $(shell for c in python3.13 python3.12 python3 \
 	$$c -c 'import sys; sys.exit(sys.version_info < (3, 12))' >/dev/null 2>&1 && { echo $$c; break; }; done)
 endif
 
-.PHONY: help run test lint format migrations clean
+.PHONY: help run test lint format migrations bench-import clean
 
 help:
 	@echo "make run     set up .venv, migrate, load demo content, serve on http://$(HOST):$(PORT)/"
 	@echo "make test    install test dependencies and run the whole test suite"
 	@echo "make lint    ruff check and ruff format --check"
 	@echo "make format  apply ruff's fixes and formatting"
+	@echo "make bench-import N=10000   import throughput on generated files (scratch database!)"
 	@echo "make clean   remove .venv and var/ (the SQLite database and uploads)"
 
 $(BIN)/python:
@@ -68,6 +69,12 @@ format: $(VENV)/.installed-test
 
 migrations: $(VENV)/.installed
 	DEBUG=1 $(BIN)/python manage.py makemigrations
+
+N ?= 10000
+bench-import: $(VENV)/.installed
+	@if [ -z "$$DATABASE_URL" ]; then rm -rf var/bench; fi
+	BYLINE_VAR_DIR=$${BYLINE_VAR_DIR:-var/bench} DEBUG=1 $(BIN)/python manage.py migrate --no-input -v0
+	BYLINE_VAR_DIR=$${BYLINE_VAR_DIR:-var/bench} DEBUG=1 $(BIN)/python scripts/bench_import.py $(N)
 
 clean:
 	rm -rf $(VENV) var

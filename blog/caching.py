@@ -105,8 +105,13 @@ def post_part_changed(sender, instance, **kwargs):
     """A FAQ, reference, byline or tagging changed: only a public post's matter."""
     from blog.models import Post
 
-    post_id = getattr(instance, "post_id", None) or getattr(instance, "object_id", None)
-    if Post.objects.published().filter(pk=post_id).exists():
+    post = instance._state.fields_cache.get("post")  # already loaded: no query needed
+    if post is not None:
+        public = post_is_or_was_public(post)
+    else:
+        post_id = getattr(instance, "post_id", None) or getattr(instance, "object_id", None)
+        public = Post.objects.published().filter(pk=post_id).exists()
+    if public:
         bump_content_generation()
 
 

@@ -291,7 +291,11 @@ class Post(PostWorkflow, models.Model):
 
     def update_search_vector(self):
         """Rebuild the full-text document from title, description, tags, body and FAQs."""
-        if connection.vendor != "postgresql" or self.pk is None:
+        if (
+            connection.vendor != "postgresql"
+            or self.pk is None
+            or getattr(self, "_defer_search_vector", False)  # a bulk change will call again
+        ):
             return
         tags = " ".join(self.tags.names())
         faqs = " ".join(

@@ -248,3 +248,23 @@ def test_long_runs_on_a_terminal_show_a_progress_bar():
             bar.advance()
 
     assert "[##############################] 100/100 files" in stream.getvalue()
+
+
+SAMPLE = Path(__file__).resolve().parents[2] / "shared" / "samples" / "why-men-pull-away.md"
+
+
+@pytest.mark.skipif(not SAMPLE.exists(), reason="the shared sample is not beside this checkout")
+def test_the_shared_real_world_sample_imports_whole_and_clean():
+    out, _, error = run(SAMPLE)
+
+    assert error is None
+    post = Post.objects.get()
+    assert post.title.startswith("Why Men Pull Away — ")
+    assert (post.faqs.count(), post.references.count()) == (5, 4)
+    assert post.topics.count() == 5 and len(post.metadata["tagged"]) == 10
+    text = everything()
+    for damage in ("â€", "ğŸ", "Ã", "â"):
+        assert damage not in text, damage
+    assert not post.body.lstrip().startswith(("<center>", "#  Why", "---"))
+    assert "Unresolved related link" in out
+    assert post.has_sponsored_links
