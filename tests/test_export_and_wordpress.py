@@ -102,7 +102,7 @@ def test_wordpress_export_comes_in_with_statuses_authors_topics_and_images():
     assert not User.objects.get(display_name="Omar Haddad").has_usable_password()
     # what was left out, and the item that failed, are said; the command fails
     assert "item 15: no title" in out
-    assert "1 pages left out" in out and "2 comments left out" in out
+    assert "1 page left out" in out and "2 comments left out" in out
     assert "3 created, 0 updated, 0 unchanged, 2 skipped, 1 failed." in out
     assert "1 items could not be imported." in out
 

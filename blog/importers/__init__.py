@@ -326,9 +326,19 @@ def import_wordpress(raw, *, status=None, dry_run=False, include_pages=False):
         report.count(outcome)
     report.skipped = left_out["pages"] + left_out["other"]
     if left_out["pages"]:
-        report.notes.append(f"{left_out['pages']} pages left out (import them with --pages).")
+        report.notes.append(
+            f"{_count(left_out['pages'], 'page')} left out (ask for pages to import them too)."
+        )
     if left_out["other"]:
-        report.notes.append(f"{left_out['other']} items in the trash or of other types left out.")
+        report.notes.append(
+            f"{_count(left_out['other'], 'item')} in the trash or of other types left out."
+        )
     if left_out["comments"]:
-        report.notes.append(f"{left_out['comments']} comments left out: Byline has no comments.")
+        report.notes.append(
+            f"{_count(left_out['comments'], 'comment')} left out: Byline has no comments."
+        )
     return report
+
+
+def _count(number, noun):
+    return f"{number} {noun}{'' if number == 1 else 's'}"
