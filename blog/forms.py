@@ -1,5 +1,6 @@
 import io
 import zipfile
+import zlib
 from pathlib import PurePosixPath
 
 from django import forms
@@ -10,6 +11,7 @@ from blog.models import Post
 
 MAX_UPLOAD_BYTES = 50 * 1024 * 1024
 MAX_ZIP_FILES = 5000
+MAX_ZIP_BYTES = 200 * 1024 * 1024  # unpacked, all members together
 MARKDOWN_SUFFIXES = {".md", ".markdown", ".mdown", ".txt"}
 
 
@@ -26,6 +28,9 @@ class ImportForm(forms.Form):
     include_pages = forms.BooleanField(required=False, label="WordPress: import pages as posts too")
     dry_run = forms.BooleanField(
         required=False, label="Dry run: show what would happen, write nothing"
+    )
+    overwrite = forms.BooleanField(
+        required=False, label="Replace posts edited here since their last import"
     )
 
     def __init__(self, *args, user, **kwargs):
@@ -55,6 +60,7 @@ class ImportForm(forms.Form):
         options = {
             "status": self.cleaned_data["status"] or None,
             "dry_run": self.cleaned_data["dry_run"],
+            "overwrite": self.cleaned_data["overwrite"],
         }
         raw = upload.read()
         suffix = PurePosixPath(upload.name).suffix.lower()
@@ -64,7 +70,8 @@ class ImportForm(forms.Form):
             )
         if suffix == ".zip":
             return import_markdown(_zip_sources(raw), **options)
-        return import_markdown([(upload.name, lambda: raw)], **options)
+        name = PurePosixPath(upload.name)
+        return import_markdown([(name.name, name.stem, lambda: raw)], **options)
 
 
 def _zip_sources(raw):
@@ -88,14 +95,27 @@ def _zip_sources(raw):
             f"the .zip file holds {len(members):,} files; the limit is {MAX_ZIP_FILES:,}"
         )
 
+    unpacked = sum(member.file_size for member in members)
+    if unpacked > MAX_ZIP_BYTES:
+        raise ImportProblem(
+            f"the .zip file unpacks to {unpacked:,} bytes; the limit is {MAX_ZIP_BYTES:,}"
+        )
+
     def reader(member):
         def read():
             if member.file_size > MAX_BYTES:
                 raise ImportProblem(
                     f"the file is {member.file_size:,} bytes; the limit is {MAX_BYTES:,}"
                 )
-            return archive.read(member)
+            try:
+                with archive.open(member) as source:  # reads no more than the size declared
+                    return source.read(MAX_BYTES)
+            except (zipfile.BadZipFile, zlib.error, EOFError) as error:
+                raise ImportProblem(f"this member of the .zip file is damaged ({error})") from None
 
         return read
 
-    return [(member.filename, reader(member)) for member in members]
+    return [
+        (member.filename, PurePosixPath(member.filename).with_suffix("").as_posix(), reader(member))
+        for member in members
+    ]

@@ -198,6 +198,7 @@ class Post(PostWorkflow, models.Model):
         help_text="Where an imported post came from (file name, WordPress id): how a second "
         "import finds it again.",
     )
+    import_checksum = models.CharField(max_length=64, blank=True, editable=False)
     metadata = models.JSONField(
         default=dict,
         blank=True,
@@ -423,6 +424,8 @@ class FAQ(models.Model):
 
 
 class Reference(models.Model):
+    """A source the post cites; only web addresses are kept as links."""
+
     post = models.ForeignKey(Post, on_delete=models.CASCADE, related_name="references")
     title = models.CharField(max_length=300)
     publisher = models.CharField(max_length=200, blank=True)

@@ -7,9 +7,13 @@ source id, so importing again updates and never duplicates.
 
 import dataclasses
 import datetime as dt
+import hashlib
+import json
+import uuid
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
+from django.core.serializers.json import DjangoJSONEncoder
 from django.db import transaction
 from django.utils.text import slugify
 
@@ -33,6 +37,8 @@ class ImportedPost:
     status: str | None = None
     canonical_url: str = ""
     featured_image: str = ""
+    featured_image_alt: str = ""
+    noindex: bool = False
     faqs: list = dataclasses.field(default_factory=list)  # [(question, answer)]
     references: list = dataclasses.field(default_factory=list)  # [{title, publisher, year, url}]
     related: list = dataclasses.field(default_factory=list)  # [(title, url)]
@@ -66,55 +72,103 @@ class Report:
         )
 
 
-def import_markdown(sources, *, status=None, dry_run=False, progress=None, verbose=False):
-    """Import (name, bytes) pairs of Markdown files, each in its own transaction."""
+def import_markdown(sources, *, progress=None, verbose=False, **options):
+    """Import Markdown files, each in its own transaction. `sources` are (name, source id,
+    reader) triples: the source id names the file stably (its path inside the import)."""
     from blog.importers import markdown_files
 
-    report, imported = Report(dry_run=dry_run), []
-    for name, read_bytes in sources:
+    report, imported, slugs = Report(dry_run=options.get("dry_run", False)), [], {}
+    for name, source_id, read_bytes in sources:
         try:
-            item = markdown_files.read(name, read_bytes())  # the reader may refuse, too
-            outcome = save(item, status=status, dry_run=dry_run, note=f"Imported from {name}")
-        except (ImportProblem, OSError) as problem:
+            item = markdown_files.read(name, read_bytes(), source_id=source_id)
+            if item.slug in slugs:
+                raise ImportProblem(f"its slug “{item.slug}” is also that of {slugs[item.slug]}")
+            outcome = save(item, note=f"Imported from {name}", **options)
+        except Exception as problem:  # noqa: BLE001 - one bad file must not stop the rest
             report.count("failed")
-            reason = (
-                f"cannot be read ({problem.strerror})" if isinstance(problem, OSError) else problem
-            )
-            report.problems.append(f"{name}: {reason}")
+            report.problems.append(f"{name}: {describe(problem)}")
             if progress:
                 progress.write(report.problems[-1])
         else:
             report.count(outcome)
-            if not dry_run:
-                imported.append((item.slug, item.related))
+            slugs[item.slug] = name
+            imported.append((item.slug, item.related))
             if verbose and progress:
                 progress.write(f"{name}: {outcome} “{item.title}”")
         if progress:
             progress.advance()
-    for post, title in resolve_related(imported):
-        report.notes.append(f"Unresolved related link in “{post.slug}”: “{title}”")
+    for slug, title in resolve_related(imported, dry_run=report.dry_run):
+        report.notes.append(f"Unresolved related link in “{slug}”: “{title}”")
     return report
+
+
+def describe(problem):
+    """A failure in words: ours as they are, anything else named by its kind."""
+    if isinstance(problem, ImportProblem):
+        return str(problem)
+    if isinstance(problem, OSError):
+        return f"cannot be read ({problem.strerror or problem})"
+    return f"could not be saved ({type(problem).__name__}: {problem})"
 
 
 class DryRun(Exception):
     """Raised inside a file's transaction to undo it after seeing what it would do."""
 
 
-def save(item, *, status=None, dry_run=False, note="Imported"):
+def find_post(item):
+    """The post an item updates: by slug, then by source id (or the UUID export_posts writes).
+
+    A slug held by a post written here, not imported, is not taken over: that would replace
+    someone's work with a file that merely chose the same address.
+    """
+    from blog.models import Post
+
+    by_slug = Post.objects.filter(slug=item.slug).first()
+    if by_slug is not None and (by_slug.source_id or by_slug.source_id == item.source_id):
+        return by_slug
+    by_source = Post.objects.filter(source_id=item.source_id).exclude(source_id="").first()
+    if by_source is None and _is_uuid(item.source_id):
+        by_source = Post.objects.filter(uuid=item.source_id).first()
+    if by_source is None and by_slug is not None:
+        raise ImportProblem(
+            f"the slug “{item.slug}” belongs to “{by_slug.title}”, a post written here; give "
+            "this file another slug"
+        )
+    return by_source
+
+
+def _is_uuid(value):
+    try:
+        uuid.UUID(str(value))
+    except ValueError:
+        return False
+    return True
+
+
+def save(item, *, status=None, dry_run=False, overwrite=False, note="Imported"):
     """Create or update the post for `item`; return "created", "updated" or "unchanged".
 
-    `status` (when given) is the status for posts whose source does not ask for a draft.
+    `status` (when given) is the status for posts whose source does not ask for a draft. A
+    post edited here since its last import is not overwritten unless `overwrite` is true.
     """
+    from blog import revisions
     from blog.models import FAQ, Post, Reference
 
-    post = (
-        Post.objects.filter(slug=item.slug).first()
-        or Post.objects.filter(source_id=item.source_id).exclude(source_id="").first()
-    )
+    post = find_post(item)
     body, _ = link_related(item.body, item.related, post or Post(slug=item.slug))
     new_status = _status_for(item, status, post and post.status)
     if post is not None and _unchanged(post, item, body, new_status):
         return "unchanged"  # no write at all: updated_at and the page cache stay as they are
+    if (
+        post is not None
+        and not overwrite
+        and post.import_checksum
+        and post.import_checksum != _checksum(revisions.snapshot(post))
+    ):
+        raise ImportProblem(
+            f"“{post.title}” was edited here since it was imported; re-import with --overwrite "
+            "(or the overwrite option) to replace those edits"
+        )
     try:
         with transaction.atomic():
             created = post is None
@@ -126,6 +180,8 @@ def save(item, *, status=None, dry_run=False, note="Imported"):
             post.body = body
             post.source_id = item.source_id[:255]
             post.canonical_url = item.canonical_url
+            post.noindex = item.noindex
+            post.featured_image_alt = item.featured_image_alt[:250]
             post.metadata = _metadata(item)
             post.status = new_status
             if item.publish_at:
@@ -146,7 +202,9 @@ def save(item, *, status=None, dry_run=False, note="Imported"):
             post._defer_search_vector = False
             post.update_search_vector()
             post.record_state_change(old_status)
-            post.save_revision(note=note)
+            revision = post.save_revision(note=note)
+            post.import_checksum = _checksum(revision.data)
+            Post.objects.filter(pk=post.pk).update(import_checksum=post.import_checksum)
             if dry_run:
                 raise DryRun("created" if created else "updated")
             return "created" if created else "updated"
@@ -171,10 +229,7 @@ def _unchanged(post, item, body, status):
         usernames.append(user.username)
     topics = []
     for name in item.topics:
-        topic = (
-            Topic.objects.filter(name__iexact=name).first()
-            or Topic.objects.filter(slug=slugify(name)).first()
-        )
+        topic = Topic.objects.filter(name__iexact=name[:80]).first()
         if topic is None:
             return False
         topics.append(topic.slug)
@@ -199,7 +254,13 @@ def _unchanged(post, item, body, status):
         and post.metadata == _metadata(item)
         and post.source_id == item.source_id[:255]
         and post.canonical_url == item.canonical_url
+        and post.noindex == item.noindex
+        and post.featured_image_alt == item.featured_image_alt[:250]
     )
+
+
+def _checksum(snapshot):
+    return hashlib.sha256(json.dumps(snapshot, sort_keys=True).encode()).hexdigest()
 
 
 def _status_for(item, requested, current):
@@ -211,19 +272,21 @@ def _status_for(item, requested, current):
 
 
 def _metadata(item):
+    """What the source said that Byline has no field for, as JSON (dates become ISO text)."""
     data = dict(item.metadata)
     if item.featured_image:
         data["featured_image"] = item.featured_image
     if item.updated_at:
         data["updated"] = item.updated_at.isoformat()
-    return data
+    return json.loads(json.dumps(data, cls=DjangoJSONEncoder))
 
 
 def _reference(reference):
+    year = reference.get("year")
     return {
         "title": str(reference.get("title") or reference.get("url") or "")[:300],
         "publisher": str(reference.get("publisher") or "")[:200],
-        "year": reference.get("year") or None,
+        "year": year if isinstance(year, int) and 1000 <= year <= 2999 else None,
         "url": str(reference.get("url") or "")[:500],
     }
 
@@ -250,13 +313,18 @@ def _author(name):
 
 
 def _topic(name):
+    """The topic of that name, made if missing (names of any script get a slug of their own)."""
     from blog.models import Topic
 
-    topic = (
-        Topic.objects.filter(name__iexact=name).first()
-        or Topic.objects.filter(slug=slugify(name)).first()
-    )
-    return topic or Topic.objects.create(name=name[:80], slug=slugify(name)[:80] or "topic")
+    name = name[:80]
+    topic = Topic.objects.filter(name__iexact=name).first()
+    if topic:
+        return topic
+    base = slugify(name, allow_unicode=True)[:70] or "topic"
+    slug, n = base, 2
+    while Topic.objects.filter(slug=slug).exists():
+        slug, n = f"{base}-{n}", n + 1
+    return Topic.objects.create(name=name, slug=slug)
 
 
 def _set_byline(post, authors):
@@ -289,18 +357,28 @@ def link_related(body, related, post):
     return body, unresolved
 
 
-def resolve_related(imported):
+def resolve_related(imported, dry_run=False):
     """After a run, link what pointed at posts imported later in it; `imported` holds
-    (slug, related links) pairs. Return (post, title) for every link still unresolved."""
+    (slug, related links) pairs. Return (slug, title) for every link still unresolved."""
     from blog.models import Post
 
     unresolved = []
+    titles = {slug for slug, _ in imported}
     for slug, related in imported:
+        if not related:
+            continue
         post = Post.objects.filter(slug=slug).first()
-        if post is None or not related:
+        if post is None or dry_run:  # a dry run wrote nothing: check the titles only
+            unresolved += [
+                (slug, title)
+                for title, url in related
+                if not url.startswith(("/", "http:", "https:", "mailto:"))
+                and not Post.objects.filter(title__iexact=title).exists()
+                and title not in titles
+            ]
             continue
         body, missing = link_related(post.body, related, post)
-        unresolved += [(post, title) for title in missing]
+        unresolved += [(slug, title) for title in missing]
         if body != post.body:
             post.body = body
             post.save(update_fields=["body"])
@@ -308,7 +386,7 @@ def resolve_related(imported):
     return unresolved
 
 
-def import_wordpress(raw, *, status=None, dry_run=False, include_pages=False):
+def import_wordpress(raw, *, status=None, dry_run=False, overwrite=False, include_pages=False):
     """Import a WordPress export; each post in its own transaction."""
     from blog.importers import wordpress
 
@@ -316,13 +394,20 @@ def import_wordpress(raw, *, status=None, dry_run=False, include_pages=False):
     posts, left_out, problems = wordpress.read(raw, include_pages=include_pages)
     report.failed += len(problems)
     report.problems += problems
+    slugs = set()
     for item in posts:
         try:
-            outcome = save(item, status=status, dry_run=dry_run, note="Imported from WordPress")
-        except ImportProblem as problem:
+            if item.slug in slugs:
+                raise ImportProblem(f"its slug “{item.slug}” is taken by another item")
+            outcome = save(
+                item, status=status, dry_run=dry_run, overwrite=overwrite,
+                note="Imported from WordPress",
+            )  # fmt: skip
+        except Exception as problem:  # noqa: BLE001 - one bad item must not stop the rest
             report.count("failed")
-            report.problems.append(f"“{item.title}”: {problem}")
+            report.problems.append(f"“{item.title}”: {describe(problem)}")
             continue
+        slugs.add(item.slug)
         report.count(outcome)
     report.skipped = left_out["pages"] + left_out["other"]
     if left_out["pages"]:

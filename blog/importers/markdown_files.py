@@ -11,6 +11,8 @@ import tomllib
 from pathlib import PurePath
 
 import yaml
+from django.core.exceptions import ValidationError
+from django.core.validators import URLValidator
 from django.utils import timezone
 from django.utils.text import slugify
 
@@ -23,7 +25,7 @@ _KNOWN_KEYS = {
     "title", "description", "summary", "excerpt", "author", "authors", "tags", "topics",
     "categories", "date", "publishdate", "publish_date", "updated", "lastmod", "slug", "draft",
     "status", "canonical", "canonical_url", "canonicalurl", "image", "featured_image",
-    "cover", "id", "faqs", "references",
+    "cover", "id", "faqs", "references", "featured_image_alt", "noindex", "byline",
 }  # fmt: skip
 
 _HEADING = re.compile(r"^(#{1,6})\s+(.*?)\s*#*\s*$")
@@ -34,7 +36,7 @@ _BOLD_LINE = re.compile(r"^\s*(?:\*\*|__)(.+?)(?:\*\*|__)\s*:?\s*$")
 _Q_LINE = re.compile(r"^\s*(?:\*\*|__)?(?:Q|Question)\s*[:.)](?:\*\*|__)?\s*(.+)$", re.I)
 _A_PREFIX = re.compile(r"^\s*(?:\*\*|__)?(?:A|Answer)\s*[:.)](?:\*\*|__)?\s*", re.I)
 _LIST_ITEM = re.compile(r"^\s*(?:\d+[.)]|[-*+])\s+(.*\S)\s*$")
-_LINK = re.compile(r"\[(?P<text>[^\]]+)\]\((?P<url>[^)\s]+)\)")
+_LINK = re.compile(r"\[(?P<text>[^\]]+)\]\((?P<url>[^)\s]*)\)")
 _BARE_URL = re.compile(r"<?(https?://[^\s>]+)>?")
 _PUBLISHER_YEAR_TITLE = re.compile(
     r"^(?P<publisher>[^()]+?)\s*\((?P<year>\d{4})[^)]*\)\s*[.,:]?\s*(?:[—–-]+\s*)?(?P<title>.+)$"
@@ -43,12 +45,16 @@ _TRAILING_LABEL = re.compile(
     r"^\s*(?:\*\*|__)?(?P<label>Topics|Tagged|Tags|Mentions)\s*:?(?:\*\*|__)?\s*:?\s*(?P<rest>.*)$",
     re.I,
 )
-_RELATED = re.compile(r"^\s*[*_]?\s*Related\s*:\s*\[(?P<title>[^\]]+)\]\((?P<url>[^)]*)\)", re.I)
+_RELATED = re.compile(r"^\s*[*_]{0,2}\s*Related\s*:?\s*[*_]{0,2}\s*:?\s*(?P<links>\[.*)$", re.I)
 _CENTER_BLOCK = re.compile(r"^\s*<center>\s*(?P<inner>.*?)\s*</center>\s*", re.S | re.I)
 
 
 def read(name, raw, source_id=None):
-    """Parse one file's bytes; raise ImportProblem with the reason when it cannot be read."""
+    """Parse one file's bytes; raise ImportProblem with the reason when it cannot be read.
+
+    `source_id` names the file stably (its path inside the imported folder); the front
+    matter's `id` wins over it.
+    """
     if not raw.strip():
         raise ImportProblem("the file is empty")
     if len(raw) > MAX_BYTES:
@@ -59,58 +65,106 @@ def read(name, raw, source_id=None):
     if text is None:
         raise ImportProblem("the text is neither UTF-8 nor Windows-1252 and cannot be repaired")
     meta, body = split_front_matter(repair(text))
-    meta = {str(key): value for key, value in repair_data(meta).items()}
+    meta = {str(key).lower(): value for key, value in repair_data(meta).items()}
     stem = PurePath(name).stem if name != "-" else ""
     jekyll = JEKYLL_NAME.match(stem)
+    jekyll_date = jekyll and _jekyll_date(jekyll)
+    if not jekyll_date:
+        jekyll = None
 
     body = body.strip("\n")
-    title = _text(meta.get("title"))
-    body, heading_title = _strip_title(body, title)
-    title = title or heading_title
+    title = _scalar(meta.get("title"), "title")
+    exported = meta.get("byline") is not None  # written by export_posts: the body is as-is
+    if not exported:
+        body, heading_title = _strip_title(body, title)
+        title = title or heading_title
     if not title:
         raise ImportProblem("no title: give one in the front matter or as a leading # heading")
 
-    body, trailing = _take_trailing_lines(body)
-    body, faqs = _take_faqs(body)
-    body, references = _take_references(body)
-    lowered = {key.lower(): value for key, value in meta.items()}
+    trailing, faqs, references = {}, [], []
+    if not exported:
+        body, trailing = _take_trailing_lines(body)
+        body, faqs = _take_faqs(body)
+        body, references = _take_references(body)
 
-    topics = _list(lowered.get("topics")) or _list(lowered.get("categories"))
+    topics = _list(meta.get("topics"), "topics") or _list(meta.get("categories"), "categories")
     topics += [t for t in trailing.get("topics", []) if t not in topics]
-    extra = {key: value for key, value in meta.items() if key.lower() not in _KNOWN_KEYS}
+    extra = {key: value for key, value in meta.items() if key not in _KNOWN_KEYS}
     if trailing.get("tagged"):
         extra["tagged"] = trailing["tagged"]
 
-    slug = _text(lowered.get("slug")) or (jekyll and jekyll[4]) or slugify(title)
-    status = _status(lowered)
+    slug = _scalar(meta.get("slug"), "slug") or (jekyll and jekyll[4]) or slugify(title)
+    fallback_id = source_id or (jekyll and jekyll[4]) or stem
     return ImportedPost(
-        source_id=str(lowered.get("id") or source_id or (jekyll and jekyll[4]) or stem or slug),
+        source_id=_scalar(meta.get("id"), "id") or fallback_id or slugify(slug),
         title=title,
-        slug=slugify(slug, allow_unicode=False)[:200] or slugify(title)[:200],
-        description=_text(
-            lowered.get("description") or lowered.get("summary") or lowered.get("excerpt")
+        slug=slugify(slug)[:200] or slugify(title)[:200] or "post",
+        description=_scalar(
+            meta.get("description") or meta.get("summary") or meta.get("excerpt"), "description"
         ),
-        authors=_list(lowered.get("authors")) or _list(lowered.get("author")),
-        tags=_list(lowered.get("tags")),
+        authors=_authors(meta.get("authors") or meta.get("author")),
+        tags=[tag[:100] for tag in _list(meta.get("tags"), "tags")],
         topics=topics,
-        publish_at=_when(
-            lowered.get("date") or lowered.get("publishdate") or lowered.get("publish_date")
-        )
-        or (jekyll and _when(f"{jekyll[1]}-{jekyll[2]}-{jekyll[3]}")),
-        updated_at=_when(lowered.get("updated") or lowered.get("lastmod")),
-        status=status,
-        canonical_url=_text(
-            lowered.get("canonical_url") or lowered.get("canonicalurl") or lowered.get("canonical")
+        publish_at=_when(meta.get("date") or meta.get("publishdate") or meta.get("publish_date"))
+        or jekyll_date,
+        updated_at=_when(meta.get("updated") or meta.get("lastmod")),
+        status=_status(meta),
+        canonical_url=web_url(
+            _scalar(
+                meta.get("canonical_url") or meta.get("canonicalurl") or meta.get("canonical"),
+                "canonical URL",
+            )
+        ),  # fmt: skip
+        featured_image=_scalar(
+            meta.get("featured_image") or meta.get("image") or meta.get("cover"), "image"
         ),
-        featured_image=_text(
-            lowered.get("featured_image") or lowered.get("image") or lowered.get("cover")
-        ),
+        featured_image_alt=_scalar(meta.get("featured_image_alt"), "featured_image_alt"),
+        noindex=meta.get("noindex") is True,
         body=body.strip(),
-        faqs=_front_matter_faqs(lowered.get("faqs")) + faqs,
-        references=_front_matter_references(lowered.get("references")) + references,
-        related=_related_links(body),
+        faqs=_front_matter_faqs(meta.get("faqs")) + faqs,
+        references=_front_matter_references(meta.get("references")) + references,
+        related=[] if exported else _related_links(body),
         metadata=extra,
     )
+
+
+def web_url(value):
+    """An http(s) address, or "" for anything else (javascript:, data:, relative…)."""
+    try:
+        URLValidator(schemes=["http", "https"])(value)
+    except ValidationError:
+        return ""
+    return value if len(value) <= 500 else ""
+
+
+def _jekyll_date(match):
+    try:
+        return _when(f"{match[1]}-{match[2]}-{match[3]}")
+    except ImportProblem:
+        return None
+
+
+def _scalar(value, field):
+    """A text value; a list or mapping where text belongs is refused with a reason."""
+    if value is None:
+        return ""
+    if isinstance(value, dict | list | tuple):
+        raise ImportProblem(f"“{field}” should be text, not {type(value).__name__}")
+    return str(value).strip()
+
+
+def _authors(value):
+    """Names from a name, a list of names, or {name: …} mappings (as Hugo and others write)."""
+    if isinstance(value, dict):
+        value = [value]
+    if isinstance(value, list):
+        return [
+            _scalar(item.get("name"), "author name") if isinstance(item, dict) else
+            _scalar(item, "author")
+            for item in value
+            if item not in (None, "")
+        ]  # fmt: skip
+    return _list(value, "author")
 
 
 def _front_matter_faqs(value):
@@ -131,8 +185,8 @@ def _front_matter_references(value):
         {
             "title": str(entry.get("title") or entry.get("url") or "").strip(),
             "publisher": str(entry.get("publisher") or "").strip(),
-            "year": int(entry["year"]) if str(entry.get("year") or "").isdigit() else None,
-            "url": str(entry.get("url") or "").strip(),
+            "year": _year(entry.get("year")),
+            "url": web_url(str(entry.get("url") or "").strip()),
         }
         for entry in value
         if isinstance(entry, dict) and (entry.get("title") or entry.get("url"))
@@ -142,6 +196,7 @@ def _front_matter_references(value):
 def write(post):
     """The post as Markdown with YAML front matter, in the form `read` takes back."""
     meta = {
+        "byline": 1,  # this file's body is exactly the post's: read it back as it is
         "title": post.title,
         "slug": post.slug,
         "description": post.description,
@@ -154,6 +209,12 @@ def write(post):
     }
     if post.canonical_url:
         meta["canonical_url"] = post.canonical_url
+    if post.noindex:
+        meta["noindex"] = True
+    if post.featured_image:
+        meta["featured_image"] = post.featured_image.url
+    if post.featured_image_alt:
+        meta["featured_image_alt"] = post.featured_image_alt
     for key, value in post.metadata.items():
         if key not in meta:
             meta[key] = value
@@ -179,9 +240,20 @@ def split_front_matter(text):
     return {}, text
 
 
+class _NoAliasLoader(yaml.SafeLoader):
+    """YAML without aliases (*name): a few bytes of them can expand to gigabytes."""
+
+    def compose_node(self, parent, index):
+        if self.check_event(yaml.AliasEvent):
+            raise ImportProblem(
+                "the YAML front matter uses aliases (*name), which are not accepted"
+            )
+        return super().compose_node(parent, index)
+
+
 def _parse_yaml(source):
     try:
-        data = yaml.safe_load(source)
+        data = yaml.load(source, Loader=_NoAliasLoader)  # noqa: S506 - a SafeLoader
     except yaml.YAMLError as error:
         mark = getattr(error, "problem_mark", None)
         where = f" at line {mark.line + 2}" if mark else ""
@@ -201,20 +273,24 @@ def _parse_toml(source):
         raise ImportProblem(f"the TOML front matter is invalid: {error}") from None
 
 
-def _text(value):
-    if value is None:
-        return ""
-    return str(value).strip()
-
-
-def _list(value):
+def _list(value, field):
+    """Words from a comma-separated text or a list of words (numbers are fine too)."""
     if value is None or value == "":
         return []
     if isinstance(value, str):
         return [part.strip() for part in value.split(",") if part.strip()]
+    if isinstance(value, int | float):
+        return [str(value)]
     if isinstance(value, list | tuple):
-        return [str(item).strip() for item in value if str(item).strip()]
-    return [str(value).strip()]
+        words = []
+        for item in value:
+            if item is None or item == "":
+                continue
+            if isinstance(item, bool) or not isinstance(item, str | int | float):
+                raise ImportProblem(f"“{field}” should be a list of words; {item!r} is not one")
+            words.append(str(item).strip())
+        return [word for word in words if word]
+    raise ImportProblem(f"“{field}” should be a list of words, not {type(value).__name__}")
 
 
 def _when(value):
@@ -239,7 +315,7 @@ def _status(meta):
     draft = meta.get("draft")
     if draft is True or str(draft).lower() in {"true", "yes"}:
         return "draft"
-    status = _text(meta.get("status")).lower()
+    status = _scalar(meta.get("status"), "status").lower()
     return {
         "draft": "draft",
         "review": "review",
@@ -317,10 +393,16 @@ def _take_faqs(body):
 def _parse_faqs(lines, level):
     """Questions as bold lines, sub-headings or Q:; answers (A: optional) until the next."""
     faqs, question, answer = [], None, []
+    unanswered = False
 
     def finish():
-        if question and "\n".join(answer).strip():
+        nonlocal unanswered
+        if question is None:
+            return
+        if "\n".join(answer).strip():
             faqs.append((question, "\n".join(answer).strip()))
+        else:
+            unanswered = True
 
     for line in lines:
         heading = _HEADING.match(line)
@@ -335,7 +417,7 @@ def _parse_faqs(lines, level):
         elif line.strip():
             return []  # text before any question: not an FAQ in a shape we know
     finish()
-    return faqs
+    return [] if unanswered else faqs  # a question without an answer: leave it all in the body
 
 
 def _take_references(body):
@@ -362,6 +444,7 @@ def _take_references(body):
 
 
 def _parse_reference(text):
+    """A reference from one list item, or None when it has no web address to cite."""
     link = _LINK.search(text)
     if link:
         url, label = link["url"], link["text"]
@@ -374,16 +457,23 @@ def _parse_reference(text):
         if not bare:
             return None
         url, label = bare[1].rstrip(".,"), text[: bare.start()].strip(" .—–-:")
+    if not web_url(url):
+        return None  # javascript:, relative or otherwise not citable: it stays in the body
     label = _strip_markup(label)
     parsed = _PUBLISHER_YEAR_TITLE.match(label)
     if parsed:
         return {
             "title": parsed["title"].strip(" ."),
             "publisher": parsed["publisher"].strip(" .,"),
-            "year": int(parsed["year"]),
+            "year": _year(parsed["year"]),
             "url": url,
         }
     return {"title": label or url, "publisher": "", "year": None, "url": url}
+
+
+def _year(value):
+    year = int(value) if str(value or "").strip().isdigit() else None
+    return year if year and 1000 <= year <= 2999 else None
 
 
 def _take_trailing_lines(body):
@@ -420,5 +510,9 @@ def _take_trailing_lines(body):
 
 def _related_links(body):
     """("Related:" link title, its target) pairs, to resolve once every post is in."""
-    return [(m["title"].strip(), m["url"].strip()) for line in body.split("\n")
-            if (m := _RELATED.match(line))]  # fmt: skip
+    return [
+        (link["text"].strip(), link["url"].strip())
+        for line in body.split("\n")
+        if (related := _RELATED.match(line))
+        for link in _LINK.finditer(related["links"])
+    ]

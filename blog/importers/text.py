@@ -44,7 +44,15 @@ def repair(text):
         return text
     text = text.replace("\r\n", "\n").replace("\r", "\n").replace("\ufeff", "")
     text = _LOST_CLOSING_QUOTE.sub("”", text)
-    text = ftfy.fix_text(text, uncurl_quotes=False, normalization="NFC")
+    # Only undo mojibake: leave entities, full-width forms and ligatures as the author wrote.
+    text = ftfy.fix_text(
+        text,
+        uncurl_quotes=False,
+        unescape_html=False,
+        fix_character_width=False,
+        fix_latin_ligatures=False,
+        normalization="NFC",
+    )
     text = _LOST_MIDDLE_BYTE.sub(_restore_middle_byte, text)
     return unicodedata.normalize("NFC", text)
 

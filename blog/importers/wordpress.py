@@ -1,6 +1,7 @@
 """Reading a WordPress export (WXR) into ImportedPost values."""
 
 import datetime as dt
+from urllib.parse import unquote
 
 from defusedxml import ElementTree
 from defusedxml.common import DefusedXmlException
@@ -121,9 +122,13 @@ def read(raw, *, include_pages=False):
         guid = (item.findtext("guid") or "").strip()
         posts.append(
             ImportedPost(
-                source_id=guid or f"{site}/?p={post_id}",
+                source_id=guid or (f"{site}/?p={post_id}" if post_id else f"{site}#{title}"),
                 title=title,
-                slug=slugify(fields.get(("wp", "post_name")) or title)[:200] or f"post-{post_id}",
+                slug=(
+                    slugify(unquote(fields.get(("wp", "post_name"), "")))
+                    or slugify(title)
+                    or f"post-{post_id}"
+                )[:200],
                 body=repair(fields.get(("content", "encoded"), "")).strip(),
                 description=repair(fields.get(("excerpt", "encoded"), ""))[:300],
                 authors=[authors.get(creator, creator)] if creator else [],

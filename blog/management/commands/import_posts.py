@@ -27,14 +27,24 @@ class Command(BaseCommand):
             "draft always stays one.",
         )
         parser.add_argument("--dry-run", action="store_true", help="Report, but write nothing.")
+        parser.add_argument(
+            "--overwrite",
+            action="store_true",
+            help="Replace posts even where they were edited here since their last import.",
+        )
 
-    def handle(self, *args, paths, status, dry_run, verbosity, **options):
+    def handle(self, *args, paths, status, dry_run, overwrite, verbosity, **options):
         sources = list(self._sources(paths))
         if not sources:
             raise CommandError("No Markdown files found in " + ", ".join(paths))
         with Progress(len(sources), self.stderr) as progress:
             report = import_markdown(
-                sources, status=status, dry_run=dry_run, progress=progress, verbose=verbosity > 1
+                sources,
+                status=status,
+                dry_run=dry_run,
+                overwrite=overwrite,
+                progress=progress,
+                verbose=verbosity > 1,
             )
         for note in report.notes:
             self.stdout.write(note)
@@ -47,14 +57,16 @@ class Command(BaseCommand):
         for path in paths:
             if path == "-":
                 data = sys.stdin.buffer.read()
-                yield "-", lambda data=data: data
+                yield "-", None, lambda data=data: data
                 continue
             location = Path(path)
             if location.is_dir():
                 for file in sorted(location.rglob("*")):
                     if file.is_file() and file.suffix.lower() in SUFFIXES:
-                        yield str(file), file.read_bytes
+                        # The path inside the folder names the file: bundles' index.md differ.
+                        source_id = file.relative_to(location).with_suffix("").as_posix()
+                        yield str(file), source_id, file.read_bytes
             elif location.is_file():
-                yield str(location), location.read_bytes
+                yield str(location), location.stem, location.read_bytes
             else:
                 raise CommandError(f"{path}: no such file or folder")

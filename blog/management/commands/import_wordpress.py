@@ -22,14 +22,21 @@ class Command(BaseCommand):
             help="Give every imported post this status instead of its WordPress one.",
         )
         parser.add_argument("--dry-run", action="store_true", help="Report, but write nothing.")
+        parser.add_argument(
+            "--overwrite",
+            action="store_true",
+            help="Replace posts even where they were edited here since their last import.",
+        )
 
-    def handle(self, *args, file, pages, status, dry_run, **options):
+    def handle(self, *args, file, pages, status, dry_run, overwrite, **options):
         try:
             raw = Path(file).read_bytes()
         except OSError as error:
             raise CommandError(f"{file}: cannot be read ({error.strerror})") from None
         try:
-            report = import_wordpress(raw, status=status, dry_run=dry_run, include_pages=pages)
+            report = import_wordpress(
+                raw, status=status, dry_run=dry_run, overwrite=overwrite, include_pages=pages
+            )
         except ImportProblem as problem:
             raise CommandError(f"{file}: {problem}") from None
         for problem in report.problems:

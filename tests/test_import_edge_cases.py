@@ -1,0 +1,221 @@
+"""Imports meeting awkward, hostile or surprising input: the review's cases, each pinned."""
+
+import io
+import zipfile
+from pathlib import Path
+
+import pytest
+
+from blog.models import Post, Topic
+from tests.factories import PostFactory, UserFactory
+from tests.test_export_and_wordpress import command, state, upload
+from tests.test_import_posts import run
+
+pytestmark = pytest.mark.django_db
+
+
+def write(folder, name, text):
+    path = Path(folder) / name
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def test_dates_in_unknown_keys_and_odd_years_are_kept_safely(tmp_path):
+    write(
+        tmp_path,
+        "a.md",
+        "---\ntitle: A\nlast_modified_at: 2024-05-01\nreferences:\n"
+        "  - {title: Far future, year: 3024, url: 'https://example.org/f'}\n---\nBody",
+    )
+
+    _, err, error = run(tmp_path)
+
+    assert error is None, err
+    post = Post.objects.get()
+    assert post.metadata["last_modified_at"] == "2024-05-01"
+    assert post.references.get().year is None
+
+
+def test_topics_in_any_script_and_long_names_import_and_reimport(tmp_path):
+    long_name = "A very long topic name " * 5
+    write(tmp_path, "a.md", f"---\ntitle: A\ntopics: [日本, 中国, '{long_name}']\n---\nBody")
+
+    run(tmp_path)
+    out, _, error = run(tmp_path)
+
+    assert error is None and "1 unchanged" in out
+    assert Topic.objects.count() == 3
+    assert len(set(Topic.objects.values_list("slug", flat=True))) == 3
+
+
+def test_a_post_written_here_is_never_replaced_by_a_file_with_its_slug(tmp_path):
+    mine = PostFactory(slug="about-us", title="Written by hand", body="Mine.")
+    write(tmp_path, "about-us.md", "---\ntitle: About us\n---\nFrom a file.")
+
+    _, err, error = run(tmp_path)
+
+    assert "belongs to “Written by hand”, a post written here" in err and error
+    mine.refresh_from_db()
+    assert mine.body == "Mine." and Post.objects.count() == 1
+
+
+def test_two_files_with_one_slug_in_one_run_do_not_overwrite_each_other(tmp_path):
+    write(tmp_path, "a.md", "---\ntitle: Same\nslug: same\n---\nFirst.")
+    write(tmp_path, "b.md", "---\ntitle: Same again\nslug: same\n---\nSecond.")
+
+    _, err, error = run(tmp_path)
+
+    assert "its slug “same” is also that of" in err
+    assert Post.objects.get(slug="same").body == "First."
+
+
+def test_page_bundles_are_told_apart_by_their_folder(tmp_path):
+    write(tmp_path, "alpha/index.md", "---\ntitle: Alpha\n---\nA.")
+    write(tmp_path, "beta/index.md", "---\ntitle: Beta\n---\nB.")
+
+    run(tmp_path)
+    out, _, _ = run(tmp_path)
+
+    assert sorted(Post.objects.values_list("source_id", flat=True)) == ["alpha/index", "beta/index"]
+    assert "2 unchanged" in out
+
+
+def test_script_urls_never_become_links_or_canonicals(client, tmp_path):
+    write(tmp_path, "x.md", "---\ntitle: X\ncanonical_url: 'javascript:alert(1)'\nreferences:\n"
+          "  - {title: Bad, url: 'javascript:alert(2)'}\n---\nText\n\n## References\n\n"
+          "1. [Click me](javascript:alert%28document.domain%29)\n"
+          "2. [Good (2020) — Fine](https://example.org/fine)\n")  # fmt: skip
+    run(tmp_path, status="published")
+    post = Post.objects.get()
+
+    assert post.canonical_url == ""
+    assert [(r.title, r.url) for r in post.references.all()] == [
+        ("Bad", ""),
+        ("Fine", "https://example.org/fine"),
+    ]
+    html = client.get(post.get_absolute_url()).content.decode()
+    assert "javascript:" not in html
+
+
+def test_yaml_aliases_are_refused_before_they_can_expand(tmp_path):
+    bomb = (
+        "---\ntitle: B\na: &a [x, x, x, x, x, x, x, x, x]\nb: &b [*a, *a, *a, *a, *a, *a]\n---\nx"
+    )
+    write(tmp_path, "bomb.md", bomb)
+
+    _, err, _ = run(tmp_path)
+
+    assert "uses aliases (*name), which are not accepted" in err
+
+
+def test_reimport_does_not_undo_edits_made_here_unless_asked(tmp_path):
+    write(tmp_path, "a.md", "---\ntitle: A\n---\nOriginal.")
+    run(tmp_path)
+    post = Post.objects.get()
+    post.body = "Edited in the admin."
+    post.save()
+    post.save_revision()
+    write(tmp_path, "a.md", "---\ntitle: A\n---\nChanged in the file.")
+
+    _, err, error = run(tmp_path)
+    assert "was edited here since it was imported" in err and error
+    assert Post.objects.get().body == "Edited in the admin."
+
+    run(tmp_path, overwrite=True)
+    assert Post.objects.get().body == "Changed in the file."
+
+
+def test_repair_leaves_correct_text_alone(tmp_path):
+    text = "你好，世界！（测试） &lt;b&gt; `&amp;lt;` ﬁne"
+    write(tmp_path, "a.md", f"---\ntitle: Fine\n---\n{text}")
+
+    run(tmp_path)
+
+    assert Post.objects.get().body == text
+
+
+def test_export_then_import_keeps_bodies_that_look_like_sections(tmp_path):
+    writer = UserFactory(display_name="Hand")
+    body = ("# Admin Post\n\nA &lt;tag&gt; here.\n\n## Sources I like\n\n"
+            "1. [Site (2020) — Page](https://example.org/p)\n\nTopics: Not, Really")  # fmt: skip
+    PostFactory(slug="tricky", body=body, authors=[writer], noindex=True,
+                featured_image_alt="A described image")  # fmt: skip
+    before = state()
+    extra = {slug: Post.objects.get(slug=slug).noindex for slug in before}
+
+    command("export_posts", tmp_path)
+    Post.objects.all().delete()
+    command("import_posts", tmp_path)
+
+    assert state() == before
+    assert {slug: Post.objects.get(slug=slug).noindex for slug in before} == extra
+    assert Post.objects.get().featured_image_alt == "A described image"
+
+
+def test_an_faq_with_an_unanswered_question_stays_in_the_body(tmp_path):
+    write(tmp_path, "a.md", "---\ntitle: A\n---\nIntro.\n\n## FAQ\n\n**One?**\nYes.\n\n**Two?**\n")
+
+    run(tmp_path)
+
+    post = Post.objects.get()
+    assert not post.faqs.exists() and "**Two?**" in post.body
+
+
+def test_front_matter_keys_any_case_and_odd_values(tmp_path):
+    write(tmp_path, "a.md", "---\nTitle: Capital\nauthor: {name: Zed}\n---\nx")
+    write(tmp_path, "b.md", "---\ntitle: B\ntags: [x, {a: 1}]\n---\nx")
+
+    _, err, _ = run(tmp_path)
+
+    assert Post.objects.get().title == "Capital"
+    assert [a.name for a in Post.objects.get().authors.all()] == ["Zed"]
+    assert "“tags” should be a list of words; {'a': 1} is not one" in err
+
+
+def test_related_lines_in_other_shapes_and_dry_runs_report_them(tmp_path):
+    PostFactory(title="Known post", slug="known")
+    write(tmp_path, "a.md", "---\ntitle: A\n---\nx\n\n**Related:** [Known post](#), "
+          "[Nobody Here](#)\n")  # fmt: skip
+
+    dry, _, _ = run(tmp_path, dry_run=True)
+    out, _, _ = run(tmp_path)
+
+    assert "“Nobody Here”" in dry and "“Nobody Here”" in out
+    assert "[Known post](/posts/known/)" in Post.objects.get(slug="a").body
+
+
+def test_a_name_that_only_looks_like_jekyll_still_imports(tmp_path):
+    write(tmp_path, "2024-13-45-not-a-date.md", "---\ntitle: Odd name\n---\nx")
+
+    _, _, error = run(tmp_path)
+
+    assert error is None and Post.objects.get().title == "Odd name"
+
+
+def test_a_damaged_zip_member_is_a_line_in_the_report_not_a_crash(client, editor):
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("good.md", "---\ntitle: Good\n---\nFine.")
+        archive.writestr("bad.md", "---\ntitle: Bad\n---\n" + "x" * 5000)
+    data = bytearray(buffer.getvalue())
+    start = data.find(b"bad.md") + len(b"bad.md")  # its compressed bytes follow its name
+    data[start : start + 12] = b"\xff" * 12
+    client.force_login(editor)
+
+    response = client.post("/admin/blog/post/import/", {"file": upload("p.zip", bytes(data))})
+
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "bad.md" in html and "1 failed" in html
+    assert Post.objects.filter(title="Good").exists()
+
+
+def test_wordpress_url_encoded_slugs(tmp_path):
+    xml = (Path(__file__).parent / "fixtures/import/wordpress.xml").read_text()
+    path = tmp_path / "wp.xml"
+    path.write_text(xml.replace("<![CDATA[folding-dumplings]]>", "<![CDATA[caf%c3%a9-dumplings]]>"))
+
+    command("import_wordpress", path)
+
+    assert Post.objects.filter(slug="cafe-dumplings").exists()
