@@ -27,7 +27,7 @@ def test_a_valid_link_shows_the_post_marked_as_a_preview_and_never_indexed_or_ca
     assert response.status_code == 200
     html = response.content.decode()
     assert "Not out yet" in html and '<h2 id="secret-plans">' in html
-    assert "<strong>Preview.</strong> This post is draft" in html
+    assert "<strong>Preview.</strong> This post is a draft: readers cannot see it yet." in html
     assert '<meta name="robots" content="noindex">' in html
     assert response["X-Robots-Tag"] == "noindex, nofollow"
     assert "no-store" in response["Cache-Control"] and "ETag" not in response
@@ -82,7 +82,7 @@ def test_a_scheduled_post_previews_with_its_time(client):
 
     html = client.get(preview_url(post)[0]).content.decode()
 
-    assert "This post is published, scheduled for" in html
+    assert "This post is scheduled for" in html
 
 
 def test_a_deleted_post_link_answers_404(client, draft):
