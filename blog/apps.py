@@ -12,6 +12,7 @@ class BlogConfig(AppConfig):
         from django.contrib.auth import get_user_model
         from taggit.models import Tag, TaggedItem
 
+        import config.checks  # noqa: F401 - registers the project's system checks
         from blog import caching
         from blog.models import FAQ, Post, PostAuthor, PostSlugRedirect, Reference, Topic
 

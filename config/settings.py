@@ -5,6 +5,7 @@ off (the default) the site refuses to start without a real SECRET_KEY.
 """
 
 import os
+import secrets
 from pathlib import Path
 
 import dj_database_url
@@ -31,20 +32,22 @@ def env_list(name, default=""):
 
 DEBUG = env_bool("DEBUG")
 
-_DEVELOPMENT_SECRET_KEY = "django-insecure-development-only-never-use-in-production"
+# With DEBUG off the site refuses to start on a missing or weak key: servers (config/wsgi.py,
+# asgi.py) raise, and manage.py commands fail Byline's system check. Commands that only read
+# the code, such as makemigrations, still run without one.
 SECRET_KEY = os.environ.get("SECRET_KEY", "")
-if not SECRET_KEY:
-    if not DEBUG:
-        raise ImproperlyConfigured(
-            "SECRET_KEY is not set. Set it to a long random string (for example the output of "
-            "`python -c 'import secrets; print(secrets.token_urlsafe(50))'`), or set DEBUG=1 "
-            "for a development run."
-        )
-    SECRET_KEY = _DEVELOPMENT_SECRET_KEY
-elif not DEBUG and (
-    len(SECRET_KEY) < 50 or len(set(SECRET_KEY)) < 5 or SECRET_KEY.startswith("django-insecure")
-):
-    raise ImproperlyConfigured(
+BYLINE_SECRET_KEY_PROBLEM = ""
+if DEBUG:
+    SECRET_KEY = SECRET_KEY or "django-insecure-development-only-never-use-in-production"
+elif not SECRET_KEY:
+    BYLINE_SECRET_KEY_PROBLEM = (
+        "SECRET_KEY is not set. Set it to a long random string (for example the output of "
+        "`python -c 'import secrets; print(secrets.token_urlsafe(50))'`), or set DEBUG=1 "
+        "for a development run."
+    )
+    SECRET_KEY = secrets.token_urlsafe(50)  # for this process only: nothing may be served
+elif len(SECRET_KEY) < 50 or len(set(SECRET_KEY)) < 5 or SECRET_KEY.startswith("django-insecure"):
+    BYLINE_SECRET_KEY_PROBLEM = (
         "SECRET_KEY is too weak for production: use at least 50 random characters."
     )
 

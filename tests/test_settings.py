@@ -24,8 +24,19 @@ def start(*command, **env):
     )
 
 
-def test_production_mode_refuses_to_start_without_a_secret_key():
-    result = start(DEBUG="0")
+SERVE = ["-c", "import config.wsgi"]
+CHECK = ["manage.py", "check", "--deploy"]
+
+
+RUNSERVER = ["-c", "from django.core.servers.basehttp import get_internal_wsgi_application as g; "
+             "import django; django.setup(); g()"]  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    "how", [SERVE, RUNSERVER, CHECK], ids=["wsgi server", "runserver", "check --deploy"]
+)
+def test_production_mode_refuses_to_start_without_a_secret_key(how):
+    result = start(*how, DEBUG="0")
 
     assert result.returncode != 0
     assert "SECRET_KEY is not set" in result.stderr
@@ -33,18 +44,25 @@ def test_production_mode_refuses_to_start_without_a_secret_key():
 
 @pytest.mark.parametrize("weak", ["short", "ab" * 40, "django-insecure-" + "x1y2z3" * 10])
 def test_production_mode_refuses_a_weak_or_insecure_secret_key(weak):
-    result = start(SECRET_KEY=weak)
+    result = start(*SERVE, SECRET_KEY=weak, ALLOWED_HOSTS="example.com")
 
     assert result.returncode != 0
     assert "SECRET_KEY is too weak" in result.stderr
 
 
 def test_production_mode_starts_with_a_real_secret_key():
-    assert start(SECRET_KEY="a" * 20 + "B" * 20 + "0123456789").returncode == 0
+    key = "a" * 20 + "B" * 20 + "0123456789"
+    assert start(*SERVE, SECRET_KEY=key, ALLOWED_HOSTS="example.com").returncode == 0
 
 
 def test_development_mode_starts_without_a_secret_key():
-    assert start(DEBUG="1").returncode == 0
+    assert start(*SERVE, DEBUG="1").returncode == 0
+
+
+def test_code_only_commands_run_without_a_secret_key():
+    result = start("manage.py", "makemigrations", "--check", "--dry-run")
+
+    assert result.returncode == 0, result.stderr
 
 
 def test_a_misspelt_boolean_is_an_error_that_names_the_variable():
