@@ -113,6 +113,10 @@ class PostQuerySet(models.QuerySet):
         """Prefetch what a post's byline, tags and topics need."""
         return self.with_bylines().prefetch_related("tags", "topics")
 
+    def for_post_page(self):
+        """for_display(), plus the FAQs and references a post page shows."""
+        return self.for_display().prefetch_related("faqs", "references")
+
 
 class Post(PostWorkflow, models.Model):
     class Status(models.TextChoices):

@@ -115,12 +115,12 @@ class HomeView(BasePostListView):
         return [seo.website(self.request)]
 
 
-class PostDetailView(PageMetaMixin, PublishedPostsMixin, DetailView):
+class PostDetailView(PageMetaMixin, DetailView):
     context_object_name = "post"
     og_type = "article"
 
     def get_queryset(self):
-        return super().get_queryset().prefetch_related("faqs", "references")
+        return Post.objects.published().for_post_page()
 
     def get(self, request, *args, **kwargs):
         try:
@@ -204,7 +204,7 @@ class PostPreviewView(PostDetailView):
         return response
 
     def get_queryset(self):
-        return Post.objects.for_display().prefetch_related("faqs", "references")
+        return Post.objects.for_post_page()  # any status: the link or the admin vouches for it
 
     def get_context_data(self, **kwargs):
         return super().get_context_data(preview=True, **kwargs)

@@ -215,24 +215,13 @@ def save(item, *, status=None, dry_run=False, overwrite=False, note="Imported"):
 def _unchanged(post, item, body, status):
     """Whether saving `item` would leave `post` exactly as it is (read-only checks)."""
     from blog import revisions
-    from blog.models import Topic
 
-    User = get_user_model()
-    usernames = []
-    for name in item.authors:
-        user = (
-            User.objects.filter(display_name__iexact=name).first()
-            or User.objects.filter(username__iexact=name).first()
-        )
-        if user is None:
-            return False
-        usernames.append(user.username)
-    topics = []
-    for name in item.topics:
-        topic = Topic.objects.filter(name__iexact=name[:80]).first()
-        if topic is None:
-            return False
-        topics.append(topic.slug)
+    authors = [_find_author(name) for name in item.authors]
+    topics = [_find_topic(name) for name in item.topics]
+    if None in authors or None in topics:
+        return False  # the import would create them
+    usernames = [author.username for author in authors]
+    topics = [topic.slug for topic in topics]
     expected = {
         "title": item.title[:200],
         "slug": item.slug,
@@ -291,16 +280,20 @@ def _reference(reference):
     }
 
 
-def _author(name):
-    """The account for a byline name; a missing author becomes a Contributor who cannot log
-    in until someone sets a password."""
+def _find_author(name):
     User = get_user_model()
-    existing = (
+    return (
         User.objects.filter(display_name__iexact=name).first()
         or User.objects.filter(username__iexact=name).first()
     )
-    if existing:
+
+
+def _author(name):
+    """The account for a byline name; a missing author becomes a Contributor who cannot log
+    in until someone sets a password."""
+    if existing := _find_author(name):
         return existing
+    User = get_user_model()
     base = slugify(name)[:140] or "author"
     username, n = base, 2
     while User.objects.filter(username=username).exists():
@@ -312,14 +305,19 @@ def _author(name):
     return user
 
 
+def _find_topic(name):
+    from blog.models import Topic
+
+    return Topic.objects.filter(name__iexact=name[:80]).first()
+
+
 def _topic(name):
     """The topic of that name, made if missing (names of any script get a slug of their own)."""
     from blog.models import Topic
 
-    name = name[:80]
-    topic = Topic.objects.filter(name__iexact=name).first()
-    if topic:
+    if topic := _find_topic(name):
         return topic
+    name = name[:80]
     base = slugify(name, allow_unicode=True)[:70] or "topic"
     slug, n = base, 2
     while Topic.objects.filter(slug=slug).exists():

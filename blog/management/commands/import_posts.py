@@ -10,6 +10,22 @@ from blog.models import Post
 SUFFIXES = {".md", ".markdown", ".mdown", ".txt"}
 
 
+def add_import_options(parser):
+    """The options every import command takes."""
+    parser.add_argument(
+        "--status",
+        choices=[choice for choice, _ in Post.Status.choices],
+        help="Status of the imported posts. Without it, a post takes the status its source "
+        "gives, or draft; a post already here keeps its own. A draft always stays one.",
+    )
+    parser.add_argument("--dry-run", action="store_true", help="Report, but write nothing.")
+    parser.add_argument(
+        "--overwrite",
+        action="store_true",
+        help="Replace posts even where they were edited here since their last import.",
+    )
+
+
 class Command(BaseCommand):
     help = (
         "Import Markdown files with YAML (---) or TOML (+++) front matter. PATH may be a file, "
@@ -19,19 +35,7 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument("paths", nargs="+", metavar="PATH")
-        parser.add_argument(
-            "--status",
-            choices=[choice for choice, _ in Post.Status.choices],
-            help="Status of the imported posts. Without it, a post takes the status its front "
-            "matter gives, or draft; a post already here keeps its own. A post marked as a "
-            "draft always stays one.",
-        )
-        parser.add_argument("--dry-run", action="store_true", help="Report, but write nothing.")
-        parser.add_argument(
-            "--overwrite",
-            action="store_true",
-            help="Replace posts even where they were edited here since their last import.",
-        )
+        add_import_options(parser)
 
     def handle(self, *args, paths, status, dry_run, overwrite, verbosity, **options):
         sources = list(self._sources(paths))

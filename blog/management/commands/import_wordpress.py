@@ -3,7 +3,7 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError
 
 from blog.importers import ImportProblem, import_wordpress
-from blog.models import Post
+from blog.management.commands.import_posts import add_import_options
 
 
 class Command(BaseCommand):
@@ -16,17 +16,7 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         parser.add_argument("file", metavar="FILE.xml")
         parser.add_argument("--pages", action="store_true", help="Import pages as posts too.")
-        parser.add_argument(
-            "--status",
-            choices=[choice for choice, _ in Post.Status.choices],
-            help="Give every imported post this status instead of its WordPress one.",
-        )
-        parser.add_argument("--dry-run", action="store_true", help="Report, but write nothing.")
-        parser.add_argument(
-            "--overwrite",
-            action="store_true",
-            help="Replace posts even where they were edited here since their last import.",
-        )
+        add_import_options(parser)
 
     def handle(self, *args, file, pages, status, dry_run, overwrite, **options):
         try:
