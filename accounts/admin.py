@@ -1,6 +1,10 @@
+from axes import admin as axes_admin
+from axes.models import AccessAttempt, AccessFailureLog, AccessLog
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.core.exceptions import PermissionDenied
+from django_otp.plugins.otp_totp import admin as otp_totp_admin
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from accounts.models import User
 
@@ -86,3 +90,55 @@ class UserAdmin(DjangoUserAdmin):
     @admin.display(description="roles")
     def roles(self, user):
         return ", ".join(group.name for group in user.groups.all()) or "—"
+
+
+class SuperusersOnly:
+    """Login records and two-factor devices are a superuser's business, whatever
+    permissions a role is given."""
+
+    def has_module_permission(self, request):
+        return request.user.is_active and request.user.is_superuser
+
+    def has_view_permission(self, request, obj=None):
+        return self.has_module_permission(request)
+
+    def has_delete_permission(self, request, obj=None):
+        return self.has_module_permission(request)
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(AccessAttempt)
+class AccessAttemptAdmin(SuperusersOnly, axes_admin.AccessAttemptAdmin):
+    """Failed logins still counting towards a lockout (one row per account, address and
+    browser). Deleting a row, or the unlock action, lifts its lockout."""
+
+    actions = ["unlock"]
+
+    @admin.action(description="Unlock: forget the selected failed logins")
+    def unlock(self, request, queryset):
+        count, _ = queryset.delete()
+        self.message_user(request, f"Unlocked: {count} failed-login records forgotten.")
+
+
+@admin.register(AccessFailureLog)
+class AccessFailureLogAdmin(SuperusersOnly, axes_admin.AccessFailureLogAdmin):
+    """Every failed login, kept after lockouts expire."""
+
+
+@admin.register(AccessLog)
+class AccessLogAdmin(SuperusersOnly, axes_admin.AccessLogAdmin):
+    """Every successful login, with its logout time."""
+
+
+admin.site.unregister(TOTPDevice)
+
+
+@admin.register(TOTPDevice)
+class TOTPDeviceAdmin(SuperusersOnly, otp_totp_admin.TOTPDeviceAdmin):
+    """Enrolled authenticator apps. A superuser deletes one when its owner lost the phone;
+    owners enrol their own from "Two-factor authentication"."""
+
+    def has_add_permission(self, request):
+        return False

@@ -6,6 +6,7 @@ off (the default) the site refuses to start without a real SECRET_KEY.
 
 import os
 import secrets
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
@@ -55,7 +56,7 @@ ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "localhost,127.0.0.1,[::1]" if DEBUG e
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    "accounts.apps.BylineAdminConfig",  # Django's admin with Byline's login (2FA, lockouts)
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -66,6 +67,9 @@ INSTALLED_APPS = [
     "django.contrib.postgres",
     "blog.apps.TagsConfig",
     "markdownx",
+    "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
     "accounts",
     "blog",
 ]
@@ -77,8 +81,12 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
+    "accounts.middleware.IdleSessionMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Last, so that it turns a locked-out login into the lockout page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -132,6 +140,39 @@ AUTH_PASSWORD_VALIDATORS = [
 ]
 LOGIN_URL = "admin:login"
 
+# Logging in: see "Logging in" in README.md. Axes' backend comes first so that a locked-out
+# attempt is refused before ModelBackend runs the password hasher (the CPU cost of a flood).
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+BYLINE_LOGIN_FAILURE_LIMIT = int(os.environ.get("BYLINE_LOGIN_FAILURE_LIMIT", "5"))
+BYLINE_LOGIN_ADDRESS_FAILURE_LIMIT = int(os.environ.get("BYLINE_LOGIN_ADDRESS_FAILURE_LIMIT", "20"))
+BYLINE_LOGIN_LOCKOUT_MINUTES = int(os.environ.get("BYLINE_LOGIN_LOCKOUT_MINUTES", "15"))
+# Reverse proxies in front of the app that append the client's address to X-Forwarded-For;
+# 0 trusts only the connection's address (a client can write any X-Forwarded-For it likes).
+BYLINE_PROXY_COUNT = int(os.environ.get("BYLINE_PROXY_COUNT", "0"))
+AXES_HANDLER = "accounts.login_protection.LoginAttemptHandler"
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"], "ip_address"]
+AXES_FAILURE_LIMIT = BYLINE_LOGIN_FAILURE_LIMIT
+AXES_COOLOFF_TIME = timedelta(minutes=BYLINE_LOGIN_LOCKOUT_MINUTES)
+AXES_RESET_ON_SUCCESS = True
+AXES_ENABLE_ACCESS_FAILURE_LOG = True
+AXES_ENABLE_ADMIN = False  # accounts/admin.py registers the records for superusers only
+AXES_USERNAME_CALLABLE = "accounts.login_protection.recorded_username"
+AXES_CLIENT_IP_CALLABLE = "accounts.login_protection.client_ip"
+AXES_LOCKOUT_CALLABLE = "accounts.login_protection.lockout_response"
+AXES_SENSITIVE_PARAMETERS = ["username", "password", "otp_token", "csrfmiddlewaretoken"]
+# Optional TOTP two-factor authentication for staff (django-otp); on, every staff user must
+# enrol an authenticator app before the admin opens.
+BYLINE_REQUIRE_2FA = env_bool("BYLINE_REQUIRE_2FA", False)
+# Not even a superuser sees someone else's TOTP key or QR code (it would clone their phone).
+OTP_ADMIN_HIDE_SENSITIVE_DATA = True
+# A session ends after this long without a request; each request (at most once a minute)
+# pushes the end back. See accounts/middleware.py.
+BYLINE_SESSION_IDLE_SECONDS = int(os.environ.get("BYLINE_SESSION_IDLE_SECONDS", str(8 * 3600)))
+SESSION_COOKIE_AGE = BYLINE_SESSION_IDLE_SECONDS
+
 LANGUAGE_CODE = os.environ.get("LANGUAGE_CODE", "en-us")
 TIME_ZONE = os.environ.get("TIME_ZONE", "UTC")
 USE_I18N = True
@@ -163,6 +204,7 @@ MARKDOWNX_IMAGE_MAX_SIZE = {"size": (2400, 0), "quality": 85}
 
 # Site identity, used in page titles, feeds and structured data.
 BYLINE_SITE_NAME = os.environ.get("BYLINE_SITE_NAME", "The Byline Review")
+OTP_TOTP_ISSUER = BYLINE_SITE_NAME  # the name authenticator apps show beside the code
 BYLINE_SITE_DESCRIPTION = os.environ.get(
     "BYLINE_SITE_DESCRIPTION", "Practical writing on cooking, gardening, money, travel and tech."
 )
