@@ -58,7 +58,10 @@ def recorded_username(request, credentials=None):
     User = get_user_model()
     if User._default_manager.filter(**{User.USERNAME_FIELD: username}).exists():
         return username
-    return "unknown-" + salted_hmac("byline.login.username", username).hexdigest()[:16]
+    return (
+        "unknown-"
+        + salted_hmac("byline.login.username", username, algorithm="sha256").hexdigest()[:16]
+    )
 
 
 def client_ip(request):

@@ -22,6 +22,9 @@ from django.utils.safestring import mark_safe
 from django_otp import login as otp_login
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
+# Also said after a wrong code, when django-otp makes the next try wait (1 s, then 2, 4, ...).
+CODE_REFUSED = "That code was not accepted. Wait for the next code in your app and try again."
+
 
 def confirmed_device(user):
     return TOTPDevice.objects.devices_for_user(user, confirmed=True).first()
@@ -138,9 +141,7 @@ def two_factor_view(request, admin_site):
                 request, "Two-factor authentication is on: from now on the login asks for a code."
             )
             return redirect("admin:index")
-        form.add_error(
-            "code", "That code is not right. Check the time on your phone and try the next code."
-        )
+        form.add_error("code", CODE_REFUSED)
     if request.method == "POST" and action == "disable" and device and form.is_valid():
         if settings.BYLINE_REQUIRE_2FA:
             raise PermissionDenied("This site requires two-factor authentication for staff.")
@@ -149,7 +150,7 @@ def two_factor_view(request, admin_site):
             TOTPDevice.objects.devices_for_user(user, confirmed=None).delete()
             messages.success(request, "Two-factor authentication is off.")
             return redirect("admin:two_factor")
-        form.add_error("code", "That code is not right.")
+        form.add_error("code", CODE_REFUSED)
 
     context = {
         **admin_site.each_context(request),

@@ -240,5 +240,7 @@ LOGGING = {
         # Django's own logger has a console handler of its own when DEBUG is on.
         "django": {"handlers": ["console"], "level": "INFO", "propagate": False},
         "django.db.backends": {"level": "INFO"},
+        # Failures and lockouts are warnings; axes' INFO lines narrate every attempt.
+        "axes": {"level": "WARNING"},
     },
 }
