@@ -2,6 +2,7 @@
 hasher runs, logins are recorded without secrets for superusers only, staff can add a TOTP
 second factor, and idle sessions end."""
 
+import contextlib
 import re
 from datetime import UTC, datetime, timedelta
 
@@ -12,7 +13,9 @@ from django.contrib.auth.hashers import MD5PasswordHasher
 from django.core.management import call_command
 from django_otp.oath import TOTP
 from django_otp.plugins.otp_totp.models import TOTPDevice
+from playwright.sync_api import Error as PlaywrightError
 
+from tests.browser import SCREENSHOTS, requires_chromium
 from tests.factories import UserFactory
 
 LOGIN = "/admin/login/"
@@ -332,3 +335,61 @@ def test_a_password_set_by_ensure_admin_logs_in(client, db, monkeypatch):
     call_command("ensure_admin", stdout=None)
     assert log_in(client, "admin", "a-chosen-pass-phrase").status_code == 302
     assert UserFactory._meta.model.objects.get(username="admin").is_superuser
+
+
+# In a real browser, under a strict Content-Security-Policy
+
+
+STRICT_CSP = (
+    "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self'; "
+    "connect-src 'self'; form-action 'self'; base-uri 'none'"
+)
+
+
+@requires_chromium
+@pytest.mark.django_db(transaction=True)
+def test_enrolment_and_login_with_a_code_work_in_a_browser_without_inline_script(
+    live_server, page, editor
+):
+    violations = []
+    page.on(
+        "console",
+        lambda message: (
+            violations.append(message.text) if "Content Security Policy" in message.text else None
+        ),
+    )
+
+    def with_strict_csp(route):
+        # A request the page left behind by navigating on cannot be answered any more.
+        with contextlib.suppress(PlaywrightError):
+            response = route.fetch()
+            headers = {**response.headers, "content-security-policy": STRICT_CSP}
+            route.fulfill(response=response, headers=headers)
+
+    page.route("**/*", with_strict_csp)
+    page.goto(f"{live_server.url}/admin/login/")
+    page.fill("#id_username", "edith")
+    page.fill("#id_password", PASSWORD)
+    page.click("input[type=submit]")
+    page.click("text=Two-factor authentication")
+    page.click("button[value=start]")
+    qr = page.locator(".two-factor svg.segno").bounding_box()
+    assert qr["width"] >= 150 and qr["height"] >= 150
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=SCREENSHOTS / "login-two-factor-enrolment.png", full_page=True)
+    page.fill("#id_code", current_code(TOTPDevice.objects.get(user=editor)))
+    page.click("button[value=confirm]")
+    assert "Two-factor authentication is on" in page.text_content(".messagelist")
+
+    page.click("#logout-form button")
+    page.goto(f"{live_server.url}/admin/login/")
+    page.fill("#id_username", "edith")
+    page.fill("#id_password", PASSWORD)
+    page.click("input[type=submit]")
+    assert "Enter the 6-digit code" in page.text_content(".errornote")
+    with time_machine.travel(timedelta(seconds=30)):  # the next code: the last one was used
+        page.fill("#id_password", PASSWORD)
+        page.fill("#id_otp_token", current_code(TOTPDevice.objects.get(user=editor)))
+        page.click("input[type=submit]")
+        assert page.text_content("#user-tools").strip().startswith("Welcome")
+    assert violations == []
