@@ -157,6 +157,9 @@ AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"], "ip_address"]
 AXES_FAILURE_LIMIT = BYLINE_LOGIN_FAILURE_LIMIT
 AXES_COOLOFF_TIME = timedelta(minutes=BYLINE_LOGIN_LOCKOUT_MINUTES)
 AXES_RESET_ON_SUCCESS = True
+# An attempt refused during a pause writes nothing: otherwise each one of a flood would add a
+# failure row and grow the attempt's stored request data, filling the database.
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
 AXES_ENABLE_ACCESS_FAILURE_LOG = True
 AXES_ENABLE_ADMIN = False  # accounts/admin.py registers the records for superusers only
 AXES_USERNAME_CALLABLE = "accounts.login_protection.recorded_username"
