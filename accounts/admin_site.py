@@ -25,8 +25,9 @@ class BylineAdminSite(AdminSite):
             return redirect("admin:two_factor")
         return super().login(request, extra_context)
 
+    def enrolment_view(self, request):
+        return two_factor.two_factor_view(request, self)
+
     def get_urls(self):
-        enrolment = never_cache(
-            two_factor.staff_only(lambda request: two_factor.two_factor_view(request, self))
-        )
+        enrolment = never_cache(two_factor.staff_only(self.enrolment_view))
         return [path("two-factor/", enrolment, name="two_factor"), *super().get_urls()]

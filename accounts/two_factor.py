@@ -13,6 +13,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.admin.forms import AdminAuthenticationForm
 from django.contrib.auth.signals import user_login_failed
+from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.shortcuts import redirect
@@ -109,7 +110,7 @@ def staff_only(view):
 
     def wrapped(request, *args, **kwargs):
         if not (request.user.is_active and request.user.is_staff):
-            return redirect(f"{reverse('admin:login')}?next={request.path}")
+            return redirect_to_login(request.get_full_path(), reverse("admin:login"))
         return view(request, *args, **kwargs)
 
     return wrapped
@@ -131,7 +132,8 @@ def two_factor_view(request, admin_site):
         TOTPDevice.objects.devices_for_user(user, confirmed=False).delete()
         TOTPDevice.objects.create(user=user, name="Authenticator app", confirmed=False)
         return redirect("admin:two_factor")
-    if request.method == "POST" and action == "confirm" and pending and form.is_valid():
+    confirming = action == "confirm" and device is None and pending is not None
+    if request.method == "POST" and confirming and form.is_valid():
         verified, pending = _verify(pending, form.cleaned_data["code"])
         if verified:
             pending.confirmed = True
