@@ -63,7 +63,7 @@ def bump_content_generation(**kwargs):
     transaction.on_commit(_bump)
 
 
-def newest_publish_time():
+def newest_publish_time(generation):
     """(newest public publish time, whether the database said so just now)."""
     from blog.models import Post
 
@@ -76,8 +76,9 @@ def newest_publish_time():
         if went_live is _MISSING:
             raise
         return went_live, False
-    if _last_known.get("went_live", _MISSING) != went_live:
-        _last_known["went_live"] = went_live
+    if _last_known.get("version") != (generation, went_live):
+        # Also when only the generation moved: a new one may mean an emptied cache.
+        _last_known.update(went_live=went_live, version=(generation, went_live))
         cache.set(LAST_PUBLISH_TIME_KEY, went_live, timeout=None)  # for workers started later
     return went_live, True
 
@@ -86,7 +87,7 @@ def content_version():
     """(ETag seed, time of the last change as a Unix time, whether the database confirmed it)
     for everything the public can see now."""
     generation = content_generation()
-    went_live, confirmed = newest_publish_time()
+    went_live, confirmed = newest_publish_time(generation)
     changed = max(generation / 1e9, went_live.timestamp() if went_live else 0)
     return f"{generation}:{went_live and went_live.timestamp()}", changed, confirmed
 

@@ -28,7 +28,7 @@ class ResilientRedisCache(RedisCache):
             result = getattr(super(), method)(*args)
         except RedisError as error:
             if not self._retry_at:
-                logger.warning("Cache unavailable, serving without it: %r", error)
+                logger.warning("Cache unavailable, serving without it: %s", error)
             self._retry_at = time.monotonic() + RETRY_SECONDS
             return failed
         if self._retry_at:
