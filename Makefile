@@ -48,6 +48,11 @@ $(VENV)/.installed-test: pyproject.toml package.json | $(BIN)/python
 
 run: $(VENV)/.installed
 	DEBUG=$${DEBUG:-1} $(BIN)/python manage.py migrate --no-input
+	@# With DEBUG off, pages use the hashed names collectstatic writes (WhiteNoise's manifest).
+	@if DEBUG=$${DEBUG:-1} $(BIN)/python -c 'import sys; from config.settings import DEBUG; sys.exit(DEBUG)'; then \
+		echo "DEBUG is off: collecting static files"; \
+		DEBUG=$${DEBUG:-1} $(BIN)/python manage.py collectstatic --no-input -v0; \
+	fi
 	DEBUG=$${DEBUG:-1} $(BIN)/python manage.py ensure_admin
 	DEBUG=$${DEBUG:-1} $(BIN)/python manage.py load_demo
 	@echo ""
