@@ -168,8 +168,10 @@ def main():
         gunicorn.wait(timeout=30)
         subprocess.run(["rm", "-rf", str(tmp)], check=False)
 
-    print(f"\n{len(pages)} distinct pages, {args.connections} connections, "
-          f"{seconds / len(phases):.0f} s a phase, gunicorn with {args.workers} sync workers\n")  # fmt: skip
+    print(
+        f"\n{len(pages)} distinct pages, {args.connections} connections, "
+        f"{seconds / len(phases):.0f} s a phase, gunicorn with {args.workers} sync workers\n"
+    )
     print("| phase | requests | requests/s | p50 ms | p99 ms | errors |")
     print("|---|---:|---:|---:|---:|---:|")
     for name, r in results:
