@@ -386,7 +386,8 @@ def server_error(request):
     """handler500. A database that does not answer is an outage, not a bug: say so with a 503
     and when to come back (pages already in the cache are still served, see blog/caching.py)."""
     if isinstance(sys.exc_info()[1], DATABASE_UNAVAILABLE):
-        response = HttpResponse(loader.render_to_string("503.html"), status=503)
+        page = loader.render_to_string("503.html", {"site_name": settings.BYLINE_SITE_NAME})
+        response = HttpResponse(page, status=503)
         response["Retry-After"] = str(RETRY_AFTER_SECONDS)
         return response
     return defaults.server_error(request)
