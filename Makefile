@@ -15,7 +15,7 @@ PYTHON := $(shell for c in python3.13 python3.12 python3 \
 	$$c -c 'import sys; sys.exit(sys.version_info < (3, 12))' >/dev/null 2>&1 && { echo $$c; break; }; done)
 endif
 
-.PHONY: help run test lint format migrations bench-import clean
+.PHONY: help run test lint format migrations bench-import loadtest clean
 
 help:
 	@echo "make run     set up .venv, migrate, load demo content, serve on http://$(HOST):$(PORT)/"
@@ -23,6 +23,8 @@ help:
 	@echo "make lint    ruff check and ruff format --check"
 	@echo "make format  apply ruff's fixes and formatting"
 	@echo "make bench-import N=10000   import throughput on generated files (scratch database!)"
+	@echo "make loadtest   60 s, 32 connections against gunicorn (needs DATABASE_URL: scratch"
+	@echo "                PostgreSQL database, and REDIS_URL; see scripts/loadtest.py)"
 	@echo "make clean   remove .venv and var/ (the SQLite database and uploads)"
 
 $(BIN)/python:
@@ -48,6 +50,11 @@ $(VENV)/.installed-test: pyproject.toml package.json | $(BIN)/python
 
 run: $(VENV)/.installed
 	DEBUG=$${DEBUG:-1} $(BIN)/python manage.py migrate --no-input
+	@# With DEBUG off, pages use the hashed names collectstatic writes (WhiteNoise's manifest).
+	@if DEBUG=$${DEBUG:-1} $(BIN)/python -c 'import sys; from config.settings import DEBUG; sys.exit(DEBUG)'; then \
+		echo "DEBUG is off: collecting static files"; \
+		DEBUG=$${DEBUG:-1} $(BIN)/python manage.py collectstatic --no-input -v0; \
+	fi
 	DEBUG=$${DEBUG:-1} $(BIN)/python manage.py ensure_admin
 	DEBUG=$${DEBUG:-1} $(BIN)/python manage.py load_demo
 	@echo ""
@@ -75,6 +82,9 @@ bench-import: $(VENV)/.installed
 	@if [ -z "$$DATABASE_URL" ]; then rm -rf var/bench; fi
 	BYLINE_VAR_DIR=$${BYLINE_VAR_DIR:-var/bench} DEBUG=1 $(BIN)/python manage.py migrate --no-input -v0
 	BYLINE_VAR_DIR=$${BYLINE_VAR_DIR:-var/bench} DEBUG=1 $(BIN)/python scripts/bench_import.py $(N)
+
+loadtest: $(VENV)/.installed
+	$(BIN)/python scripts/loadtest.py $(LOADTEST_ARGS)
 
 clean:
 	rm -rf $(VENV) var

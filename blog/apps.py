@@ -1,4 +1,5 @@
 from django.apps import AppConfig
+from django.contrib.auth.signals import user_logged_in, user_logged_out
 from django.db.models.signals import m2m_changed, post_delete, post_save, pre_delete, pre_save
 from taggit.apps import TaggitAppConfig
 
@@ -30,6 +31,9 @@ class BlogConfig(AppConfig):
                 connect(signal, caching.bump_content_generation, model)
             connect(signal, caching.profile_changed, get_user_model())
         connect(m2m_changed, caching.topics_changed, Post.topics.through)
+        # Who bypasses the page cache (see blog/caching.py).
+        connect(user_logged_in, caching.note_login, None)
+        connect(user_logged_out, caching.note_logout, None)
 
 
 class TagsConfig(TaggitAppConfig):

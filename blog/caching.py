@@ -12,72 +12,221 @@ site, the URL and the content's version. The version has two parts:
 A change therefore reaches readers at once, without purging anything. The version is the
 page's ETag and gives its Last-Modified, so conditional GETs get a 304 without rendering.
 Edits to drafts change nothing here, and reveal nothing.
+
+With the database down, the last publish time this process (or any, through the cache) read
+stands in for the query, so cached pages are still served; they are sent as `no-cache`, since
+a scheduled post may have gone live meanwhile.
 """
 
 import hashlib
+import math
+import re
 import time
 from functools import wraps
 
 from django.conf import settings
 from django.core.cache import cache
+from django.db import InterfaceError, OperationalError, transaction
 from django.utils.cache import get_conditional_response, patch_cache_control
-from django.utils.http import http_date
+from django.utils.http import http_date, parse_etags, parse_http_date_safe, urlencode
 
 GENERATION_KEY = "byline:content-generation"
-# Query parameters that select what a page shows; with any other, a page is not cached
-# (so `?utm_source=…` variations cannot fill the cache).
-PAGE_PARAMETERS = {"page", "q"}
+LAST_PUBLISH_TIME_KEY = "byline:last-known-publish-time"
+DATABASE_UNAVAILABLE = (OperationalError, InterfaceError)
+# Pages are cached only for page numbers in the form the site links to (no `01`, `+1`, `last`).
+PAGE_NUMBER = re.compile(r"[1-9][0-9]{0,5}")
+SIGNED_IN_COOKIE = "byline_signed_in"
+SIGNED_IN_SALT = "blog.caching.signed-in"
+_MISSING = object()
+# What this process last learned, for when the database or the cache does not answer.
+_last_known = {"bump_pending": False}
 
 
 def content_generation():
+    if _last_known["bump_pending"]:
+        bump_content_generation()
     return cache.get_or_set(GENERATION_KEY, time.time_ns, timeout=None)
 
 
+def _bump():
+    generation = time.time_ns()
+    cache.set(GENERATION_KEY, generation, timeout=None)
+    # A cache that is down keeps nothing: bump again on this process's next page, or pages
+    # cached before the outage would hide this change once the cache is back.
+    _last_known["bump_pending"] = cache.get(GENERATION_KEY) != generation
+
+
 def bump_content_generation(**kwargs):
-    cache.set(GENERATION_KEY, time.time_ns(), timeout=None)
+    _bump()
+    # Until the transaction commits, readers still get the old rows, and a page rendered from
+    # them would be cached under the new generation: move it once more when the change is in.
+    transaction.on_commit(_bump)
+
+
+def newest_publish_time(generation):
+    """(newest public publish time, whether the database said so just now)."""
+    from blog.models import Post
+
+    try:
+        went_live = Post.objects.published().latest_publish_time()
+    except DATABASE_UNAVAILABLE:
+        went_live = _last_known.get("went_live", _MISSING)
+        if went_live is _MISSING:
+            went_live = cache.get(LAST_PUBLISH_TIME_KEY, _MISSING)
+        if went_live is _MISSING:
+            raise
+        return went_live, False
+    if _last_known.get("version") != (generation, went_live):
+        # Also when only the generation moved: a new one may mean an emptied cache.
+        _last_known.update(went_live=went_live, version=(generation, went_live))
+        cache.set(LAST_PUBLISH_TIME_KEY, went_live, timeout=None)  # for workers started later
+    return went_live, True
 
 
 def content_version():
-    """(ETag seed, Last-Modified as a Unix time) for everything the public can see now."""
-    from blog.models import Post
-
+    """(ETag seed, time of the last change as a Unix time, whether the database confirmed it)
+    for everything the public can see now."""
     generation = content_generation()
-    went_live = Post.objects.published().latest_publish_time()
+    went_live, confirmed = newest_publish_time(generation)
     changed = max(generation / 1e9, went_live.timestamp() if went_live else 0)
-    return f"{generation}:{went_live and went_live.timestamp()}", int(changed)
+    return f"{generation}:{went_live and went_live.timestamp()}", changed, confirmed
 
 
-def public_page(view):
-    """Serve `view` from the page cache to anonymous readers, with ETag and Last-Modified."""
+def signed_in(request):
+    """Whether the reader logged in here: a signed marker, so a made-up session cookie cannot
+    bypass the cache, and checking it needs no database."""
+    marker = request.get_signed_cookie(
+        SIGNED_IN_COOKIE, default=None, salt=SIGNED_IN_SALT, max_age=settings.SESSION_COOKIE_AGE
+    )
+    return marker is not None
+
+
+def note_login(sender, request, user, **kwargs):
+    """user_logged_in: SignedInMarkerMiddleware sets the marker on this response."""
+    request.byline_signed_in = True
+
+
+def note_logout(sender, request, user, **kwargs):
+    request.byline_signed_in = False
+
+
+class SignedInMarkerMiddleware:
+    """Sets the signed-in marker on the response to a login and clears it on a logout."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        signed_in_now = getattr(request, "byline_signed_in", None)
+        if signed_in_now:
+            response.set_signed_cookie(
+                SIGNED_IN_COOKIE,
+                "1",
+                salt=SIGNED_IN_SALT,
+                max_age=None if settings.SESSION_EXPIRE_AT_BROWSER_CLOSE
+                else settings.SESSION_COOKIE_AGE,
+                domain=settings.SESSION_COOKIE_DOMAIN,
+                secure=settings.SESSION_COOKIE_SECURE,
+                httponly=True,
+                samesite=settings.SESSION_COOKIE_SAMESITE,
+            )  # fmt: skip
+        elif signed_in_now is False:
+            response.delete_cookie(
+                SIGNED_IN_COOKIE,
+                domain=settings.SESSION_COOKIE_DOMAIN,
+                samesite=settings.SESSION_COOKIE_SAMESITE,
+            )
+        return response
+
+
+def cacheable_query(request, parameters):
+    """Only query strings the site links to are cached: known parameters, each once, and
+    `page` as a plain number (a page past the last one is a 404, and 404s are not cached)."""
+    for name, values in request.GET.lists():
+        if name not in parameters or len(values) != 1:
+            return False
+    page = request.GET.get("page")
+    return page is None or PAGE_NUMBER.fullmatch(page) is not None
+
+
+def within_budget(request):
+    """Whether one more page of this view may enter the cache in the current period."""
+    period = settings.BYLINE_SEARCH_CACHE_SECONDS
+    key = f"byline:budget:{request.resolver_match.view_name}:{int(time.time() // period)}"
+    cache.add(key, 0, period * 2)
+    try:
+        return cache.incr(key) <= settings.BYLINE_SEARCH_CACHE_PAGES
+    except ValueError:  # the cache is down, or evicted the counter: cache nothing
+        return False
+
+
+def public_page(view, parameters=(), budgeted=False):
+    """Serve `view` from the page cache to anonymous readers, with ETag and Last-Modified.
+
+    `parameters` are the query parameters that select what the page shows; with any other, the
+    page is served but not cached (so `?utm_source=…` variations cannot fill the cache).
+    A `budgeted` view (search: as many pages as queries people can type) has at most
+    BYLINE_SEARCH_CACHE_PAGES pages enter the cache per BYLINE_SEARCH_CACHE_SECONDS, each
+    kept for that long.
+    """
 
     @wraps(view)
     def cached_view(request, *args, **kwargs):
         if (
             request.method not in ("GET", "HEAD")
-            or settings.SESSION_COOKIE_NAME in request.COOKIES  # editors see pages as they are
-            or not set(request.GET) <= PAGE_PARAMETERS
+            or signed_in(request)  # editors see pages as they are
+            or not cacheable_query(request, parameters)
         ):
             return view(request, *args, **kwargs)
-        version, last_modified = content_version()
-        key = f"{version}:{request.scheme}://{request.get_host()}{request.get_full_path()}"
+        version, changed, confirmed = content_version()
+        query = urlencode(sorted(request.GET.items()))
+        key = f"{version}:{request.scheme}://{request.get_host()}{request.path}?{query}"
         digest = hashlib.blake2b(key.encode(), digest_size=16).hexdigest()
         etag = f'"{digest}"'
+        # Changes within one second share its HTTP date: a date is a safe validator only once
+        # its second is over, so compare If-Modified-Since with the second rounded up. A date
+        # ahead of our clock is ignored (RFC 9110 13.1.3), as it proves nothing.
+        now = time.time()
+        last_modified = math.ceil(changed)
+        if_modified_since = parse_http_date_safe(request.headers.get("If-Modified-Since", ""))
+        if if_modified_since and if_modified_since > now:
+            last_modified = None
 
-        response = get_conditional_response(request, etag=etag, last_modified=last_modified)
+        response = None
+        if parse_etags(request.headers.get("If-None-Match", "")) not in ([], ["*"]):
+            # Our ETags are only given out with a 200 of this URL at this version, so a
+            # match needs no page; anything else (even `*`) needs to see the page exists.
+            response = get_conditional_response(request, etag=etag, last_modified=last_modified)
         if response is None:
             response = cache.get(f"byline:page:{digest}")
             if response is None:
                 response = view(request, *args, **kwargs)
                 if callable(getattr(response, "render", None)):
                     response = response.render()
-                if response.status_code == 200 and not response.streaming:
-                    cache.set(f"byline:page:{digest}", response, settings.BYLINE_PAGE_CACHE_SECONDS)
+                if (
+                    response.status_code == 200
+                    and not response.streaming
+                    and (not budgeted or within_budget(request))
+                ):
+                    timeout = (
+                        settings.BYLINE_PAGE_CACHE_SECONDS
+                        if not budgeted
+                        else settings.BYLINE_SEARCH_CACHE_SECONDS
+                    )
+                    cache.set(f"byline:page:{digest}", response, timeout)
+            response = get_conditional_response(
+                request, etag=etag, last_modified=last_modified, response=response
+            )
         if response.status_code in (200, 304):
             response["ETag"] = etag
-            response["Last-Modified"] = http_date(last_modified)
-            patch_cache_control(
-                response, public=True, max_age=settings.BYLINE_BROWSER_CACHE_SECONDS
-            )
+            response["Last-Modified"] = http_date(min(math.ceil(changed), int(now)))
+            if confirmed:
+                patch_cache_control(
+                    response, public=True, max_age=settings.BYLINE_BROWSER_CACHE_SECONDS
+                )
+            else:  # served during a database outage: may miss a post that went live since
+                patch_cache_control(response, public=True, no_cache=True)
         return response
 
     return cached_view

@@ -18,18 +18,42 @@ class UnicodeSlugConverter:
         return value
 
 
+class YearConverter:
+    """Four digits: one spelling per archive page, so `/archive/02025/` is no second page."""
+
+    regex = r"[0-9]{4}"
+
+    def to_python(self, value):
+        return int(value)
+
+    def to_url(self, value):
+        return f"{int(value):04d}"
+
+
+class MonthConverter(YearConverter):
+    regex = r"0[1-9]|1[0-2]"
+
+    def to_url(self, value):
+        return f"{int(value):02d}"
+
+
 register_converter(UnicodeSlugConverter, "uslug")
+register_converter(YearConverter, "year")
+register_converter(MonthConverter, "month")
+# The query parameters that select what a list shows; pages are cached only with these.
+LIST = ("page",)
 
 app_name = "blog"
 
 urlpatterns = [
-    path("", public_page(views.HomeView.as_view()), name="post_list"),
+    path("", public_page(views.HomeView.as_view(), LIST), name="post_list"),
     path("posts/<slug:slug>/", public_page(views.PostDetailView.as_view()), name="post_detail"),
-    path("archive/<int:year>/", public_page(views.PostYearArchiveView.as_view()),
+    path("archive/<year:year>/", public_page(views.PostYearArchiveView.as_view(), LIST),
          name="archive_year"),
-    path("archive/<int:year>/<int:month>/", public_page(views.PostMonthArchiveView.as_view()),
-         name="archive_month"),
-    path("search/", public_page(views.SearchView.as_view()), name="search"),
+    path("archive/<year:year>/<month:month>/",
+         public_page(views.PostMonthArchiveView.as_view(), LIST), name="archive_month"),
+    path("search/", public_page(views.SearchView.as_view(), ("q", "page"), budgeted=True),
+         name="search"),
     path("preview/<str:token>/", views.PostPreviewView.as_view(), name="preview"),
     path("feed/", public_page(feeds.LatestPostsFeed.as_view()), name="feed"),
     path("feed/atom/", public_page(feeds.LatestPostsAtomFeed.as_view()), name="feed_atom"),
@@ -42,7 +66,7 @@ for scope, view, feed, atom_feed in [
 ]:
     prefix = f"{scope}s/<uslug:slug>/"
     urlpatterns += [
-        path(prefix, public_page(view.as_view()), name=f"{scope}_detail"),
+        path(prefix, public_page(view.as_view(), LIST), name=f"{scope}_detail"),
         path(f"{prefix}feed/", public_page(feed.as_view()), name=f"{scope}_feed"),
         path(f"{prefix}feed/atom/", public_page(atom_feed.as_view()), name=f"{scope}_feed_atom"),
     ]

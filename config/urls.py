@@ -12,6 +12,9 @@ admin.site.site_header = f"{settings.BYLINE_SITE_NAME} · Byline"
 admin.site.site_title = "Byline"
 admin.site.index_title = "Editorial desk"
 
+# A 503 with Retry-After when the database is down, the usual 500 page otherwise.
+handler500 = "blog.views.server_error"
+
 urlpatterns = [
     path("admin/", admin.site.urls),
     # Browsers ask for /favicon.ico whatever the page says.

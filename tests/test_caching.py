@@ -1,6 +1,6 @@
 """The public page cache: fast for readers, never stale after a change."""
 
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
 import pytest
 import redis
@@ -24,13 +24,15 @@ def post():
 
 @pytest.mark.parametrize("url", PAGES)
 def test_public_pages_send_validators_and_answer_conditional_gets(client, post, url):
-    first = client.get(url)
+    with time_machine.travel(timezone.now() + timedelta(seconds=2)):  # the post's second is over
+        first = client.get(url)
 
-    assert first.status_code == 200
-    assert first["ETag"].startswith('"') and first["Last-Modified"]
-    assert "public" in first["Cache-Control"] and "max-age=60" in first["Cache-Control"]
-    assert client.get(url, headers={"if-none-match": first["ETag"]}).status_code == 304
-    assert client.get(url, headers={"if-modified-since": first["Last-Modified"]}).status_code == 304
+        assert first.status_code == 200
+        assert first["ETag"].startswith('"') and first["Last-Modified"]
+        assert "public" in first["Cache-Control"] and "max-age=60" in first["Cache-Control"]
+        assert client.get(url, headers={"if-none-match": first["ETag"]}).status_code == 304
+        since = first["Last-Modified"]
+        assert client.get(url, headers={"if-modified-since": since}).status_code == 304
 
 
 def test_a_cached_page_is_served_with_one_query(client, post, django_assert_num_queries):
@@ -98,13 +100,39 @@ def test_a_scheduled_post_appears_when_its_time_comes_with_no_save(client):
         assert client.get("/posts/soon/").status_code == 200
 
 
+def log_in(client, user):
+    response = client.post(
+        "/admin/login/", {"username": user.username, "password": "pass-word-123", "next": "/admin/"}
+    )
+    assert response.status_code == 302
+
+
 def test_logged_in_editors_bypass_the_cache(client, editor, post):
     client.get("/")
-    client.force_login(editor)
+    log_in(client, editor)
 
-    response = client.get("/")
+    assert "ETag" not in client.get("/")
 
-    assert "ETag" not in response
+    client.post("/admin/logout/")
+    assert "ETag" in client.get("/")
+
+
+@pytest.mark.parametrize(
+    "cookies",
+    [
+        {"sessionid": "made-up"},
+        {"sessionid": "made-up", "byline_signed_in": "1"},
+        {"byline_signed_in": "1:forged:signature"},
+    ],
+)
+def test_made_up_cookies_do_not_bypass_the_cache(client, post, cookies, django_assert_num_queries):
+    client.get("/")
+    client.cookies.load(cookies)
+
+    with django_assert_num_queries(1):  # the version query: no session lookup, no rendering
+        response = client.get("/")
+
+    assert "ETag" in response
 
 
 def test_missing_pages_are_not_cached(client):
@@ -204,3 +232,103 @@ def test_head_requests_get_validators(client, post):
     response = client.head("/")
 
     assert response.status_code == 200 and response["ETag"]
+
+
+def test_if_modified_since_sees_an_unpublish_in_the_same_second(client):
+    with time_machine.travel(datetime(2026, 3, 2, 12, 0, 0, 300_000, tzinfo=UTC), tick=False) as t:
+        post = PostFactory(slug="brief", title="Here for a moment")
+        page = client.get("/posts/brief/")
+        home = client.get("/")
+
+        t.move_to(datetime(2026, 3, 2, 12, 0, 0, 800_000, tzinfo=UTC))
+        post.status = Post.Status.DRAFT
+        post.save()
+        t.move_to(datetime(2026, 3, 2, 12, 0, 5, tzinfo=UTC))
+
+        since = {"if-modified-since": page["Last-Modified"]}
+        assert client.get("/posts/brief/", headers=since).status_code == 404
+        again = client.get("/", headers={"if-modified-since": home["Last-Modified"]})
+        assert again.status_code == 200 and "Here for a moment" not in again.content.decode()
+
+
+@pytest.mark.parametrize(
+    "headers",
+    [
+        {"if-modified-since": "Fri, 01 Jan 2100 00:00:00 GMT"},
+        {"if-none-match": "*"},
+    ],
+)
+def test_conditional_headers_do_not_make_a_missing_page_exist(client, post, headers):
+    assert client.get("/posts/no-such-post/", headers=headers).status_code == 404
+    assert client.get("/tags/no-such-tag/", headers=headers).status_code == 404
+
+
+def test_if_modified_since_from_another_page_does_not_make_a_missing_page_exist(client, post):
+    with time_machine.travel(timezone.now() + timedelta(seconds=2)):
+        last_modified = client.get("/")["Last-Modified"]  # the whole site's last change
+        since = {"if-modified-since": last_modified}
+
+        assert client.get("/posts/no-such-post/", headers=since).status_code == 404
+        assert client.get("/", headers=since).status_code == 304
+
+
+def test_a_future_if_modified_since_does_not_hide_a_change(client, post):
+    client.get("/")
+    post.title = "Changed since"
+    post.save()
+
+    response = client.get("/", headers={"if-modified-since": "Fri, 01 Jan 2100 00:00:00 GMT"})
+
+    assert response.status_code == 200 and "Changed since" in response.content.decode()
+
+
+def cached_pages():
+    return sum("byline:page:" in key for key in caches["default"]._cache)
+
+
+def test_made_up_query_strings_and_paths_do_not_fill_the_cache(client, post):
+    PostFactory(publish_at=datetime(2025, 3, 10, tzinfo=UTC))
+    for url in ["/", "/archive/2025/", "/archive/2025/03/", "/tags/t/"]:
+        assert client.get(url).status_code == 200
+    before = cached_pages()
+
+    variations = [
+        *(f"/?q=filler-{n}" for n in range(20)),  # home ignores `q`
+        *(f"/posts/first/?page={n}" for n in range(2, 12)),  # posts have no pages
+        "/?page=01", "/?page=+1", "/?page=%201", "/?page=1&page=1", "/?page=last",
+        "/tags/t/?page=0001", "/archive/02025/", "/archive/2025/3/", "/archive/2025/003/",
+    ]  # fmt: skip
+    statuses = {url: client.get(url).status_code for url in variations}
+
+    assert cached_pages() == before
+    assert all(status in (200, 404) for status in statuses.values()), statuses
+
+
+def test_pages_past_the_last_are_not_cached(client, post):
+    assert client.get("/?page=2").status_code == 404
+    assert client.get("/?page=999999").status_code == 404
+    assert cached_pages() == 0
+
+
+def test_search_pages_are_cached_within_a_budget(client, post, settings):
+    settings.BYLINE_SEARCH_CACHE_PAGES = 3
+    queries = [f"worth {n}" for n in range(10)]
+
+    responses = [client.get("/search/", {"q": query}) for query in queries]
+
+    assert all(response.status_code == 200 for response in responses)
+    assert cached_pages() == 3
+    with time_machine.travel(
+        timezone.now() + timedelta(seconds=settings.BYLINE_SEARCH_CACHE_SECONDS)
+    ):
+        client.get("/search/", {"q": "worth reading"})
+        assert cached_pages() == 4  # a new period, a new budget
+
+
+def test_a_cached_search_is_served_with_one_query(client, post, django_assert_num_queries):
+    client.get("/search/", {"q": "worth"})
+
+    with django_assert_num_queries(1):
+        response = client.get("/search/", {"q": "worth"})
+
+    assert response.status_code == 200 and "A post worth" in response.content.decode()

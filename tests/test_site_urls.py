@@ -64,7 +64,12 @@ def test_healthz_reports_database_and_cache(client):
     response = client.get("/healthz")
 
     assert response.status_code == 200
-    assert response.json() == {"status": "ok", "database": "ok", "cache": "ok"}
+    assert response.json() == {
+        "status": "ok",
+        "database": "ok",
+        "cache": "ok",
+        "static_files": "ok",
+    }
     assert "no-cache" in response["Cache-Control"]
 
 
