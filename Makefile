@@ -15,7 +15,7 @@ PYTHON := $(shell for c in python3.13 python3.12 python3 \
 	$$c -c 'import sys; sys.exit(sys.version_info < (3, 12))' >/dev/null 2>&1 && { echo $$c; break; }; done)
 endif
 
-.PHONY: help run test lint format migrations bench-import clean
+.PHONY: help run test lint format migrations bench-import backup restore clean
 
 help:
 	@echo "make run     set up .venv, migrate, load demo content, serve on http://$(HOST):$(PORT)/"
@@ -23,6 +23,8 @@ help:
 	@echo "make lint    ruff check and ruff format --check"
 	@echo "make format  apply ruff's fixes and formatting"
 	@echo "make bench-import N=10000   import throughput on generated files (scratch database!)"
+	@echo "make backup  users, content and media into var/backups/byline-<time>.tar.gz"
+	@echo "make restore FILE=...   restore a backup into a freshly migrated database"
 	@echo "make clean   remove .venv and var/ (the SQLite database and uploads)"
 
 $(BIN)/python:
@@ -75,6 +77,14 @@ bench-import: $(VENV)/.installed
 	@if [ -z "$$DATABASE_URL" ]; then rm -rf var/bench; fi
 	BYLINE_VAR_DIR=$${BYLINE_VAR_DIR:-var/bench} DEBUG=1 $(BIN)/python manage.py migrate --no-input -v0
 	BYLINE_VAR_DIR=$${BYLINE_VAR_DIR:-var/bench} DEBUG=1 $(BIN)/python scripts/bench_import.py $(N)
+
+backup: $(VENV)/.installed
+	$(BIN)/python manage.py backup $(FILE)
+
+restore: $(VENV)/.installed
+	@if [ -z "$(FILE)" ]; then echo "Name the archive: make restore FILE=var/backups/byline-....tar.gz" >&2; exit 1; fi
+	$(BIN)/python manage.py migrate --no-input
+	$(BIN)/python manage.py restore $(FILE) $(if $(FORCE),--force)
 
 clean:
 	rm -rf $(VENV) var
