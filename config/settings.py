@@ -109,6 +109,23 @@ DATABASES = {
         conn_health_checks=True,
     )
 }
+# Read replicas: comma-separated URLs, used for anonymous readers' GETs (config/db_router.py).
+for number, url in enumerate(env_list("DATABASE_REPLICA_URLS"), start=1):
+    DATABASES[f"replica{number}"] = dj_database_url.parse(
+        url,
+        conn_max_age=int(os.environ.get("DATABASE_CONN_MAX_AGE", "60")),
+        conn_health_checks=True,
+    ) | {"TEST": {"MIRROR": "default"}}
+if len(DATABASES) > 1:
+    DATABASE_ROUTERS = ["config.db_router.ReplicaRouter"]
+    # It asks whether the request comes from someone logged in.
+    MIDDLEWARE.insert(
+        MIDDLEWARE.index("django.contrib.auth.middleware.AuthenticationMiddleware") + 1,
+        "config.db_router.ReplicaReadsMiddleware",
+    )
+# For this long after content changes every request reads from the primary, so no page is
+# rendered (and cached) from a replica that has not caught up yet.
+BYLINE_REPLICA_LAG_SECONDS = float(os.environ.get("BYLINE_REPLICA_LAG_SECONDS", "10"))
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 REDIS_URL = os.environ.get("REDIS_URL", "")
