@@ -5,6 +5,7 @@ off (the default) the site refuses to start without a real SECRET_KEY.
 """
 
 import os
+import re
 import secrets
 from pathlib import Path
 
@@ -206,10 +207,31 @@ if not DEBUG:
     SESSION_COOKIE_SECURE = True
     CSRF_COOKIE_SECURE = True
 
+
+
+def hide_preview_tokens(record):
+    """A preview link lets anyone holding it read an unpublished post; logs are read by more
+    people, so Django's "Not Found: /preview/<token>/" lines show no token."""
+    if isinstance(record.args, tuple):
+        record.args = tuple(
+            re.sub(r"^/preview/[^/]+", "/preview/[token]", arg) if isinstance(arg, str) else arg
+            for arg in record.args
+        )
+    return True
+
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "filters": {
+        "hide_preview_tokens": {
+            "()": "django.utils.log.CallbackFilter",
+            "callback": hide_preview_tokens,
+        }
+    },
+    "handlers": {
+        "console": {"class": "logging.StreamHandler", "filters": ["hide_preview_tokens"]}
+    },
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
     "loggers": {
         # Django's own logger has a console handler of its own when DEBUG is on.
