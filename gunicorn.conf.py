@@ -42,9 +42,7 @@ accesslog = os.environ.get("GUNICORN_ACCESS_LOG", "-")
 errorlog = "-"
 # No query strings (search terms, tracking parameters), no Referer (it carries other sites'
 # and our admin's addresses), no cookies; preview tokens cut from paths (see AccessLogger).
-access_log_format = (
-    '%({x-forwarded-for}i)s %(t)s "%(m)s %(U)s %(H)s" %(s)s %(B)s %(M)sms "%(a)s"'
-)
+access_log_format = '%({x-forwarded-for}i)s %(t)s "%(m)s %(U)s %(H)s" %(s)s %(B)s %(M)sms "%(a)s"'
 
 
 class AccessLogger(Logger):

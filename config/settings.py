@@ -208,7 +208,6 @@ if not DEBUG:
     CSRF_COOKIE_SECURE = True
 
 
-
 def hide_preview_tokens(record):
     """A preview link lets anyone holding it read an unpublished post; logs are read by more
     people, so Django's "Not Found: /preview/<token>/" lines show no token."""
@@ -229,9 +228,7 @@ LOGGING = {
             "callback": hide_preview_tokens,
         }
     },
-    "handlers": {
-        "console": {"class": "logging.StreamHandler", "filters": ["hide_preview_tokens"]}
-    },
+    "handlers": {"console": {"class": "logging.StreamHandler", "filters": ["hide_preview_tokens"]}},
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
     "loggers": {
         # Django's own logger has a console handler of its own when DEBUG is on.

@@ -59,6 +59,6 @@ def test_gunicorn_serves_with_the_repository_config_and_logs_no_secrets(tmp_path
         log = server.communicate(timeout=30)[0]
 
     assert f"Listening at: http://127.0.0.1:{port}" in log
-    assert '203.0.113.9 [' in log and '"GET /preview/[token]/ HTTP/1.1" 404' in log
+    assert "203.0.113.9 [" in log and '"GET /preview/[token]/ HTTP/1.1" 404' in log
     assert '"GET /healthz HTTP/1.1" 200' in log
     assert "s3cr3t" not in log and "private" not in log
