@@ -157,7 +157,9 @@ def write_backup(path, storage=default_storage):
                 _dump(models, stream)
             migrations = applied_migrations()
         try:
-            with tarfile.open(partial, "w:gz") as tar:
+            # Password hashes and email addresses: readable by the owner alone.
+            descriptor = os.open(partial, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+            with open(descriptor, "wb") as file, tarfile.open(fileobj=file, mode="w:gz") as tar:
                 with data.open("rb") as file:
                     files = {DATA: _add(tar, DATA, file, data.stat().st_size)}
                 for name in media_names(storage):
@@ -228,8 +230,12 @@ def read_backup(path):
                     while chunk := file.read(1 << 20):
                         sha256.update(chunk)
                 digests[name] = {"size": member.size, "sha256": sha256.hexdigest()}
+            # tarfile stops quietly at a damaged header; reading to the end makes gzip check
+            # its CRC and length, so damage anywhere is reported as damage.
+            while tar.fileobj.read(1 << 20):
+                pass
     except (tarfile.TarError, EOFError, zlib.error, OSError) as exc:
-        _refuse(path, f"not a readable .tar.gz archive, or cut short ({exc})")
+        _refuse(path, f"not a readable .tar.gz archive: damaged or cut short ({exc})")
 
     manifest = _parse_manifest(path, manifest_bytes)
     listed = manifest["files"]

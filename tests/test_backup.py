@@ -125,6 +125,7 @@ def backup(transactional_db, tmp_path, settings):
 
 def test_restore_into_a_fresh_database_gives_back_the_same_site(backup, settings, tmp_path, client):
     path, rows, media = backup
+    assert path.stat().st_mode & 0o777 == 0o600  # it holds password hashes
     old_media_root = settings.MEDIA_ROOT
     assert rows["blog.Post"] and rows["blog.Revision"] and rows["blog.StateChange"]
     assert len(media) >= 3  # featured image, its rendition, the avatar
@@ -208,10 +209,13 @@ def cut_in_half(path):
     path.write_bytes(data[: len(data) // 2])
 
 
-def flip_a_byte(path):
-    data = bytearray(path.read_bytes())
-    data[len(data) // 2] ^= 0xFF
-    path.write_bytes(bytes(data))
+def flip_a_byte(where):
+    def flip(path):
+        data = bytearray(path.read_bytes())
+        data[int(len(data) * where)] ^= 0xFF
+        path.write_bytes(bytes(data))
+
+    return flip
 
 
 def change_data(members):
@@ -228,8 +232,10 @@ def change_manifest(key, value):
 
 
 DAMAGE = {
-    "cut short": (cut_in_half, "not a readable .tar.gz archive, or cut short"),
-    "a flipped byte": (flip_a_byte, "not a readable .tar.gz archive"),
+    "cut short": (cut_in_half, "not a readable .tar.gz archive: damaged or cut short"),
+    "a flipped byte in the middle": (flip_a_byte(0.5), "not a readable .tar.gz archive"),
+    "a flipped byte near the end": (flip_a_byte(0.98), "not a readable .tar.gz archive"),
+    "a flipped byte near the start": (flip_a_byte(0.05), "not a readable .tar.gz archive"),
     "not an archive": (lambda p: p.write_bytes(b"just text"), "not a readable .tar.gz"),
     "an empty gzip": (lambda p: p.write_bytes(gzip.compress(b"")), "not a readable"),
     "an edited data file": (lambda p: rewrite(p, change_data), "'data.json' is damaged"),
