@@ -1,15 +1,19 @@
 """Read replicas: anonymous readers' GETs read from a replica, everything else from the primary.
 
-The replica here is a second alias on the same database (a streaming replica cannot be set up
-cheaply in a test), so these tests show where each query goes, not replication itself.
 Replicas are configured when settings load, so the checks run in a child process started with
-DATABASE_REPLICA_URLS; on PostgreSQL it uses this test's database, on SQLite a new file.
+DATABASE_REPLICA_URLS. Twice: with the replica as a second alias on the same database (this
+test's database on PostgreSQL, a new file on SQLite), which shows where each query goes; and
+with a real PostgreSQL streaming replica started for the test, which is read-only, so a write
+sent to it would fail, and lags, so the reads must wait for it.
 """
 
 import json
 import os
+import shutil
+import socket
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -38,6 +42,10 @@ def probe():
         call_command("migrate", verbosity=0)
     editor = UserFactory(username="edith", is_staff=True, is_superuser=True)
     PostFactory(title="Read from a replica", authors=[editor])
+    for _ in range(100):  # a streaming replica replays the primary's writes a little later
+        if Post.objects.using("replica1").filter(title="Read from a replica").exists():
+            break
+        time.sleep(0.1)
 
     def where(action):
         """{"default": n, "replica1": n}: queries each database answered during `action`."""
@@ -88,18 +96,15 @@ def probe():
             return Post.objects.count()
 
     found["transaction"] = where(in_a_transaction)
+    replica = connections["replica1"]
+    if replica.vendor == "postgresql":
+        with replica.cursor() as cursor:
+            cursor.execute("SELECT pg_is_in_recovery()")
+            found["replica is a standby"] = cursor.fetchone()[0]
     print(json.dumps(found))
 
 
-@pytest.fixture
-def routed(transactional_db, tmp_path):
-    """What probe() found, with DATABASE_URL and DATABASE_REPLICA_URLS both naming one
-    database."""
-    if connection.vendor == "postgresql":
-        s = connection.settings_dict
-        url = f"postgres://{s['USER']}:{s['PASSWORD']}@{s['HOST']}:{s['PORT']}/{s['NAME']}"
-    else:
-        url = f"sqlite:///{tmp_path / 'db.sqlite3'}"
+def run_probe(url, replica_url):
     child = subprocess.run(
         [sys.executable, "-c", "from tests.test_db_router import probe; probe()"],
         cwd=ROOT,
@@ -107,7 +112,7 @@ def routed(transactional_db, tmp_path):
         | {
             "DJANGO_SETTINGS_MODULE": "config.settings",
             "DATABASE_URL": url,
-            "DATABASE_REPLICA_URLS": url,
+            "DATABASE_REPLICA_URLS": replica_url,
             "DEBUG": "1",  # plain static files storage: nothing was collected
             "ALLOWED_HOSTS": "testserver",
             "BYLINE_REPLICA_LAG_SECONDS": "10",
@@ -121,7 +126,23 @@ def routed(transactional_db, tmp_path):
     return json.loads(child.stdout.splitlines()[-1])
 
 
+@pytest.fixture
+def routed(transactional_db, tmp_path):
+    """What probe() found, with DATABASE_URL and DATABASE_REPLICA_URLS both naming one
+    database."""
+    if connection.vendor == "postgresql":
+        s = connection.settings_dict
+        url = f"postgres://{s['USER']}:{s['PASSWORD']}@{s['HOST']}:{s['PORT']}/{s['NAME']}"
+    else:
+        url = f"sqlite:///{tmp_path / 'db.sqlite3'}"
+    return run_probe(url, url)
+
+
 def test_read_replicas_serve_only_anonymous_reads_and_never_after_a_write(routed):
+    assert_routed_as_designed(routed)
+
+
+def assert_routed_as_designed(routed):
     # Anonymous readers of the public site read from the replica, and see the content.
     for kind in ("anonymous page", "anonymous post page"):
         assert routed[kind]["default"] == 0, kind
@@ -144,3 +165,77 @@ def test_read_replicas_serve_only_anonymous_reads_and_never_after_a_write(routed
     assert (before["default"], before["replica1"]) == (0, 1)
     assert (wrote["default"], wrote["replica1"]) == (1, 0)
     assert (after["default"], after["replica1"]) == (1, 0)
+
+
+def postgres_bin():
+    found = shutil.which("pg_config")
+    if found:
+        bindir = subprocess.run([found, "--bindir"], capture_output=True, text=True).stdout
+        if (Path(bindir.strip()) / "pg_basebackup").exists():
+            return Path(bindir.strip())
+    for candidate in sorted(Path("/usr/lib/postgresql").glob("*/bin"), reverse=True):
+        if (candidate / "pg_basebackup").exists():
+            return candidate
+    return None
+
+
+def free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture
+def streaming_replica():
+    """A PostgreSQL primary and a streaming replica of it, each on a port of its own:
+    (primary URL, replica URL) of a database "byline"."""
+    bindir = postgres_bin()
+    if bindir is None:
+        if os.environ.get("CI"):
+            pytest.fail("PostgreSQL's server programs (initdb, pg_basebackup) are missing")
+        pytest.skip("PostgreSQL's server programs (initdb, pg_basebackup) are missing")
+    # PostgreSQL refuses to run as root; the Debian package's user runs it then.
+    as_user = ["runuser", "-u", "postgres", "--"] if os.geteuid() == 0 else []
+    workdir = Path(tempfile.mkdtemp(prefix="byline-replica-"))
+    if as_user:
+        shutil.chown(workdir, "postgres")
+
+    def run(program, *args):
+        subprocess.run([*as_user, bindir / program, *args], check=True, capture_output=True)
+
+    primary, replica = free_port(), free_port()
+    options = ["-k", str(workdir), "-c listen_addresses=127.0.0.1", "-c fsync=off"]
+    options += ["-c synchronous_commit=off", "-c full_page_writes=off"]
+    started = []
+    try:
+        run("initdb", "-D", workdir / "primary", "-U", "postgres", "--auth=trust", "-N")
+        run(
+            "pg_ctl", "-D", workdir / "primary", "-l", workdir / "primary.log", "-w", "start",
+            "-o", " ".join([f"-p {primary}", *options, "-c wal_level=replica"]),
+        )  # fmt: skip
+        started.append(workdir / "primary")
+        run("createdb", "-h", "127.0.0.1", "-p", str(primary), "-U", "postgres", "byline")
+        run(
+            "pg_basebackup", "-h", "127.0.0.1", "-p", str(primary), "-U", "postgres",
+            "-D", workdir / "replica", "-R", "-X", "stream", "--checkpoint=fast",
+        )  # fmt: skip
+        run(
+            "pg_ctl", "-D", workdir / "replica", "-l", workdir / "replica.log", "-w", "start",
+            "-o", " ".join([f"-p {replica}", *options]),
+        )  # fmt: skip
+        started.append(workdir / "replica")
+        yield (
+            f"postgres://postgres@127.0.0.1:{primary}/byline",
+            f"postgres://postgres@127.0.0.1:{replica}/byline",
+        )
+    finally:
+        for datadir in reversed(started):
+            run("pg_ctl", "-D", datadir, "-m", "immediate", "stop")
+        shutil.rmtree(workdir, ignore_errors=True)
+
+
+def test_a_streaming_replica_serves_anonymous_reads_and_gets_no_writes(streaming_replica):
+    routed = run_probe(*streaming_replica)
+
+    assert routed["replica is a standby"] is True  # read-only: a write sent there would fail
+    assert_routed_as_designed(routed)
