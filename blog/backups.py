@@ -1,13 +1,13 @@
 """Whole-site backups: users, content and media in one .tar.gz, restored only when whole.
 
-The database goes in as one Django fixture (`dumpdata` with natural foreign keys), so an
-archive is the same on SQLite and PostgreSQL and restores into either; content types and
-permissions are not copied but referred to by natural key, since `migrate` makes them on every
-database with ids of its own. The media files go in beside it, and a manifest (written last)
-lists every member with its size and SHA-256, the row count of every model and the applied
-migrations. A restore checks all of that before it writes anything, loads the rows in one
-transaction, and writes the media inside that transaction, so a failure anywhere leaves the
-site as it was.
+The database goes in as one JSON fixture (what `dumpdata --natural-foreign` writes, with
+exact times), so an archive is the same on SQLite and PostgreSQL and restores into either;
+content types and permissions are not copied but referred to by natural key, since `migrate`
+makes them on every database with ids of its own. The media files go in beside it, and a
+manifest (written last) lists every member with its size and SHA-256, the row count of every
+model and the applied migrations. A restore checks all of that before it writes anything,
+loads the rows in one transaction, and writes the media inside that transaction, so a failure
+anywhere leaves the site as it was.
 """
 
 import datetime
