@@ -348,7 +348,13 @@ def restore_backup(backup, force=False, storage=default_storage):
                         != (backup.manifest["files"][arcname]["sha256"])
                     ):
                         raise CommandError(f"{backup.path}: {arcname!r} changed while restoring")
-                    media.write(arcname[len(MEDIA) :], content)
+                    try:
+                        media.write(arcname[len(MEDIA) :], content)
+                    except OSError as exc:
+                        raise CommandError(
+                            f"{backup.path}: could not write {arcname!r} into the media "
+                            f"storage ({exc}). Nothing was restored."
+                        ) from exc
     bump_content_generation()  # cached pages showed the site as it was
 
 

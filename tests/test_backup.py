@@ -12,6 +12,7 @@ import pytest
 from django.apps import apps
 from django.contrib.auth.models import Group, Permission
 from django.contrib.contenttypes.models import ContentType
+from django.core.files.storage import FileSystemStorage
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
 from django.core.management.base import CommandError
@@ -315,6 +316,37 @@ def test_rows_that_fail_to_load_roll_back_the_whole_restore(backup, settings, tm
 
     assert User.objects.count() == Post.objects.count() == 0
     assert media_files(settings.MEDIA_ROOT) == {}
+
+
+def test_a_media_file_that_cannot_be_written_rolls_back_rows_and_files(
+    backup, settings, monkeypatch
+):
+    """Over a site (--force): a file replaced before the failure gets its old bytes back,
+    a file added is removed, and the rows stay as they were."""
+    path, rows, media = backup
+    root = Path(settings.MEDIA_ROOT)
+    avatar, rendition = sorted(name for name in media if name.endswith((".png", ".webp")))[:2]
+    (root / avatar).write_bytes(b"changed since the backup")
+    (root / rendition).unlink()
+    Post.objects.filter(slug="sourdough").update(title="Edited after the backup")
+    saves = []
+    real_save = FileSystemStorage._save
+
+    def save_then_fill_the_disk(storage, name, content):
+        saves.append(name)
+        if len(saves) == 2:
+            raise OSError(28, "No space left on device")
+        return real_save(storage, name, content)
+
+    monkeypatch.setattr(FileSystemStorage, "_save", save_then_fill_the_disk)
+
+    with pytest.raises(CommandError, match=f"could not write 'media/{rendition}'.*No space"):
+        call_command("restore", str(path), "--force")
+
+    assert saves == [avatar, rendition, avatar]  # the third puts the old bytes back
+    assert (root / avatar).read_bytes() == b"changed since the backup"
+    assert not (root / rendition).exists()
+    assert Post.objects.get(slug="sourdough").title == "Edited after the backup"
 
 
 def test_check_reads_the_archive_without_restoring(backup, settings, tmp_path):
