@@ -115,8 +115,8 @@ def test_deployment_checks_pass_with_the_documented_production_environment():
 def test_every_environment_variable_the_settings_read_is_documented():
     settings_source = (ROOT / "config" / "settings.py").read_text()
     readme = (ROOT / "README.md").read_text()
-    read = set(re.findall(r'(?:os\.environ\.get|env_bool|env_list)\("([A-Z_]+)"', settings_source))
-    read |= set(re.findall(r'"([A-Z_]+)" (?:not )?in os\.environ', settings_source))
+    read = set(re.findall(r'(?:os\.environ\.get|env_bool|env_list)\(\s*"(\w+)"', settings_source))
+    read |= set(re.findall(r'"(\w+)" (?:not )?in os\.environ', settings_source))
 
     assert read >= {"SECRET_KEY", "DATABASE_URL", "DATABASE_REPLICA_URLS", "REDIS_URL"}
     undocumented = sorted(name for name in read if f"`{name}`" not in readme)
