@@ -15,7 +15,7 @@ PYTHON := $(shell for c in python3.13 python3.12 python3 \
 	$$c -c 'import sys; sys.exit(sys.version_info < (3, 12))' >/dev/null 2>&1 && { echo $$c; break; }; done)
 endif
 
-.PHONY: help run test lint format migrations bench-import loadtest clean
+.PHONY: help run test lint format migrations bench-import loadtest backup restore clean
 
 help:
 	@echo "make run     set up .venv, migrate, load demo content, serve on http://$(HOST):$(PORT)/"
@@ -25,6 +25,8 @@ help:
 	@echo "make bench-import N=10000   import throughput on generated files (scratch database!)"
 	@echo "make loadtest   60 s, 32 connections against gunicorn (needs DATABASE_URL: scratch"
 	@echo "                PostgreSQL database, and REDIS_URL; see scripts/loadtest.py)"
+	@echo "make backup  users, content and media into var/backups/byline-<time>.tar.gz"
+	@echo "make restore FILE=...   restore a backup into a freshly migrated database"
 	@echo "make clean   remove .venv and var/ (the SQLite database and uploads)"
 
 $(BIN)/python:
@@ -85,6 +87,14 @@ bench-import: $(VENV)/.installed
 
 loadtest: $(VENV)/.installed
 	$(BIN)/python scripts/loadtest.py $(LOADTEST_ARGS)
+
+backup: $(VENV)/.installed
+	$(BIN)/python manage.py backup $(FILE)
+
+restore: $(VENV)/.installed
+	@if [ -z "$(FILE)" ]; then echo "Name the archive: make restore FILE=var/backups/byline-....tar.gz" >&2; exit 1; fi
+	$(BIN)/python manage.py migrate --no-input
+	$(BIN)/python manage.py restore $(FILE) $(if $(FORCE),--force)
 
 clean:
 	rm -rf $(VENV) var

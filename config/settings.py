@@ -5,6 +5,7 @@ off (the default) the site refuses to start without a real SECRET_KEY.
 """
 
 import os
+import re
 import secrets
 from datetime import timedelta
 from pathlib import Path
@@ -118,11 +119,29 @@ DATABASES = {
         conn_health_checks=True,
     )
 }
-if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
-    # libpq waits forever for an unreachable server; fail fast so the page is a 503, not a hang.
-    DATABASES["default"].setdefault("OPTIONS", {}).setdefault(
-        "connect_timeout", int(os.environ.get("DATABASE_CONNECT_TIMEOUT", "3"))
+# Read replicas: comma-separated URLs, used for anonymous readers' GETs (config/db_router.py).
+for number, url in enumerate(env_list("DATABASE_REPLICA_URLS"), start=1):
+    DATABASES[f"replica{number}"] = dj_database_url.parse(
+        url,
+        conn_max_age=int(os.environ.get("DATABASE_CONN_MAX_AGE", "60")),
+        conn_health_checks=True,
+    ) | {"TEST": {"MIRROR": "default"}}
+if len(DATABASES) > 1:
+    DATABASE_ROUTERS = ["config.db_router.ReplicaRouter"]
+    # It asks whether the request comes from someone logged in.
+    MIDDLEWARE.insert(
+        MIDDLEWARE.index("django.contrib.auth.middleware.AuthenticationMiddleware") + 1,
+        "config.db_router.ReplicaReadsMiddleware",
     )
+# For this long after content changes every request reads from the primary, so no page is
+# rendered (and cached) from a replica that has not caught up yet.
+BYLINE_REPLICA_LAG_SECONDS = float(os.environ.get("BYLINE_REPLICA_LAG_SECONDS", "10"))
+# libpq waits forever for an unreachable server; fail fast so the page is a 503, not a hang.
+for database in DATABASES.values():
+    if database["ENGINE"] == "django.db.backends.postgresql":
+        database.setdefault("OPTIONS", {}).setdefault(
+            "connect_timeout", int(os.environ.get("DATABASE_CONNECT_TIMEOUT", "3"))
+        )
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 REDIS_URL = os.environ.get("REDIS_URL", "")
@@ -246,10 +265,28 @@ if not DEBUG:
     SESSION_COOKIE_SECURE = True
     CSRF_COOKIE_SECURE = True
 
+
+def hide_preview_tokens(record):
+    """A preview link lets anyone holding it read an unpublished post; logs are read by more
+    people, so Django's "Not Found: /preview/<token>/" lines show no token."""
+    if isinstance(record.args, tuple):
+        record.args = tuple(
+            re.sub(r"^/preview/[^/]+", "/preview/[token]", arg) if isinstance(arg, str) else arg
+            for arg in record.args
+        )
+    return True
+
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "filters": {
+        "hide_preview_tokens": {
+            "()": "django.utils.log.CallbackFilter",
+            "callback": hide_preview_tokens,
+        }
+    },
+    "handlers": {"console": {"class": "logging.StreamHandler", "filters": ["hide_preview_tokens"]}},
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
     "loggers": {
         # Django's own logger has a console handler of its own when DEBUG is on.

@@ -1,6 +1,7 @@
 """Production mode refuses to start on an unsafe configuration."""
 
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -86,3 +87,37 @@ def test_deployment_checks_pass_in_production_mode():
 
     assert result.returncode == 0, result.stderr
     assert "no issues" in result.stdout
+
+
+def test_deployment_checks_pass_with_the_documented_production_environment():
+    """The environment README's "Deploying" section gives, PostgreSQL, Redis and a replica
+    included, with TLS redirect and HSTS at their production defaults."""
+    result = start(
+        "manage.py",
+        "check",
+        "--deploy",
+        "--fail-level",
+        "WARNING",
+        DEBUG="0",
+        SECRET_KEY="kX9-vQ2_mR7pL4wZ8nB3cT6yH1jF5sD0gA" * 2,
+        ALLOWED_HOSTS="example.com,www.example.com",
+        CSRF_TRUSTED_ORIGINS="https://example.com",
+        DATABASE_URL="postgres://byline:secret@db.internal:5432/byline",
+        DATABASE_REPLICA_URLS="postgres://byline:secret@replica.internal:5432/byline",
+        REDIS_URL="redis://cache.internal:6379/0",
+        MEDIA_URL="https://media.example-usercontent.com/",
+    )
+
+    assert result.returncode == 0, result.stderr
+    assert "no issues" in result.stdout
+
+
+def test_every_environment_variable_the_settings_read_is_documented():
+    settings_source = (ROOT / "config" / "settings.py").read_text()
+    readme = (ROOT / "README.md").read_text()
+    read = set(re.findall(r'(?:os\.environ\.get|env_bool|env_list)\(\s*"(\w+)"', settings_source))
+    read |= set(re.findall(r'"(\w+)" (?:not )?in os\.environ', settings_source))
+
+    assert read >= {"SECRET_KEY", "DATABASE_URL", "DATABASE_REPLICA_URLS", "REDIS_URL"}
+    undocumented = sorted(name for name in read if f"`{name}`" not in readme)
+    assert not undocumented, f"not in README.md: {undocumented}"

@@ -1,0 +1,60 @@
+"""gunicorn settings for Byline: `gunicorn -c gunicorn.conf.py config.wsgi`.
+
+The environment variables named below change a value without editing the file; anything
+else can be given on the command line or in GUNICORN_CMD_ARGS, which win over this file.
+"""
+
+import os
+import re
+from multiprocessing import cpu_count
+
+from gunicorn.glogging import Logger
+
+bind = os.environ.get("GUNICORN_BIND", "127.0.0.1:8000")
+
+# Sync workers: a request is either a cache hit (well under a millisecond of CPU) or a render
+# of bounded cost, so one request per process is the simple, robust choice; gunicorn's advice
+# of two per core plus one keeps the cores busy while some wait on PostgreSQL or Redis.
+workers = int(os.environ.get("WEB_CONCURRENCY", 2 * cpu_count() + 1))
+
+# A worker that has not answered in this long is killed and replaced. Rendering is bounded
+# well below it; a request that needs more is a bug to fix, not a limit to raise.
+timeout = int(os.environ.get("GUNICORN_TIMEOUT", "30"))
+graceful_timeout = 30  # on restart or deploy, time to finish the requests in flight
+keepalive = 5  # seconds; the proxy in front keeps connections open (see README)
+
+# Replace each worker after about a thousand requests, at staggered times, so that a slow
+# memory leak (ours or a library's) never grows without bound, and workers never all
+# restart at once.
+max_requests = 1000
+max_requests_jitter = 100
+
+# Only the proxy on this machine may say which scheme (X-Forwarded-Proto) a request came
+# with: Django's SECURE_PROXY_SSL_HEADER trusts it. Name the proxy's address when it runs
+# elsewhere.
+forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1,::1")
+
+# Workers heartbeat through a temporary file; on a disk-backed /tmp a slow disk can stall
+# that and get healthy workers killed. /dev/shm is memory.
+worker_tmp_dir = "/dev/shm" if os.path.isdir("/dev/shm") else None
+
+accesslog = os.environ.get("GUNICORN_ACCESS_LOG", "-") or None
+errorlog = "-"
+# No query strings (search terms, tracking parameters), no Referer (it carries other sites'
+# and our admin's addresses), no cookies; preview tokens cut from paths (see AccessLogger).
+access_log_format = '%({x-forwarded-for}i)s %(t)s "%(m)s %(U)s %(H)s" %(s)s %(B)s %(M)sms "%(a)s"'
+
+
+class AccessLogger(Logger):
+    """gunicorn's logger, with the secret part of preview links left out: anyone holding
+    `/preview/<token>/` can read an unpublished post, and logs are read by more people."""
+
+    SECRET_PATHS = re.compile(r"^(/preview/)[^/]+")
+
+    def atoms(self, resp, req, environ, request_time):
+        atoms = super().atoms(resp, req, environ, request_time)
+        atoms["U"] = self.SECRET_PATHS.sub(r"\1[token]", atoms["U"])
+        return atoms
+
+
+logger_class = AccessLogger

@@ -1,0 +1,241 @@
+"""Read replicas: anonymous readers' GETs read from a replica, everything else from the primary.
+
+Replicas are configured when settings load, so the checks run in a child process started with
+DATABASE_REPLICA_URLS. Twice: with the replica as a second alias on the same database (this
+test's database on PostgreSQL, a new file on SQLite), which shows where each query goes; and
+with a real PostgreSQL streaming replica started for the test, which is read-only, so a write
+sent to it would fail, and lags, so the reads must wait for it.
+"""
+
+import json
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import pytest
+from django.db import connection
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def probe():
+    """Run in the child: where do the queries of each kind of request go?"""
+    import django
+
+    django.setup()
+    from django.core.management import call_command
+    from django.db import connections, transaction
+    from django.test import Client
+    from django.test.utils import CaptureQueriesContext
+
+    from blog.caching import GENERATION_KEY, cache
+    from blog.models import Post
+    from config.db_router import reads_from
+    from tests.factories import PostFactory, UserFactory
+
+    if "blog_post" not in connections["default"].introspection.table_names():
+        call_command("migrate", verbosity=0)
+    editor = UserFactory(username="edith", is_staff=True, is_superuser=True)
+    PostFactory(title="Read from a replica", authors=[editor])
+    for _ in range(100):  # a streaming replica replays the primary's writes a little later
+        if Post.objects.using("replica1").filter(title="Read from a replica").exists():
+            break
+        time.sleep(0.1)
+
+    def where(action):
+        """{"default": n, "replica1": n}: queries each database answered during `action`."""
+        with (
+            CaptureQueriesContext(connections["default"]) as primary,
+            CaptureQueriesContext(connections["replica1"]) as replica,
+        ):
+            result = action()
+        return {"default": len(primary), "replica1": len(replica), "result": result}
+
+    def just_changed():
+        cache.set(GENERATION_KEY, time.time_ns(), timeout=None)
+
+    def changed_a_minute_ago():
+        cache.set(GENERATION_KEY, time.time_ns() - 60 * 10**9, timeout=None)
+
+    anonymous, logged_in = Client(), Client()
+    logged_in.force_login(editor)
+    found = {}
+    just_changed()
+    found["anonymous page just after an edit"] = where(lambda: anonymous.get("/").status_code)
+    changed_a_minute_ago()
+    found["anonymous page"] = where(lambda: "Read from a replica" in anonymous.get("/").text)
+    found["anonymous post page"] = where(
+        lambda: anonymous.get("/posts/read-from-a-replica/").status_code
+    )
+    found["logged-in page"] = where(lambda: logged_in.get("/").status_code)
+    found["admin"] = where(lambda: logged_in.get("/admin/blog/post/").status_code)
+    made_up = Client()
+    made_up.cookies["sessionid"] = "madeupsessionkey0123456789"
+    found["made-up session cookie"] = where(lambda: made_up.get("/search/?q=replica").status_code)
+    found["admin login post"] = where(
+        lambda: anonymous.post("/admin/login/", {"username": "x", "password": "y"}).status_code
+    )
+    found["command"] = where(lambda: Post.objects.count())
+
+    def read_write_read():
+        with reads_from("replica1"):
+            before = where(lambda: Post.objects.count())
+            wrote = where(lambda: Post.objects.update(description="Changed"))
+            after = where(lambda: Post.objects.count())
+        return [before, wrote, after]
+
+    found["read, write, read"] = where(read_write_read)["result"]
+
+    def in_a_transaction():
+        with reads_from("replica1"), transaction.atomic():
+            return Post.objects.count()
+
+    found["transaction"] = where(in_a_transaction)
+    replica = connections["replica1"]
+    if replica.vendor == "postgresql":
+        with replica.cursor() as cursor:
+            cursor.execute("SELECT pg_is_in_recovery()")
+            found["replica is a standby"] = cursor.fetchone()[0]
+    print(json.dumps(found))
+
+
+def run_probe(url, replica_url):
+    child = subprocess.run(
+        [sys.executable, "-c", "from tests.test_db_router import probe; probe()"],
+        cwd=ROOT,
+        env=os.environ
+        | {
+            "DJANGO_SETTINGS_MODULE": "config.settings",
+            "DATABASE_URL": url,
+            "DATABASE_REPLICA_URLS": replica_url,
+            "DEBUG": "1",  # plain static files storage: nothing was collected
+            "ALLOWED_HOSTS": "testserver",
+            "BYLINE_REPLICA_LAG_SECONDS": "10",
+        },
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=120,
+    )
+    assert child.returncode == 0, child.stderr
+    return json.loads(child.stdout.splitlines()[-1])
+
+
+@pytest.fixture
+def routed(transactional_db, tmp_path):
+    """What probe() found, with DATABASE_URL and DATABASE_REPLICA_URLS both naming one
+    database."""
+    if connection.vendor == "postgresql":
+        s = connection.settings_dict
+        url = f"postgres://{s['USER']}:{s['PASSWORD']}@{s['HOST']}:{s['PORT']}/{s['NAME']}"
+    else:
+        url = f"sqlite:///{tmp_path / 'db.sqlite3'}"
+    return run_probe(url, url)
+
+
+def test_read_replicas_serve_only_anonymous_reads_and_never_after_a_write(routed):
+    assert_routed_as_designed(routed)
+
+
+def assert_routed_as_designed(routed):
+    # Anonymous readers of the public site read from the replica, and see the content.
+    for kind in ("anonymous page", "anonymous post page"):
+        assert routed[kind]["default"] == 0, kind
+        assert routed[kind]["replica1"] > 0, kind
+    assert routed["anonymous page"]["result"] is True
+    # Right after an edit the replica may lag, and the page would be cached stale.
+    assert routed["anonymous page just after an edit"]["replica1"] == 0
+    # A made-up session cookie costs one session lookup on the primary, not a whole page.
+    assert routed["made-up session cookie"]["default"] == 1
+    assert routed["made-up session cookie"]["replica1"] > 0
+    # Editors read their own writes: logged in, in the admin, any POST.
+    for kind in ("logged-in page", "admin", "admin login post"):
+        assert routed[kind]["replica1"] == 0, kind
+        assert routed[kind]["default"] > 0, kind
+    # Outside a request (commands, tasks), and in a transaction: the primary.
+    assert routed["command"] == {"default": 1, "replica1": 0, "result": 1}
+    assert routed["transaction"]["replica1"] == 0  # BEGIN, the count, COMMIT
+    # Once a request has written, its reads stay on the primary.
+    before, wrote, after = routed["read, write, read"]
+    assert (before["default"], before["replica1"]) == (0, 1)
+    assert (wrote["default"], wrote["replica1"]) == (1, 0)
+    assert (after["default"], after["replica1"]) == (1, 0)
+
+
+def postgres_bin():
+    found = shutil.which("pg_config")
+    if found:
+        bindir = subprocess.run([found, "--bindir"], capture_output=True, text=True).stdout
+        if (Path(bindir.strip()) / "pg_basebackup").exists():
+            return Path(bindir.strip())
+    for candidate in sorted(Path("/usr/lib/postgresql").glob("*/bin"), reverse=True):
+        if (candidate / "pg_basebackup").exists():
+            return candidate
+    return None
+
+
+def free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture
+def streaming_replica():
+    """A PostgreSQL primary and a streaming replica of it, each on a port of its own:
+    (primary URL, replica URL) of a database "byline"."""
+    bindir = postgres_bin()
+    if bindir is None:
+        if os.environ.get("CI"):
+            pytest.fail("PostgreSQL's server programs (initdb, pg_basebackup) are missing")
+        pytest.skip("PostgreSQL's server programs (initdb, pg_basebackup) are missing")
+    # PostgreSQL refuses to run as root; the Debian package's user runs it then.
+    as_user = ["runuser", "-u", "postgres", "--"] if os.geteuid() == 0 else []
+    workdir = Path(tempfile.mkdtemp(prefix="byline-replica-"))
+    if as_user:
+        shutil.chown(workdir, "postgres")
+
+    def run(program, *args):
+        subprocess.run([*as_user, bindir / program, *args], check=True, capture_output=True)
+
+    primary, replica = free_port(), free_port()
+    options = ["-k", str(workdir), "-c listen_addresses=127.0.0.1", "-c fsync=off"]
+    options += ["-c synchronous_commit=off", "-c full_page_writes=off"]
+    started = []
+    try:
+        run("initdb", "-D", workdir / "primary", "-U", "postgres", "--auth=trust", "-N")
+        run(
+            "pg_ctl", "-D", workdir / "primary", "-l", workdir / "primary.log", "-w", "start",
+            "-o", " ".join([f"-p {primary}", *options, "-c wal_level=replica"]),
+        )  # fmt: skip
+        started.append(workdir / "primary")
+        run("createdb", "-h", "127.0.0.1", "-p", str(primary), "-U", "postgres", "byline")
+        run(
+            "pg_basebackup", "-h", "127.0.0.1", "-p", str(primary), "-U", "postgres",
+            "-D", workdir / "replica", "-R", "-X", "stream", "--checkpoint=fast",
+        )  # fmt: skip
+        run(
+            "pg_ctl", "-D", workdir / "replica", "-l", workdir / "replica.log", "-w", "start",
+            "-o", " ".join([f"-p {replica}", *options]),
+        )  # fmt: skip
+        started.append(workdir / "replica")
+        yield (
+            f"postgres://postgres@127.0.0.1:{primary}/byline",
+            f"postgres://postgres@127.0.0.1:{replica}/byline",
+        )
+    finally:
+        for datadir in reversed(started):
+            run("pg_ctl", "-D", datadir, "-m", "immediate", "stop")
+        shutil.rmtree(workdir, ignore_errors=True)
+
+
+def test_a_streaming_replica_serves_anonymous_reads_and_gets_no_writes(streaming_replica):
+    routed = run_probe(*streaming_replica)
+
+    assert routed["replica is a standby"] is True  # read-only: a write sent there would fail
+    assert_routed_as_designed(routed)

@@ -1,0 +1,64 @@
+"""The gunicorn configuration in the repository: it starts the site, and its access log
+keeps no secrets."""
+
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def get(url, **headers):
+    try:
+        with urllib.request.urlopen(urllib.request.Request(url, headers=headers)) as response:
+            return response.status
+    except urllib.error.HTTPError as error:
+        return error.code
+
+
+def test_gunicorn_serves_with_the_repository_config_and_logs_no_secrets(tmp_path):
+    port = free_port()
+    env = os.environ | {
+        "DEBUG": "1",  # nothing collected: plain static files
+        "BYLINE_VAR_DIR": str(tmp_path),
+        "GUNICORN_BIND": f"127.0.0.1:{port}",
+        "WEB_CONCURRENCY": "1",
+    }
+    server = subprocess.Popen(
+        [sys.executable, "-m", "gunicorn", "-c", "gunicorn.conf.py", "config.wsgi"],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    try:
+        base = f"http://127.0.0.1:{port}"
+        for _ in range(100):
+            try:
+                socket.create_connection(("127.0.0.1", port), timeout=1).close()
+                break
+            except OSError:
+                time.sleep(0.1)
+        secret = "eyJwb3N0IjoxMn0:1tXyZa:s3cr3t-signature"
+        assert get(f"{base}/preview/{secret}/", **{"X-Forwarded-For": "203.0.113.9"}) == 404
+        assert get(f"{base}/healthz?q=private+words") == 200
+    finally:
+        server.terminate()
+        log = server.communicate(timeout=30)[0]
+
+    assert f"Listening at: http://127.0.0.1:{port}" in log
+    assert "203.0.113.9 [" in log and '"GET /preview/[token]/ HTTP/1.1" 404' in log
+    assert '"GET /healthz HTTP/1.1" 200' in log
+    assert "s3cr3t" not in log and "private" not in log
