@@ -3,6 +3,7 @@ from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.core.exceptions import PermissionDenied
 
 from accounts.models import User
+from blog.admin import TextOnlyQueryMixin
 
 PROFILE = (
     "Author profile",
@@ -23,7 +24,7 @@ PROFILE = (
 
 
 @admin.register(User)
-class UserAdmin(DjangoUserAdmin):
+class UserAdmin(TextOnlyQueryMixin, DjangoUserAdmin):
     """Superusers manage accounts; Editors edit every author's profile; every other writer
     edits their own profile and nothing else."""
 
