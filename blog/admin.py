@@ -350,7 +350,8 @@ class PostAdmin(TextOnlyQueryMixin, admin.ModelAdmin):
     def save_related(self, request, form, formsets, change):
         super().save_related(request, form, formsets, change)
         post = form.instance
-        if not post.authors.exists():
+        # Not post.authors: the change form's post has them prefetched, as they were before.
+        if not PostAuthor.objects.filter(post=post).exists():
             PostAuthor.objects.create(post=post, author=request.user, order=1)
         post.record_state_change(post._status_before, by=request.user)
         post.save_revision(by=request.user)
@@ -613,7 +614,13 @@ class TopicAdmin(TextOnlyQueryMixin, admin.ModelAdmin):
     prepopulated_fields = {"slug": ["name"]}
 
     def get_queryset(self, request):
-        return super().get_queryset(request).annotate(post_count=Count("posts"))
+        # Counting only posts the user may know of: a count can give others' drafts away.
+        posts = Post.objects.visible_to(request.user)
+        return (
+            super()
+            .get_queryset(request)
+            .annotate(post_count=Count("posts", filter=Q(posts__in=posts), distinct=True))
+        )
 
     @admin.display(description="posts", ordering="post_count")
     def post_count(self, topic):
@@ -671,7 +678,8 @@ class TagAdmin(TextOnlyQueryMixin, admin.ModelAdmin):
 
     def get_queryset(self, request):
         tags = super().get_queryset(request) & visible_tags(request.user)
-        return tags.annotate(post_count=Count("taggit_taggeditem_items"))
+        posts = Post.objects.visible_to(request.user)
+        return tags.annotate(post_count=Count("post", filter=Q(post__in=posts), distinct=True))
 
     @admin.display(description="posts", ordering="post_count")
     def post_count(self, tag):

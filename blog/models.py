@@ -74,6 +74,13 @@ class PostQuerySet(models.QuerySet):
     def by_author(self, user):
         return self.filter(authors=user)
 
+    def visible_to(self, user):
+        """Posts `user` may know of in the admin: all for editors, otherwise the public ones
+        and their own."""
+        if user.has_perm("blog.edit_any_post"):
+            return self
+        return self.filter(Q(pk__in=self.published().values("pk")) | Q(authors=user)).distinct()
+
     def search(self, query):
         """Posts matching what a reader typed, best first.
 
@@ -396,14 +403,11 @@ def public_tags():
 
 
 def visible_tags(user):
-    """Tags `user` may know of: all for those who manage tags, otherwise the public ones and
-    those on the user's own posts (a tag used only on someone else's draft gives it away)."""
+    """Tags `user` may know of: all for those who manage tags, otherwise those of the posts
+    they may know of (a tag used only on someone else's draft gives the draft away)."""
     if user.has_perm("taggit.change_tag"):
         return Tag.objects.all()
-    return Tag.objects.filter(
-        Q(pk__in=public_tags().values("pk"))
-        | Q(pk__in=Tag.objects.filter(post__in=Post.objects.by_author(user)).values("pk"))
-    )
+    return Tag.objects.filter(pk__in=Tag.objects.filter(post__in=Post.objects.visible_to(user)))
 
 
 def merge_tags(tags, name, by=None):
