@@ -285,6 +285,10 @@ class PostAdmin(TextOnlyQueryMixin, admin.ModelAdmin):
     class Media:
         css = {"all": ["admin/css/byline.css"]}
 
+    def view_on_site(self, post):
+        # An unpublished post's address answers 404: it has "Preview" instead.
+        return post.get_absolute_url() if post.is_published() else None
+
     # Who sees and changes what -------------------------------------------------------------
 
     def get_queryset(self, request):

@@ -89,6 +89,18 @@ def test_view_on_site_leads_to_what_the_user_may_see(client, contributor, editor
     assert client.get(shortcut_url(others_draft))["Location"].endswith("/owens-secret-slug/")
 
 
+def test_only_a_published_post_form_offers_view_on_site(client, contributor):
+    draft = PostFactory(authors=[contributor], status="draft", slug="not-yet")
+    out = PostFactory(authors=[contributor], slug="out-now")
+    client.force_login(contributor)
+
+    draft_form = client.get(f"/admin/blog/post/{draft.pk}/change/").content.decode()
+    out_form = client.get(f"/admin/blog/post/{out.pk}/change/").content.decode()
+
+    assert "viewsitelink" not in draft_form
+    assert 'href="/posts/out-now/" class="viewsitelink"' in out_form
+
+
 # Autocomplete endpoints -------------------------------------------------------------------
 
 
