@@ -366,6 +366,11 @@ class PostAdmin(TextOnlyQueryMixin, admin.ModelAdmin):
             post.revoke_preview_links()
             self.message_user(request, f"“{post}”: preview links given out so far no longer work.")
 
+    def response_change(self, request, obj):
+        if "_revoke_previews" in request.POST:
+            return HttpResponseRedirect(request.path)  # back to the form, with the new link
+        return super().response_change(request, obj)
+
     def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
         post = obj or Post()
         context["workflow_buttons"] = (

@@ -139,7 +139,7 @@ def test_revoke_preview_links_in_the_post_form_stops_earlier_links(client, contr
 
     response = client.post(
         f"/admin/blog/post/{post.pk}/change/",
-        post_form(post, _revoke_previews="1", _continue="1"),
+        post_form(post, _revoke_previews="1"),
         follow=True,
     )
 
