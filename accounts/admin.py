@@ -74,7 +74,10 @@ class UserAdmin(TextOnlyQueryMixin, DjangoUserAdmin):
         return [(None, {"fields": ["username", "first_name", "last_name", "email"]}), PROFILE]
 
     def get_readonly_fields(self, request, obj=None):
-        return [] if request.user.is_superuser else ["username"]
+        if request.user.is_superuser:
+            return []
+        # Whoever sets an account's email can have its password reset: only the owner may.
+        return ["username"] if obj == request.user else ["username", "email"]
 
     def get_prepopulated_fields(self, request, obj=None):
         return {"slug": ["display_name"]} if obj is not None else {}

@@ -270,3 +270,23 @@ def test_topic_and_tag_counts_leave_out_others_drafts(client, contributor):
 
     assert '<td class="field-post_count">1</td>' in topics
     assert '<td class="field-post_count">1</td>' in tags
+
+
+def test_an_editor_edits_profiles_but_not_the_email_of_another_account(client, editor, superuser):
+    client.force_login(editor)
+
+    response = client.post(
+        f"/admin/accounts/user/{superuser.pk}/change/",
+        {
+            "first_name": "",
+            "last_name": "",
+            "email": "edith@example.com",
+            "display_name": "Root Renamed",
+            "slug": superuser.slug,
+        },
+    )
+
+    assert response.status_code == 302
+    superuser.refresh_from_db()
+    assert superuser.display_name == "Root Renamed"
+    assert superuser.email == "root@example.com"
