@@ -32,6 +32,7 @@ from blog.models import (
     StateChange,
     Topic,
     merge_tags,
+    retagged,
     visible_tags,
 )
 from blog.preview import preview_url
@@ -693,6 +694,22 @@ class TagAdmin(TextOnlyQueryMixin, admin.ModelAdmin):
     @admin.display(description="posts", ordering="post_count")
     def post_count(self, tag):
         return tag.post_count
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        if change and form.has_changed():
+            retagged(Post.objects.filter(tags=obj), request.user, f"Tag renamed to “{obj}”")
+
+    def delete_model(self, request, obj):
+        posts = list(Post.objects.filter(tags=obj))
+        super().delete_model(request, obj)
+        retagged(posts, request.user, f"Tag “{obj}” deleted")
+
+    def delete_queryset(self, request, queryset):
+        posts = list(Post.objects.filter(tags__in=queryset).distinct())
+        names = ", ".join(f"“{tag}”" for tag in queryset)
+        super().delete_queryset(request, queryset)
+        retagged(posts, request.user, f"Tags deleted: {names}")
 
     @admin.action(description="Merge selected tags…", permissions=["change", "delete"])
     def merge_selected_tags(self, request, queryset):

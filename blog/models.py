@@ -410,6 +410,14 @@ def visible_tags(user):
     return Tag.objects.filter(pk__in=Tag.objects.filter(post__in=Post.objects.visible_to(user)))
 
 
+def retagged(posts, by, note):
+    """After tags were renamed or deleted (no tagging signal says so): bring each post's
+    search text up to date and keep a revision."""
+    for post in posts:
+        post.update_search_vector()
+        post.save_revision(by=by, note=note)
+
+
 def merge_tags(tags, name, by=None):
     """Put the tag called `name` (made if missing) on every post carrying one of `tags`, and
     delete those; each post changed keeps a revision. Returns the tag and the number of posts

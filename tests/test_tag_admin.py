@@ -2,6 +2,7 @@
 post form and learn of no tag that only someone else's draft carries."""
 
 import pytest
+from django.db import connection
 from taggit.models import Tag
 
 from blog.models import Post
@@ -131,3 +132,31 @@ def test_editors_see_every_tag(client, editor, secret_draft):
     client.force_login(editor)
 
     assert "merger-with-acme" in client.get("/admin/taggit/tag/").content.decode()
+
+
+def test_editor_renames_a_tag_and_posts_follow(client, editor, published):
+    (tag,) = Tag.objects.filter(name="compost")
+    client.force_login(editor)
+
+    response = client.post(
+        f"/admin/taggit/tag/{tag.pk}/change/", {"name": "Humus", "slug": "humus"}
+    )
+
+    assert response.status_code == 302
+    assert sorted(published.tags.names()) == ["Humus", "gardening"]
+    latest = published.revisions.first()
+    assert latest.note == "Tag renamed to “Humus”" and "Humus" in latest.data["tags"]
+    if connection.vendor == "postgresql":
+        assert published in Post.objects.search("humus")
+
+
+def test_editor_deletes_tags_and_posts_keep_a_revision(client, editor, published):
+    client.force_login(editor)
+
+    client.post(
+        "/admin/taggit/tag/",
+        {"action": "delete_selected", "_selected_action": tag_ids("compost"), "post": "yes"},
+    )
+
+    assert list(published.tags.names()) == ["gardening"]
+    assert published.revisions.first().data["tags"] == ["gardening"]
