@@ -737,9 +737,11 @@ def view_on_site(request, content_type_id, object_id):
     """The admin's "View on site" (Django's shortcut view), for objects the user may view in
     the admin only: the shortcut alone tells any staff member the address of any object, a
     draft's slug included."""
-    content_type = get_object_or_404(ContentType, pk=content_type_id)
-    model_admin = admin.site._registry.get(content_type.model_class())
-    obj = model_admin and model_admin.get_object(request, unquote(object_id))
+    model = get_object_or_404(ContentType, pk=content_type_id).model_class()
+    if not admin.site.is_registered(model):
+        raise Http404("Only what the admin shows has a “View on site”.")
+    model_admin = admin.site.get_model_admin(model)
+    obj = model_admin.get_object(request, unquote(object_id))
     if obj is None or not model_admin.has_view_or_change_permission(request, obj):
         raise Http404("No such object, or not yours to view.")
     return shortcut(request, content_type_id, object_id)
