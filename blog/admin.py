@@ -144,10 +144,12 @@ class PostAuthorInline(PostPartInline, admin.TabularInline):
 
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
         if db_field.name == "author":
-            # People who write here (staff, or given a role, like imported authors), not every
-            # account on the site.
-            writers = Q(is_staff=True) | Q(groups__name__in=ROLES)
-            kwargs["queryset"] = get_user_model().objects.filter(writers, is_active=True).distinct()
+            # People who write here (active staff or role members, like imported authors) and
+            # people already credited (so a byline naming one who left can still be saved), not
+            # every account on the site.
+            writers = Q(is_active=True) & (Q(is_staff=True) | Q(groups__name__in=ROLES))
+            credited = Q(postauthor__isnull=False)
+            kwargs["queryset"] = get_user_model().objects.filter(writers | credited).distinct()
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
 

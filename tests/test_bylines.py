@@ -140,3 +140,18 @@ def test_the_author_choices_are_people_who_write_here(client, contributor):
     page = client.get("/admin/blog/post/add/").content.decode()
 
     assert "Wendy Writer" in page and "Rita Reader" not in page
+
+
+def test_a_byline_naming_someone_who_left_can_still_be_saved(client, editor):
+    former = UserFactory(username="former", display_name="Former Staff", is_active=False)
+    post = PostFactory(authors=[former])
+    client.force_login(editor)
+
+    response = client.post(
+        f"/admin/blog/post/{post.pk}/change/",
+        with_authors(post_form(post, title="Edited"), *existing_rows(post), initial=1),
+    )
+
+    assert response.status_code == 302
+    post.refresh_from_db()
+    assert post.title == "Edited" and list(post.authors.all()) == [former]
