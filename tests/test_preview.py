@@ -192,3 +192,17 @@ def test_an_archived_post_form_offers_no_preview_link(client, editor):
     page = client.get(f"/admin/blog/post/{post.pk}/change/").content.decode()
 
     assert "Archived posts have no preview links" in page and 'href="/preview/' not in page
+
+
+def test_links_of_an_archived_post_stay_dead_when_it_comes_back_to_draft(client, author):
+    post = PostFactory(authors=[author], publish_at=timezone.now() + timedelta(days=1))
+    url, _ = preview_url(post)
+    client.force_login(author)
+
+    for step in ("archive", "back_to_draft"):
+        client.post("/admin/blog/post/", {"action": step, "_selected_action": [post.pk]})
+
+    post.refresh_from_db()
+    assert post.status == Post.Status.DRAFT
+    assert client.get(url).status_code == 404
+    assert client.get(preview_url(post)[0]).status_code == 200
