@@ -7,6 +7,7 @@ from django_otp.plugins.otp_totp import admin as otp_totp_admin
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from accounts.models import User
+from blog.admin import TextOnlyQueryMixin
 
 PROFILE = (
     "Author profile",
@@ -27,7 +28,7 @@ PROFILE = (
 
 
 @admin.register(User)
-class UserAdmin(DjangoUserAdmin):
+class UserAdmin(TextOnlyQueryMixin, DjangoUserAdmin):
     """Superusers manage accounts; Editors edit every author's profile; every other writer
     edits their own profile and nothing else."""
 
@@ -77,7 +78,10 @@ class UserAdmin(DjangoUserAdmin):
         return [(None, {"fields": ["username", "first_name", "last_name", "email"]}), PROFILE]
 
     def get_readonly_fields(self, request, obj=None):
-        return [] if request.user.is_superuser else ["username"]
+        if request.user.is_superuser:
+            return []
+        # Whoever sets an account's email can have its password reset: only the owner may.
+        return ["username"] if obj == request.user else ["username", "email"]
 
     def get_prepopulated_fields(self, request, obj=None):
         return {"slug": ["display_name"]} if obj is not None else {}

@@ -1,8 +1,9 @@
 """The editorial roles as Django groups, and what each may do.
 
 `sync_roles` runs in the data migration that first creates the groups and again after every
-`migrate` (and test-database flush), the way Django keeps model permissions current: a
-permission added here reaches existing sites on their next migrate.
+`migrate` (and test-database flush), the way Django keeps model permissions current. Each role
+group holds exactly the permissions listed here: one added here reaches existing sites on their
+next migrate, and one removed here is taken away (give site-specific extras to another group).
 """
 
 from django.apps import apps as global_apps
@@ -16,20 +17,21 @@ _POST_PARTS = [
 _CONTRIBUTOR = ["add_post", "change_post", "view_post", *_POST_PARTS, "view_topic"]
 
 ROLES = {
-    # Writes and edits their own drafts and submits them for review.
-    "Contributor": {"blog": _CONTRIBUTOR, "taggit": ["view_tag", "add_tag"]},
+    # Writes and edits their own drafts and submits them for review. Tags their own posts in
+    # the post form (which needs no tag permission); sees in the tag admin only the tags of
+    # published posts and of their own.
+    "Contributor": {"blog": _CONTRIBUTOR, "taggit": ["view_tag"]},
     # Also publishes, schedules and deletes their own posts.
-    "Author": {
-        "blog": [*_CONTRIBUTOR, "delete_post", "publish_post"],
-        "taggit": ["view_tag", "add_tag"],
-    },
-    # Everything, on every post, plus topics, tags, redirects and author profiles.
+    "Author": {"blog": [*_CONTRIBUTOR, "delete_post", "publish_post"], "taggit": ["view_tag"]},
+    # Everything, on every post, plus topics, tags (rename, merge, delete), redirects, author
+    # profiles and the audit trail of state changes.
     "Editor": {
         "blog": [
             *_CONTRIBUTOR,
             "delete_post",
             "publish_post",
             "edit_any_post",
+            "view_statechange",
             *[
                 f"{action}_{model}"
                 for model in ("topic", "postslugredirect")
@@ -59,11 +61,26 @@ def sync_roles(apps=global_apps, **kwargs):
     Permission = apps.get_model("auth", "Permission")
     for name, grants in ROLES.items():
         group, _ = Group.objects.get_or_create(name=name)
+        granted = []
         for app_label, codenames in grants.items():
+            codenames = _of_existing_models(apps, app_label, codenames)
             permissions = Permission.objects.filter(
                 content_type__app_label=app_label, codename__in=codenames
             )
             missing = set(codenames) - set(permissions.values_list("codename", flat=True))
             if missing:
                 raise RuntimeError(f"Role {name}: no permissions {sorted(missing)} in {app_label}")
-            group.permissions.add(*permissions)
+            granted.extend(permissions)
+        group.permissions.set(granted)
+
+
+def _of_existing_models(apps, app_label, codenames):
+    """The codenames whose model exists in `apps`: the first migrations run before later
+    models are made, and the run after the last migration grants those."""
+    models = {model._meta.model_name for model in apps.get_app_config(app_label).get_models()}
+    return [
+        codename
+        for codename in codenames
+        if codename.partition("_")[0] not in {"add", "change", "delete", "view"}
+        or codename.partition("_")[2] in models
+    ]

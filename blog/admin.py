@@ -1,9 +1,13 @@
 from django import forms
 from django.contrib import admin, messages
+from django.contrib.admin.utils import unquote
 from django.contrib.auth import get_user_model
+from django.contrib.contenttypes.models import ContentType
+from django.contrib.contenttypes.views import shortcut
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import Count
+from django.db.models import Count, Q
+from django.forms.models import BaseInlineFormSet
 from django.http import Http404, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
@@ -15,8 +19,9 @@ from markdownx.models import MarkdownxField
 from markdownx.widgets import AdminMarkdownxWidget
 from taggit.models import Tag
 
+from accounts.roles import ROLES
 from blog import revisions
-from blog.forms import ImportForm
+from blog.forms import ImportForm, MergeTagsForm
 from blog.importers import ImportProblem
 from blog.models import (
     FAQ,
@@ -26,9 +31,12 @@ from blog.models import (
     Reference,
     StateChange,
     Topic,
+    merge_tags,
+    retagged,
+    visible_tags,
 )
 from blog.preview import preview_url
-from blog.workflow import TRANSITIONS
+from blog.workflow import ARCHIVED, TRANSITIONS
 
 STATUS_COLOURS = {
     "draft": "#5f6368",
@@ -45,6 +53,34 @@ def status_badge(post):
     return format_html(
         '<span class="status-badge" style="background:{}">{}</span>', STATUS_COLOURS[key], label
     )
+
+
+class TextOnlyQueryMixin:
+    """PostgreSQL refuses NUL characters in text, and the admin passes filters and searches
+    from the address bar to the database as they come: a filter holding one is dropped, with a
+    message, and a search term loses them."""
+
+    def changelist_view(self, request, extra_context=None):
+        bad = [
+            key
+            for key, values in request.GET.lists()
+            if "\x00" in key or any("\x00" in value for value in values)
+        ]
+        if not bad:
+            return super().changelist_view(request, extra_context)
+        query = request.GET.copy()
+        for key in bad:
+            del query[key]
+        names = ", ".join(f"“{key.replace(chr(0), '')}”" for key in bad)
+        self.message_user(
+            request,
+            f"Ignored the filter {names}: its value holds a NUL character, which is not text.",
+            messages.WARNING,
+        )
+        return HttpResponseRedirect(f"{request.path}?{query.urlencode()}".rstrip("?"))
+
+    def get_search_results(self, request, queryset, search_term):
+        return super().get_search_results(request, queryset, search_term.replace("\x00", ""))
 
 
 class PostPartInline:
@@ -71,15 +107,49 @@ class PostPartInline:
         return super().has_delete_permission(request, obj) and self._post_editable(request, obj)
 
 
+class PostAuthorFormSet(BaseInlineFormSet):
+    """The byline: a writer who may not edit every post stays on it, or an "unsaved post is
+    its creator's" and "every listed author is an owner" would let them publish under, or
+    hand a draft to, someone else's name."""
+
+    user = None  # set per request by PostAuthorInline.get_formset
+
+    def clean(self):
+        super().clean()
+        if self.user is None or self.user.has_perm("blog.edit_any_post"):
+            return
+        authors = {
+            form.cleaned_data["author"].pk
+            for form in self.forms
+            if form.cleaned_data.get("author") and not self._should_delete_form(form)
+        }
+        if authors and self.user.pk not in authors:
+            raise ValidationError(
+                "Keep yourself among the authors: only an editor can credit a post to others "
+                "alone. (Leave the list empty to be the only author.)"
+            )
+
+
 class PostAuthorInline(PostPartInline, admin.TabularInline):
     model = PostAuthor
+    formset = PostAuthorFormSet
     fields = ["author", "order"]
     verbose_name = "author"
     verbose_name_plural = "Authors (in byline order; you are added if none is given)"
 
+    def get_formset(self, request, obj=None, **kwargs):
+        formset = super().get_formset(request, obj, **kwargs)
+        formset.user = request.user
+        return formset
+
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
         if db_field.name == "author":
-            kwargs["queryset"] = get_user_model().objects.filter(is_active=True)
+            # People who write here (active staff or role members, like imported authors) and
+            # people already credited (so a byline naming one who left can still be saved), not
+            # every account on the site.
+            writers = Q(is_active=True) & (Q(is_staff=True) | Q(groups__name__in=ROLES))
+            credited = Q(postauthor__isnull=False)
+            kwargs["queryset"] = get_user_model().objects.filter(writers | credited).distinct()
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
 
@@ -102,7 +172,7 @@ class PopularTagListFilter(admin.SimpleListFilter):
     limit = 25
 
     def lookups(self, request, model_admin):
-        tags = Tag.objects.annotate(uses=Count("taggit_taggeditem_items"))
+        tags = visible_tags(request.user).annotate(uses=Count("taggit_taggeditem_items"))
         return [(tag.slug, tag.name) for tag in tags.order_by("-uses", "name")[: self.limit]]
 
     def queryset(self, request, queryset):
@@ -137,6 +207,8 @@ class PostAdminForm(forms.ModelForm):
 
     def _post_clean(self):
         super()._post_clean()
+        if "slug" in self.changed_data:
+            self._check(self.instance.check_slug, self.user)
         if self.transition is None:
             if self.instance.status == Post.Status.PUBLISHED:
                 self._check(self.instance.check_ready_to_publish)  # edits of live posts
@@ -155,7 +227,7 @@ class PostAdminForm(forms.ModelForm):
 
 
 @admin.register(Post)
-class PostAdmin(admin.ModelAdmin):
+class PostAdmin(TextOnlyQueryMixin, admin.ModelAdmin):
     form = PostAdminForm
     formfield_overrides = {MarkdownxField: {"widget": AdminMarkdownxWidget}}
     inlines = [PostAuthorInline, FAQInline, ReferenceInline]
@@ -183,7 +255,13 @@ class PostAdmin(admin.ModelAdmin):
         "created_at",
     ]
     list_per_page = 50
-    actions = ["submit_for_review", "publish_now", "archive", "back_to_draft"]
+    actions = [
+        "submit_for_review",
+        "publish_now",
+        "archive",
+        "back_to_draft",
+        "revoke_preview_links",
+    ]
     change_form_template = "admin/blog/post/change_form.html"
     change_list_template = "admin/blog/post/change_list.html"
     fieldsets = [
@@ -209,6 +287,10 @@ class PostAdmin(admin.ModelAdmin):
 
     class Media:
         css = {"all": ["admin/css/byline.css"]}
+
+    def view_on_site(self, post):
+        # An unpublished post's address answers 404: it has "Preview" instead.
+        return post.get_absolute_url() if post.is_published() else None
 
     # Who sees and changes what -------------------------------------------------------------
 
@@ -275,13 +357,22 @@ class PostAdmin(admin.ModelAdmin):
     def save_related(self, request, form, formsets, change):
         super().save_related(request, form, formsets, change)
         post = form.instance
-        if not post.authors.exists():
+        # Not post.authors: the change form's post has them prefetched, as they were before.
+        if not PostAuthor.objects.filter(post=post).exists():
             PostAuthor.objects.create(post=post, author=request.user, order=1)
         post.record_state_change(post._status_before, by=request.user)
         post.save_revision(by=request.user)
         if form.transition:
             change = post.state_changes.first()
             self.message_user(request, f"“{post}”: {change.description()}.")
+        if "_revoke_previews" in request.POST:
+            post.revoke_preview_links()
+            self.message_user(request, f"“{post}”: preview links given out so far no longer work.")
+
+    def response_change(self, request, obj):
+        if "_revoke_previews" in request.POST:
+            return HttpResponseRedirect(request.path)  # back to the form, with the new link
+        return super().response_change(request, obj)
 
     def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
         post = obj or Post()
@@ -294,6 +385,9 @@ class PostAdmin(admin.ModelAdmin):
             reverse("admin:blog_post_preview", args=[obj.pk])
             if obj and not obj.is_published()
             else ""
+        )
+        context["can_revoke_previews"] = bool(
+            obj and not obj.is_published() and self.has_change_permission(request, obj)
         )
         return super().render_change_form(request, context, add, change, form_url, obj)
 
@@ -339,6 +433,24 @@ class PostAdmin(admin.ModelAdmin):
     @admin.action(description="Move selected posts back to draft")
     def back_to_draft(self, request, queryset):
         self._bulk(request, queryset, "draft")
+
+    @admin.action(description="Revoke the preview links of selected posts")
+    def revoke_preview_links(self, request, queryset):
+        done, refused = 0, []
+        for post in queryset:
+            if post.can_edit(request.user):
+                post.revoke_preview_links()
+                done += 1
+            else:
+                refused.append(f"“{post}”")
+        if done:
+            self.message_user(request, f"Preview links revoked: {done} post{'s' * (done != 1)}.")
+        if refused:
+            self.message_user(
+                request,
+                f"Not changed (you may not edit them): {', '.join(refused)}.",
+                messages.WARNING,
+            )
 
     def has_publish_permission(self, request):
         return request.user.has_perm("blog.publish_post")
@@ -434,9 +546,17 @@ class PostAdmin(admin.ModelAdmin):
         revision = get_object_or_404(post.revisions, number=number)
         if request.method != "POST":
             return HttpResponseRedirect(reverse("admin:blog_post_revisions", args=[pk]))
-        with transaction.atomic():
-            revisions.restore(post, revision.data)
-            post.save_revision(by=request.user, note=f"Restored revision {number}")
+        try:
+            with transaction.atomic():
+                revisions.restore(post, revision.data, by=request.user)
+                post.save_revision(by=request.user, note=f"Restored revision {number}")
+        except ValidationError as problem:
+            self.message_user(
+                request,
+                f"Revision {number} was not restored: {' '.join(problem.messages)}",
+                messages.ERROR,
+            )
+            return HttpResponseRedirect(reverse("admin:blog_post_revisions", args=[pk]))
         self.message_user(request, f"Restored revision {number} of “{post}”.")
         return HttpResponseRedirect(reverse("admin:blog_post_change", args=[pk]))
 
@@ -481,6 +601,8 @@ class PostAdmin(admin.ModelAdmin):
             return "Save the post to get a preview link."
         if post.is_published():
             return format_html('Published: <a href="{0}">{0}</a>', post.get_absolute_url())
+        if post.status == ARCHIVED:
+            return "Archived posts have no preview links: those given out no longer work."
         url, expires = preview_url(post)
         return format_html(
             '<a href="{0}" target="_blank" rel="noopener">{0}</a><br>'
@@ -498,13 +620,19 @@ def _int(value, default):
 
 
 @admin.register(Topic)
-class TopicAdmin(admin.ModelAdmin):
+class TopicAdmin(TextOnlyQueryMixin, admin.ModelAdmin):
     list_display = ["name", "slug", "post_count"]
     search_fields = ["name", "description"]
     prepopulated_fields = {"slug": ["name"]}
 
     def get_queryset(self, request):
-        return super().get_queryset(request).annotate(post_count=Count("posts"))
+        # Counting only posts the user may know of: a count can give others' drafts away.
+        posts = Post.objects.visible_to(request.user)
+        return (
+            super()
+            .get_queryset(request)
+            .annotate(post_count=Count("posts", filter=Q(posts__in=posts), distinct=True))
+        )
 
     @admin.display(description="posts", ordering="post_count")
     def post_count(self, topic):
@@ -512,7 +640,7 @@ class TopicAdmin(admin.ModelAdmin):
 
 
 @admin.register(PostSlugRedirect)
-class PostSlugRedirectAdmin(admin.ModelAdmin):
+class PostSlugRedirectAdmin(TextOnlyQueryMixin, admin.ModelAdmin):
     list_display = ["old_slug", "post", "created_at"]
     search_fields = ["old_slug", "post__title", "post__slug"]
     list_select_related = ["post"]
@@ -523,7 +651,7 @@ class PostSlugRedirectAdmin(admin.ModelAdmin):
 
 
 @admin.register(StateChange)
-class StateChangeAdmin(admin.ModelAdmin):
+class StateChangeAdmin(TextOnlyQueryMixin, admin.ModelAdmin):
     """The whole audit trail: read-only, for editors."""
 
     list_display = ["at", "post", "description", "by"]
@@ -544,3 +672,78 @@ class StateChangeAdmin(admin.ModelAdmin):
     @admin.display(description="what")
     def description(self, change):
         return change.description()
+
+
+admin.site.unregister(Tag)  # django-taggit's: its "merge tags" page checks no permission
+
+
+@admin.register(Tag)
+class TagAdmin(TextOnlyQueryMixin, admin.ModelAdmin):
+    """Editors rename, merge and delete tags; writers tag their own posts in the post form,
+    and see here only tags they could see anyway (see visible_tags)."""
+
+    list_display = ["name", "slug", "post_count"]
+    ordering = ["name", "slug"]
+    search_fields = ["name"]
+    prepopulated_fields = {"slug": ["name"]}
+    actions = ["merge_selected_tags"]
+
+    def get_queryset(self, request):
+        tags = super().get_queryset(request) & visible_tags(request.user)
+        posts = Post.objects.visible_to(request.user)
+        return tags.annotate(post_count=Count("post", filter=Q(post__in=posts), distinct=True))
+
+    @admin.display(description="posts", ordering="post_count")
+    def post_count(self, tag):
+        return tag.post_count
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        if change and form.has_changed():
+            retagged(Post.objects.filter(tags=obj), request.user, f"Tag renamed to “{obj}”")
+
+    def delete_model(self, request, obj):
+        posts = list(Post.objects.filter(tags=obj))
+        super().delete_model(request, obj)
+        retagged(posts, request.user, f"Tag “{obj}” deleted")
+
+    def delete_queryset(self, request, queryset):
+        posts = list(Post.objects.filter(tags__in=queryset).distinct())
+        names = ", ".join(f"“{tag}”" for tag in queryset)
+        super().delete_queryset(request, queryset)
+        retagged(posts, request.user, f"Tags deleted: {names}")
+
+    @admin.action(description="Merge selected tags…", permissions=["change", "delete"])
+    def merge_selected_tags(self, request, queryset):
+        form = MergeTagsForm(request.POST if "merge" in request.POST else None)
+        if form.is_valid():
+            into, changed = merge_tags(queryset, form.cleaned_data["name"], by=request.user)
+            self.message_user(
+                request, f"Merged into “{into}”: {changed} post{'s' * (changed != 1)} changed."
+            )
+            return None  # back to the tag list
+        return TemplateResponse(
+            request,
+            "admin/taggit/tag/merge_tags.html",
+            {
+                **self.admin_site.each_context(request),
+                "opts": self.opts,
+                "title": "Merge tags",
+                "tags": queryset,
+                "form": form,
+            },
+        )
+
+
+def view_on_site(request, content_type_id, object_id):
+    """The admin's "View on site" (Django's shortcut view), for objects the user may view in
+    the admin only: the shortcut alone tells any staff member the address of any object, a
+    draft's slug included."""
+    model = get_object_or_404(ContentType, pk=content_type_id).model_class()
+    if not admin.site.is_registered(model):
+        raise Http404("Only what the admin shows has a “View on site”.")
+    model_admin = admin.site.get_model_admin(model)
+    obj = model_admin.get_object(request, unquote(object_id))
+    if obj is None or not model_admin.has_view_or_change_permission(request, obj):
+        raise Http404("No such object, or not yours to view.")
+    return shortcut(request, content_type_id, object_id)

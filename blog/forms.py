@@ -74,6 +74,18 @@ class ImportForm(forms.Form):
         return import_markdown([(name.name, name.stem, lambda: raw)], **options)
 
 
+class MergeTagsForm(forms.Form):
+    """The tag admin's "merge": the name the selected tags become (an existing tag or a new
+    one)."""
+
+    name = forms.CharField(
+        label="Merge into",
+        max_length=100,
+        help_text="The name of an existing tag, or of a new one. The selected tags are "
+        "deleted and their posts get this tag instead.",
+    )
+
+
 def _zip_sources(raw):
     """(name, reader) for the Markdown files in a zip, read in memory, with size limits."""
     try:

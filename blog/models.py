@@ -8,6 +8,7 @@ from django.contrib.postgres.search import (
     SearchVector,
     SearchVectorField,
 )
+from django.core.exceptions import ValidationError
 from django.db import connection, models, transaction
 from django.db.models import F, Max, Q, Value
 from django.db.models.signals import m2m_changed
@@ -72,6 +73,13 @@ class PostQuerySet(models.QuerySet):
 
     def by_author(self, user):
         return self.filter(authors=user)
+
+    def visible_to(self, user):
+        """Posts `user` may know of in the admin: all for editors, otherwise the public ones
+        and their own."""
+        if user.has_perm("blog.edit_any_post"):
+            return self
+        return self.filter(Q(pk__in=self.published().values("pk")) | Q(authors=user)).distinct()
 
     def search(self, query):
         """Posts matching what a reader typed, best first.
@@ -208,6 +216,11 @@ class Post(PostWorkflow, models.Model):
         blank=True,
         help_text="Front-matter keys Byline has no field for, kept from an import.",
     )
+    preview_generation = models.PositiveIntegerField(
+        default=0,
+        editable=False,
+        help_text="Part of every preview link; raising it revokes the links made before.",
+    )
     # Filled on PostgreSQL only (title A; description and tags B; body and FAQs C).
     search_vector = SearchVectorField(null=True, editable=False)
 
@@ -260,6 +273,34 @@ class Post(PostWorkflow, models.Model):
 
     def is_scheduled(self):
         return self.status == self.Status.PUBLISHED and self.publish_at > timezone.now()
+
+    def check_slug(self, user):
+        """Raise ValidationError if the slug is another post's address, or an old address of a
+        post `user` may not edit: saving would take that post's redirect away from it."""
+        if not self.slug:
+            return  # save() makes one that is free
+        if Post.objects.filter(slug=self.slug).exclude(pk=self.pk).exists():
+            raise ValidationError(
+                {"slug": f"“{self.slug}” is the address of another post; choose another slug."}
+            )
+        redirect = (
+            PostSlugRedirect.objects.filter(old_slug=self.slug)
+            .exclude(post_id=self.pk)
+            .select_related("post")
+            .first()
+        )
+        if redirect and not redirect.post.can_edit(user):
+            raise ValidationError(
+                {
+                    "slug": f"“{self.slug}” is an old address of another post and still leads "
+                    "readers there; choose another slug."
+                }
+            )
+
+    def revoke_preview_links(self):
+        """Make every preview link given out so far stop working."""
+        Post.objects.filter(pk=self.pk).update(preview_generation=F("preview_generation") + 1)
+        self.refresh_from_db(fields=["preview_generation"])
 
     def save_revision(self, by=None, note=""):
         """Keep the post as it now is; a save that changed nothing keeps no new revision."""
@@ -359,6 +400,38 @@ class Post(PostWorkflow, models.Model):
 def public_tags():
     """Tags of published posts: a tag used only on drafts stays unknown to the public."""
     return Tag.objects.filter(post__in=Post.objects.published()).distinct()
+
+
+def visible_tags(user):
+    """Tags `user` may know of: all for those who manage tags, otherwise those of the posts
+    they may know of (a tag used only on someone else's draft gives the draft away)."""
+    if user.has_perm("taggit.change_tag"):
+        return Tag.objects.all()
+    return Tag.objects.filter(pk__in=Tag.objects.filter(post__in=Post.objects.visible_to(user)))
+
+
+def retagged(posts, by, note):
+    """After tags were renamed or deleted (no tagging signal says so): bring each post's
+    search text up to date and keep a revision."""
+    for post in posts:
+        post.update_search_vector()
+        post.save_revision(by=by, note=note)
+
+
+def merge_tags(tags, name, by=None):
+    """Put the tag called `name` (made if missing) on every post carrying one of `tags`, and
+    delete those; each post changed keeps a revision. Returns the tag and the number of posts
+    changed."""
+    with transaction.atomic():
+        into = Tag.objects.filter(name__iexact=name).first() or Tag.objects.create(name=name)
+        merged = [tag for tag in tags if tag.pk != into.pk]
+        posts = list(Post.objects.filter(tags__in=merged).distinct())
+        for post in posts:
+            post.tags.remove(*merged)
+            post.tags.add(into)
+            post.save_revision(by=by, note=f"Tags merged into “{into}”")
+        Tag.objects.filter(pk__in=[tag.pk for tag in merged]).delete()
+    return into, len(posts)
 
 
 def public_authors():

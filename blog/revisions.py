@@ -48,16 +48,18 @@ def snapshot(post):
     }
 
 
-def restore(post, data):
+def restore(post, data, by):
     """Put a revision's content back: text, tags, topics, FAQs and references.
 
     The status and publish time stay as they are: restoring old words never publishes or
-    unpublishes anything.
+    unpublishes anything. Raises ValidationError, changing nothing, when the old slug is no
+    longer free for `by` to take (see Post.check_slug).
     """
     from blog.models import FAQ, Reference, Topic
 
     for field in ("title", "slug", "description", "body"):
         setattr(post, field, data[field])
+    post.check_slug(by)
     post.save()
     post.tags.set(data["tags"], clear=True)
     post.topics.set(Topic.objects.filter(slug__in=data["topics"]))

@@ -19,7 +19,7 @@ from django.views.generic import DetailView, ListView, MonthArchiveView, YearArc
 from blog import seo
 from blog.caching import DATABASE_UNAVAILABLE
 from blog.models import Post, PostSlugRedirect, Topic, public_authors, public_tags
-from blog.preview import post_id_for
+from blog.preview import post_lookup_for
 from blog.rendering import plain_text
 from blog.search import MAX_QUERY_LENGTH, search_terms, snippet
 
@@ -200,11 +200,12 @@ class PostPreviewView(PostDetailView):
 
     def get(self, request, *args, **kwargs):
         if self.preview_post is None:
-            found = post_id_for(kwargs["token"])
-            if found is None:
+            lookup = post_lookup_for(kwargs["token"])
+            if lookup is None:
                 raise Http404("This preview link is not valid or has expired.")
-            post_id, uuid = found
-            self.preview_post = get_object_or_404(Post, pk=post_id, uuid=uuid)
+            self.preview_post = get_object_or_404(
+                Post.objects.exclude(status=Post.Status.ARCHIVED), **lookup
+            )
             if self.preview_post.is_published():
                 return redirect(self.preview_post)
         self.object = self.get_queryset().get(pk=self.preview_post.pk)

@@ -128,5 +128,8 @@ class PostWorkflow:
         """Move to the transition's state (unsaved). "Publish now" stamps the publish time
         unless it was set on purpose (a backdated post)."""
         self.status = TRANSITIONS[name].target
+        if self.status == ARCHIVED:
+            # Preview links given out stay dead even if the post comes back to draft.
+            self.preview_generation += 1
         if name == "publish" and not keep_publish_time:
             self.publish_at = timezone.now()

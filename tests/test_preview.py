@@ -1,5 +1,6 @@
 """Preview links: a signed, expiring URL that shows an unpublished post as readers will see it."""
 
+import re
 from datetime import timedelta
 
 import pytest
@@ -10,6 +11,7 @@ from django.utils import timezone
 from blog.models import Post
 from blog.preview import preview_url
 from tests.factories import PostFactory
+from tests.test_admin import post_form
 
 pytestmark = pytest.mark.django_db
 
@@ -111,3 +113,96 @@ def test_the_admin_preview_of_someone_elses_post_is_refused(client, contributor)
     assert client.get(f"/admin/blog/post/{post.pk}/preview/").status_code == 404
     client.logout()
     assert client.get(f"/admin/blog/post/{post.pk}/preview/").status_code == 302
+
+
+def test_an_archived_post_link_answers_404(client):
+    post = PostFactory(status=Post.Status.PUBLISHED, publish_at=timezone.now() + timedelta(days=1))
+    url, _ = preview_url(post)
+    post.status = Post.Status.ARCHIVED
+    post.save()
+
+    assert client.get(url).status_code == 404
+
+
+def test_a_link_made_before_links_could_be_revoked_answers_404(client, draft):
+    token = signing.dumps(
+        {"post": draft.pk, "uuid": str(draft.uuid)}, salt="byline.preview", compress=True
+    )
+
+    assert client.get(f"/preview/{token}/").status_code == 404
+
+
+def test_revoke_preview_links_in_the_post_form_stops_earlier_links(client, contributor):
+    post = PostFactory(authors=[contributor], status=Post.Status.DRAFT)
+    old_url, _ = preview_url(post)
+    client.force_login(contributor)
+    form = client.get(f"/admin/blog/post/{post.pk}/change/").content.decode()
+
+    response = client.post(
+        f"/admin/blog/post/{post.pk}/change/",
+        post_form(post, _revoke_previews="1"),
+        follow=True,
+    )
+
+    assert 'name="_revoke_previews"' in form
+    assert "preview links given out so far no longer work" in response.content.decode()
+    assert client.get(old_url).status_code == 404
+    new_url = re.search(r'href="(/preview/[^"]+)"', response.content.decode())[1]
+    assert new_url != old_url
+    assert client.get(new_url).status_code == 200
+
+
+def test_revoke_preview_links_as_a_bulk_action(client, author):
+    mine = PostFactory(authors=[author], status=Post.Status.DRAFT)
+    others = PostFactory(status=Post.Status.DRAFT)
+    mine_url, others_url = preview_url(mine)[0], preview_url(others)[0]
+    client.force_login(author)
+
+    client.post(
+        "/admin/blog/post/",
+        {"action": "revoke_preview_links", "_selected_action": [mine.pk, others.pk]},
+    )
+
+    assert client.get(mine_url).status_code == 404
+    assert client.get(others_url).status_code == 200  # not the author's to revoke
+
+
+def test_who_cannot_edit_a_post_cannot_revoke_its_links(client, contributor):
+    post = PostFactory(authors=[contributor], status=Post.Status.DRAFT)
+    someone_elses = PostFactory(status=Post.Status.DRAFT)
+    url = preview_url(someone_elses)[0]
+    client.force_login(contributor)
+
+    client.post(
+        f"/admin/blog/post/{someone_elses.pk}/change/",
+        post_form(someone_elses, _revoke_previews="1"),
+    )
+    client.post(
+        "/admin/blog/post/",
+        {"action": "revoke_preview_links", "_selected_action": [post.pk, someone_elses.pk]},
+    )
+
+    assert client.get(url).status_code == 200
+
+
+def test_an_archived_post_form_offers_no_preview_link(client, editor):
+    post = PostFactory(status=Post.Status.ARCHIVED)
+    client.force_login(editor)
+
+    page = client.get(f"/admin/blog/post/{post.pk}/change/").content.decode()
+
+    assert "Archived posts have no preview links" in page and 'href="/preview/' not in page
+
+
+def test_links_of_an_archived_post_stay_dead_when_it_comes_back_to_draft(client, author):
+    post = PostFactory(authors=[author], publish_at=timezone.now() + timedelta(days=1))
+    url, _ = preview_url(post)
+    client.force_login(author)
+
+    for step in ("archive", "back_to_draft"):
+        client.post("/admin/blog/post/", {"action": step, "_selected_action": [post.pk]})
+
+    post.refresh_from_db()
+    assert post.status == Post.Status.DRAFT
+    assert client.get(url).status_code == 404
+    assert client.get(preview_url(post)[0]).status_code == 200

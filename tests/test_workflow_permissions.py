@@ -7,7 +7,7 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
-from blog.models import Post
+from blog.models import Post, PostAuthor
 from tests.factories import PostFactory, UserFactory
 from tests.test_admin import post_form
 
@@ -75,6 +75,38 @@ def bulk(action):
     return act
 
 
+def revoke_previews(client, post):
+    client.post(
+        "/admin/blog/post/", {"action": "revoke_preview_links", "_selected_action": [post.pk]}
+    )
+    return refreshed(post).preview_generation != post.preview_generation
+
+
+def take_old_slug(client, post):
+    """Give a new post the old address of `post`, which then no longer redirects."""
+    old_slug = post.slug
+    post.slug = f"{old_slug}-moved"
+    post.save()
+    client.post("/admin/blog/post/add/", post_form(title="Newcomer", slug=old_slug))
+    return Post.objects.filter(slug=old_slug, title="Newcomer").exists()
+
+
+def hand_over(client, post):
+    """Credit the post to someone else alone."""
+    (row,) = PostAuthor.objects.filter(post=post)
+    successor = UserFactory(username="successor", is_staff=True)
+    data = post_form(post) | {
+        "postauthor_set-TOTAL_FORMS": "1",
+        "postauthor_set-INITIAL_FORMS": "1",
+        "postauthor_set-0-id": row.pk,
+        "postauthor_set-0-post": post.pk,
+        "postauthor_set-0-author": successor.pk,
+        "postauthor_set-0-order": "1",
+    }
+    client.post(change_url(post), data)
+    return list(refreshed(post).authors.all()) == [successor]
+
+
 ACTIONS = {
     "view list": (view_list, "draft"),
     "view change page": (view_change_page, "draft"),
@@ -91,6 +123,9 @@ ACTIONS = {
     "bulk publish": (bulk("publish_now"), "review"),
     "bulk archive": (bulk("archive"), "published"),
     "bulk back to draft": (bulk("back_to_draft"), "review"),
+    "revoke preview links": (revoke_previews, "draft"),
+    "take its old slug": (take_old_slug, "draft"),
+    "hand over to another author": (hand_over, "draft"),
 }
 
 # (own posts, others' posts) per role and action.
@@ -112,8 +147,14 @@ ALLOWED = {
         "bulk publish": (False, False),
         "bulk archive": (False, False),
         "bulk back to draft": (True, False),
+        "revoke preview links": (True, False),
+        "take its old slug": (True, False),
+        "hand over to another author": (False, False),
     },
-    "author": {action: (True, False) for action in ACTIONS},
+    "author": {
+        **{action: (True, False) for action in ACTIONS},
+        "hand over to another author": (False, False),
+    },
     "editor": {action: (True, True) for action in ACTIONS},
 }
 
