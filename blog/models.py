@@ -22,6 +22,7 @@ from taggit.models import Tag
 
 from blog import revisions
 from blog.images import make_renditions
+from blog.uploads import UploadedImageField
 from blog.rendering import (
     count_words,
     has_sponsored_links,
@@ -160,7 +161,7 @@ class Post(PostWorkflow, models.Model):
     )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
-    featured_image = models.ImageField(
+    featured_image = UploadedImageField(
         upload_to="featured/%Y/%m/",
         blank=True,
         width_field="featured_image_width",
