@@ -22,7 +22,6 @@ from taggit.models import Tag
 
 from blog import revisions
 from blog.images import make_renditions
-from blog.uploads import UploadedImageField
 from blog.rendering import (
     count_words,
     has_sponsored_links,
@@ -32,6 +31,7 @@ from blog.rendering import (
     render_markdown,
 )
 from blog.search import search_terms
+from blog.uploads import UploadedImageField
 from blog.workflow import PostWorkflow
 
 # A table of contents is shown on posts at least this long with at least this many sections.
