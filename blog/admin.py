@@ -209,6 +209,7 @@ class PostAdmin(admin.ModelAdmin):
 
     class Media:
         css = {"all": ["admin/css/byline.css"]}
+        js = ["admin/js/upload-errors.js"]
 
     # Who sees and changes what -------------------------------------------------------------
 
