@@ -1,5 +1,7 @@
 from django.apps import AppConfig
+from django.conf import settings
 from django.db.models.signals import m2m_changed, post_delete, post_save, pre_delete, pre_save
+from PIL import Image
 from taggit.apps import TaggitAppConfig
 
 
@@ -30,6 +32,10 @@ class BlogConfig(AppConfig):
                 connect(signal, caching.bump_content_generation, model)
             connect(signal, caching.profile_changed, get_user_model())
         connect(m2m_changed, caching.topics_changed, Post.topics.through)
+
+        # Pillow itself refuses over twice this many pixels, wherever it allocates: a later GIF
+        # frame can grow the canvas after blog/uploads.py checked the header against 1×.
+        Image.MAX_IMAGE_PIXELS = settings.BYLINE_UPLOAD_MAX_PIXELS
 
 
 class TagsConfig(TaggitAppConfig):

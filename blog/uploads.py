@@ -5,7 +5,7 @@ What is stored is never the uploaded file: Pillow decodes it and writes the pixe
 file that only claims to be an image (HTML or SVG with an image name or content type) is refused
 and one that is an image and something else too (a GIF/HTML polyglot, EXIF with a GPS position)
 keeps only its pixels. The type comes from the content, the name is random, and byte and pixel
-limits are checked before anything is decoded.
+limits are checked before anything is decoded (for an animation, before each frame is).
 """
 
 import struct
@@ -35,6 +35,7 @@ CONTENT_TYPES = ["image/jpeg", "image/png", "image/webp", "image/gif"]
 KINDS = "JPEG, PNG, WebP or GIF"
 # Larger stills are scaled down: readers' screens and the renditions need no more.
 MAX_SIDE = 2400
+MAX_FRAMES = 1000
 # What survives re-encoding besides pixels; EXIF, XMP, comments and text chunks do not.
 KEPT_INFO = {"icc_profile", "transparency"}
 PNG_MODES = {"1", "L", "LA", "I", "I;16", "P", "RGB", "RGBA"}
@@ -60,8 +61,7 @@ def clean_image(upload):
         upload.seek(0)
         with Image.open(upload, formats=list(EXTENSIONS)) as image:
             _check_pixels(image, label)
-            extension = EXTENSIONS[image.format]
-            data = _reencode(image)
+            extension, data = _reencode(image, label)
     except UnidentifiedImageError:
         raise ValidationError(
             f"{label} is not a {KINDS} image (the content decides, not the name).",
@@ -88,52 +88,76 @@ def _label(upload):
 
 
 def _megapixels(pixels):
-    return f"{pixels / 1_000_000:,.1f}".removesuffix(".0") + " megapixels"
+    value = pixels / 1_000_000
+    return f"{value:,.0f} megapixels" if value >= 100 else f"{value:.3g} megapixels"
 
 
 def _check_pixels(image, label):
     """Refuse from the header alone: nothing is decoded yet."""
     limit = settings.BYLINE_UPLOAD_MAX_PIXELS
     width, height = image.size
-    frames = getattr(image, "n_frames", 1)  # counted from headers, not decoded
-    if width * height * frames <= limit:
-        return
-    if frames == 1:
-        message = (
+    if width * height > limit:
+        raise ValidationError(
             f"{label} is {width:,} × {height:,} pixels ({_megapixels(width * height)}); "
-            f"an image may have at most {_megapixels(limit)}."
+            f"an image may have at most {_megapixels(limit)}.",
+            code="too_many_pixels",
         )
-    else:
-        message = (
-            f"{label} has {frames} frames of {width:,} × {height:,} pixels "
-            f"({_megapixels(width * height * frames)} in all); an animation may have at most "
-            f"{_megapixels(limit)} in all its frames together."
-        )
-    raise ValidationError(message, code="too_many_pixels")
 
 
-def _reencode(image):
-    fmt = image.format
+def _reencode(image, label):
+    """(extension, bytes) of the image written again from its pixels alone."""
     if getattr(image, "is_animated", False):
-        # Animations stay animated, at their own size: the pixel limit counts every frame.
-        frames, durations = [], []
-        for frame in ImageSequence.Iterator(image):
-            durations.append(frame.info.get("duration", 100))
-            frames.append(_pixels_only(frame.copy(), fmt))
-        options = {
-            "save_all": True,
-            "append_images": frames[1:],
-            "duration": durations,
-            "loop": image.info.get("loop", 0),
-        }
-    else:
-        # A large JPEG is decoded at 1/2, 1/4 or 1/8 scale straight away: far less memory.
-        image.draft(image.mode, (MAX_SIDE, MAX_SIDE))
-        image.thumbnail((MAX_SIDE, MAX_SIDE))
-        ImageOps.exif_transpose(image, in_place=True)  # upright, since the tag will be gone
-        frames, options = [_pixels_only(image, fmt)], {}
+        return "webp", _reencode_animation(image, label)
+    fmt = image.format
+    # A large JPEG is decoded at 1/2, 1/4 or 1/8 scale straight away: far less memory.
+    image.draft(image.mode, (MAX_SIDE, MAX_SIDE))
+    image.thumbnail((MAX_SIDE, MAX_SIDE))
+    ImageOps.exif_transpose(image, in_place=True)  # upright, since the tag will be gone
     buffer = BytesIO()
-    frames[0].save(buffer, fmt, **SAVE_OPTIONS.get(fmt, {}), **options)
+    _pixels_only(image, fmt).save(buffer, fmt, **SAVE_OPTIONS.get(fmt, {}))
+    return EXTENSIONS[fmt], buffer.getvalue()
+
+
+def _reencode_animation(image, label):
+    """Every frame, as animated WebP: writing a GIF again costs ten times as long."""
+    # Frames are counted while decoding, each frame costing at most one canvas: counting
+    # them first (Image.n_frames) reads the whole file, seconds for one of tiny frames.
+    limit = settings.BYLINE_UPLOAD_MAX_PIXELS
+    image_size = image.size
+    frames, durations, pixels = [], [], 0
+    for count, frame in enumerate(ImageSequence.Iterator(image), start=1):
+        if count > MAX_FRAMES:
+            raise ValidationError(
+                f"{label} has more than {MAX_FRAMES:,} frames; an animation may have at most "
+                f"{MAX_FRAMES:,}.",
+                code="too_many_frames",
+            )
+        # The size is read before the frame is decoded; a GIF frame may enlarge the canvas.
+        _check_pixels(frame, label)
+        width, height = frame.size
+        pixels += width * height
+        if pixels > limit:
+            raise ValidationError(
+                f"{label} is an animation of {width:,} × {height:,} pixels a frame with more "
+                f"than {limit // (width * height):,} frames; an animation may have at most "
+                f"{_megapixels(limit)} in all its frames together.",
+                code="too_many_pixels",
+            )
+        durations.append(frame.info.get("duration", 100))
+        # Browsers show a GIF within its first frame's canvas, and WebP wants frames alike.
+        pixels_only = _pixels_only(frame.crop((0, 0, *image_size)), "WEBP")
+        pixels_only.thumbnail((MAX_SIDE, MAX_SIDE))
+        frames.append(pixels_only)
+    buffer = BytesIO()
+    frames[0].save(
+        buffer,
+        "WEBP",
+        save_all=True,
+        append_images=frames[1:],
+        duration=durations,
+        loop=image.info.get("loop", 0),
+        **SAVE_OPTIONS["WEBP"],
+    )
     return buffer.getvalue()
 
 

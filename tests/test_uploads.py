@@ -250,9 +250,51 @@ def test_an_animation_counts_the_pixels_of_every_frame(door, media, settings):
     settings.BYLINE_UPLOAD_MAX_PIXELS = 3000  # a still 40 × 30 image is 1200
 
     assert_refused(
-        door, media, upload("dance.gif", animated_gif(frames=3), "image/gif"), "3 frames"
+        door,
+        media,
+        upload("dance.gif", animated_gif(frames=3), "image/gif"),
+        "40 × 30 pixels a frame with more than 2 frames",
+        "at most 0.003 megapixels in all its frames together",
     )
     assert door.send(upload("still.gif", image_bytes("GIF", (40, 30), "P"), "image/gif")).accepted
+
+
+def gif_frame(width=1, height=1):
+    """A GIF frame of one pixel's data, whatever size its descriptor claims."""
+    control = b"\x21\xf9\x04\x00\x01\x00\x00\x00"
+    descriptor = b"\x2c" + struct.pack("<4H", 0, 0, width, height) + b"\x00"
+    return control + descriptor + b"\x02\x02\x44\x01\x00"
+
+
+def tiny_frames_gif(frames, *more):
+    """A GIF with a 1 × 1 canvas and `frames` frames of one pixel each (23 bytes a frame),
+    then the `more` frames given."""
+    head = b"GIF89a" + struct.pack("<HH", 1, 1) + b"\x80\x00\x00" + b"\0\0\0\xff\xff\xff"
+    return head + gif_frame() * frames + b"".join(more) + b"\x3b"
+
+
+def test_an_animation_of_thousands_of_tiny_frames_is_refused_quickly(door, media):
+    """20,000 frames in 460 KB: reading them all took 10 s; refused at the 1,001st."""
+    started = time.monotonic()
+    sent = assert_refused(
+        door,
+        media,
+        upload("flicker.gif", tiny_frames_gif(20_000), "image/gif"),
+        "more than 1,000 frames",
+    )
+    assert time.monotonic() - started < 2, sent.message
+    assert door.send(upload("short.gif", tiny_frames_gif(1000), "image/gif")).accepted
+
+
+def test_a_gif_frame_that_enlarges_the_canvas_is_counted_before_it_is_decoded(door, media):
+    """The header says 1 × 1; the second frame says 8,000 × 8,000 (64 megapixels)."""
+    gif = tiny_frames_gif(1, gif_frame(8000, 8000))
+
+    started = time.monotonic()
+    sent = assert_refused(
+        door, media, upload("grow.gif", gif, "image/gif"), "8,000 × 8,000 pixels (64 megapixels)"
+    )
+    assert time.monotonic() - started < 1, sent.message
 
 
 def test_a_file_over_the_byte_limit_is_refused_before_it_is_opened(door, media):
@@ -319,12 +361,14 @@ def test_uploads_land_in_real_date_folders_under_random_names(door, media):
     assert not any("%" in name or "Holiday" in name for name in stored_files(media))
 
 
-def test_an_animated_gif_stays_animated(door, media):
+def test_an_animated_gif_stays_animated_as_webp(door, media):
     sent = door.send(upload("dance.gif", animated_gif(frames=3), "image/gif"))
 
-    assert sent.accepted
+    assert sent.accepted and sent.stored.endswith(".webp")
     stored = stored_image(media, sent.stored)
-    assert stored.format == "GIF" and stored.n_frames == 3
+    assert stored.format == "WEBP" and stored.n_frames == 3
+    stored.load()
+    assert stored.info["duration"] == 80 and stored.info["loop"] == 0
 
 
 def test_a_large_photo_is_stored_at_most_2400_pixels_wide(door, media):
