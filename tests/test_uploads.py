@@ -13,13 +13,16 @@ from io import BytesIO
 from pathlib import Path
 
 import pytest
+from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.core.management import call_command
 from django.utils import timezone
 from PIL import ExifTags, Image
 
 from accounts.models import User
 from blog.models import Post
-from tests.factories import UserFactory
+from tests.factories import PostFactory, UserFactory
 from tests.test_admin import post_form
 from tests.test_profiles import profile_form
 
@@ -376,6 +379,37 @@ def test_a_large_photo_is_stored_at_most_2400_pixels_wide(door, media):
 
     assert sent.accepted
     assert stored_image(media, sent.stored).size == (2400, 600)
+
+
+# Files stored before this path existed ----------------------------------------------------------
+
+
+def test_clean_images_re_encodes_what_was_stored_as_uploaded(media, capsys):
+    """Featured images and avatars from before keep GPS data under their uploaded names until
+    `manage.py clean_images` puts them through the same path; a non-image is reported."""
+    photo = default_storage.save("featured/2025/05/IMG_2041.jpg", ContentFile(photo_with_gps()))
+    post = PostFactory()
+    Post.objects.filter(pk=post.pk).update(featured_image=photo)
+    page = default_storage.save("avatars/me.png", ContentFile(b"<html>" + SCRIPT))
+    writer = UserFactory()
+    User.objects.filter(pk=writer.pk).update(avatar=page)
+
+    call_command("clean_images")
+
+    post.refresh_from_db()
+    assert re.fullmatch(r"featured/\d{4}/\d{2}/[0-9a-f]{32}\.jpg", post.featured_image.name)
+    assert [r["width"] for r in post.featured_image_renditions] == [480]
+    for name in [post.featured_image.name, post.featured_image_renditions[0]["name"]]:
+        assert b"Examplecam" not in (media / name).read_bytes()
+    assert not default_storage.exists(photo)
+    assert User.objects.get(pk=writer.pk).avatar.name == "avatars/me.png"
+    output = capsys.readouterr()
+    assert "“me.png” is not a JPEG, PNG, WebP or GIF image" in output.err
+    assert "Re-encoded 1 images; 1 refused." in output.out
+
+    call_command("clean_images")  # nothing left to do
+
+    assert "Re-encoded 0 images; 1 refused." in capsys.readouterr().out
 
 
 # Who may upload ----------------------------------------------------------------------------
