@@ -167,7 +167,7 @@ class Post(PostWorkflow, models.Model):
         width_field="featured_image_width",
         height_field="featured_image_height",
         help_text="Shown at the top of the post and on social cards; at least 1200 pixels wide "
-        "is best.",
+        "is best. JPEG, PNG, WebP or GIF; camera and location data are removed.",
     )
     featured_image_width = models.PositiveIntegerField(null=True, blank=True, editable=False)
     featured_image_height = models.PositiveIntegerField(null=True, blank=True, editable=False)

@@ -46,9 +46,9 @@ class CleanImage(ContentFile):
     """An image `clean_image` wrote: re-encoded pixels under a random name."""
 
 
-def clean_image(upload):
-    """The upload decoded, checked and re-encoded as a CleanImage, or a ValidationError
-    naming the problem."""
+def clean_image(upload, max_side=MAX_SIDE):
+    """The upload decoded, checked and re-encoded as a CleanImage no larger than `max_side`
+    on either side, or a ValidationError naming the problem."""
     label = _label(upload)
     max_bytes = settings.BYLINE_UPLOAD_MAX_BYTES
     if upload.size > max_bytes:
@@ -61,7 +61,7 @@ def clean_image(upload):
         upload.seek(0)
         with Image.open(upload, formats=list(EXTENSIONS)) as image:
             _check_pixels(image, label)
-            extension, data = _reencode(image, label)
+            extension, data = _reencode(image, label, max_side)
     except UnidentifiedImageError:
         raise ValidationError(
             f"{label} is not a {KINDS} image (the content decides, not the name).",
@@ -104,21 +104,21 @@ def _check_pixels(image, label):
         )
 
 
-def _reencode(image, label):
+def _reencode(image, label, max_side):
     """(extension, bytes) of the image written again from its pixels alone."""
     if getattr(image, "is_animated", False):
-        return "webp", _reencode_animation(image, label)
+        return "webp", _reencode_animation(image, label, max_side)
     fmt = image.format
     # A large JPEG is decoded at 1/2, 1/4 or 1/8 scale straight away: far less memory.
-    image.draft(image.mode, (MAX_SIDE, MAX_SIDE))
-    image.thumbnail((MAX_SIDE, MAX_SIDE))
+    image.draft(image.mode, (max_side, max_side))
+    image.thumbnail((max_side, max_side))
     ImageOps.exif_transpose(image, in_place=True)  # upright, since the tag will be gone
     buffer = BytesIO()
     _pixels_only(image, fmt).save(buffer, fmt, **SAVE_OPTIONS.get(fmt, {}))
     return EXTENSIONS[fmt], buffer.getvalue()
 
 
-def _reencode_animation(image, label):
+def _reencode_animation(image, label, max_side):
     """Every frame, as animated WebP: writing a GIF again costs ten times as long."""
     # Frames are counted while decoding, each frame costing at most one canvas: counting
     # them first (Image.n_frames) reads the whole file, seconds for one of tiny frames.
@@ -146,7 +146,7 @@ def _reencode_animation(image, label):
         durations.append(frame.info.get("duration", 100))
         # Browsers show a GIF within its first frame's canvas, and WebP wants frames alike.
         pixels_only = _pixels_only(frame.crop((0, 0, *image_size)), "WEBP")
-        pixels_only.thumbnail((MAX_SIDE, MAX_SIDE))
+        pixels_only.thumbnail((max_side, max_side))
         frames.append(pixels_only)
     buffer = BytesIO()
     frames[0].save(
@@ -179,13 +179,14 @@ def _pixels_only(image, fmt):
 class UploadedImageFormField(forms.FileField):
     """A form's image upload: cleans to a CleanImage, with the reason in the form when refused."""
 
-    def __init__(self, **kwargs):
+    def __init__(self, *, max_side=MAX_SIDE, **kwargs):
         kwargs.pop("max_length", None)  # the uploaded name is not kept, so its length is moot
+        self.max_side = max_side
         super().__init__(**kwargs)
 
     def to_python(self, data):
         upload = super().to_python(data)
-        return None if upload is None else clean_image(upload)
+        return None if upload is None else clean_image(upload, self.max_side)
 
     def widget_attrs(self, widget):
         attrs = super().widget_attrs(widget)
@@ -199,17 +200,29 @@ class UploadedImageFieldFile(ImageFieldFile):
         # Forms hand over a CleanImage already; anything else (code, fixtures) is cleaned here,
         # so no path stores uploaded bytes.
         if not isinstance(content, CleanImage):
-            content = clean_image(content)
+            content = clean_image(content, self.field.max_side)
         super().save(content.name, content, save)
 
 
 class UploadedImageField(models.ImageField):
-    """An ImageField whose files always went through `clean_image`."""
+    """An ImageField whose files always went through `clean_image`, scaled to fit `max_side`."""
 
     attr_class = UploadedImageFieldFile
 
+    def __init__(self, *args, max_side=MAX_SIDE, **kwargs):
+        self.max_side = max_side
+        super().__init__(*args, **kwargs)
+
+    def deconstruct(self):
+        name, path, args, kwargs = super().deconstruct()
+        if self.max_side != MAX_SIDE:
+            kwargs["max_side"] = self.max_side
+        return name, path, args, kwargs
+
     def formfield(self, **kwargs):
-        return super().formfield(**{"form_class": UploadedImageFormField, **kwargs})
+        return super().formfield(
+            **{"form_class": UploadedImageFormField, "max_side": self.max_side, **kwargs}
+        )
 
 
 # The Markdown editor's upload --------------------------------------------------------------
