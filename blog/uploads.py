@@ -68,8 +68,9 @@ def clean_image(upload, max_side=MAX_SIDE):
             code="not_an_image",
         ) from None
     except (Image.DecompressionBombError, Image.DecompressionBombWarning):
+        # Pillow's own limit (set in BlogConfig.ready) stopped it before its size was known.
         raise ValidationError(
-            f"{label} has far too many pixels; an image may have at most "
+            f"{label} has more pixels than an image may have: at most "
             f"{_megapixels(settings.BYLINE_UPLOAD_MAX_PIXELS)}.",
             code="too_many_pixels",
         ) from None
