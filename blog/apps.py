@@ -1,7 +1,5 @@
 from django.apps import AppConfig
-from django.conf import settings
 from django.db.models.signals import m2m_changed, post_delete, post_save, pre_delete, pre_save
-from PIL import Image
 from taggit.apps import TaggitAppConfig
 
 
@@ -11,12 +9,18 @@ class BlogConfig(AppConfig):
     verbose_name = "Publishing"
 
     def ready(self):
+        from django.conf import settings
         from django.contrib.auth import get_user_model
+        from PIL import Image
         from taggit.models import Tag, TaggedItem
 
         import config.checks  # noqa: F401 - registers the project's system checks
         from blog import caching
         from blog.models import FAQ, Post, PostAuthor, PostSlugRedirect, Reference, Topic
+
+        # Pillow itself refuses over twice this many pixels, wherever it allocates: a later GIF
+        # frame can grow the canvas after blog/uploads.py checked the header against 1×.
+        Image.MAX_IMAGE_PIXELS = settings.BYLINE_UPLOAD_MAX_PIXELS
 
         # What invalidates the public page cache (see blog/caching.py).
         def connect(signal, receiver, sender):
@@ -32,10 +36,6 @@ class BlogConfig(AppConfig):
                 connect(signal, caching.bump_content_generation, model)
             connect(signal, caching.profile_changed, get_user_model())
         connect(m2m_changed, caching.topics_changed, Post.topics.through)
-
-        # Pillow itself refuses over twice this many pixels, wherever it allocates: a later GIF
-        # frame can grow the canvas after blog/uploads.py checked the header against 1×.
-        Image.MAX_IMAGE_PIXELS = settings.BYLINE_UPLOAD_MAX_PIXELS
 
 
 class TagsConfig(TaggitAppConfig):
