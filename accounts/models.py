@@ -5,6 +5,7 @@ from django.utils.text import slugify
 
 from blog.models import with_derived_fields
 from blog.rendering import render_markdown
+from blog.uploads import UploadedImageField
 
 
 class User(AbstractUser):
@@ -22,7 +23,13 @@ class User(AbstractUser):
     )
     bio = models.TextField(blank=True, help_text="A short biography, in Markdown.")
     bio_html = models.TextField(blank=True, editable=False)
-    avatar = models.ImageField(upload_to="avatars/", blank=True)
+    avatar = UploadedImageField(
+        upload_to="avatars/%Y/%m/",
+        max_side=512,  # shown at 64 and 96 pixels, twice that on sharp screens
+        blank=True,
+        help_text="A photo or picture of you, shown beside your posts. JPEG, PNG, WebP or GIF; "
+        "camera and location data are removed.",
+    )
     website = models.URLField(blank=True)
     twitter = models.CharField("X/Twitter handle", max_length=50, blank=True)
     mastodon = models.CharField(

@@ -287,6 +287,7 @@ class PostAdmin(TextOnlyQueryMixin, admin.ModelAdmin):
 
     class Media:
         css = {"all": ["admin/css/byline.css"]}
+        js = ["admin/js/upload-errors.js"]
 
     def view_on_site(self, post):
         # An unpublished post's address answers 404: it has "Preview" instead.

@@ -10,12 +10,18 @@ class BlogConfig(AppConfig):
     verbose_name = "Publishing"
 
     def ready(self):
+        from django.conf import settings
         from django.contrib.auth import get_user_model
+        from PIL import Image
         from taggit.models import Tag, TaggedItem
 
         import config.checks  # noqa: F401 - registers the project's system checks
         from blog import caching
         from blog.models import FAQ, Post, PostAuthor, PostSlugRedirect, Reference, Topic
+
+        # Pillow itself refuses over twice this many pixels, wherever it allocates: a later GIF
+        # frame can grow the canvas after blog/uploads.py checked the header against 1×.
+        Image.MAX_IMAGE_PIXELS = settings.BYLINE_UPLOAD_MAX_PIXELS
 
         # What invalidates the public page cache (see blog/caching.py).
         def connect(signal, receiver, sender):

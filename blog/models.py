@@ -32,6 +32,7 @@ from blog.rendering import (
     render_markdown,
 )
 from blog.search import search_terms
+from blog.uploads import UploadedImageField
 from blog.workflow import PostWorkflow
 
 # A table of contents is shown on posts at least this long with at least this many sections.
@@ -168,13 +169,13 @@ class Post(PostWorkflow, models.Model):
     )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
-    featured_image = models.ImageField(
+    featured_image = UploadedImageField(
         upload_to="featured/%Y/%m/",
         blank=True,
         width_field="featured_image_width",
         height_field="featured_image_height",
         help_text="Shown at the top of the post and on social cards; at least 1200 pixels wide "
-        "is best.",
+        "is best. JPEG, PNG, WebP or GIF; camera and location data are removed.",
     )
     featured_image_width = models.PositiveIntegerField(null=True, blank=True, editable=False)
     featured_image_height = models.PositiveIntegerField(null=True, blank=True, editable=False)

@@ -227,10 +227,14 @@ STORAGES = {
 # The admin's live preview must use the same sanitising pipeline as the public page: markdownx's
 # own default renders raw HTML, a stored XSS in the browser of whoever edits the post.
 MARKDOWNX_MARKDOWNIFY_FUNCTION = "blog.rendering.render_markdown"
-MARKDOWNX_MEDIA_PATH = "uploads/%Y/%m/"
-MARKDOWNX_UPLOAD_MAX_SIZE = 5 * 1024 * 1024
-MARKDOWNX_UPLOAD_CONTENT_TYPES = ["image/jpeg", "image/png", "image/webp", "image/gif"]
-MARKDOWNX_IMAGE_MAX_SIZE = {"size": (2400, 0), "quality": 85}
+
+# Uploaded images (blog/uploads.py): larger files, or more pixels (all frames of an animation
+# together), are refused with a message naming the limit.
+BYLINE_UPLOAD_MAX_BYTES = int(os.environ.get("BYLINE_UPLOAD_MAX_BYTES", str(10 * 1024 * 1024)))
+BYLINE_UPLOAD_MAX_PIXELS = int(os.environ.get("BYLINE_UPLOAD_MAX_PIXELS", "40000000"))
+# Whether the app serves MEDIA_URL itself (with headers that stop a file acting as a page);
+# a production site is better off with a separate media host (README, "Uploaded images").
+BYLINE_SERVE_MEDIA = env_bool("BYLINE_SERVE_MEDIA", DEBUG)
 
 # Site identity, used in page titles, feeds and structured data.
 BYLINE_SITE_NAME = os.environ.get("BYLINE_SITE_NAME", "The Byline Review")

@@ -1,12 +1,16 @@
+import re
+from urllib.parse import urlsplit
+
 from django.conf import settings
 from django.contrib import admin
 from django.contrib.admin.views.decorators import staff_member_required
 from django.shortcuts import redirect
 from django.templatetags.static import static
-from django.urls import include, path
-from markdownx.views import ImageUploadView, MarkdownifyView
+from django.urls import include, path, re_path
+from markdownx.views import MarkdownifyView
 
 from blog.admin import view_on_site
+from blog.uploads import editor_image_upload, serve_media
 from blog.urls import site_urlpatterns
 
 admin.site.site_header = f"{settings.BYLINE_SITE_NAME} · Byline"
@@ -28,16 +32,15 @@ urlpatterns = [
         staff_member_required(MarkdownifyView.as_view()),
         name="markdownx_markdownify",
     ),
-    path(
-        "markdownx/upload/",
-        staff_member_required(ImageUploadView.as_view()),
-        name="markdownx_upload",
-    ),
+    # markdownx's own upload view stores what it is sent (see blog/uploads.py).
+    path("markdownx/upload/", editor_image_upload, name="markdownx_upload"),
     path("", include("blog.urls")),
     *site_urlpatterns,
 ]
 
-if settings.DEBUG:
-    from django.conf.urls.static import static as serve_media
-
-    urlpatterns += serve_media(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
+# Media on another host (an absolute MEDIA_URL) are not the app's to serve; otherwise
+# serve_media answers when BYLINE_SERVE_MEDIA is on.
+if not urlsplit(settings.MEDIA_URL).netloc:
+    urlpatterns.append(
+        re_path(rf"^{re.escape(settings.MEDIA_URL.lstrip('/'))}(?P<path>.*)$", serve_media)
+    )
