@@ -3,18 +3,22 @@ from datetime import date
 from django.conf import settings
 from django.core.cache import cache
 from django.db import connection
-from django.http import Http404, HttpResponse, JsonResponse
+from django.http import Http404, HttpResponse, HttpResponseBadRequest, JsonResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
 from django.utils.dateformat import format as format_date
 from django.utils.decorators import method_decorator
+from django.utils.html import format_html
 from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_POST
 from django.views.generic import DetailView, ListView, MonthArchiveView, YearArchiveView
 
 from blog import seo
 from blog.models import Post, PostSlugRedirect, Topic, public_authors, public_tags
 from blog.preview import post_id_for
-from blog.rendering import plain_text
+from blog.ratelimit import rate_limited
+from blog.render_limits import MarkdownRefused
+from blog.rendering import plain_text, render_markdown, web_url
 from blog.search import MAX_QUERY_LENGTH, search_terms, snippet
 
 
@@ -140,7 +144,7 @@ class PostDetailView(PageMetaMixin, DetailView):
         return self.object.description or plain_text(self.object.body_html)[:160]
 
     def get_canonical_url(self):
-        return self.object.canonical_url or self.request.build_absolute_uri(
+        return web_url(self.object.canonical_url) or self.request.build_absolute_uri(
             self.object.get_absolute_url()
         )
 
@@ -391,3 +395,21 @@ def healthz(request):
     healthy = all(value == "ok" for value in checks.values())
     return JsonResponse({"status": "ok" if healthy else "unavailable", **checks},
                         status=200 if healthy else 503)  # fmt: skip
+
+
+@require_POST
+@rate_limited("preview")
+def markdown_preview(request):
+    """The admin's live preview: markdownx posts the editor's text as `content` and shows
+    whatever comes back, error or not, in the preview pane."""
+    if "content" not in request.POST:
+        return HttpResponseBadRequest(
+            "Nothing to preview: the request has no “content” field.", content_type="text/plain"
+        )
+    try:
+        return HttpResponse(render_markdown(request.POST["content"]))
+    except MarkdownRefused as refused:
+        return HttpResponse(
+            format_html('<p class="markdown-refused">Preview not shown. {}</p>', str(refused)),
+            status=422,
+        )

@@ -170,6 +170,21 @@ BYLINE_POSTS_PER_PAGE = int(os.environ.get("BYLINE_POSTS_PER_PAGE", "20"))
 # Cached pages are keyed by content version, so a long lifetime never serves stale content.
 BYLINE_PAGE_CACHE_SECONDS = int(os.environ.get("BYLINE_PAGE_CACHE_SECONDS", "3600"))
 BYLINE_BROWSER_CACHE_SECONDS = int(os.environ.get("BYLINE_BROWSER_CACHE_SECONDS", "60"))
+# Limits on rendering an author's Markdown (post bodies, FAQ answers, bios, the live preview):
+# beyond them a text is refused with the reason instead of stalling a worker.
+BYLINE_MARKDOWN_MAX_CHARS = int(os.environ.get("BYLINE_MARKDOWN_MAX_CHARS", "100000"))
+BYLINE_MARKDOWN_MAX_NESTING = int(os.environ.get("BYLINE_MARKDOWN_MAX_NESTING", "16"))
+BYLINE_MARKDOWN_CPU_SECONDS = float(os.environ.get("BYLINE_MARKDOWN_CPU_SECONDS", "0.5"))
+# Requests per person (account, or client address) on endpoints that cost work each time:
+# "N/s", "N/m", "N/h" or "N/<seconds>". Search counts only pages not served from the cache.
+BYLINE_RATE_LIMITS = {
+    "search": os.environ.get("BYLINE_RATE_LIMIT_SEARCH", "30/m"),
+    "preview": os.environ.get("BYLINE_RATE_LIMIT_PREVIEW", "180/m"),
+    "upload": os.environ.get("BYLINE_RATE_LIMIT_UPLOAD", "30/m"),
+}
+# How many reverse proxies in front of the app append the client's address to X-Forwarded-For;
+# 0 takes the address of the connection itself (REMOTE_ADDR).
+BYLINE_PROXY_COUNT = int(os.environ.get("BYLINE_PROXY_COUNT", "0"))
 # How long a shareable preview link works.
 BYLINE_PREVIEW_SECONDS = int(os.environ.get("BYLINE_PREVIEW_SECONDS", str(7 * 24 * 3600)))
 

@@ -4,9 +4,10 @@ from django.contrib.admin.views.decorators import staff_member_required
 from django.shortcuts import redirect
 from django.templatetags.static import static
 from django.urls import include, path
-from markdownx.views import ImageUploadView, MarkdownifyView
+from markdownx.views import ImageUploadView
 
 from blog.urls import site_urlpatterns
+from blog.views import markdown_preview
 
 admin.site.site_header = f"{settings.BYLINE_SITE_NAME} · Byline"
 admin.site.site_title = "Byline"
@@ -19,7 +20,7 @@ urlpatterns = [
     # markdownx's own URLconf lets anyone upload images; only staff may, here.
     path(
         "markdownx/markdownify/",
-        staff_member_required(MarkdownifyView.as_view()),
+        staff_member_required(markdown_preview),
         name="markdownx_markdownify",
     ),
     path(
