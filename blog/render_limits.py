@@ -33,6 +33,7 @@ MAX_ABBREVIATION_WORK = 1_000_000
 _PARAGRAPH_END_OR_BRACKET = re.compile(r"\n[ \t]*(?=\n)|\]\(|[\[\]()]")
 _TAG_OPEN_OR_CLOSE = re.compile(r"<[A-Za-z/!?]|>")
 _CONTAINER_PREFIX = re.compile(r"[ \t]*(?:(?:>|[-*+](?=[ \t])|\d{1,9}[.)](?=[ \t]))[ \t]*)+")
+_LIST_MARKER = re.compile(r"(?:^|[ \t>])(?:[-*+]|\d{1,9}[.)])(?=[ \t])")
 _THEMATIC_BREAK = re.compile(r"[ ]{0,3}([-*_])(?:[ \t]*\1){2,}[ \t]*")
 _HEADING = re.compile(r"^[ ]{0,3}(?:#{1,6}(?:[ \t]|$)|(?:=+|-+)[ \t]*$)", re.MULTILINE)
 _FOOTNOTE_MARK = re.compile(r"\[\^")
@@ -73,12 +74,8 @@ def _check_nesting(text):
         if prefix is None or _THEMATIC_BREAK.fullmatch(line):
             continue
         marks = prefix[0]
-        indent = len(marks.expandtabs(4)) - len(marks.lstrip(" \t").expandtabs(4))
-        depth = (
-            indent // 4
-            + sum(1 for c in marks if c == ">")
-            + len(re.findall(r"(?:^|[ \t>])(?:[-*+]|\d{1,9}[.)])(?=[ \t])", marks))
-        )
+        indent = len(marks[: len(marks) - len(marks.lstrip(" \t"))].expandtabs(4))
+        depth = indent // 4 + marks.count(">") + len(_LIST_MARKER.findall(marks))
         if depth > limit:
             raise MarkdownRefused(
                 f"Lists or quotes are nested {depth} levels deep on line {number}; the limit "
@@ -161,6 +158,15 @@ def _raise_in(thread_id, exception):
     ctypes.pythonapi.PyThreadState_SetAsyncExc(ctypes.c_ulong(thread_id), exception)
 
 
+def _thread_clock(thread_id):
+    """A function giving a thread's CPU time; wall-clock time where the system has no per-thread
+    CPU clock that another thread can read (macOS)."""
+    if not hasattr(time, "pthread_getcpuclockid"):
+        return time.monotonic
+    clock_id = time.pthread_getcpuclockid(thread_id)
+    return lambda: time.clock_gettime(clock_id)
+
+
 def within_budget(function, *args):
     """Call `function(*args)`, stopping it once this thread has used its CPU budget.
 
@@ -170,8 +176,8 @@ def within_budget(function, *args):
     """
     seconds = settings.BYLINE_MARKDOWN_CPU_SECONDS
     target = threading.get_ident()
-    clock = time.pthread_getcpuclockid(target)
-    started = time.clock_gettime(clock)
+    clock = _thread_clock(target)
+    started = clock()
     done = threading.Event()
     lock = threading.Lock()
     running = True
@@ -180,7 +186,7 @@ def within_budget(function, *args):
         wait = seconds
         while not done.wait(wait):
             with lock:
-                used = time.clock_gettime(clock) - started
+                used = clock() - started
                 if used >= seconds:
                     if running:
                         _raise_in(target, ctypes.py_object(_OutOfTime))
