@@ -310,12 +310,16 @@ class PostAdmin(admin.ModelAdmin):
                 )
                 refused.append(f"“{post}”: {' '.join(reasons)}")
                 continue
-            with transaction.atomic():
-                before = post.status
-                post.apply_transition(name)
-                post.save()
-                post.record_state_change(before, by=request.user)
-                post.save_revision(by=request.user, note=TRANSITIONS[name].label)
+            try:
+                with transaction.atomic():
+                    before = post.status
+                    post.apply_transition(name)
+                    post.save()
+                    post.record_state_change(before, by=request.user)
+                    post.save_revision(by=request.user, note=TRANSITIONS[name].label)
+            except ValidationError as problem:  # a body stored before the rendering limits
+                refused.append(f"“{post}”: {' '.join(problem.messages)}")
+                continue
             done.append(post)
         if done:
             self.message_user(
@@ -434,9 +438,14 @@ class PostAdmin(admin.ModelAdmin):
         revision = get_object_or_404(post.revisions, number=number)
         if request.method != "POST":
             return HttpResponseRedirect(reverse("admin:blog_post_revisions", args=[pk]))
-        with transaction.atomic():
-            revisions.restore(post, revision.data)
-            post.save_revision(by=request.user, note=f"Restored revision {number}")
+        try:
+            with transaction.atomic():
+                revisions.restore(post, revision.data)
+                post.save_revision(by=request.user, note=f"Restored revision {number}")
+        except ValidationError as problem:  # e.g. a body beyond today's rendering limits
+            reason = " ".join(problem.messages)
+            self.message_user(request, f"Revision {number} not restored: {reason}", messages.ERROR)
+            return HttpResponseRedirect(reverse("admin:blog_post_revisions", args=[pk]))
         self.message_user(request, f"Restored revision {number} of “{post}”.")
         return HttpResponseRedirect(reverse("admin:blog_post_change", args=[pk]))
 

@@ -324,3 +324,44 @@ def test_an_import_reports_a_pathological_file_and_imports_the_others():
     assert "square brackets" in report.problems[0]
     assert report.problems[1].startswith("bad-faq.md: answer: ")
     assert list(Post.objects.values_list("title", flat=True)) == ["Good one"]
+
+
+def store_unrenderable_body(post):
+    """A body saved before the limits existed: written past save(), as old data would be."""
+    Post.objects.filter(pk=post.pk).update(body="[" * 20_000)
+    post.refresh_from_db()
+
+
+@pytest.mark.django_db
+def test_a_bulk_action_on_a_post_stored_before_the_limits_says_why_it_skipped_it(client, editor):
+    stored = PostFactory(title="Old and odd", status=Post.Status.IN_REVIEW)
+    store_unrenderable_body(stored)
+    client.force_login(editor)
+
+    response = client.post(
+        "/admin/blog/post/",
+        {"action": "publish_now", "_selected_action": [stored.pk]},
+        follow=True,
+    )
+
+    assert response.status_code == 200
+    text = " ".join(str(m) for m in response.context["messages"])
+    assert "Not changed: “Old and odd”: The text has too many square brackets" in text
+    assert Post.objects.get(pk=stored.pk).status == Post.Status.IN_REVIEW
+
+
+@pytest.mark.django_db
+def test_restoring_a_revision_beyond_the_limits_says_why_and_changes_nothing(client, editor):
+    post = PostFactory(title="Restorable", body="Old body.")
+    store_unrenderable_body(post)
+    post.save_revision()  # revision 1 holds the unrenderable body
+    Post.objects.filter(pk=post.pk).update(body="Current body.")
+    client.force_login(editor)
+
+    response = client.post(f"/admin/blog/post/{post.pk}/revisions/1/restore/", follow=True)
+
+    assert response.status_code == 200
+    text = " ".join(str(m) for m in response.context["messages"])
+    assert "Revision 1 not restored: The text has too many square brackets" in text
+    post.refresh_from_db()
+    assert post.body == "Current body."
