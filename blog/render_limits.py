@@ -25,8 +25,14 @@ class MarkdownRefused(ValueError):
 # A legitimate text stays far below both: a link's text or a tag is scanned once.
 MAX_BRACKET_WORK = 200_000
 MAX_TAG_WORK = 2_000_000
+# Counts of things python-markdown spends much time on each (measured: a table row 90 µs, a
+# list item 50 µs, a heading more the more there are), so each count at its limit renders in
+# well under the time budget.
 MAX_HEADINGS = 300
 MAX_FOOTNOTE_MARKS = 600  # references and definitions together
+MAX_LIST_ITEMS = 3_000
+MAX_TABLE_ROWS = 2_000
+MAX_CHARACTER_REFERENCES = 5_000
 # Each abbreviation is looked for in the whole text: 50 in 95,000 characters cost 0.5 s.
 MAX_ABBREVIATION_WORK = 1_000_000
 
@@ -37,6 +43,9 @@ _LIST_MARKER = re.compile(r"(?:^|[ \t>])(?:[-*+]|\d{1,9}[.)])(?=[ \t])")
 _THEMATIC_BREAK = re.compile(r"[ ]{0,3}([-*_])(?:[ \t]*\1){2,}[ \t]*")
 _HEADING = re.compile(r"^[ ]{0,3}(?:#{1,6}(?:[ \t]|$)|(?:=+|-+)[ \t]*$)", re.MULTILINE)
 _FOOTNOTE_MARK = re.compile(r"\[\^")
+_LIST_ITEM = re.compile(r"^[ \t>]*(?:[-*+]|\d{1,9}[.)])[ \t]", re.MULTILINE)
+_TABLE_ROW = re.compile(r"^[^\n|]*\|", re.MULTILINE)
+_CHARACTER_REFERENCE = re.compile(r"&(?:#[0-9]+|#[xX][0-9a-fA-F]+|[A-Za-z0-9]+);")
 _ABBREVIATION = re.compile(r"^[ ]{0,3}\*\[[^\]\n]*\]:", re.MULTILINE)
 
 
@@ -54,6 +63,9 @@ def check_source(text):
     for pattern, limit, what in [
         (_HEADING, MAX_HEADINGS, "headings"),
         (_FOOTNOTE_MARK, MAX_FOOTNOTE_MARKS, "footnote references and definitions"),
+        (_LIST_ITEM, MAX_LIST_ITEMS, "list items"),
+        (_TABLE_ROW, MAX_TABLE_ROWS, "lines with a “|” (table rows)"),
+        (_CHARACTER_REFERENCE, MAX_CHARACTER_REFERENCES, "character references (&…;)"),
     ]:
         found = sum(1 for _ in pattern.finditer(text))
         if found > limit:
@@ -170,40 +182,36 @@ def _thread_clock(thread_id):
 def within_budget(function, *args):
     """Call `function(*args)`, stopping it once this thread has used its CPU budget.
 
-    A watcher thread checks this thread's CPU clock and, when the budget is spent, raises
-    _OutOfTime in it at its next bytecode. A loaded machine stretches the wall-clock time but not
-    the CPU time, so a text is refused for its own cost only.
+    A watcher thread reads this thread's CPU clock and, when the budget is spent, raises
+    _OutOfTime in it at its next bytecode (a long C call is not cut short, so the checks above
+    keep single calls small). A loaded machine stretches wall-clock time but not CPU time, so a
+    text is refused for its own cost only. The watcher raises again every 10 ms until the call
+    ends: an interruption that lands in a destructor the garbage collector runs is swallowed
+    there (Python prints "Exception ignored in …").
     """
     seconds = settings.BYLINE_MARKDOWN_CPU_SECONDS
     target = threading.get_ident()
     clock = _thread_clock(target)
     started = clock()
-    done = threading.Event()
-    lock = threading.Lock()
-    running = True
+    stopped = threading.Event()
 
     def watch():
         wait = seconds
-        while not done.wait(wait):
-            with lock:
-                used = clock() - started
-                if used >= seconds:
-                    if running:
-                        _raise_in(target, ctypes.py_object(_OutOfTime))
-                    return
-            wait = max(seconds - used, 0.005)
+        while not stopped.wait(wait):
+            used = clock() - started
+            if used >= seconds:
+                _raise_in(target, ctypes.py_object(_OutOfTime))
+                wait = 0.01
+            else:
+                wait = max(seconds - used, 0.005)
 
-    threading.Thread(target=watch, name="markdown-budget", daemon=True).start()
+    watcher = threading.Thread(target=watch, name="markdown-budget", daemon=True)
     try:
         try:
+            watcher.start()
             return function(*args)
         finally:
-            with lock:
-                running = False
-                # The watcher may have fired just as the function returned: take the exception
-                # back before it can surface in the caller.
-                _raise_in(target, None)
-            done.set()
+            _stop(watcher, stopped, target)
     except _OutOfTime:
         raise MarkdownRefused(
             f"The text takes too long to render (over {seconds:g} s of work). Very long tables "
@@ -212,3 +220,17 @@ def within_budget(function, *args):
         ) from None
     except RecursionError:
         raise MarkdownRefused("The text is nested too deeply to render.") from None
+
+
+def _stop(watcher, stopped, target):
+    """End the watcher, then take back an interruption it may have sent as the call returned,
+    so none can surface in the caller. Interruptions landing here just make it start over."""
+    while True:
+        try:
+            stopped.set()
+            if watcher.is_alive():
+                watcher.join()
+            _raise_in(target, None)
+            return
+        except _OutOfTime:
+            continue
