@@ -2,10 +2,11 @@
 
 python-markdown's cost explodes on a few shapes: every unclosed `[` scans to the end of its
 paragraph (20,000 of them: minutes), every `<` that opens a tag never closed scans to the next
-`>` in the whole text, headings, footnotes and abbreviations cost more the more there are, and
-nested lists recurse until RecursionError. `check_source` finds those shapes in one linear pass
-and refuses them with a message for the author, in milliseconds. Anything they miss is stopped by
-`within_budget`, a limit on the CPU time the rendering thread spends.
+`>` in the whole text, headings, footnotes and abbreviations cost more the more there are, table
+rows, list items and character references are costly each, and nested lists recurse until
+RecursionError. `check_source` finds those shapes in one linear pass and refuses them with a
+message for the author, in milliseconds. Anything it misses is stopped by `within_budget`, a
+limit on the CPU time the rendering thread spends.
 """
 
 import ctypes
