@@ -6,8 +6,6 @@ BYLINE_LOGIN_LOCKOUT_MINUTES after the last failure. An account is never locked 
 address at once: that would let anyone lock the editors out by guessing from elsewhere.
 """
 
-import ipaddress
-
 from axes.handlers.database import AxesDatabaseHandler
 from django.conf import settings
 from django.contrib.auth import get_user_model
@@ -62,23 +60,6 @@ def recorded_username(request, credentials=None):
         "unknown-"
         + salted_hmac("byline.login.username", username, algorithm="sha256").hexdigest()[:16]
     )
-
-
-def client_ip(request):
-    """The client's address: the connection's, or the one the last trusted proxy saw."""
-    proxies = settings.BYLINE_PROXY_COUNT
-    if proxies:
-        forwarded = [
-            part.strip() for part in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",")
-        ]
-        # Each proxy appends the address it was connected from; entries further left were
-        # written by the client and can be anything.
-        if len(forwarded) >= proxies:
-            try:
-                return str(ipaddress.ip_address(forwarded[-proxies]))
-            except ValueError:
-                pass  # a misconfigured proxy: count the connection's address instead
-    return request.META.get("REMOTE_ADDR")
 
 
 def lockout_response(request, original_response=None, credentials=None):

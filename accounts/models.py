@@ -3,8 +3,8 @@ from django.db import models
 from django.urls import reverse
 from django.utils.text import slugify
 
-from blog.models import with_derived_fields
-from blog.rendering import render_markdown
+from blog.models import renders, with_derived_fields
+from blog.rendering import rendered_or_invalid, validate_markdown
 from blog.uploads import UploadedImageField
 
 
@@ -21,7 +21,9 @@ class User(AbstractUser):
         help_text="The last part of the author page's address. Left blank, it is made from "
         "the display name.",
     )
-    bio = models.TextField(blank=True, help_text="A short biography, in Markdown.")
+    bio = models.TextField(
+        blank=True, help_text="A short biography, in Markdown.", validators=[validate_markdown]
+    )
     bio_html = models.TextField(blank=True, editable=False)
     avatar = UploadedImageField(
         upload_to="avatars/%Y/%m/",
@@ -52,7 +54,8 @@ class User(AbstractUser):
     def save(self, *args, **kwargs):
         if not self.slug:
             self.slug = self._unique_slug()
-        self.bio_html = render_markdown(self.bio)
+        if renders(kwargs.get("update_fields"), "bio"):  # not on logins (last_login only)
+            self.bio_html = rendered_or_invalid(self.bio, "bio")[0]
         kwargs["update_fields"] = with_derived_fields(
             kwargs.get("update_fields"), "bio", ["bio_html"]
         )

@@ -405,12 +405,16 @@ class PostAdmin(TextOnlyQueryMixin, admin.ModelAdmin):
                 )
                 refused.append(f"“{post}”: {' '.join(reasons)}")
                 continue
-            with transaction.atomic():
-                before = post.status
-                post.apply_transition(name)
-                post.save()
-                post.record_state_change(before, by=request.user)
-                post.save_revision(by=request.user, note=TRANSITIONS[name].label)
+            try:
+                with transaction.atomic():
+                    before = post.status
+                    post.apply_transition(name)
+                    post.save()
+                    post.record_state_change(before, by=request.user)
+                    post.save_revision(by=request.user, note=TRANSITIONS[name].label)
+            except ValidationError as problem:  # a body stored before the rendering limits
+                refused.append(f"“{post}”: {' '.join(problem.messages)}")
+                continue
             done.append(post)
         if done:
             self.message_user(

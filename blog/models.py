@@ -28,8 +28,8 @@ from blog.rendering import (
     has_sponsored_links,
     plain_text,
     reading_minutes,
-    render_document,
-    render_markdown,
+    rendered_or_invalid,
+    validate_markdown,
 )
 from blog.search import search_terms
 from blog.uploads import UploadedImageField
@@ -38,6 +38,11 @@ from blog.workflow import PostWorkflow
 # A table of contents is shown on posts at least this long with at least this many sections.
 TOC_MIN_WORDS = 400
 TOC_MIN_SECTIONS = 3
+
+
+def renders(update_fields, source):
+    """Whether a save with these update_fields writes `source` (and so must render it)."""
+    return update_fields is None or source in update_fields
 
 
 def with_derived_fields(update_fields, source, derived):
@@ -149,7 +154,9 @@ class Post(PostWorkflow, models.Model):
         help_text="One or two sentences for search results and social cards (about 155 "
         "characters).",
     )
-    body = MarkdownxField(help_text="Markdown. Raw HTML is allowed but sanitised.")
+    body = MarkdownxField(
+        help_text="Markdown. Raw HTML is allowed but sanitised.", validators=[validate_markdown]
+    )
     body_html = models.TextField(blank=True, editable=False)
     toc_html = models.TextField("table of contents", blank=True, editable=False)
     authors = models.ManyToManyField(
@@ -244,14 +251,8 @@ class Post(PostWorkflow, models.Model):
     def save(self, *args, **kwargs):
         self.slug = self.slug or self._unique_slug()
         self.publish_at = self.publish_at.replace(microsecond=0)  # whole seconds, as shown
-        self.body_html, toc_html = render_document(self.body)
-        self.has_sponsored_links = has_sponsored_links(self.body_html)
-        self.word_count = count_words(self.body_html)
-        self.reading_time = reading_minutes(self.word_count)
-        long_enough = (
-            self.word_count >= TOC_MIN_WORDS and toc_html.count("<li>") >= TOC_MIN_SECTIONS
-        )
-        self.toc_html = toc_html if long_enough else ""
+        if renders(kwargs.get("update_fields"), "body"):
+            self._render_body()
         self._refresh_renditions()
         kwargs["update_fields"] = with_derived_fields(
             kwargs.get("update_fields"), "body", self.DERIVED
@@ -302,6 +303,18 @@ class Post(PostWorkflow, models.Model):
         """Make every preview link given out so far stop working."""
         Post.objects.filter(pk=self.pk).update(preview_generation=F("preview_generation") + 1)
         self.refresh_from_db(fields=["preview_generation"])
+
+    def _render_body(self):
+        """Derive the HTML, table of contents and counts; a body beyond the rendering limits
+        raises ValidationError before anything is written."""
+        self.body_html, toc_html = rendered_or_invalid(self.body, "body")
+        self.has_sponsored_links = has_sponsored_links(self.body_html)
+        self.word_count = count_words(self.body_html)
+        self.reading_time = reading_minutes(self.word_count)
+        long_enough = (
+            self.word_count >= TOC_MIN_WORDS and toc_html.count("<li>") >= TOC_MIN_SECTIONS
+        )
+        self.toc_html = toc_html if long_enough else ""
 
     def save_revision(self, by=None, note=""):
         """Keep the post as it now is; a save that changed nothing keeps no new revision."""
@@ -475,7 +488,7 @@ class PostSlugRedirect(models.Model):
 class FAQ(models.Model):
     post = models.ForeignKey(Post, on_delete=models.CASCADE, related_name="faqs")
     question = models.CharField(max_length=300)
-    answer = models.TextField(help_text="Markdown.")
+    answer = models.TextField(help_text="Markdown.", validators=[validate_markdown])
     answer_html = models.TextField(blank=True, editable=False)
     order = models.PositiveSmallIntegerField(default=0)
 
@@ -488,7 +501,8 @@ class FAQ(models.Model):
         return self.question
 
     def save(self, *args, **kwargs):
-        self.answer_html = render_markdown(self.answer)
+        if renders(kwargs.get("update_fields"), "answer"):
+            self.answer_html = rendered_or_invalid(self.answer, "answer")[0]
         kwargs["update_fields"] = with_derived_fields(
             kwargs.get("update_fields"), "answer", ["answer_html"]
         )

@@ -6,6 +6,7 @@ produces is sanitised with nh3 against an explicit allow-list; `rel` is then set
 kind, never taken from the author.
 """
 
+import functools
 import html
 import math
 import re
@@ -13,8 +14,12 @@ from urllib.parse import parse_qs, urlsplit
 
 import markdown
 import nh3
+from django.core.exceptions import ValidationError
+from django.core.validators import URLValidator
 from django.utils.html import strip_tags
 from markdown.extensions.toc import slugify
+
+from blog.render_limits import MarkdownRefused, check_source, within_budget
 
 ALLOWED_TAGS = {
     "h1", "h2", "h3", "h4", "h5", "h6", "p", "br", "hr",
@@ -112,6 +117,22 @@ def link_kind(href):
     return "outbound"
 
 
+_WEB_URL = URLValidator(schemes=["http", "https"])
+
+
+def web_url(value):
+    """`value` if it is an absolute http(s) address, else "" (javascript:, data:, relative…).
+
+    Every URL field a page, JSON-LD or feed puts in href/src/url goes through this at render
+    time: forms and imports check them, but a value written another way must not become a link.
+    """
+    try:
+        _WEB_URL(value)
+    except ValidationError:
+        return ""
+    return value
+
+
 def _filter_attribute(tag, attribute, value):
     if attribute == "class":
         classes = value.split()
@@ -162,15 +183,42 @@ def render_markdown(text):
 
 
 def render_document(text):
-    """Render Markdown to sanitised HTML and a table of contents of its headings (HTML)."""
+    """Render Markdown to sanitised HTML and a table of contents of its headings (HTML).
+
+    Raises MarkdownRefused for text beyond the limits of blog.render_limits.
+    """
     if not text:
         return "", ""
+    check_source(text)
+    return _render_document(text)
+
+
+# A form validates a text by rendering it, then the model's save() renders it again: remember
+# the last few results (the same text always gives the same HTML).
+@functools.lru_cache(maxsize=16)
+def _render_document(text):
     md = markdown.Markdown(extensions=_MARKDOWN_EXTENSIONS, extension_configs=_MARKDOWN_CONFIG)
-    body = sanitize_html(md.convert(text))
+    body = sanitize_html(within_budget(md.convert, text))
     tokens = md.toc_tokens
     while len(tokens) == 1 and tokens[0]["children"]:  # a lone title heading: list its sections
         tokens = tokens[0]["children"]
     return body, _toc_list(tokens)
+
+
+def validate_markdown(text):
+    """Model field validator: the text renders within the limits, or the reason it does not."""
+    try:
+        render_document(text)
+    except MarkdownRefused as refused:
+        raise ValidationError(str(refused), code="markdown_refused") from None
+
+
+def rendered_or_invalid(text, field):
+    """render_document(text) for a model's save(): a refusal names the field it came from."""
+    try:
+        return render_document(text)
+    except MarkdownRefused as refused:
+        raise ValidationError({field: str(refused)}, code="markdown_refused") from None
 
 
 def _toc_list(tokens, depth=1):

@@ -3,14 +3,14 @@
 from django.conf import settings
 from django.urls import reverse
 
-from blog.rendering import plain_text
+from blog.rendering import plain_text, web_url
 
 
 def person(request, author):
     data = {"@type": "Person", "name": author.name}
     if author.slug:
         data["url"] = request.build_absolute_uri(author.get_absolute_url())
-    same_as = [url for url in (author.website, author.linkedin) if url]
+    same_as = [url for url in map(web_url, (author.website, author.linkedin)) if url]
     if author.twitter:
         same_as.append(f"https://x.com/{author.twitter}")
     if author.github:

@@ -3,6 +3,7 @@ from django.urls import path, register_converter
 
 from blog import feeds, views
 from blog.caching import public_page
+from blog.ratelimit import rate_limited
 from blog.sitemaps import SITEMAPS
 
 
@@ -52,7 +53,9 @@ urlpatterns = [
          name="archive_year"),
     path("archive/<year:year>/<month:month>/",
          public_page(views.PostMonthArchiveView.as_view(), LIST), name="archive_month"),
-    path("search/", public_page(views.SearchView.as_view(), ("q", "page"), budgeted=True),
+    # Only searches the page cache cannot answer count against the limit.
+    path("search/", public_page(rate_limited("search")(views.SearchView.as_view()), ("q", "page"),
+                              budgeted=True),
          name="search"),
     path("preview/<str:token>/", views.PostPreviewView.as_view(), name="preview"),
     path("feed/", public_page(feeds.LatestPostsFeed.as_view()), name="feed"),

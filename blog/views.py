@@ -6,21 +6,25 @@ from django.conf import settings
 from django.contrib.staticfiles.storage import staticfiles_storage
 from django.core.cache import cache
 from django.db import connection
-from django.http import Http404, HttpResponse, JsonResponse
+from django.http import Http404, HttpResponse, HttpResponseBadRequest, JsonResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.template import loader
 from django.urls import reverse
 from django.utils.dateformat import format as format_date
 from django.utils.decorators import method_decorator
+from django.utils.html import format_html
 from django.views import defaults
 from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_POST
 from django.views.generic import DetailView, ListView, MonthArchiveView, YearArchiveView
 
 from blog import seo
 from blog.caching import DATABASE_UNAVAILABLE
 from blog.models import Post, PostSlugRedirect, Topic, public_authors, public_tags
 from blog.preview import post_lookup_for
-from blog.rendering import plain_text
+from blog.ratelimit import rate_limited
+from blog.render_limits import MarkdownRefused
+from blog.rendering import plain_text, render_markdown, web_url
 from blog.search import MAX_QUERY_LENGTH, search_terms, snippet
 
 # How long readers are asked to wait when the database is down.
@@ -149,7 +153,7 @@ class PostDetailView(PageMetaMixin, DetailView):
         return self.object.description or plain_text(self.object.body_html)[:160]
 
     def get_canonical_url(self):
-        return self.object.canonical_url or self.request.build_absolute_uri(
+        return web_url(self.object.canonical_url) or self.request.build_absolute_uri(
             self.object.get_absolute_url()
         )
 
@@ -437,3 +441,21 @@ def healthz(request):
     return JsonResponse(
         {"status": status, **checks}, status=503 if status == "unavailable" else 200
     )
+
+
+@require_POST
+@rate_limited("preview")
+def markdown_preview(request):
+    """The admin's live preview: markdownx posts the editor's text as `content` and shows
+    whatever comes back, error or not, in the preview pane."""
+    if "content" not in request.POST:
+        return HttpResponseBadRequest(
+            "Nothing to preview: the request has no “content” field.", content_type="text/plain"
+        )
+    try:
+        return HttpResponse(render_markdown(request.POST["content"]))
+    except MarkdownRefused as refused:
+        return HttpResponse(
+            format_html('<p class="markdown-refused">Preview not shown. {}</p>', str(refused)),
+            status=422,
+        )

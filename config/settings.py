@@ -190,7 +190,7 @@ AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
 AXES_ENABLE_ACCESS_FAILURE_LOG = True
 AXES_ENABLE_ADMIN = False  # accounts/admin.py registers the records for superusers only
 AXES_USERNAME_CALLABLE = "accounts.login_protection.recorded_username"
-AXES_CLIENT_IP_CALLABLE = "accounts.login_protection.client_ip"
+AXES_CLIENT_IP_CALLABLE = "blog.ratelimit.client_ip"
 AXES_LOCKOUT_CALLABLE = "accounts.login_protection.lockout_response"
 AXES_SENSITIVE_PARAMETERS = ["username", "password", "otp_token", "csrfmiddlewaretoken"]
 # Optional TOTP two-factor authentication for staff (django-otp); on, every staff user must
@@ -250,6 +250,18 @@ BYLINE_BROWSER_CACHE_SECONDS = int(os.environ.get("BYLINE_BROWSER_CACHE_SECONDS"
 # period, each for one period, so they hold at most twice that many entries at any time.
 BYLINE_SEARCH_CACHE_PAGES = int(os.environ.get("BYLINE_SEARCH_CACHE_PAGES", "200"))
 BYLINE_SEARCH_CACHE_SECONDS = int(os.environ.get("BYLINE_SEARCH_CACHE_SECONDS", "300"))
+# Limits on rendering an author's Markdown (post bodies, FAQ answers, bios, the live preview):
+# beyond them a text is refused with the reason instead of stalling a worker.
+BYLINE_MARKDOWN_MAX_CHARS = int(os.environ.get("BYLINE_MARKDOWN_MAX_CHARS", "100000"))
+BYLINE_MARKDOWN_MAX_NESTING = int(os.environ.get("BYLINE_MARKDOWN_MAX_NESTING", "16"))
+BYLINE_MARKDOWN_CPU_SECONDS = float(os.environ.get("BYLINE_MARKDOWN_CPU_SECONDS", "0.5"))
+# Requests per person (account, or client address) on endpoints that cost work each time:
+# "N/s", "N/m", "N/h" or "N/<seconds>". Search counts only pages not served from the cache.
+BYLINE_RATE_LIMITS = {
+    "search": os.environ.get("BYLINE_RATE_LIMIT_SEARCH", "30/m"),
+    "preview": os.environ.get("BYLINE_RATE_LIMIT_PREVIEW", "180/m"),
+    "upload": os.environ.get("BYLINE_RATE_LIMIT_UPLOAD", "30/m"),
+}
 # How long a shareable preview link works.
 BYLINE_PREVIEW_SECONDS = int(os.environ.get("BYLINE_PREVIEW_SECONDS", str(7 * 24 * 3600)))
 

@@ -7,11 +7,12 @@ from django.contrib.admin.views.decorators import staff_member_required
 from django.shortcuts import redirect
 from django.templatetags.static import static
 from django.urls import include, path, re_path
-from markdownx.views import MarkdownifyView
 
 from blog.admin import view_on_site
+from blog.ratelimit import rate_limited
 from blog.uploads import editor_image_upload, serve_media
 from blog.urls import site_urlpatterns
+from blog.views import markdown_preview
 
 admin.site.site_header = f"{settings.BYLINE_SITE_NAME} · Byline"
 admin.site.site_title = "Byline"
@@ -29,11 +30,15 @@ urlpatterns = [
     # markdownx's own URLconf lets anyone upload images; only staff may, here.
     path(
         "markdownx/markdownify/",
-        staff_member_required(MarkdownifyView.as_view()),
+        staff_member_required(markdown_preview),
         name="markdownx_markdownify",
     ),
     # markdownx's own upload view stores what it is sent (see blog/uploads.py).
-    path("markdownx/upload/", editor_image_upload, name="markdownx_upload"),
+    path(
+        "markdownx/upload/",
+        rate_limited("upload", json=True)(editor_image_upload),
+        name="markdownx_upload",
+    ),
     path("", include("blog.urls")),
     *site_urlpatterns,
 ]

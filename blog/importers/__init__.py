@@ -13,6 +13,7 @@ import uuid
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
+from django.core.exceptions import ValidationError
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import transaction
 from django.utils.text import slugify
@@ -108,6 +109,11 @@ def describe(problem):
         return str(problem)
     if isinstance(problem, OSError):
         return f"cannot be read ({problem.strerror or problem})"
+    if isinstance(problem, ValidationError) and hasattr(problem, "error_dict"):
+        return "; ".join(
+            f"{field.replace('_', ' ')}: {' '.join(messages)}"
+            for field, messages in problem.message_dict.items()
+        )
     return f"could not be saved ({type(problem).__name__}: {problem})"
 
 

@@ -11,11 +11,10 @@ import tomllib
 from pathlib import PurePath
 
 import yaml
-from django.core.exceptions import ValidationError
-from django.core.validators import URLValidator
 from django.utils import timezone
 from django.utils.text import slugify
 
+from blog import rendering
 from blog.importers import ImportedPost, ImportProblem
 from blog.importers.text import decode, repair, repair_data
 
@@ -129,12 +128,8 @@ def read(name, raw, source_id=None):
 
 
 def web_url(value):
-    """An http(s) address, or "" for anything else (javascript:, data:, relative…)."""
-    try:
-        URLValidator(schemes=["http", "https"])(value)
-    except ValidationError:
-        return ""
-    return value if len(value) <= 500 else ""
+    """An http(s) address that fits a URL field, or "" for anything else."""
+    return rendering.web_url(value) if len(value) <= 500 else ""
 
 
 def _jekyll_date(match):

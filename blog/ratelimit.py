@@ -1,0 +1,132 @@
+"""Rate limits on endpoints that cost work on every request: search (cache misses only), the
+admin's live preview and image uploads.
+
+Each (endpoint, person, time window) has a counter in Django's cache: per account when logged
+in, else per client address (IPv6 per /64, what one client usually holds). Over the limit the
+answer is 429 with Retry-After. A fixed window lets a client reach twice the limit across a
+window's edge, which is fine against floods and costs one cache round trip per request.
+
+Why not django-ratelimit (4.1.0): its system checks fail on LocMemCache (our default) and warn on
+Django's own RedisCache (`check --deploy` would not be clean), a Redis outage raises through it
+(only socket.gaierror is caught), and it answers 403 without Retry-After; what would be left of
+it here is the add/incr pair below.
+"""
+
+import ipaddress
+import logging
+import math
+import time
+from functools import wraps
+
+from django.conf import settings
+from django.core.cache import cache
+from django.http import HttpResponse, JsonResponse
+from django.shortcuts import render
+from django.utils.html import format_html
+
+logger = logging.getLogger(__name__)
+
+_PERIODS = {"s": 1, "m": 60, "h": 3600}
+# What the person did too often, by endpoint, for the message.
+_ACTIONS = {"search": "searches", "preview": "previews", "upload": "uploads"}
+
+
+def parse_rate(rate):
+    """ "30/m" → (30, 60): at most 30 requests a minute. Periods: s, m, h or seconds."""
+    count, _, period = rate.partition("/")
+    seconds = _PERIODS[period] if period in _PERIODS else int(period)
+    return int(count), seconds
+
+
+def client_ip(request):
+    """The client's address: the connection's, or the one the last trusted proxy saw."""
+    if proxies := settings.BYLINE_PROXY_COUNT:
+        # Each trusted proxy appends the address it was connected from; what the client itself
+        # wrote there (anything left of those) proves nothing.
+        forwarded = [a.strip() for a in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",")]
+        if len(forwarded) >= proxies:
+            try:
+                return str(ipaddress.ip_address(forwarded[-proxies]))
+            except ValueError:
+                pass  # a misconfigured proxy: count the connection's address instead
+    return request.META.get("REMOTE_ADDR")
+
+
+def client_address(request):
+    """client_ip(), with IPv6 clients counted per /64 (one subscriber's whole network)."""
+    address = client_ip(request) or ""
+    try:
+        parsed = ipaddress.ip_address(address)
+    except ValueError:
+        return address or "unknown"
+    if parsed.version == 6:
+        return str(ipaddress.ip_network(f"{parsed}/64", strict=False).network_address)
+    return str(parsed)
+
+
+def _logged_in(request):
+    user = getattr(request, "user", None)
+    return user is not None and user.is_authenticated
+
+
+def _client(request):
+    if _logged_in(request):
+        return f"user:{request.user.pk}"
+    return f"address:{client_address(request)}"
+
+
+def retry_after(request, scope):
+    """Count this request against the `scope` limit: 0 when allowed, else the seconds until the
+    client may try again. A cache that fails lets the request through (fail open)."""
+    limit, period = parse_rate(settings.BYLINE_RATE_LIMITS[scope])
+    now = time.time()
+    window = int(now // period)
+    key = f"byline:ratelimit:{scope}:{_client(request)}:{window}"
+    try:
+        cache.add(key, 0, timeout=period + 1)
+        try:
+            count = cache.incr(key)
+        except ValueError:  # expired between add() and incr()
+            count = 1
+            cache.set(key, count, timeout=period + 1)
+    except Exception:  # noqa: BLE001 - no limit is better than no site
+        logger.warning("Rate limit not checked: the cache failed", exc_info=True)
+        return 0
+    if count <= limit:
+        return 0
+    return max(1, math.ceil((window + 1) * period - now))
+
+
+def rate_limited(scope, *, json=False):
+    """Decorate a view with the `scope` rate limit of settings.BYLINE_RATE_LIMITS.
+
+    Over the limit it answers 429 with Retry-After: JSON ({"error": …}) when `json` is true, a
+    short HTML fragment to XMLHttpRequests (the live preview shows it in place of the preview),
+    else a page.
+    """
+
+    def decorator(view):
+        @wraps(view)
+        def limited_view(request, *args, **kwargs):
+            seconds = retry_after(request, scope)
+            if not seconds:
+                return view(request, *args, **kwargs)
+            response = too_many_requests(request, scope, seconds, json=json)
+            response["Retry-After"] = str(seconds)
+            return response
+
+        return limited_view
+
+    return decorator
+
+
+def too_many_requests(request, scope, seconds, *, json=False):
+    whose = "this account" if _logged_in(request) else "your address"
+    wait = f"{seconds} second{'' if seconds == 1 else 's'}"
+    message = f"Too many {_ACTIONS.get(scope, 'requests')} from {whose}. Try again in {wait}."
+    if json:
+        return JsonResponse({"error": message}, status=429)
+    if request.headers.get("x-requested-with") == "XMLHttpRequest":
+        return HttpResponse(format_html('<p class="rate-limited">{}</p>', message), status=429)
+    context = {"message": message, "meta": {"title": "Too many requests", "noindex": True}}
+    return render(request, "429.html", context, status=429)
