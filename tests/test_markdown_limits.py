@@ -388,6 +388,6 @@ def test_restoring_a_revision_beyond_the_limits_says_why_and_changes_nothing(cli
 
     assert response.status_code == 200
     text = " ".join(str(m) for m in response.context["messages"])
-    assert "Revision 1 not restored: The text has too many square brackets" in text
+    assert "Revision 1 was not restored: The text has too many square brackets" in text
     post.refresh_from_db()
     assert post.body == "Current body."
