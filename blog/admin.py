@@ -32,6 +32,7 @@ from blog.models import (
 from blog.preview import preview_url
 from blog.workflow import TRANSITIONS
 
+
 def status_badge(post):
     # A class per state, not an inline style: the admin's Content-Security-Policy has none.
     key = "scheduled" if post.is_scheduled() else post.status

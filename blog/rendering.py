@@ -87,7 +87,9 @@ _ANCHOR_TAG = re.compile(r'<a((?:\s+[a-z-]+="[^"]*")*)\s*>')
 _ATTRIBUTE = re.compile(r'([a-z-]+)="([^"]*)"')
 # The Content-Security-Policy allows no inline style: a table column's alignment (the only style
 # kept, see _filter_attribute) becomes a class the stylesheets define.
-_ALIGN_STYLE = re.compile(r'<(t[hd])((?:\s+[a-z-]+="[^"]*")*?) style="text-align: (left|right|center);"')
+_ALIGN_STYLE = re.compile(
+    r'<(t[hd])((?:\s+[a-z-]+="[^"]*")*?) style="text-align: (left|right|center);"'
+)
 _WORD = re.compile(r"\w+(?:[’'-]\w+)*")
 WORDS_PER_MINUTE = 230
 
