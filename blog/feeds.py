@@ -11,6 +11,7 @@ from django.contrib.syndication.views import Feed
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.utils.feedgenerator import Atom1Feed, Rss201rev2Feed
+from django.utils.html import escape
 
 from blog.models import Post, Topic, public_authors, public_tags
 from blog.rendering import plain_text
@@ -104,7 +105,9 @@ class LatestPostsFeed(Feed):
         return post.title
 
     def item_description(self, post):
-        return post.description or plain_text(post.body_html)[:300]
+        # Feed readers take an item's description as HTML (Atom says so: type="html"), and
+        # these are plain text: "<img onerror=…>" typed as a description must stay text.
+        return escape(post.description or plain_text(post.body_html)[:300])
 
     def item_guid(self, post):
         return f"urn:uuid:{post.uuid}"

@@ -1,16 +1,34 @@
 """What search engines and social networks read: page metadata and schema.org JSON-LD."""
 
+import re
+from urllib.parse import urlsplit
+
 from django.conf import settings
 from django.urls import reverse
 
 from blog.rendering import plain_text
+
+# What a browser drops from a URL before reading its scheme: tabs and newlines anywhere,
+# control characters and spaces around it.
+_URL_IGNORED = re.compile(r"[\t\n\r]")
+
+
+def web_url(url):
+    """`url` if it is an http(s) address with a host, else "": stored URLs are checked where
+    they become links, not only by the forms and importers that write them."""
+    cleaned = _URL_IGNORED.sub("", url or "").strip("".join(map(chr, range(33))))
+    try:
+        parts = urlsplit(cleaned)
+    except ValueError:
+        return ""
+    return url if parts.scheme.lower() in {"http", "https"} and parts.hostname else ""
 
 
 def person(request, author):
     data = {"@type": "Person", "name": author.name}
     if author.slug:
         data["url"] = request.build_absolute_uri(author.get_absolute_url())
-    same_as = [url for url in (author.website, author.linkedin) if url]
+    same_as = [url for url in map(web_url, (author.website, author.linkedin)) if url]
     if author.twitter:
         same_as.append(f"https://x.com/{author.twitter}")
     if author.github:

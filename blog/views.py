@@ -140,7 +140,7 @@ class PostDetailView(PageMetaMixin, DetailView):
         return self.object.description or plain_text(self.object.body_html)[:160]
 
     def get_canonical_url(self):
-        return self.object.canonical_url or self.request.build_absolute_uri(
+        return seo.web_url(self.object.canonical_url) or self.request.build_absolute_uri(
             self.object.get_absolute_url()
         )
 

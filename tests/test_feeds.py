@@ -174,3 +174,13 @@ def test_control_characters_from_authors_do_not_break_feeds(client, url):
     assert not feed.bozo
     assert feed.entries[0].title == "Bell title"
     assert "Ann Author" in response.content.decode()
+
+
+@pytest.mark.parametrize("url", ["/feed/", "/feed/atom/"])
+def test_descriptions_typed_as_text_reach_feed_readers_as_text(client, url):
+    """A feed's item description is HTML to a reader: plain text must arrive escaped."""
+    PostFactory(description='<img src=x onerror="alert(1)"> & more')
+    response = client.get(url)
+    entry = feedparser.parse(response.content, sanitize_html=False).entries[0]
+    assert entry.summary == "&lt;img src=x onerror=&quot;alert(1)&quot;&gt; &amp; more"
+    assert "<img" not in entry.summary
