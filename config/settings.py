@@ -198,6 +198,8 @@ SECURE_CSP = {
 BYLINE_ADMIN_CSP = {
     **SECURE_CSP,
     "script-src": [CSP.SELF],
+    # A nonce only where a page asks for one: Django's CSRF failure page styles itself so.
+    "style-src": [CSP.SELF, CSP.NONCE],
     "connect-src": [CSP.SELF],  # the live preview and image upload
 }
 # Powerful browser features no page of the site uses, switched off for it and anything it embeds.

@@ -154,3 +154,15 @@ def test_permissions_policy_switches_off_powerful_features(client, superuser, si
         policy = client.get(url).headers["Permissions-Policy"]
         for feature in ["camera", "microphone", "geolocation", "payment", "usb"]:
             assert f"{feature}=()" in policy
+
+
+def test_csrf_failure_page_in_the_admin_is_styled_by_its_nonce(superuser):
+    from django.test import Client
+
+    response = Client(enforce_csrf_checks=True).post(
+        "/admin/login/", {"username": "root", "password": "x"}
+    )
+    assert response.status_code == 403
+    nonce = directives(response)["style-src"][1].removeprefix("'nonce-").removesuffix("'")
+    assert f'<style nonce="{nonce}">' in response.content.decode()
+    assert directives(response)["script-src"] == ["'self'"]
