@@ -17,6 +17,7 @@ violation is reported on the richest pages.
 """
 
 import io
+import re
 from datetime import timedelta
 from math import ceil
 from urllib.parse import quote
@@ -30,7 +31,6 @@ from PIL import Image
 from taggit.models import Tag
 
 from accounts.models import User
-from blog.feeds import _NOT_XML
 from blog.models import FAQ, Post, PostAuthor, Reference, Topic
 from blog.preview import preview_url
 from tests.browser import PolicyWatch, requires_chromium
@@ -307,7 +307,8 @@ def test_no_xss_vector_runs_on_any_page_feed_or_admin_screen(
     # Feeds as served. Titles are text (Atom declares it; RSS leaves it to the reader, so
     # the XML itself is read); the HTML parts are rendered as a reader that does not sanitise
     # would render them.
-    titles = {_NOT_XML.sub("", title) for title in Post.objects.values_list("title", flat=True)}
+    not_xml = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f]")  # feeds leave these out
+    titles = {not_xml.sub("", title) for title in Post.objects.values_list("title", flat=True)}
     for path in feeds:
         response = visit.page.request.get(visit.origin + path)
         assert response.ok, path
