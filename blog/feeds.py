@@ -11,15 +11,37 @@ from django.contrib.syndication.views import Feed
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.utils.feedgenerator import Atom1Feed, Rss201rev2Feed
+from django.utils.html import escape
 
 from blog.models import Post, Topic, public_authors, public_tags
 from blog.rendering import plain_text
 
 FEED_LENGTH = 20
 _ROOT_RELATIVE = re.compile(r'(\s(?:href|src))="/(?!/)')
+# Characters XML 1.0 cannot carry. Django refuses to write them, so one pasted into a title,
+# a tag or a body would make the whole feed a 500.
+_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 
 
-class BylineRssFeed(Rss201rev2Feed):
+def _xml_safe(value):
+    if isinstance(value, str):
+        return _NOT_XML.sub("", value)
+    if isinstance(value, list | tuple):
+        return type(value)(_xml_safe(item) for item in value)
+    return value
+
+
+class XmlSafeFeed:
+    """Drops the characters XML cannot carry from everything written into the feed."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **{name: _xml_safe(value) for name, value in kwargs.items()})
+
+    def add_item(self, *args, **kwargs):
+        super().add_item(*args, **{name: _xml_safe(value) for name, value in kwargs.items()})
+
+
+class BylineRssFeed(XmlSafeFeed, Rss201rev2Feed):
     """RSS 2.0 with the full post in content:encoded and every author as dc:creator."""
 
     def rss_attributes(self):
@@ -36,7 +58,7 @@ class BylineRssFeed(Rss201rev2Feed):
         handler.addQuickElement("content:encoded", item["content_html"])
 
 
-class BylineAtomFeed(Atom1Feed):
+class BylineAtomFeed(XmlSafeFeed, Atom1Feed):
     """Atom with the full post as <content> and one <author> per author."""
 
     def add_item_elements(self, handler, item):
@@ -83,7 +105,9 @@ class LatestPostsFeed(Feed):
         return post.title
 
     def item_description(self, post):
-        return post.description or plain_text(post.body_html)[:300]
+        # Feed readers take an item's description as HTML (Atom says so: type="html"), and
+        # these are plain text: "<img onerror=…>" typed as a description must stay text.
+        return escape(post.description or plain_text(post.body_html)[:300])
 
     def item_guid(self, post):
         return f"urn:uuid:{post.uuid}"

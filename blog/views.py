@@ -7,13 +7,14 @@ from django.contrib.staticfiles.storage import staticfiles_storage
 from django.core.cache import cache
 from django.db import connection
 from django.http import Http404, HttpResponse, HttpResponseBadRequest, JsonResponse
+from django.middleware.csp import get_nonce
 from django.shortcuts import get_object_or_404, redirect
 from django.template import loader
 from django.urls import reverse
+from django.utils.csp import CSP
 from django.utils.dateformat import format as format_date
 from django.utils.decorators import method_decorator
 from django.utils.html import format_html
-from django.views import defaults
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 from django.views.generic import DetailView, ListView, MonthArchiveView, YearArchiveView
@@ -390,12 +391,18 @@ def robots_txt(request):
 def server_error(request):
     """handler500. A database that does not answer is an outage, not a bug: say so with a 503
     and when to come back (pages already in the cache are still served, see blog/caching.py)."""
-    if isinstance(sys.exc_info()[1], DATABASE_UNAVAILABLE):
-        page = loader.render_to_string("503.html", {"site_name": settings.BYLINE_SITE_NAME})
-        response = HttpResponse(page, status=503)
+    outage = isinstance(sys.exc_info()[1], DATABASE_UNAVAILABLE)
+    nonce = get_nonce(request)
+    page = loader.render_to_string(
+        "503.html" if outage else "500.html",
+        {"site_name": settings.BYLINE_SITE_NAME, "csp_nonce": nonce},
+    )
+    response = HttpResponse(page, status=503 if outage else 500)
+    # These pages carry their own styles (static files may be what failed): only those run.
+    response._csp_config = {**settings.SECURE_CSP, "style-src": [CSP.NONCE]}
+    if outage:
         response["Retry-After"] = str(RETRY_AFTER_SECONDS)
-        return response
-    return defaults.server_error(request)
+    return response
 
 
 def _database_status():

@@ -12,6 +12,7 @@ from pathlib import Path
 
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
+from django.utils.csp import CSP
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(os.environ.get("BYLINE_VAR_DIR", BASE_DIR / "var"))
@@ -77,6 +78,9 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "django.middleware.csp.ContentSecurityPolicyMiddleware",
+    "blog.security_headers.AdminContentSecurityPolicyMiddleware",
+    "django_permissions_policy.PermissionsPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -264,6 +268,53 @@ BYLINE_RATE_LIMITS = {
 }
 # How long a shareable preview link works.
 BYLINE_PREVIEW_SECONDS = int(os.environ.get("BYLINE_PREVIEW_SECONDS", str(7 * 24 * 3600)))
+
+# Content-Security-Policy, sent by Django's middleware. The public site runs no script at all
+# (its JSON-LD blocks are data, never executed), so its pages need no nonce and a cached page
+# stays byte-identical. Images may come from any HTTPS host: posts embed them. Admin pages (the
+# "admin" URL namespace) run Django's and markdownx's scripts, all files from this origin, and
+# fetch the live preview: they get BYLINE_ADMIN_CSP instead (blog/security_headers.py). Neither
+# allows inline script, inline style or eval.
+CSP_REPORT_URI = os.environ.get("CSP_REPORT_URI", "")
+SECURE_CSP = {
+    "default-src": [CSP.NONE],
+    "script-src": [CSP.NONE],
+    "style-src": [CSP.SELF],
+    "img-src": [CSP.SELF, "https:"],
+    "form-action": [CSP.SELF],
+    "frame-ancestors": [CSP.NONE],
+    "base-uri": [CSP.NONE],
+    "object-src": [CSP.NONE],
+    "report-uri": CSP_REPORT_URI or None,
+}
+BYLINE_ADMIN_CSP = {
+    **SECURE_CSP,
+    "script-src": [CSP.SELF],
+    # A nonce only where a page asks for one: Django's CSRF failure page styles itself so.
+    "style-src": [CSP.SELF, CSP.NONCE],
+    "connect-src": [CSP.SELF],  # the live preview and image upload
+}
+# Powerful browser features no page of the site uses, switched off for it and anything it embeds.
+PERMISSIONS_POLICY = {
+    feature: []
+    for feature in [
+        "accelerometer",
+        "autoplay",
+        "bluetooth",
+        "browsing-topics",
+        "camera",
+        "display-capture",
+        "geolocation",
+        "gyroscope",
+        "hid",
+        "magnetometer",
+        "microphone",
+        "midi",
+        "payment",
+        "serial",
+        "usb",
+    ]
+}
 
 SESSION_COOKIE_HTTPONLY = True
 SECURE_CONTENT_TYPE_NOSNIFF = True

@@ -36,3 +36,42 @@ def serious_violations(page):
         for v in violations
         if v["impact"] in {"serious", "critical"}
     ]
+
+
+# Runs before any script of the page, whatever its Content-Security-Policy: Playwright's init
+# scripts and bindings are exempt from it, the page's own code is not.
+_WATCH_SCRIPT = """
+window.addEventListener("securitypolicyviolation", (event) => {
+  window.__bylineViolation(
+    `${event.effectiveDirective} refused ${event.blockedURI || "inline"} on ${event.documentURI}` +
+    ` (${event.sourceFile}:${event.lineNumber}) ${event.sample}`
+  );
+});
+"""
+
+
+class PolicyWatch:
+    """Every Content-Security-Policy violation, console error and uncaught exception on every
+    page of a browser context, popups included."""
+
+    def __init__(self, context, ignore_urls=()):
+        self.violations = []
+        self.errors = []
+        self.ignore_urls = tuple(ignore_urls)
+        context.expose_function("__bylineViolation", self._violation)
+        context.add_init_script(_WATCH_SCRIPT)
+        context.on("page", self.watch)
+        for page in context.pages:
+            self.watch(page)
+
+    def _violation(self, text):
+        self.violations.append(text)
+
+    def watch(self, page):
+        page.on("console", self._console)
+        page.on("pageerror", lambda error: self.errors.append(f"{page.url}: {error}"))
+
+    def _console(self, message):
+        url = message.location.get("url", "")
+        if message.type == "error" and not url.startswith(self.ignore_urls):
+            self.errors.append(f"{url}: {message.text}")

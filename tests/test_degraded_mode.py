@@ -3,6 +3,8 @@
 The same, against real servers stopped and restarted under a running gunicorn, is in
 tests/test_faults.py."""
 
+import re
+
 import pytest
 import redis
 from django.core.cache import caches
@@ -180,3 +182,22 @@ def test_an_edit_made_while_redis_was_unreachable_shows_once_it_answers(reader, 
 
         assert "New bio." in reader.get(post.get_absolute_url()).content.decode()
         caches["default"].clear()
+
+
+@pytest.mark.parametrize(
+    ("error", "status"),
+    [(OperationalError("connection refused"), 503), (ZeroDivisionError("a bug"), 500)],
+)
+def test_error_pages_keep_their_styles_under_the_content_security_policy(
+    reader, monkeypatch, error, status
+):
+    PostFactory(slug="any")
+    fail_every_query(monkeypatch, error)
+
+    response = reader.get("/posts/any/")
+
+    assert response.status_code == status
+    policy = response["Content-Security-Policy"]
+    nonce = re.search(r"style-src 'nonce-([^']+)'", policy)[1]
+    assert f'<style nonce="{nonce}">' in response.content.decode()
+    assert "script-src 'none'" in policy

@@ -157,3 +157,32 @@ def test_feeds_and_sitemap_run_a_constant_number_of_queries(
                          ("/sitemap.xml", 11)):  # fmt: skip
         with django_assert_max_num_queries(queries):
             assert client.get(url).status_code == 200, url
+
+
+@pytest.mark.parametrize("url", ["/feed/", "/feed/atom/", "/tags/bad\x01tag/feed/"])
+def test_control_characters_from_authors_do_not_break_feeds(client, url):
+    """XML cannot carry them: they are left out instead of making the feed a 500."""
+    writer = UserFactory(display_name="Ann\x0b Author")
+    PostFactory(
+        title="Bell\x07 title",
+        description="Form\x0cfeed",
+        body="Escape\x1b[31m red",
+        authors=[writer],
+        tags=["bad\x01tag"],
+    )
+    response = client.get(url.replace("\x01", ""))
+    assert response.status_code == 200
+    feed = feedparser.parse(response.content)
+    assert not feed.bozo
+    assert feed.entries[0].title == "Bell title"
+    assert "Ann Author" in response.content.decode()
+
+
+@pytest.mark.parametrize("url", ["/feed/", "/feed/atom/"])
+def test_descriptions_typed_as_text_reach_feed_readers_as_text(client, url):
+    """A feed's item description is HTML to a reader: plain text must arrive escaped."""
+    PostFactory(description='<img src=x onerror="alert(1)"> & more')
+    response = client.get(url)
+    entry = feedparser.parse(response.content, sanitize_html=False).entries[0]
+    assert entry.summary == "&lt;img src=x onerror=&quot;alert(1)&quot;&gt; &amp; more"
+    assert "<img" not in entry.summary
