@@ -234,6 +234,7 @@ def streaming_replica():
         shutil.rmtree(workdir, ignore_errors=True)
 
 
+@pytest.mark.faults
 def test_a_streaming_replica_serves_anonymous_reads_and_gets_no_writes(streaming_replica):
     routed = run_probe(*streaming_replica)
 
