@@ -5,12 +5,18 @@ paragraph (20,000 of them: minutes), every `<` that opens a tag never closed sca
 `>` in the whole text, headings, footnotes and abbreviations cost more the more there are, table
 rows, list items and character references are costly each, and nested lists recurse until
 RecursionError. `check_source` finds those shapes in one linear pass and refuses them with a
-message for the author, in milliseconds. Anything it misses is stopped by `within_budget`, a
-limit on the CPU time the rendering thread spends.
+message for the author, in milliseconds. Anything it misses is stopped by `render_within_budget`, a
+limit on the CPU time a render may spend, enforced by rendering in a child process that is
+killed when it overruns.
 """
 
-import ctypes
+import atexit
+import json
+import os
 import re
+import select
+import subprocess
+import sys
 import threading
 import time
 
@@ -160,78 +166,132 @@ def _check_tags(text):
         )
 
 
-class _OutOfTime(BaseException):
-    """Raised inside the rendering thread when its budget is spent. A BaseException, so no
-    `except Exception` in a library can swallow it."""
+class _Renderer:
+    """A child process that renders Markdown; when a render overruns its budget the process is
+    killed and the next render starts a new one. Killing a process is the one way to stop
+    Python code from outside that leaves nothing behind (an exception injected into a thread
+    can land anywhere, in a lock's release or a caller's code). A plain `python -m` child, not
+    multiprocessing, so no main module is imported again in it."""
 
+    def __init__(self):
+        self.owner = os.getpid()  # a forked server worker must start its own
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "blog.render_limits"],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            env={**os.environ, "PYTHONPATH": os.pathsep.join(sys.path)},
+        )
+        # Imports happen before "ready", so they are not counted against the first render.
+        if self._receive(STARTUP_SECONDS, seconds=None) != "ready":
+            self.stop()
+            raise RuntimeError("The Markdown renderer process did not start.")
 
-def _raise_in(thread_id, exception):
-    """Raise `exception` in another thread at its next bytecode; None takes back a pending one
-    (ctypes passes None as NULL, which is how the C API clears it)."""
-    ctypes.pythonapi.PyThreadState_SetAsyncExc(ctypes.c_ulong(thread_id), exception)
-
-
-def _thread_clock(thread_id):
-    """A function giving a thread's CPU time; wall-clock time where the system has no per-thread
-    CPU clock that another thread can read (macOS)."""
-    if not hasattr(time, "pthread_getcpuclockid"):
-        return time.monotonic
-    clock_id = time.pthread_getcpuclockid(thread_id)
-    return lambda: time.clock_gettime(clock_id)
-
-
-def within_budget(function, *args):
-    """Call `function(*args)`, stopping it once this thread has used its CPU budget.
-
-    A watcher thread reads this thread's CPU clock and, when the budget is spent, raises
-    _OutOfTime in it at its next bytecode (a long C call is not cut short, so the checks above
-    keep single calls small). A loaded machine stretches wall-clock time but not CPU time, so a
-    text is refused for its own cost only. The watcher raises again every 10 ms until the call
-    ends: an interruption that lands in a destructor the garbage collector runs is swallowed
-    there (Python prints "Exception ignored in …").
-    """
-    seconds = settings.BYLINE_MARKDOWN_CPU_SECONDS
-    target = threading.get_ident()
-    clock = _thread_clock(target)
-    started = clock()
-    stopped = threading.Event()
-
-    def watch():
-        wait = seconds
-        while not stopped.wait(wait):
-            used = clock() - started
-            if used >= seconds:
-                _raise_in(target, ctypes.py_object(_OutOfTime))
-                wait = 0.01
-            else:
-                wait = max(seconds - used, 0.005)
-
-    watcher = threading.Thread(target=watch, name="markdown-budget", daemon=True)
-    try:
+    def cpu_seconds(self):
+        """The child's CPU time so far (Linux); None where /proc cannot tell."""
         try:
-            watcher.start()
-            return function(*args)
-        finally:
-            _stop(watcher, stopped, target)
-    except _OutOfTime:
-        raise MarkdownRefused(
-            f"The text takes too long to render (over {seconds:g} s of work). Very long tables "
-            "or lists, or long runs of markup characters, are the usual cause: shorten them or "
-            "split the text."
-        ) from None
-    except RecursionError:
-        raise MarkdownRefused("The text is nested too deeply to render.") from None
+            with open(f"/proc/{self.process.pid}/stat") as stat:
+                fields = stat.read().rsplit(")", 1)[1].split()
+        except OSError:
+            return None
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+    def render(self, text, seconds):
+        """(HTML, heading tokens) of `text`; _OutOfTime once the child has used `seconds` of
+        CPU (or ten times that of wall-clock time where CPU time cannot be read)."""
+        _send(self.process.stdin, text)
+        outcome = self._receive(10 * seconds + 1, seconds)
+        if outcome == "recursion":
+            raise RecursionError
+        return outcome
+
+    def _receive(self, wall_seconds, seconds):
+        start_cpu, start_wall = self.cpu_seconds(), time.monotonic()
+        stdout = self.process.stdout
+        while not select.select([stdout], [], [], 0.01)[0]:
+            cpu = self.cpu_seconds()
+            over_budget = seconds is not None and cpu is not None and start_cpu is not None
+            if (over_budget and cpu - start_cpu >= seconds) or (
+                time.monotonic() - start_wall >= wall_seconds
+            ):
+                raise _OutOfTime
+        return _receive(stdout)
+
+    def stop(self):
+        self.process.kill()
+        self.process.wait()
+        self.process.stdin.close()
+        self.process.stdout.close()
 
 
-def _stop(watcher, stopped, target):
-    """End the watcher, then take back an interruption it may have sent as the call returned,
-    so none can surface in the caller. Interruptions landing here just make it start over."""
+class _OutOfTime(Exception):
+    """The render used up its budget (or its process died)."""
+
+
+def _send(stream, value):
+    data = json.dumps(value).encode()
+    stream.write(len(data).to_bytes(4, "big") + data)
+    stream.flush()
+
+
+def _receive(stream):
+    header = stream.read(4)
+    if len(header) < 4:
+        raise _OutOfTime  # the process died
+    return json.loads(stream.read(int.from_bytes(header, "big")))
+
+
+# Renders run one at a time per process, in that process's child: they happen on saves, imports
+# and previews, never on a reader's request.
+STARTUP_SECONDS = 30
+_renderer = None
+_renderer_lock = threading.Lock()
+
+
+def render_within_budget(text):
+    """(unsanitised HTML, heading tokens) of python-markdown, refused with MarkdownRefused once
+    the render has used settings.BYLINE_MARKDOWN_CPU_SECONDS of CPU time. CPU time, not
+    wall-clock time: a loaded machine must not make an ordinary post fail."""
+    global _renderer
+    seconds = settings.BYLINE_MARKDOWN_CPU_SECONDS
+    with _renderer_lock:
+        if not _renderer or _renderer.owner != os.getpid() or _renderer.process.poll() is not None:
+            _renderer = _Renderer()
+        try:
+            return _renderer.render(text, seconds)
+        except (_OutOfTime, OSError):  # OSError: a pipe to a process that died
+            _renderer.stop()
+            _renderer = None
+            raise MarkdownRefused(
+                f"The text takes too long to render (over {seconds:g} s of work). Very long "
+                "tables or lists, or long runs of markup characters, are the usual cause: "
+                "shorten them or split the text."
+            ) from None
+        except RecursionError:
+            raise MarkdownRefused("The text is nested too deeply to render.") from None
+
+
+@atexit.register
+def _stop_renderer():
+    if _renderer and _renderer.owner == os.getpid():
+        _renderer.stop()
+
+
+def _serve(stdin, stdout):
+    """The child's loop: render each text it is sent, answer with the result."""
+    from blog.rendering import convert_markdown
+
+    _send(stdout, "ready")
     while True:
         try:
-            stopped.set()
-            if watcher.is_alive():
-                watcher.join()
-            _raise_in(target, None)
+            text = _receive(stdin)
+        except _OutOfTime:  # the parent is gone
             return
-        except _OutOfTime:
-            continue
+        try:
+            result = convert_markdown(text)
+        except RecursionError:
+            result = "recursion"
+        _send(stdout, result)
+
+
+if __name__ == "__main__":
+    _serve(sys.stdin.buffer, sys.stdout.buffer)

@@ -19,7 +19,7 @@ from django.core.validators import URLValidator
 from django.utils.html import strip_tags
 from markdown.extensions.toc import slugify
 
-from blog.render_limits import MarkdownRefused, check_source, within_budget
+from blog.render_limits import MarkdownRefused, check_source, render_within_budget
 
 ALLOWED_TAGS = {
     "h1", "h2", "h3", "h4", "h5", "h6", "p", "br", "hr",
@@ -203,12 +203,17 @@ def render_document(text):
 # the last few results (the same text always gives the same HTML).
 @functools.lru_cache(maxsize=16)
 def _render_document(text):
-    md = markdown.Markdown(extensions=_MARKDOWN_EXTENSIONS, extension_configs=_MARKDOWN_CONFIG)
-    body = sanitize_html(within_budget(md.convert, text))
-    tokens = md.toc_tokens
+    html, tokens = render_within_budget(text)
     while len(tokens) == 1 and tokens[0]["children"]:  # a lone title heading: list its sections
         tokens = tokens[0]["children"]
-    return body, _toc_list(tokens)
+    return sanitize_html(html), _toc_list(tokens)
+
+
+def convert_markdown(text):
+    """python-markdown alone: (unsanitised HTML, heading tokens). Runs in the renderer process
+    (blog.render_limits.render_within_budget); never call it on author text directly."""
+    md = markdown.Markdown(extensions=_MARKDOWN_EXTENSIONS, extension_configs=_MARKDOWN_CONFIG)
+    return md.convert(text), md.toc_tokens
 
 
 def validate_markdown(text):

@@ -9,10 +9,12 @@ port, then runs three phases of at most 60 s in all, each with a fixed number of
 - readers: every page in the sitemap, the home page and the feeds, as anonymous readers;
 - cookies: the same with a made-up `sessionid` and `byline_signed_in` on every request (this used
   to bypass the page cache);
-- search flood: a new search on every request, to show the page cache stays within its budget.
+- search flood: a new search on every request from one address, to show the page cache stays
+  within its budget and the search rate limit answers 429 (a designed answer, counted apart).
 
-Prints requests/s, latency percentiles and errors per phase (any status other than 200, or a
-failed connection, is an error), and what the flood left in Redis. Exits 1 on any error.
+Prints requests/s, latency percentiles and errors per phase (any status other than 200, or 429
+in the flood, or a failed connection, is an error), and what the flood left in Redis. Exits 1 on
+any error.
 """
 
 import argparse
@@ -54,8 +56,8 @@ async def fetch(port, path, cookie=""):
     return int(data.split(b" ", 2)[1]), data
 
 
-async def run_phase(port, paths, connections, seconds, cookie=""):
-    latencies, errors = [], []
+async def run_phase(port, paths, connections, seconds, cookie="", limited_ok=False):
+    latencies, errors, limited = [], [], []
     deadline = time.monotonic() + seconds
     counter = iter(range(10**9))
 
@@ -69,7 +71,9 @@ async def run_phase(port, paths, connections, seconds, cookie=""):
                 errors.append(f"{path}: {error!r}")
                 continue
             latencies.append(time.perf_counter() - started)
-            if status != 200:
+            if status == 429 and limited_ok:
+                limited.append(path)
+            elif status != 200:
                 errors.append(f"{path}: {status}")
 
     started = time.monotonic()
@@ -86,6 +90,7 @@ async def run_phase(port, paths, connections, seconds, cookie=""):
         "p50": percentile(0.50) if latencies else 0,
         "p99": percentile(0.99) if latencies else 0,
         "errors": errors,
+        "limited": len(limited),
     }
 
 
@@ -114,6 +119,7 @@ def main():
         "STATIC_ROOT": str(tmp / "static"),
         "BYLINE_VAR_DIR": str(tmp / "var"),
         "LOG_LEVEL": "WARNING",
+        "GUNICORN_ACCESS_LOG": "",  # gunicorn.conf.py logs every request otherwise
     }
     manage = [sys.executable, "manage.py"]
     print("Preparing: migrate, demo content, collectstatic …", flush=True)
@@ -147,19 +153,20 @@ def main():
             asyncio.run(fetch(port, path))
         flood_token = secrets.token_hex(4)
         phases = [
-            ("readers", lambda n: pages[n % len(pages)], ""),
+            ("readers", lambda n: pages[n % len(pages)], "", False),
             (
                 "made-up cookies",
                 lambda n: pages[n % len(pages)],
                 "sessionid=made-up; byline_signed_in=1:made-up:signature",
+                False,
             ),
-            ("search flood", lambda n: f"/search/?q=garden+{flood_token}{n}", ""),
+            ("search flood", lambda n: f"/search/?q=garden+{flood_token}{n}", "", True),
         ]
         before = cache.info("memory")["used_memory"]
         results = []
-        for name, paths, cookie in phases:
+        for name, paths, cookie, limited_ok in phases:
             result = asyncio.run(
-                run_phase(port, paths, args.connections, seconds / len(phases), cookie)
+                run_phase(port, paths, args.connections, seconds / len(phases), cookie, limited_ok)
             )
             results.append((name, result))
         after = cache.info("memory")["used_memory"]
@@ -172,11 +179,11 @@ def main():
         f"\n{len(pages)} distinct pages, {args.connections} connections, "
         f"{seconds / len(phases):.0f} s a phase, gunicorn with {args.workers} sync workers\n"
     )
-    print("| phase | requests | requests/s | p50 ms | p99 ms | errors |")
-    print("|---|---:|---:|---:|---:|---:|")
+    print("| phase | requests | requests/s | p50 ms | p99 ms | 429 (rate limit) | errors |")
+    print("|---|---:|---:|---:|---:|---:|---:|")
     for name, r in results:
         print(f"| {name} | {r['requests']} | {r['rps']:.0f} | {r['p50']:.1f} | {r['p99']:.1f} "
-              f"| {len(r['errors'])} |")  # fmt: skip
+              f"| {r['limited']} | {len(r['errors'])} |")  # fmt: skip
     print(
         f"\nRedis after the flood: {redis_pages(cache)} cached pages in all, used memory "
         f"{before / 1e6:.1f} MB before the phases, {after / 1e6:.1f} MB after."

@@ -1,6 +1,8 @@
 import pytest
+import redis
 from django.contrib.auth.models import Group
-from django.core.cache import cache
+from django.core.cache import cache, caches
+from django.test import override_settings
 
 from tests.factories import UserFactory
 
@@ -59,3 +61,25 @@ def page(browser):
     context = browser.new_context(viewport={"width": 1280, "height": 900})
     yield context.new_page()
     context.close()
+
+
+REDIS_URL = "redis://127.0.0.1:6379/15"
+
+
+@pytest.fixture
+def redis_cache():
+    """The cache as production configures it, on the real Redis at 127.0.0.1:6379 (database
+    15), empty at the start and at the end."""
+    try:
+        redis.Redis.from_url(REDIS_URL, socket_connect_timeout=0.5).ping()
+    except redis.RedisError:
+        pytest.skip("needs Redis on 127.0.0.1:6379")
+    backend = {
+        "BACKEND": "config.cache.ResilientRedisCache",
+        "LOCATION": REDIS_URL,
+        "KEY_PREFIX": "byline-tests",
+    }
+    with override_settings(CACHES={"default": backend}):
+        caches["default"].clear()
+        yield caches["default"]
+        caches["default"].clear()
