@@ -3,7 +3,6 @@ from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.contrib import admin
-from django.contrib.admin.views.decorators import staff_member_required
 from django.shortcuts import redirect
 from django.templatetags.static import static
 from django.urls import include, path, re_path
@@ -27,16 +26,17 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     # Browsers ask for /favicon.ico whatever the page says.
     path("favicon.ico", lambda request: redirect(static("img/favicon.svg"), permanent=True)),
-    # markdownx's own URLconf lets anyone upload images; only staff may, here.
+    # markdownx's own URLconf lets anyone preview and upload; here only those the admin lets
+    # in may (staff, with their two-factor code where it is required), and its own upload view
+    # stored what it was sent (see blog/uploads.py).
     path(
         "markdownx/markdownify/",
-        staff_member_required(markdown_preview),
+        admin.site.admin_view(markdown_preview),
         name="markdownx_markdownify",
     ),
-    # markdownx's own upload view stores what it is sent (see blog/uploads.py).
     path(
         "markdownx/upload/",
-        rate_limited("upload", json=True)(editor_image_upload),
+        admin.site.admin_view(rate_limited("upload", json=True)(editor_image_upload)),
         name="markdownx_upload",
     ),
     path("", include("blog.urls")),

@@ -295,6 +295,19 @@ def test_required_two_factor_sends_unenrolled_staff_to_enrolment(client, editor,
     assert client.get("/admin/blog/post/").status_code == 200
 
 
+def test_required_two_factor_also_guards_the_editors_preview_and_upload(client, editor, settings):
+    settings.BYLINE_REQUIRE_2FA = True
+    assert log_in(client, "edith", PASSWORD).status_code == 302
+
+    preview = client.post("/markdownx/markdownify/", {"content": "*hello*"})
+    upload = client.post("/markdownx/upload/", {})
+
+    assert preview.status_code == upload.status_code == 302
+    assert "<em>" not in preview.text
+    settings.BYLINE_REQUIRE_2FA = False
+    assert "<em>hello</em>" in client.post("/markdownx/markdownify/", {"content": "*hello*"}).text
+
+
 def test_two_factor_is_optional_by_default(client, editor):
     assert log_in(client, "edith", PASSWORD).status_code == 302
     assert client.get("/admin/blog/post/").status_code == 200
