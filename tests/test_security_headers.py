@@ -166,3 +166,20 @@ def test_csrf_failure_page_in_the_admin_is_styled_by_its_nonce(superuser):
     nonce = directives(response)["style-src"][1].removeprefix("'nonce-").removesuffix("'")
     assert f'<style nonce="{nonce}">' in response.content.decode()
     assert directives(response)["script-src"] == ["'self'"]
+
+
+def test_table_alignment_stored_before_the_policy_becomes_classes(db):
+    from importlib import import_module
+
+    from django.apps import apps
+
+    migration = import_module("blog.migrations.0008_table_alignment_classes")
+    post = PostFactory(body="| a |\n|--:|\n| 1 |")
+    old_html = post.body_html.replace('class="align-right"', 'style="text-align: right;"')
+    Post.objects.filter(pk=post.pk).update(body_html=old_html)
+
+    migration.align_with_classes(apps, None)
+
+    post.refresh_from_db()
+    assert "style=" not in post.body_html
+    assert post.body_html.count('class="align-right"') == 2
