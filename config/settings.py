@@ -69,9 +69,9 @@ INSTALLED_APPS = [
     "django.contrib.postgres",
     "blog.apps.TagsConfig",
     "markdownx",
-    "axes",
+    "accounts.apps.LoginRecordsConfig",
     "django_otp",
-    "django_otp.plugins.otp_totp",
+    "accounts.apps.TwoFactorDevicesConfig",
     "accounts",
     "blog",
 ]
@@ -300,7 +300,6 @@ PERMISSIONS_POLICY = {
     for feature in [
         "accelerometer",
         "autoplay",
-        "bluetooth",
         "browsing-topics",
         "camera",
         "display-capture",
