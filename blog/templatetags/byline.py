@@ -19,7 +19,5 @@ def json_ld(data):
     return format_html('<script type="application/ld+json">{}</script>', mark_safe(payload))
 
 
-@register.filter
-def web_url(value):
-    """The address if it is http(s), else "": a stored `javascript:` URL never becomes a link."""
-    return rendering.web_url(value)
+# The address if it is http(s), else "": a stored `javascript:` URL never becomes a link.
+register.filter("web_url", rendering.web_url)
