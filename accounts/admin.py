@@ -7,7 +7,7 @@ from django_otp.plugins.otp_totp import admin as otp_totp_admin
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from accounts.models import User
-from blog.admin import TextOnlyQueryMixin
+from blog.admin.guards import TextOnlyQueryMixin
 
 PROFILE = (
     "Author profile",

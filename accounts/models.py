@@ -1,10 +1,9 @@
 from django.contrib.auth.models import AbstractUser
 from django.db import models
 from django.urls import reverse
-from django.utils.text import slugify
 
-from blog.models import renders, with_derived_fields
-from blog.rendering import rendered_or_invalid, validate_markdown
+from blog.rendering import rendered_or_invalid, renders, validate_markdown, with_derived_fields
+from blog.slugs import unique_slug
 from blog.uploads import UploadedImageField
 
 
@@ -65,8 +64,9 @@ class User(AbstractUser):
         return reverse("blog:author_detail", kwargs={"slug": self.slug})
 
     def _unique_slug(self):
-        base = slugify(self.display_name or self.username)[:140] or "author"
-        slug, n = base, 2
-        while type(self)._default_manager.filter(slug=slug).exclude(pk=self.pk).exists():
-            slug, n = f"{base}-{n}", n + 1
-        return slug
+        def taken(slug):
+            return type(self)._default_manager.filter(slug=slug).exclude(pk=self.pk).exists()
+
+        return unique_slug(
+            self.display_name or self.username, taken, max_length=140, fallback="author"
+        )

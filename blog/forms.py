@@ -1,9 +1,13 @@
+"""The admin's forms: the post form and its byline rule, imports, and merging tags."""
+
 import io
 import zipfile
 import zlib
 from pathlib import PurePosixPath
 
 from django import forms
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.forms.models import BaseInlineFormSet
 
 from blog.importers import ImportProblem, import_markdown, import_wordpress
 from blog.importers.markdown_files import MAX_BYTES
@@ -13,6 +17,61 @@ MAX_UPLOAD_BYTES = 50 * 1024 * 1024
 MAX_ZIP_FILES = 5000
 MAX_ZIP_BYTES = 200 * 1024 * 1024  # unpacked, all members together
 MARKDOWN_SUFFIXES = {".md", ".markdown", ".mdown", ".txt"}
+
+
+class PostAuthorFormSet(BaseInlineFormSet):
+    """The byline: a writer who may not edit every post stays on it, or an "unsaved post is
+    its creator's" and "every listed author is an owner" would let them publish under, or
+    hand a draft to, someone else's name."""
+
+    user = None  # set per request by PostAuthorInline.get_formset
+
+    def clean(self):
+        super().clean()
+        if self.user is None or self.user.has_perm("blog.edit_any_post"):
+            return
+        authors = {
+            form.cleaned_data["author"].pk
+            for form in self.forms
+            if form.cleaned_data.get("author") and not self._should_delete_form(form)
+        }
+        if authors and self.user.pk not in authors:
+            raise ValidationError(
+                "Keep yourself among the authors: only an editor can credit a post to others "
+                "alone. (Leave the list empty to be the only author.)"
+            )
+
+
+class PostAdminForm(forms.ModelForm):
+    """The post form; the workflow step asked for (a button) is checked with the new values."""
+
+    user = None  # set per request by PostAdmin.get_form
+    transition = None
+
+    class Meta:
+        model = Post
+        fields = []  # PostAdmin's fieldsets say which
+        widgets = {"description": forms.Textarea(attrs={"rows": 3})}
+
+    def _post_clean(self):
+        super()._post_clean()
+        if "slug" in self.changed_data:
+            self._check(self.instance.check_slug, self.user)
+        if self.transition is None:
+            if self.instance.status == Post.Status.PUBLISHED:
+                self._check(self.instance.check_ready_to_publish)  # edits of live posts
+            return
+        self._check(
+            self.instance.check_transition, self.transition, self.user, self.instance.publish_at
+        )
+
+    def _check(self, check, *args):
+        try:
+            check(*args)
+        except PermissionDenied as denied:
+            self.add_error(None, str(denied))
+        except ValidationError as error:
+            self.add_error(None, error)
 
 
 class ImportForm(forms.Form):
@@ -39,7 +98,7 @@ class ImportForm(forms.Form):
             self.fields["status"].choices = [
                 choice
                 for choice in self.fields["status"].choices
-                if choice[0] in {"draft", "review"}
+                if choice[0] in {Post.Status.DRAFT, Post.Status.IN_REVIEW}
             ]
 
     def clean_file(self):

@@ -259,3 +259,15 @@ def count_words(rendered_html):
 
 def reading_minutes(word_count):
     return max(1, math.ceil(word_count / WORDS_PER_MINUTE))
+
+
+def renders(update_fields, source):
+    """Whether a save with these update_fields writes `source` (and so must render it)."""
+    return update_fields is None or source in update_fields
+
+
+def with_derived_fields(update_fields, source, derived):
+    """Widen a save's update_fields so fields derived from `source` are written with it."""
+    if update_fields is None or source not in update_fields:
+        return update_fields
+    return {*update_fields, *derived}

@@ -1,4 +1,5 @@
-"""Revisions of a post: what a snapshot holds, restoring one, and a readable diff of two."""
+"""Presenting revisions: a readable diff of two versions of a post's content (see
+Post.content for what a revision holds)."""
 
 import difflib
 
@@ -19,58 +20,6 @@ FIELDS = [
     ("status", "Status"),
     ("publish_at", "Publish time"),
 ]
-
-
-def snapshot(post):
-    """The post as it is in the database now, with its tags, FAQs and references."""
-    return {
-        "title": post.title,
-        "slug": post.slug,
-        "description": post.description,
-        "body": post.body,
-        "status": post.status,
-        "publish_at": post.publish_at.isoformat(),
-        "tags": sorted(post.tags.names()),
-        "topics": sorted(post.topics.values_list("slug", flat=True)),
-        "authors": list(
-            post.postauthor_set.order_by("order", "pk").values_list("author__username", flat=True)
-        ),
-        "faqs": [
-            {"question": q, "answer": a}
-            for q, a in post.faqs.order_by("order", "pk").values_list("question", "answer")
-        ],
-        "references": [
-            {"title": t, "publisher": p, "year": y, "url": u}
-            for t, p, y, u in post.references.order_by("order", "pk").values_list(
-                "title", "publisher", "year", "url"
-            )
-        ],
-    }
-
-
-def restore(post, data, by):
-    """Put a revision's content back: text, tags, topics, FAQs and references.
-
-    The status and publish time stay as they are: restoring old words never publishes or
-    unpublishes anything. Raises ValidationError, changing nothing, when the old slug is no
-    longer free for `by` to take (see Post.check_slug).
-    """
-    from blog.models import FAQ, Reference, Topic
-
-    for field in ("title", "slug", "description", "body"):
-        setattr(post, field, data[field])
-    post.check_slug(by)
-    post.save()
-    post.tags.set(data["tags"], clear=True)
-    post.topics.set(Topic.objects.filter(slug__in=data["topics"]))
-    post.faqs.all().delete()
-    for order, faq in enumerate(data["faqs"], start=1):
-        FAQ.objects.create(post=post, order=order, **faq)
-    post.references.all().delete()
-    Reference.objects.bulk_create(
-        Reference(post=post, order=order, **reference)
-        for order, reference in enumerate(data["references"], start=1)
-    )
 
 
 def _lines(value):

@@ -1,6 +1,7 @@
-"""Who may move a post between states, and what a post needs before it goes out.
+"""A post's states, who may move a post between them, and what a post needs before it goes
+out.
 
-States are Post.Status values; "scheduled" is a published post whose publish time is ahead.
+"Scheduled" is not a state of its own: it is a published post whose publish time is ahead.
 Contributors write and submit their own posts; Authors also publish, schedule, archive and
 unpublish their own; Editors do everything to every post. Every listed author is an owner.
 """
@@ -8,10 +9,22 @@ unpublish their own; Editors do everything to every post. Every listed author is
 from dataclasses import dataclass
 
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import models
 from django.utils import timezone
 from django.utils.formats import date_format
 
-DRAFT, IN_REVIEW, PUBLISHED, ARCHIVED = "draft", "review", "published", "archived"
+
+class Status(models.TextChoices):
+    """A post's state (Post.Status)."""
+
+    DRAFT = "draft", "Draft"
+    IN_REVIEW = "review", "In review"
+    PUBLISHED = "published", "Published"
+    ARCHIVED = "archived", "Archived"
+
+
+# What lists and badges call a published post whose publish time is ahead.
+SCHEDULED, SCHEDULED_LABEL = "scheduled", "Scheduled"
 # A typed publish time this close to now still counts as "now" (forms are slow to fill in).
 NOW_TOLERANCE_SECONDS = 120
 
@@ -25,17 +38,17 @@ class Transition:
     needs_publish_right: bool
 
 
+_BEFORE_PUBLISHING = frozenset({Status.DRAFT, Status.IN_REVIEW, Status.PUBLISHED})
+_TAKEN_BACK = frozenset({Status.IN_REVIEW, Status.PUBLISHED, Status.ARCHIVED})
+_DRAFTED = frozenset({Status.DRAFT})
 TRANSITIONS = {
     t.name: t
     for t in [
-        Transition("submit", "Submit for review", frozenset({DRAFT}), IN_REVIEW, False),
-        Transition("publish", "Publish now", frozenset({DRAFT, IN_REVIEW, PUBLISHED}), PUBLISHED,
-                   True),
-        Transition("schedule", "Schedule", frozenset({DRAFT, IN_REVIEW, PUBLISHED}), PUBLISHED,
-                   True),
-        Transition("archive", "Archive", frozenset({PUBLISHED}), ARCHIVED, True),
-        Transition("draft", "Back to draft", frozenset({IN_REVIEW, PUBLISHED, ARCHIVED}), DRAFT,
-                   False),
+        Transition("submit", "Submit for review", _DRAFTED, Status.IN_REVIEW, False),
+        Transition("publish", "Publish now", _BEFORE_PUBLISHING, Status.PUBLISHED, True),
+        Transition("schedule", "Schedule", _BEFORE_PUBLISHING, Status.PUBLISHED, True),
+        Transition("archive", "Archive", frozenset({Status.PUBLISHED}), Status.ARCHIVED, True),
+        Transition("draft", "Back to draft", _TAKEN_BACK, Status.DRAFT, False),
     ]
 }  # fmt: skip
 
@@ -65,21 +78,41 @@ class PostWorkflow:
             return True
         if not self.is_owned_by(user):
             return False
-        return self.status in {DRAFT, IN_REVIEW} or user.has_perm("blog.publish_post")
+        return self.status in {Status.DRAFT, Status.IN_REVIEW} or user.has_perm("blog.publish_post")
 
     def can_delete(self, user):
         return user.has_perm("blog.delete_post") and (
             user.has_perm("blog.edit_any_post") or self.is_owned_by(user)
         )
 
+    def is_published(self):
+        return self.status == Status.PUBLISHED and self.publish_at <= timezone.now()
+
+    is_published.boolean = True
+    is_published.short_description = "public"
+
+    def is_scheduled(self):
+        return self.status == Status.PUBLISHED and self.publish_at > timezone.now()
+
+    @property
+    def state(self):
+        """The status, or "scheduled" for a published post whose time is still ahead."""
+        return SCHEDULED if self.is_scheduled() else self.status
+
+    def get_state_display(self):
+        return SCHEDULED_LABEL if self.is_scheduled() else self.get_status_display()
+
     def may(self, name, user):
         transition = TRANSITIONS[name]
         if self.status not in transition.sources or not self.can_edit(user):
             return False
-        if name == "publish" and self.status == PUBLISHED and not self.is_scheduled():
+        if name == "publish" and self.status == Status.PUBLISHED and not self.is_scheduled():
             return False  # already out
         # Taking back a post that is out in the world is a publishing decision too.
-        needs_right = transition.needs_publish_right or self.status in {PUBLISHED, ARCHIVED}
+        needs_right = transition.needs_publish_right or self.status in {
+            Status.PUBLISHED,
+            Status.ARCHIVED,
+        }
         return self.can_publish(user) if needs_right else True
 
     def available_transitions(self, user):
@@ -108,7 +141,7 @@ class PostWorkflow:
                 {"publish_at": "This publish time is in the future: use “Schedule” to publish "
                                "then, or set it to now to publish at once."}
             )  # fmt: skip
-        if TRANSITIONS[name].target == PUBLISHED:
+        if TRANSITIONS[name].target == Status.PUBLISHED:
             self.check_ready_to_publish()
 
     def check_ready_to_publish(self):
@@ -128,7 +161,7 @@ class PostWorkflow:
         """Move to the transition's state (unsaved). "Publish now" stamps the publish time
         unless it was set on purpose (a backdated post)."""
         self.status = TRANSITIONS[name].target
-        if self.status == ARCHIVED:
+        if self.status == Status.ARCHIVED:
             # Preview links given out stay dead even if the post comes back to draft.
             self.preview_generation += 1
         if name == "publish" and not keep_publish_time:

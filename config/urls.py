@@ -7,7 +7,7 @@ from django.shortcuts import redirect
 from django.templatetags.static import static
 from django.urls import include, path, re_path
 
-from blog.admin import view_on_site
+from blog.admin.guards import view_on_site
 from blog.ratelimit import rate_limited
 from blog.uploads import editor_image_upload, serve_media
 from blog.urls import site_urlpatterns

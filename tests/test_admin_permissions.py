@@ -32,7 +32,8 @@ def shortcut_url(obj):
 
 
 def test_editors_open_the_state_changes(client, editor, others_draft):
-    others_draft.record_state_change("review", by=editor)
+    others_draft.apply_transition("submit")
+    others_draft.save_with_history(by=editor)
     client.force_login(editor)
 
     response = client.get("/admin/blog/statechange/")
@@ -246,7 +247,7 @@ def test_contributor_cannot_reach_others_bylines_or_faqs_through_own_inlines(
 def test_contributor_sees_nothing_of_others_posts_through_history_or_revisions(
     client, contributor, others_draft
 ):
-    others_draft.save_revision(note="first")
+    others_draft.save_with_history(note="first")
     client.force_login(contributor)
 
     for url in (

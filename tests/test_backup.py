@@ -50,21 +50,20 @@ def build_site():
         topics=[TopicFactory(name="Cooking"), TopicFactory(name="Home")],
         status=Post.Status.DRAFT,
     )
-    post.record_state_change("", by=writer)
+    post.state_changes.create(
+        from_status="", to_status=post.status, publish_at=post.publish_at, by=writer
+    )
     FAQFactory(post=post, question="Does it need a starter?", answer="Yes, *a lively one*.")
     FAQFactory(post=post, question="How long?", answer="A day.")
     ReferenceFactory(post=post, title="On leavening", year=1998)
     ReferenceFactory(post=post, title="Crumb and crust", url="https://example.org/crumb")
     post.featured_image = SimpleUploadedFile("loaf.png", png(), content_type="image/png")
     post.featured_image_alt = "A loaf on a board"
-    post.save()
-    post.save_revision(by=writer, note="first draft")
+    post.save_with_history(by=writer, note="first draft")
     post.slug = "sourdough"  # the old address becomes a redirect
     post.status = Post.Status.PUBLISHED
     post.publish_at = timezone.now() - timedelta(hours=1)
-    post.save()
-    post.record_state_change(Post.Status.DRAFT, by=editor)
-    post.save_revision(by=editor, note="published")
+    post.save_with_history(by=editor, note="published")
     PostFactory(title="Another post", authors=[writer])
     return post
 

@@ -176,10 +176,9 @@ def build_site(admin_user):
         Reference.objects.create(
             post=main, title=title, publisher=publisher, url=url, year=2020, order=order
         )
-    main.save_revision(by=admin_user)
+    main.save_with_history(by=admin_user)
     main.body += "\n\nAnd a last line: <img src=x onerror=__xss('revision')>"
-    main.save()
-    main.save_revision(by=admin_user)
+    main.save_with_history(by=admin_user)
 
     draft = Post.objects.create(
         title=titles[0], slug="xss-draft", description=descriptions[0], body=main.body,

@@ -114,8 +114,7 @@ def test_reimport_does_not_undo_edits_made_here_unless_asked(tmp_path):
     run(tmp_path)
     post = Post.objects.get()
     post.body = "Edited in the admin."
-    post.save()
-    post.save_revision()
+    post.save_with_history()
     write(tmp_path, "a.md", "---\ntitle: A\n---\nChanged in the file.")
 
     _, err, error = run(tmp_path)

@@ -375,7 +375,7 @@ def test_a_bulk_action_on_a_post_stored_before_the_limits_says_why_it_skipped_it
 def test_restoring_a_revision_beyond_the_limits_says_why_and_changes_nothing(client, editor):
     post = PostFactory(title="Restorable", body="Old body.")
     store_unrenderable_body(post)
-    post.save_revision()  # revision 1 holds the unrenderable body
+    post.save_with_history(update_fields=[])  # revision 1 holds the unrenderable body
     Post.objects.filter(pk=post.pk).update(body="Current body.")
     client.force_login(editor)
 

@@ -66,10 +66,9 @@ def test_an_author_may_reuse_an_old_address_of_their_own_post(client, author):
 
 def test_restoring_a_revision_whose_slug_another_post_now_holds_is_refused(client, contributor):
     post = PostFactory(authors=[contributor], status=Post.Status.DRAFT, slug="first-slug")
-    post.save_revision(by=contributor)
+    post.save_with_history(by=contributor)
     post.slug = "second-slug"
-    post.save()
-    post.save_revision(by=contributor)
+    post.save_with_history(by=contributor)
     PostSlugRedirect.objects.all().delete()  # an editor freed the address...
     PostFactory(slug="first-slug")  # ...and gave it to another post
     client.force_login(contributor)
@@ -87,10 +86,9 @@ def test_restoring_a_revision_whose_slug_another_post_now_holds_is_refused(clien
 
 def test_restoring_a_revision_cannot_take_another_posts_old_slug(client, contributor):
     post = PostFactory(authors=[contributor], status=Post.Status.DRAFT, slug="old-address")
-    post.save_revision(by=contributor)
+    post.save_with_history(by=contributor)
     post.slug = "mine"
-    post.save()
-    post.save_revision(by=contributor)
+    post.save_with_history(by=contributor)
     other = PostFactory(title="Moved", slug="old-address")  # an editor gave the address away
     other.slug = "new-address"
     other.save()  # and it moved on: /posts/old-address/ leads to the other post now

@@ -190,12 +190,12 @@ def test_every_admin_save_keeps_a_revision_with_tags_faqs_and_who(client, editor
 
 def test_the_revisions_page_shows_a_readable_diff(client, editor):
     post = PostFactory(title="First title", body="Line one\nLine two")
-    post.save_revision(by=editor)
+    post.save_with_history(by=editor)
     post.title = "Second title"
     post.body = "Line one\nLine 2"
     post.save()
     post.tags.add("added-tag")
-    post.save_revision(by=editor)
+    post.save_with_history(by=editor)
     client.force_login(editor)
 
     html = client.get(f"/admin/blog/post/{post.pk}/revisions/?a=1&b=2").content.decode()
@@ -209,13 +209,13 @@ def test_the_revisions_page_shows_a_readable_diff(client, editor):
 def test_restoring_a_revision_brings_back_text_tags_and_faqs_but_not_the_status(client, editor):
     post = PostFactory(title="Original", tags=["keep"])
     FAQFactory(post=post, question="Original question?")
-    post.save_revision()
+    post.save_with_history()
     post.title = "Rewritten"
     post.status = Post.Status.ARCHIVED
     post.save()
     post.tags.set(["other"])
     post.faqs.all().delete()
-    post.save_revision()
+    post.save_with_history()
     client.force_login(editor)
 
     client.post(f"/admin/blog/post/{post.pk}/revisions/1/restore/")
@@ -229,7 +229,7 @@ def test_restoring_a_revision_brings_back_text_tags_and_faqs_but_not_the_status(
 
 def test_restore_needs_a_post(client, editor):
     post = PostFactory()
-    post.save_revision()
+    post.save_with_history()
     client.force_login(editor)
 
     assert client.get(f"/admin/blog/post/{post.pk}/revisions/1/restore/").status_code == 302
@@ -238,7 +238,9 @@ def test_restore_needs_a_post(client, editor):
 
 def test_audit_trail_admin_is_read_only(client, editor, superuser):
     post = PostFactory()
-    post.record_state_change(Post.Status.DRAFT, by=editor)
+    post.state_changes.create(
+        from_status=Post.Status.DRAFT, to_status=post.status, publish_at=post.publish_at, by=editor
+    )
     client.force_login(superuser)
 
     assert client.get("/admin/blog/statechange/").status_code == 200

@@ -59,10 +59,9 @@ def delete(client, post):
 
 
 def restore_revision(client, post):
-    post.save_revision(note="original")
+    post.save_with_history(note="original")
     post.title = "Changed later"
-    post.save()
-    post.save_revision(note="changed")
+    post.save_with_history(note="changed")
     client.post(f"/admin/blog/post/{post.pk}/revisions/1/restore/")
     return refreshed(post).title != "Changed later"
 

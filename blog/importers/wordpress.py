@@ -8,16 +8,17 @@ from defusedxml.common import DefusedXmlException
 from django.utils import timezone
 from django.utils.text import slugify
 
-from blog.importers import ImportedPost, ImportProblem
+from blog.importers.records import ImportedPost, ImportProblem
 from blog.importers.text import repair
+from blog.workflow import Status
 
 # WordPress statuses, as Byline statuses; None means "not imported".
 STATUSES = {
-    "publish": "published",
-    "future": "published",  # scheduled
-    "draft": "draft",
-    "pending": "review",
-    "private": "draft",
+    "publish": Status.PUBLISHED,
+    "future": Status.PUBLISHED,  # scheduled
+    "draft": Status.DRAFT,
+    "pending": Status.IN_REVIEW,
+    "private": Status.DRAFT,
     "trash": None,
     "auto-draft": None,
     "inherit": None,
@@ -96,7 +97,7 @@ def read(raw, *, include_pages=False):
         if kind == "page" and not include_pages:
             left_out["pages"] += 1
             continue
-        status = STATUSES.get(fields.get(("wp", "status"), "draft"), "draft")
+        status = STATUSES.get(fields.get(("wp", "status"), "draft"), Status.DRAFT)
         if kind not in ("post", "page") or status is None:
             left_out["other"] += 1
             continue

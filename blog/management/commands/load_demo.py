@@ -8,7 +8,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from blog import demo_content
-from blog.models import FAQ, Post, PostAuthor, PostSlugRedirect, Reference, Topic
+from blog.models import Post, PostSlugRedirect, Topic
 
 # Demo authors get roles so each role's admin can be tried (after setting their password).
 DEMO_ROLES = ["Editor", "Author", "Author", "Contributor"]
@@ -66,22 +66,21 @@ class Command(BaseCommand):
         return authors
 
     def _create_post(self, data, authors, topics, publish_at):
-        post = Post.objects.create(
+        post = Post(
             slug=data["slug"],
             publish_at=publish_at,
             **{key: data[key] for key in ("title", "description", "body", "status")},
         )
-        PostAuthor.objects.bulk_create(
-            PostAuthor(post=post, author=authors[username], order=number)
-            for number, username in enumerate(data["authors"], start=1)
+        post.apply_content(
+            {
+                "tags": data["tags"],
+                "topics": data["topics"],
+                "authors": data["authors"],
+                "faqs": [{"question": q, "answer": a} for q, a in data["faqs"]],
+                "references": [
+                    {"title": "", "publisher": "", "year": None, "url": "", **reference}
+                    for reference in data["references"]
+                ],
+            }
         )
-        post.tags.set(data["tags"])
-        post.topics.set([topics[slug] for slug in data["topics"]])
-        for number, (question, answer) in enumerate(data["faqs"], start=1):
-            FAQ.objects.create(post=post, question=question, answer=answer, order=number)
-        Reference.objects.bulk_create(
-            Reference(post=post, order=number, **reference)
-            for number, reference in enumerate(data["references"], start=1)
-        )
-        post.record_state_change(None)
-        post.save_revision(note="Demo content")
+        post.save_with_history(note="Demo content")

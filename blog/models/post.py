@@ -1,3 +1,5 @@
+"""Posts: what a post is, what is derived from it on save, and the queries that find posts."""
+
 import uuid
 
 from django.conf import settings
@@ -15,67 +17,38 @@ from django.db.models.signals import m2m_changed
 from django.dispatch import receiver
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.formats import date_format
-from django.utils.text import slugify
 from markdownx.models import MarkdownxField
 from taggit.managers import TaggableManager
-from taggit.models import Tag
 
-from blog import revisions
 from blog.images import make_renditions
+from blog.models.content import PostContent
+from blog.models.parts import PostSlugRedirect
 from blog.rendering import (
     count_words,
     has_sponsored_links,
     plain_text,
     reading_minutes,
     rendered_or_invalid,
+    renders,
     validate_markdown,
+    with_derived_fields,
 )
 from blog.search import search_terms
+from blog.slugs import unique_slug
 from blog.uploads import UploadedImageField
-from blog.workflow import PostWorkflow
+from blog.workflow import PostWorkflow, Status
 
 # A table of contents is shown on posts at least this long with at least this many sections.
 TOC_MIN_WORDS = 400
 TOC_MIN_SECTIONS = 3
 
-
-def renders(update_fields, source):
-    """Whether a save with these update_fields writes `source` (and so must render it)."""
-    return update_fields is None or source in update_fields
-
-
-def with_derived_fields(update_fields, source, derived):
-    """Widen a save's update_fields so fields derived from `source` are written with it."""
-    if update_fields is None or source not in update_fields:
-        return update_fields
-    return {*update_fields, *derived}
-
-
 SEARCH_CONFIG = "english"
-
-
-class Topic(models.Model):
-    """One of a small, fixed set of subjects, beside free-form tags."""
-
-    name = models.CharField(max_length=80, unique=True)
-    slug = models.SlugField(max_length=80, unique=True)
-    description = models.TextField(blank=True, help_text="Shown on the topic page.")
-
-    class Meta:
-        ordering = ["name"]
-
-    def __str__(self):
-        return self.name
-
-    def get_absolute_url(self):
-        return reverse("blog:topic_detail", kwargs={"slug": self.slug})
 
 
 class PostQuerySet(models.QuerySet):
     def published(self):
         """The one definition of what the public may see."""
-        return self.filter(status=Post.Status.PUBLISHED, publish_at__lte=timezone.now())
+        return self.filter(status=Status.PUBLISHED, publish_at__lte=timezone.now())
 
     def by_author(self, user):
         return self.filter(authors=user)
@@ -132,12 +105,8 @@ class PostQuerySet(models.QuerySet):
         return self.for_display().prefetch_related("faqs", "references")
 
 
-class Post(PostWorkflow, models.Model):
-    class Status(models.TextChoices):
-        DRAFT = "draft", "Draft"
-        IN_REVIEW = "review", "In review"
-        PUBLISHED = "published", "Published"
-        ARCHIVED = "archived", "Archived"
+class Post(PostWorkflow, PostContent, models.Model):
+    Status = Status
 
     uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     title = models.CharField(max_length=200)
@@ -160,10 +129,10 @@ class Post(PostWorkflow, models.Model):
     body_html = models.TextField(blank=True, editable=False)
     toc_html = models.TextField("table of contents", blank=True, editable=False)
     authors = models.ManyToManyField(
-        settings.AUTH_USER_MODEL, through="PostAuthor", related_name="posts", blank=True
+        settings.AUTH_USER_MODEL, through="blog.PostAuthor", related_name="posts", blank=True
     )
     tags = TaggableManager(blank=True, help_text="Free-form keywords, separated by commas.")
-    topics = models.ManyToManyField(Topic, blank=True, related_name="posts")
+    topics = models.ManyToManyField("blog.Topic", blank=True, related_name="posts")
     status = models.CharField(
         max_length=16, choices=Status.choices, default=Status.DRAFT, db_index=True
     )
@@ -249,6 +218,10 @@ class Post(PostWorkflow, models.Model):
         return self.title
 
     def save(self, *args, **kwargs):
+        """Save the row with what is derived from it (HTML, counts, renditions, search text,
+        old addresses as redirects). Not the history: writers call save_with_history()."""
+        if kwargs.get("update_fields") is not None and not kwargs["update_fields"]:
+            return  # as Model.save(update_fields=[]): nothing to write
         self.slug = self.slug or self._unique_slug()
         self.publish_at = self.publish_at.replace(microsecond=0)  # whole seconds, as shown
         if renders(kwargs.get("update_fields"), "body"):
@@ -266,15 +239,6 @@ class Post(PostWorkflow, models.Model):
 
     def get_absolute_url(self):
         return reverse("blog:post_detail", kwargs={"slug": self.slug})
-
-    def is_published(self):
-        return self.status == self.Status.PUBLISHED and self.publish_at <= timezone.now()
-
-    is_published.boolean = True
-    is_published.short_description = "public"
-
-    def is_scheduled(self):
-        return self.status == self.Status.PUBLISHED and self.publish_at > timezone.now()
 
     def check_slug(self, user):
         """Raise ValidationError if the slug is another post's address, or an old address of a
@@ -315,26 +279,6 @@ class Post(PostWorkflow, models.Model):
             self.word_count >= TOC_MIN_WORDS and toc_html.count("<li>") >= TOC_MIN_SECTIONS
         )
         self.toc_html = toc_html if long_enough else ""
-
-    def save_revision(self, by=None, note=""):
-        """Keep the post as it now is; a save that changed nothing keeps no new revision."""
-        data = revisions.snapshot(self)
-        latest = self.revisions.first()
-        if latest and latest.data == data:
-            return latest
-        return Revision.objects.create(
-            post=self, number=(latest.number + 1 if latest else 1), data=data, by=by, note=note
-        )
-
-    def record_state_change(self, from_status, by=None):
-        if from_status != self.status:
-            StateChange.objects.create(
-                post=self,
-                from_status=from_status or "",
-                to_status=self.status,
-                publish_at=self.publish_at,
-                by=by,
-            )
 
     def related_posts(self, limit=4):
         """Published posts sharing a tag or a topic with this one, newest first."""
@@ -401,198 +345,16 @@ class Post(PostWorkflow, models.Model):
             PostSlugRedirect.objects.update_or_create(old_slug=old_slug, defaults={"post": self})
 
     def _unique_slug(self):
-        base = slugify(self.title)[:190].strip("-") or "post"
-        slug, n = base, 2
-        while (
-            Post.objects.filter(slug=slug).exclude(pk=self.pk).exists()
-            or PostSlugRedirect.objects.filter(old_slug=slug).exclude(post_id=self.pk).exists()
-        ):
-            slug, n = f"{base}-{n}", n + 1
-        return slug
-
-
-def public_tags():
-    """Tags of published posts: a tag used only on drafts stays unknown to the public."""
-    return Tag.objects.filter(post__in=Post.objects.published()).distinct()
-
-
-def visible_tags(user):
-    """Tags `user` may know of: all for those who manage tags, otherwise those of the posts
-    they may know of (a tag used only on someone else's draft gives the draft away)."""
-    if user.has_perm("taggit.change_tag"):
-        return Tag.objects.all()
-    return Tag.objects.filter(pk__in=Tag.objects.filter(post__in=Post.objects.visible_to(user)))
-
-
-def retagged(posts, by, note):
-    """After tags were renamed or deleted (no tagging signal says so): bring each post's
-    search text up to date and keep a revision."""
-    for post in posts:
-        post.update_search_vector()
-        post.save_revision(by=by, note=note)
-
-
-def merge_tags(tags, name, by=None):
-    """Put the tag called `name` (made if missing) on every post carrying one of `tags`, and
-    delete those; each post changed keeps a revision. Returns the tag and the number of posts
-    changed."""
-    with transaction.atomic():
-        into = Tag.objects.filter(name__iexact=name).first() or Tag.objects.create(name=name)
-        merged = [tag for tag in tags if tag.pk != into.pk]
-        posts = list(Post.objects.filter(tags__in=merged).distinct())
-        for post in posts:
-            post.tags.remove(*merged)
-            post.tags.add(into)
-            post.save_revision(by=by, note=f"Tags merged into “{into}”")
-        Tag.objects.filter(pk__in=[tag.pk for tag in merged]).delete()
-    return into, len(posts)
-
-
-def public_authors():
-    """People with a published post: other accounts (staff, new writers) stay unlisted."""
-    return get_user_model().objects.filter(posts__in=Post.objects.published()).distinct()
-
-
-class PostAuthor(models.Model):
-    """An author's place in a post's byline: co-authors are ordered."""
-
-    post = models.ForeignKey(Post, on_delete=models.CASCADE)
-    author = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="postauthor"
-    )
-    order = models.PositiveSmallIntegerField(default=0)
-
-    class Meta:
-        ordering = ["order", "pk"]
-        constraints = [
-            models.UniqueConstraint(fields=["post", "author"], name="unique_post_author")
-        ]
-        verbose_name = "author"
-        verbose_name_plural = "authors (in byline order)"
-
-    def __str__(self):
-        return str(self.author)
-
-
-class PostSlugRedirect(models.Model):
-    """An address a post used to have; it answers with a permanent redirect."""
-
-    old_slug = models.SlugField(max_length=200, unique=True)
-    post = models.ForeignKey(Post, on_delete=models.CASCADE, related_name="slug_redirects")
-    created_at = models.DateTimeField(auto_now_add=True)
-
-    def __str__(self):
-        return f"{self.old_slug} → {self.post.slug}"
-
-
-class FAQ(models.Model):
-    post = models.ForeignKey(Post, on_delete=models.CASCADE, related_name="faqs")
-    question = models.CharField(max_length=300)
-    answer = models.TextField(help_text="Markdown.", validators=[validate_markdown])
-    answer_html = models.TextField(blank=True, editable=False)
-    order = models.PositiveSmallIntegerField(default=0)
-
-    class Meta:
-        ordering = ["order", "pk"]
-        verbose_name = "FAQ"
-        verbose_name_plural = "FAQs"
-
-    def __str__(self):
-        return self.question
-
-    def save(self, *args, **kwargs):
-        if renders(kwargs.get("update_fields"), "answer"):
-            self.answer_html = rendered_or_invalid(self.answer, "answer")[0]
-        kwargs["update_fields"] = with_derived_fields(
-            kwargs.get("update_fields"), "answer", ["answer_html"]
-        )
-        super().save(*args, **kwargs)
-        self.post.update_search_vector()
-
-    def delete(self, *args, **kwargs):
-        result = super().delete(*args, **kwargs)
-        self.post.update_search_vector()
-        return result
-
-
-class Reference(models.Model):
-    """A source the post cites; only web addresses are kept as links."""
-
-    post = models.ForeignKey(Post, on_delete=models.CASCADE, related_name="references")
-    title = models.CharField(max_length=300)
-    publisher = models.CharField(max_length=200, blank=True)
-    year = models.PositiveSmallIntegerField(null=True, blank=True)
-    url = models.URLField("URL", max_length=500, blank=True)
-    order = models.PositiveSmallIntegerField(default=0)
-
-    class Meta:
-        ordering = ["order", "pk"]
-        constraints = [
-            models.CheckConstraint(
-                condition=Q(year__isnull=True) | Q(year__gte=1000, year__lte=2999),
-                name="reference_year_plausible",
+        def taken(slug):
+            return (
+                Post.objects.filter(slug=slug).exclude(pk=self.pk).exists()
+                or PostSlugRedirect.objects.filter(old_slug=slug).exclude(post_id=self.pk).exists()
             )
-        ]
 
-    def __str__(self):
-        return self.title
+        return unique_slug(self.title, taken, max_length=190, fallback="post")
 
 
 @receiver(m2m_changed, sender=Post.tags.through)
 def _reindex_on_tag_change(sender, instance, action, **kwargs):
     if action in {"post_add", "post_remove", "post_clear"} and isinstance(instance, Post):
         instance.update_search_vector()
-
-
-class StateChange(models.Model):
-    """The audit trail: who moved which post from one state to another, and when."""
-
-    post = models.ForeignKey(Post, on_delete=models.CASCADE, related_name="state_changes")
-    from_status = models.CharField(max_length=16, choices=Post.Status.choices, blank=True)
-    to_status = models.CharField(max_length=16, choices=Post.Status.choices)
-    publish_at = models.DateTimeField("publish time then")
-    by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
-    )
-    at = models.DateTimeField(default=timezone.now, db_index=True)
-
-    class Meta:
-        ordering = ["-at", "-pk"]
-        get_latest_by = "at"
-        verbose_name = "state change"
-
-    def __str__(self):
-        return f"{self.post}: {self.from_status or 'new'} → {self.to_status}"
-
-    def description(self):
-        if self.to_status == Post.Status.PUBLISHED and self.publish_at > self.at:
-            when = date_format(timezone.localtime(self.publish_at), "DATETIME_FORMAT")
-            return f"Scheduled for {when}"
-        return {
-            Post.Status.DRAFT: "Back to draft" if self.from_status else "Created as draft",
-            Post.Status.IN_REVIEW: "Submitted for review",
-            Post.Status.PUBLISHED: "Published",
-            Post.Status.ARCHIVED: "Archived",
-        }[self.to_status]
-
-
-class Revision(models.Model):
-    """A post as it was after one save: text, tags, topics, authors, FAQs and references."""
-
-    post = models.ForeignKey(Post, on_delete=models.CASCADE, related_name="revisions")
-    number = models.PositiveIntegerField()
-    data = models.JSONField()
-    by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
-    )
-    at = models.DateTimeField(default=timezone.now)
-    note = models.CharField(max_length=200, blank=True)
-
-    class Meta:
-        ordering = ["-number"]
-        constraints = [
-            models.UniqueConstraint(fields=["post", "number"], name="unique_revision_number")
-        ]
-
-    def __str__(self):
-        return f"{self.post} #{self.number}"

@@ -1,0 +1,135 @@
+"""The post admin's own pages: revisions (compare, restore), the shareable preview, and
+imports."""
+
+from django.conf import settings
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404, HttpResponseRedirect
+from django.shortcuts import get_object_or_404
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
+from django.views.decorators.csp import csp_override
+
+from blog import revisions
+from blog.forms import ImportForm
+from blog.importers import ImportProblem
+from blog.views import PostPreviewView
+
+
+class PostPagesMixin:
+    """Mixed into PostAdmin."""
+
+    def get_urls(self):
+        return [
+            path(
+                "<int:pk>/revisions/",
+                self.admin_site.admin_view(self.revisions_view),
+                name="blog_post_revisions",
+            ),
+            path(
+                "<int:pk>/revisions/<int:number>/restore/",
+                self.admin_site.admin_view(self.restore_view),
+                name="blog_post_restore",
+            ),
+            path("import/", self.admin_site.admin_view(self.import_view), name="blog_post_import"),
+            path(
+                "<int:pk>/preview/",
+                self.admin_site.admin_view(self.preview_view),
+                name="blog_post_preview",
+            ),
+            *super().get_urls(),
+        ]
+
+    def _post_for(self, request, pk, permission):
+        post = get_object_or_404(self.get_queryset(request), pk=pk)
+        if not permission(request, post):
+            raise PermissionDenied
+        return post
+
+    def has_import_permission(self, request):
+        # Imported posts carry their own bylines, so importing is an Editor's job.
+        return request.user.has_perms(["blog.add_post", "blog.edit_any_post"])
+
+    def import_view(self, request):
+        if not self.has_import_permission(request):
+            raise PermissionDenied
+        form = ImportForm(request.POST or None, request.FILES or None, user=request.user)
+        report = None
+        if request.method == "POST" and form.is_valid():
+            try:
+                report = form.run()
+            except ImportProblem as problem:
+                form.add_error("file", str(problem))
+        return TemplateResponse(
+            request,
+            "admin/blog/post/import.html",
+            {
+                **self.admin_site.each_context(request),
+                "opts": self.opts,
+                "title": "Import posts",
+                "form": form,
+                "report": report,
+            },
+        )
+
+    def changelist_view(self, request, extra_context=None):
+        extra_context = {**(extra_context or {}), "can_import": self.has_import_permission(request)}
+        return super().changelist_view(request, extra_context)
+
+    def revisions_view(self, request, pk):
+        post = self._post_for(request, pk, self.has_view_permission)
+        history = list(post.revisions.select_related("by"))
+        newest = history[0].number if history else None
+        older = history[1].number if len(history) > 1 else newest
+        a = _int(request.GET.get("a"), older)
+        b = _int(request.GET.get("b"), newest)
+        by_number = {revision.number: revision for revision in history}
+        old, new = by_number.get(a), by_number.get(b)
+        if history and (old is None or new is None):
+            raise Http404("No such revision.")
+        return TemplateResponse(
+            request,
+            "admin/blog/post/revisions.html",
+            {
+                **self.admin_site.each_context(request),
+                "opts": self.opts,
+                "post": post,
+                "title": f"Revisions of “{post}”",
+                "history": history,
+                "old": old,
+                "new": new,
+                "diff": revisions.diff_rows(old.data, new.data) if old and new else [],
+                "can_restore": self.has_change_permission(request, post),
+            },
+        )
+
+    def restore_view(self, request, pk, number):
+        post = self._post_for(request, pk, self.has_change_permission)
+        revision = get_object_or_404(post.revisions, number=number)
+        if request.method != "POST":
+            return HttpResponseRedirect(reverse("admin:blog_post_revisions", args=[pk]))
+        try:
+            revision.restore(by=request.user)
+        except ValidationError as problem:
+            self.message_user(
+                request,
+                f"Revision {number} was not restored: {' '.join(problem.messages)}",
+                messages.ERROR,
+            )
+            return HttpResponseRedirect(reverse("admin:blog_post_revisions", args=[pk]))
+        self.message_user(request, f"Restored revision {number} of “{post}”.")
+        return HttpResponseRedirect(reverse("admin:blog_post_change", args=[pk]))
+
+    def preview_view(self, request, pk):
+        post = self._post_for(request, pk, self.has_view_permission)
+        # The post as readers will see it, under the public site's policy (no script at all),
+        # not the admin's: a contributor's draft is what an editor opens here.
+        view = csp_override(settings.SECURE_CSP)(PostPreviewView.as_view(preview_post=post))
+        return view(request)
+
+
+def _int(value, default):
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return default

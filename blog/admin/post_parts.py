@@ -1,0 +1,120 @@
+"""The post form's inline rows (byline, FAQs, references) and the post list's filters."""
+
+from django.contrib import admin
+from django.contrib.auth import get_user_model
+from django.db.models import Count, Q
+
+from accounts.roles import ROLES
+from blog.forms import PostAuthorFormSet
+from blog.models import FAQ, PostAuthor, Reference, visible_tags
+
+
+class PostPartInline:
+    """Inline rows of a post: editable exactly when the post is, and kept in order."""
+
+    extra = 0
+
+    def get_formset(self, request, obj=None, **kwargs):
+        formset = super().get_formset(request, obj, **kwargs)
+        formset.form.base_fields["order"].required = False
+        formset.form.base_fields["order"].help_text = ""
+        return formset
+
+    def _post_editable(self, request, post):
+        return post is None or post.can_edit(request.user)
+
+    def has_add_permission(self, request, obj=None):
+        return super().has_add_permission(request, obj) and self._post_editable(request, obj)
+
+    def has_change_permission(self, request, obj=None):
+        return super().has_change_permission(request, obj) and self._post_editable(request, obj)
+
+    def has_delete_permission(self, request, obj=None):
+        return super().has_delete_permission(request, obj) and self._post_editable(request, obj)
+
+
+class PostAuthorInline(PostPartInline, admin.TabularInline):
+    model = PostAuthor
+    formset = PostAuthorFormSet
+    fields = ["author", "order"]
+    verbose_name = "author"
+    verbose_name_plural = "Authors (in byline order; you are added if none is given)"
+
+    def get_formset(self, request, obj=None, **kwargs):
+        formset = super().get_formset(request, obj, **kwargs)
+        formset.user = request.user
+        return formset
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name == "author":
+            # People who write here (active staff or role members, like imported authors) and
+            # people already credited (so a byline naming one who left can still be saved), not
+            # every account on the site.
+            writers = Q(is_active=True) & (Q(is_staff=True) | Q(groups__name__in=ROLES))
+            credited = Q(postauthor__isnull=False)
+            kwargs["queryset"] = get_user_model().objects.filter(writers | credited).distinct()
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+
+class FAQInline(PostPartInline, admin.StackedInline):
+    model = FAQ
+    fields = ["question", "answer", "order"]
+
+
+class ReferenceInline(PostPartInline, admin.TabularInline):
+    model = Reference
+    fields = ["title", "publisher", "year", "url", "order"]
+
+
+class PopularTagListFilter(admin.SimpleListFilter):
+    """The most used tags only: a site's full tag list is too long to scan (search finds
+    the rest)."""
+
+    title = "tag"
+    parameter_name = "tag"
+    limit = 25
+
+    def lookups(self, request, model_admin):
+        tags = visible_tags(request.user).annotate(uses=Count("taggit_taggeditem_items"))
+        return [(tag.slug, tag.name) for tag in tags.order_by("-uses", "name")[: self.limit]]
+
+    def queryset(self, request, queryset):
+        if self.value():
+            return queryset.filter(tags__slug=self.value())
+        return queryset
+
+
+class MyPostsFilter(admin.SimpleListFilter):
+    title = "whose"
+    parameter_name = "mine"
+
+    def lookups(self, request, model_admin):
+        return [("1", "My posts")]
+
+    def queryset(self, request, queryset):
+        if self.value() == "1":
+            return queryset.by_author(request.user)
+        return queryset
+
+
+def kept_rows(formset):
+    """The field values of an inline formset's rows that stay, in the order their numbers give
+    (ties keep the form's order; a row without a number goes last): the rows submitted, less
+    those marked for deletion, and rows stored but not in the form (added meanwhile by someone
+    else): a form never removes a row it did not show."""
+    formset.save(commit=False)  # writes nothing; gives the admin's change message its rows
+    deleted = set(formset.deleted_forms)
+    submitted = [
+        form.cleaned_data
+        for form in formset.forms
+        if form not in deleted and (form.instance.pk or form.has_changed())
+    ]
+    shown = {form.instance.pk for form in formset.initial_forms}
+    unshown = [
+        {field.name: getattr(row, field.name) for field in row._meta.fields}
+        for row in formset.get_queryset()
+        if row.pk not in shown
+    ]
+    rows = submitted + unshown
+    rows.sort(key=lambda row: row.get("order") or float("inf"))
+    return rows

@@ -1,0 +1,297 @@
+"""Posts in the admin."""
+
+from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import HttpResponseRedirect
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.html import format_html
+from markdownx.models import MarkdownxField
+from markdownx.widgets import AdminMarkdownxWidget
+
+from blog.admin.guards import TextOnlyQueryMixin
+from blog.admin.post_pages import PostPagesMixin
+from blog.admin.post_parts import (
+    FAQInline,
+    MyPostsFilter,
+    PopularTagListFilter,
+    PostAuthorInline,
+    ReferenceInline,
+    kept_rows,
+)
+from blog.forms import PostAdminForm
+from blog.models import FAQ, Post, PostAuthor, Reference
+from blog.models.content import REFERENCE_FIELDS
+from blog.preview import preview_url
+from blog.workflow import TRANSITIONS
+
+
+@admin.register(Post)
+class PostAdmin(PostPagesMixin, TextOnlyQueryMixin, admin.ModelAdmin):
+    """Posts: who sees and changes which, saving through the workflow with history, bulk
+    workflow steps, and what the list and the form show (revisions, previews and imports are
+    in PostPagesMixin)."""
+
+    form = PostAdminForm
+    formfield_overrides = {MarkdownxField: {"widget": AdminMarkdownxWidget}}
+    inlines = [PostAuthorInline, FAQInline, ReferenceInline]
+    list_display = ["title", "status_badge", "byline", "publish_at"]
+    list_filter = [
+        MyPostsFilter,
+        "status",
+        ("authors", admin.RelatedOnlyFieldListFilter),
+        "topics",
+        PopularTagListFilter,
+        "publish_at",
+        "has_sponsored_links",
+    ]
+    search_fields = ["title", "description", "body", "slug", "tags__name"]
+    date_hierarchy = "publish_at"
+    prepopulated_fields = {"slug": ["title"]}
+    filter_horizontal = ["topics"]
+    readonly_fields = [
+        "status_badge",
+        "preview_link",
+        "state_history",
+        "word_count",
+        "reading_time",
+        "has_sponsored_links",
+        "created_at",
+    ]
+    list_per_page = 50
+    actions = [
+        "submit_for_review",
+        "publish_now",
+        "archive",
+        "back_to_draft",
+        "revoke_preview_links",
+    ]
+    change_form_template = "admin/blog/post/change_form.html"
+    change_list_template = "admin/blog/post/change_list.html"
+    fieldsets = [
+        (None, {"fields": ["title", "slug", "description", "body"]}),
+        (
+            "Publishing",
+            {"fields": ["status_badge", "publish_at", "preview_link", "topics", "tags"]},
+        ),
+        (
+            "Featured image",
+            {"fields": ["featured_image", "featured_image_alt"], "classes": ["collapse"]},
+        ),
+        ("Search engines", {"fields": ["canonical_url", "noindex"], "classes": ["collapse"]}),
+        ("History", {"fields": ["state_history"], "classes": ["collapse"]}),
+        (
+            "Derived on save",
+            {
+                "fields": ["word_count", "reading_time", "has_sponsored_links", "created_at"],
+                "classes": ["collapse"],
+            },
+        ),
+    ]
+
+    class Media:
+        css = {"all": ["admin/css/byline.css"]}
+        js = ["admin/js/upload-errors.js"]
+
+    def view_on_site(self, post):
+        # An unpublished post's address answers 404: it has "Preview" instead.
+        return post.get_absolute_url() if post.is_published() else None
+
+    # Who sees and changes what -------------------------------------------------------------
+
+    def get_queryset(self, request):
+        posts = super().get_queryset(request).with_bylines()
+        if request.user.has_perm("blog.edit_any_post"):
+            return posts
+        return posts.by_author(request.user).distinct()
+
+    def has_view_permission(self, request, obj=None):
+        return super().has_view_permission(request, obj) and (
+            obj is None
+            or request.user.has_perm("blog.edit_any_post")
+            or obj.is_owned_by(request.user)
+        )
+
+    def has_change_permission(self, request, obj=None):
+        return super().has_change_permission(request, obj) and (
+            obj is None or obj.can_edit(request.user)
+        )
+
+    def has_delete_permission(self, request, obj=None):
+        return super().has_delete_permission(request, obj) and (
+            obj is None or obj.can_delete(request.user)
+        )
+
+    # Saving through the workflow -------------------------------------------------------------
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        form = super().get_form(request, obj, change, **kwargs)
+        form.user = request.user
+        form.transition = request.POST.get("_transition") or None
+        return form
+
+    def save_model(self, request, obj, form, change):
+        """Apply the workflow step asked for. The post itself is saved in save_related(),
+        with its byline, tags, topics, FAQs and references, as one piece of content."""
+        if form.transition:
+            # A publish time typed on purpose is kept ("backdated"); otherwise "now" is now.
+            if change:
+                stored = Post.objects.filter(pk=obj.pk).values_list("publish_at", flat=True)
+                backdated = obj.publish_at != stored.first()
+            else:
+                backdated = "publish_at" in form.changed_data
+            obj.apply_transition(form.transition, keep_publish_time=backdated)
+
+    def save_related(self, request, form, formsets, change):
+        post = form.instance
+        post.apply_content(self._submitted_parts(request, form, formsets))
+        post.save_with_history(by=request.user)
+        if form.transition:
+            self.message_user(request, f"“{post}”: {post.state_changes.first().description()}.")
+        if "_revoke_previews" in request.POST:
+            post.revoke_preview_links()
+            self.message_user(request, f"“{post}”: preview links given out so far no longer work.")
+
+    def _submitted_parts(self, request, form, formsets):
+        """What hangs off the post, as the form and its rows give it, in post content's terms
+        (see Post.apply_content). With no author given, the one saving is the author."""
+        rows = {formset.model: kept_rows(formset) for formset in formsets}
+        parts = {}
+        if "tags" in form.cleaned_data:
+            parts["tags"] = form.cleaned_data["tags"]
+        if "topics" in form.cleaned_data:
+            parts["topics"] = [topic.slug for topic in form.cleaned_data["topics"]]
+        if PostAuthor in rows:
+            authors = [row["author"].username for row in rows[PostAuthor]]
+            parts["authors"] = authors or [request.user.username]
+        if FAQ in rows:
+            parts["faqs"] = [{"question": r["question"], "answer": r["answer"]} for r in rows[FAQ]]
+        if Reference in rows:
+            parts["references"] = [
+                {field: row[field] for field in REFERENCE_FIELDS} for row in rows[Reference]
+            ]
+        return parts
+
+    def response_change(self, request, obj):
+        if "_revoke_previews" in request.POST:
+            return HttpResponseRedirect(request.path)  # back to the form, with the new link
+        return super().response_change(request, obj)
+
+    def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
+        post = obj or Post()
+        context["workflow_buttons"] = (
+            post.available_transitions(request.user)
+            if self.has_change_permission(request, obj) or add
+            else []
+        )
+        context["preview_url"] = (
+            reverse("admin:blog_post_preview", args=[obj.pk])
+            if obj and not obj.is_published()
+            else ""
+        )
+        context["can_revoke_previews"] = bool(
+            obj and not obj.is_published() and self.has_change_permission(request, obj)
+        )
+        return super().render_change_form(request, context, add, change, form_url, obj)
+
+    # Bulk actions ----------------------------------------------------------------------------
+
+    def _bulk(self, request, queryset, name):
+        done, refused = [], []
+        for post in queryset:
+            try:
+                post.check_transition(name, request.user)
+            except (PermissionDenied, ValidationError) as problem:
+                reasons = (
+                    problem.messages if isinstance(problem, ValidationError) else [str(problem)]
+                )
+                refused.append(f"“{post}”: {' '.join(reasons)}")
+                continue
+            try:
+                post.apply_transition(name)
+                post.save_with_history(by=request.user, note=TRANSITIONS[name].label)
+            except ValidationError as problem:  # a body stored before the rendering limits
+                refused.append(f"“{post}”: {' '.join(problem.messages)}")
+                continue
+            done.append(post)
+        if done:
+            self.message_user(
+                request, f"{TRANSITIONS[name].label}: {len(done)} post{'s' * (len(done) != 1)}."
+            )
+        for reason in refused:
+            self.message_user(request, f"Not changed: {reason}", messages.WARNING)
+
+    @admin.action(description="Submit selected posts for review")
+    def submit_for_review(self, request, queryset):
+        self._bulk(request, queryset, "submit")
+
+    @admin.action(description="Publish selected posts now", permissions=["publish"])
+    def publish_now(self, request, queryset):
+        self._bulk(request, queryset, "publish")
+
+    @admin.action(description="Archive selected posts", permissions=["publish"])
+    def archive(self, request, queryset):
+        self._bulk(request, queryset, "archive")
+
+    @admin.action(description="Move selected posts back to draft")
+    def back_to_draft(self, request, queryset):
+        self._bulk(request, queryset, "draft")
+
+    @admin.action(description="Revoke the preview links of selected posts")
+    def revoke_preview_links(self, request, queryset):
+        done, refused = 0, []
+        for post in queryset:
+            if post.can_edit(request.user):
+                post.revoke_preview_links()
+                done += 1
+            else:
+                refused.append(f"“{post}”")
+        if done:
+            self.message_user(request, f"Preview links revoked: {done} post{'s' * (done != 1)}.")
+        if refused:
+            self.message_user(
+                request,
+                f"Not changed (you may not edit them): {', '.join(refused)}.",
+                messages.WARNING,
+            )
+
+    def has_publish_permission(self, request):
+        return request.user.has_perm("blog.publish_post")
+
+    # What the list and the form show ----------------------------------------------------------
+
+    @admin.display(description="status", ordering="status")
+    def status_badge(self, post):
+        # A class per state, not an inline style: the admin's Content-Security-Policy has none.
+        return format_html(
+            '<span class="status-badge status-badge--{}">{}</span>',
+            post.state,
+            post.get_state_display(),
+        )
+
+    @admin.display(description="authors")
+    def byline(self, post):
+        return ", ".join(author.name for author in post.authors.all())
+
+    @admin.display(description="states")
+    def state_history(self, post):
+        changes = post.state_changes.select_related("by")[:50] if post.pk else []
+        return render_to_string("admin/blog/post/state_history.html", {"changes": changes})
+
+    @admin.display(description="shareable preview")
+    def preview_link(self, post):
+        if post.pk is None:
+            return "Save the post to get a preview link."
+        if post.is_published():
+            return format_html('Published: <a href="{0}">{0}</a>', post.get_absolute_url())
+        if post.status == Post.Status.ARCHIVED:
+            return "Archived posts have no preview links: those given out no longer work."
+        url, expires = preview_url(post)
+        return format_html(
+            '<a href="{0}" target="_blank" rel="noopener">{0}</a><br>'
+            "<small>Anyone with this link can read the post until {1}.</small>",
+            url,
+            date_format(timezone.localtime(expires), "DATETIME_FORMAT"),
+        )

@@ -1,0 +1,71 @@
+"""What readers make of a source and what an import reports, and field values that fit."""
+
+import dataclasses
+import datetime as dt
+
+from blog import rendering
+
+
+class ImportProblem(Exception):
+    """Why a file cannot be imported, in words for the person running the import."""
+
+
+@dataclasses.dataclass
+class ImportedPost:
+    source_id: str
+    title: str
+    slug: str
+    body: str
+    description: str = ""
+    authors: list = dataclasses.field(default_factory=list)
+    tags: list = dataclasses.field(default_factory=list)
+    topics: list = dataclasses.field(default_factory=list)
+    publish_at: dt.datetime | None = None
+    updated_at: dt.datetime | None = None
+    status: str | None = None
+    canonical_url: str = ""
+    featured_image: str = ""
+    featured_image_alt: str = ""
+    noindex: bool = False
+    faqs: list = dataclasses.field(default_factory=list)  # [(question, answer)]
+    references: list = dataclasses.field(default_factory=list)  # [{title, publisher, year, url}]
+    related: list = dataclasses.field(default_factory=list)  # [(title, url)]
+    metadata: dict = dataclasses.field(default_factory=dict)
+
+
+@dataclasses.dataclass
+class Report:
+    """What an import did: counts, and one line per problem or unresolved link."""
+
+    created: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    skipped: int = 0
+    failed: int = 0
+    problems: list = dataclasses.field(default_factory=list)
+    notes: list = dataclasses.field(default_factory=list)
+    dry_run: bool = False
+
+    def count(self, outcome):
+        setattr(self, outcome, getattr(self, outcome) + 1)
+
+    def summary(self):
+        prefix = "Dry run, nothing written: would have " if self.dry_run else ""
+        skipped = f"{self.unchanged} unchanged" + (
+            f", {self.skipped} skipped" if self.skipped else ""
+        )
+        return (
+            f"{prefix}{self.created} created, {self.updated} updated, {skipped}, "
+            f"{self.failed} failed."
+        )
+
+
+def web_url(value):
+    """An http(s) address that fits a URL field, or "" for anything else."""
+    return rendering.web_url(value) if len(value) <= 500 else ""
+
+
+def year(value):
+    """A plausible year (1000–2999) from a number or digits, else None."""
+    number = int(value) if str(value or "").strip().isdigit() else None
+    return number if number and 1000 <= number <= 2999 else None

@@ -1,0 +1,253 @@
+"""Writing an ImportedPost into the database, the same way for every source: matched by slug,
+then by its source id, so importing again updates and never duplicates; a post edited here
+since its last import is not overwritten unless asked."""
+
+import hashlib
+import json
+import uuid
+
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group
+from django.core.serializers.json import DjangoJSONEncoder
+from django.db import transaction
+
+from blog.importers.records import ImportProblem, year
+from blog.models import Post, Topic
+from blog.slugs import unique_slug
+from blog.workflow import Status
+
+# Addresses a "Related:" link may already have; anything else names a post by its title.
+REAL_ADDRESS = ("/", "http:", "https:", "mailto:")
+
+
+class DryRun(Exception):
+    """Raised inside a file's transaction to undo it after seeing what it would do."""
+
+
+def save(item, *, status=None, dry_run=False, overwrite=False, note="Imported"):
+    """Create or update the post for `item`; return "created", "updated" or "unchanged".
+
+    `status` (when given) is the status for posts whose source does not ask for a draft. A
+    post edited here since its last import is not overwritten unless `overwrite` is true.
+    """
+    post = find_post(item)
+    body, _ = link_related(item.body, item.related, post or Post(slug=item.slug))
+    new_status = _status_for(item, status, post and post.status)
+    if post is not None and _holds(post, item, body, new_status):
+        return "unchanged"  # no write at all: updated_at and the page cache stay as they are
+    if (
+        post is not None
+        and not overwrite
+        and post.import_checksum
+        and post.import_checksum != _checksum(post.content())
+    ):
+        raise ImportProblem(
+            f"“{post.title}” was edited here since it was imported; re-import with --overwrite "
+            "(or the overwrite option) to replace those edits"
+        )
+    try:
+        with transaction.atomic():
+            created = post is None
+            post = post or Post()
+            for field, value in _fields(item).items():
+                setattr(post, field, value)
+            authors = [_author(name).username for name in item.authors]
+            topics = [_topic(name).slug for name in item.topics]
+            post.apply_content(_content(item, body, new_status, authors, topics))
+            revision = post.save_with_history(note=note)
+            post.import_checksum = _checksum(revision.data)
+            Post.objects.filter(pk=post.pk).update(import_checksum=post.import_checksum)
+            if dry_run:
+                raise DryRun("created" if created else "updated")
+            return "created" if created else "updated"
+    except DryRun as dry:
+        return dry.args[0]
+
+
+def find_post(item):
+    """The post an item updates: by slug, then by source id (or the UUID export_posts writes).
+
+    A slug held by a post written here, not imported, is not taken over: that would replace
+    someone's work with a file that merely chose the same address.
+    """
+    by_slug = Post.objects.filter(slug=item.slug).first()
+    if by_slug is not None and (by_slug.source_id or by_slug.source_id == item.source_id):
+        return by_slug
+    by_source = Post.objects.filter(source_id=item.source_id).exclude(source_id="").first()
+    if by_source is None and _is_uuid(item.source_id):
+        by_source = Post.objects.filter(uuid=item.source_id).first()
+    if by_source is None and by_slug is not None:
+        raise ImportProblem(
+            f"the slug “{item.slug}” belongs to “{by_slug.title}”, a post written here; give "
+            "this file another slug"
+        )
+    return by_source
+
+
+def _is_uuid(value):
+    try:
+        uuid.UUID(str(value))
+    except ValueError:
+        return False
+    return True
+
+
+def _content(item, body, status, authors, topics):
+    """What `item` says, as post content (see Post.apply_content)."""
+    content = {
+        "title": item.title[:200],
+        "slug": item.slug,
+        "description": item.description[:300],
+        "body": body,
+        "status": status,
+        "tags": item.tags,
+        "topics": topics,
+        "authors": authors,
+        "faqs": [{"question": q[:300], "answer": a} for q, a in item.faqs],
+        "references": [_reference(reference) for reference in item.references],
+    }
+    if item.publish_at:
+        content["publish_at"] = item.publish_at
+    return content
+
+
+def _fields(item):
+    """The post's fields outside its content that an import sets."""
+    return {
+        "source_id": item.source_id[:255],
+        "canonical_url": item.canonical_url,
+        "noindex": item.noindex,
+        "featured_image_alt": item.featured_image_alt[:250],
+        "metadata": _metadata(item),
+    }
+
+
+def _holds(post, item, body, status):
+    """Whether `post` already is what `item` says (read-only: nothing is made to find out)."""
+    authors = [_find_author(name) for name in item.authors]
+    topics = [_find_topic(name) for name in item.topics]
+    if None in authors or None in topics:
+        return False  # the import would create them
+    content = _content(item, body, status, [a.username for a in authors], [t.slug for t in topics])
+    fields = _fields(item)
+    return post.holds(content) and all(
+        getattr(post, field) == value for field, value in fields.items()
+    )
+
+
+def _checksum(content):
+    return hashlib.sha256(json.dumps(content, sort_keys=True).encode()).hexdigest()
+
+
+def _status_for(item, requested, current):
+    if item.status == Status.DRAFT:
+        return Status.DRAFT
+    if current is not None and requested is None:
+        return current  # re-importing does not move a post through the workflow
+    return requested or item.status or Status.DRAFT
+
+
+def _metadata(item):
+    """What the source said that Byline has no field for, as JSON (dates become ISO text)."""
+    data = dict(item.metadata)
+    if item.featured_image:
+        data["featured_image"] = item.featured_image
+    if item.updated_at:
+        data["updated"] = item.updated_at.isoformat()
+    return json.loads(json.dumps(data, cls=DjangoJSONEncoder))
+
+
+def _reference(reference):
+    return {
+        "title": str(reference.get("title") or reference.get("url") or "")[:300],
+        "publisher": str(reference.get("publisher") or "")[:200],
+        "year": year(reference.get("year")) if isinstance(reference.get("year"), int) else None,
+        "url": str(reference.get("url") or "")[:500],
+    }
+
+
+def _find_author(name):
+    User = get_user_model()
+    return (
+        User.objects.filter(display_name__iexact=name).first()
+        or User.objects.filter(username__iexact=name).first()
+    )
+
+
+def _author(name):
+    """The account for a byline name; a missing author becomes a Contributor who cannot log
+    in until someone sets a password."""
+    if existing := _find_author(name):
+        return existing
+    User = get_user_model()
+    username = unique_slug(
+        name,
+        lambda taken: User.objects.filter(username=taken).exists(),
+        max_length=140,
+        fallback="author",
+    )
+    user = User(username=username, display_name=name[:150])
+    user.set_unusable_password()
+    user.save()
+    user.groups.add(*Group.objects.filter(name="Contributor"))
+    return user
+
+
+def _find_topic(name):
+    return Topic.objects.filter(name__iexact=name[:80]).first()
+
+
+def _topic(name):
+    """The topic of that name, made if missing (names of any script get a slug of their own)."""
+    if topic := _find_topic(name):
+        return topic
+    name = name[:80]
+    slug = unique_slug(
+        name,
+        lambda taken: Topic.objects.filter(slug=taken).exists(),
+        max_length=70,
+        fallback="topic",
+        allow_unicode=True,
+    )
+    return Topic.objects.create(name=name, slug=slug)
+
+
+def link_related(body, related, post):
+    """Point "Related:" links (to # or to a bare title) at the posts they name, where one
+    exists; return the new body and the titles that matched no post."""
+    unresolved = []
+    for title, url in related:
+        if url.startswith(REAL_ADDRESS):
+            continue
+        target = Post.objects.filter(title__iexact=title).exclude(slug=post.slug).first()
+        if target is None:
+            unresolved.append(title)
+            continue
+        body = body.replace(f"[{title}]({url})", f"[{title}]({target.get_absolute_url()})")
+    return body, unresolved
+
+
+def resolve_related(imported, dry_run=False):
+    """After a run, link what pointed at posts imported later in it; `imported` holds
+    (slug, related links) pairs. Return (slug, title) for every link still unresolved."""
+    unresolved = []
+    titles = {slug for slug, _ in imported}
+    for slug, related in imported:
+        if not related:
+            continue
+        post = Post.objects.filter(slug=slug).first()
+        if post is None or dry_run:  # a dry run wrote nothing: check the titles only
+            unresolved += [
+                (slug, title)
+                for title, url in related
+                if not url.startswith(REAL_ADDRESS)
+                and not Post.objects.filter(title__iexact=title).exists()
+                and title not in titles
+            ]
+            continue
+        body, missing = link_related(post.body, related, post)
+        unresolved += [(slug, title) for title in missing]
+        if body != post.body:
+            post.body = body
+            post.save_with_history(note="Related links resolved", update_fields=["body"])
+    return unresolved

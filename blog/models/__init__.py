@@ -1,0 +1,23 @@
+"""Byline's content: posts, what hangs off them, their history, topics and tags."""
+
+from blog.models.history import Revision, StateChange
+from blog.models.parts import FAQ, PostAuthor, PostSlugRedirect, Reference, Topic
+from blog.models.post import Post, PostQuerySet
+from blog.models.tags import merge_tags, public_authors, public_tags, retagged, visible_tags
+
+__all__ = [
+    "FAQ",
+    "Post",
+    "PostAuthor",
+    "PostQuerySet",
+    "PostSlugRedirect",
+    "Reference",
+    "Revision",
+    "StateChange",
+    "Topic",
+    "merge_tags",
+    "public_authors",
+    "public_tags",
+    "retagged",
+    "visible_tags",
+]

@@ -1,0 +1,76 @@
+"""A post's history: its state changes (the audit trail) and its revisions."""
+
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+from django.utils.formats import date_format
+
+from blog.workflow import Status
+
+
+class StateChange(models.Model):
+    """The audit trail: who moved which post from one state to another, and when."""
+
+    post = models.ForeignKey("blog.Post", on_delete=models.CASCADE, related_name="state_changes")
+    from_status = models.CharField(max_length=16, choices=Status.choices, blank=True)
+    to_status = models.CharField(max_length=16, choices=Status.choices)
+    publish_at = models.DateTimeField("publish time then")
+    by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    at = models.DateTimeField(default=timezone.now, db_index=True)
+
+    class Meta:
+        ordering = ["-at", "-pk"]
+        get_latest_by = "at"
+        verbose_name = "state change"
+
+    def __str__(self):
+        return f"{self.post}: {self.from_status or 'new'} → {self.to_status}"
+
+    def description(self):
+        if self.to_status == Status.PUBLISHED and self.publish_at > self.at:
+            when = date_format(timezone.localtime(self.publish_at), "DATETIME_FORMAT")
+            return f"Scheduled for {when}"
+        return {
+            Status.DRAFT: "Back to draft" if self.from_status else "Created as draft",
+            Status.IN_REVIEW: "Submitted for review",
+            Status.PUBLISHED: "Published",
+            Status.ARCHIVED: "Archived",
+        }[self.to_status]
+
+
+class Revision(models.Model):
+    """A post as it was after one save: text, tags, topics, authors, FAQs and references."""
+
+    post = models.ForeignKey("blog.Post", on_delete=models.CASCADE, related_name="revisions")
+    number = models.PositiveIntegerField()
+    data = models.JSONField()
+    by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    at = models.DateTimeField(default=timezone.now)
+    note = models.CharField(max_length=200, blank=True)
+
+    class Meta:
+        ordering = ["-number"]
+        constraints = [
+            models.UniqueConstraint(fields=["post", "number"], name="unique_revision_number")
+        ]
+
+    # What restoring puts back: the words and what hangs off them. Not the status or publish
+    # time (old words never publish or unpublish anything), nor the byline (who may stand on it
+    # is for the byline rule to say, in the post form).
+    RESTORED = ("title", "slug", "description", "body", "tags", "topics", "faqs", "references")
+
+    def __str__(self):
+        return f"{self.post} #{self.number}"
+
+    def restore(self, by):
+        """Put this revision's content back into its post, keeping a revision of that. Raises
+        ValidationError, changing nothing, when the old slug is no longer free for `by` to take
+        (see Post.check_slug)."""
+        post = self.post
+        post.apply_content({key: self.data[key] for key in self.RESTORED if key in self.data})
+        post.check_slug(by)
+        return post.save_with_history(by=by, note=f"Restored revision {self.number}")
