@@ -102,6 +102,18 @@ class PostWorkflow:
     def get_state_display(self):
         return SCHEDULED_LABEL if self.is_scheduled() else self.get_status_display()
 
+    def unpublished_notice(self):
+        """Why readers cannot see this post, for the banner on its preview."""
+        if self.is_scheduled():
+            when = date_format(timezone.localtime(self.publish_at), "j F Y, H:i")
+            return f"This post is scheduled for {when}: readers cannot see it yet."
+        if self.status == Status.ARCHIVED:
+            return "This post is archived: readers cannot see it."
+        if self.status == Status.PUBLISHED:
+            return "This post is published: readers see it."
+        state = "a draft" if self.status == Status.DRAFT else "in review"
+        return f"This post is {state}: readers cannot see it yet."
+
     def may(self, name, user):
         transition = TRANSITIONS[name]
         if self.status not in transition.sources or not self.can_edit(user):

@@ -188,6 +188,46 @@ def test_inline_faqs_are_saved_in_the_order_given_and_renumbered(client, editor)
     assert FAQ.objects.get(question="Asked first?").answer_html == "<p><em>Yes</em>.</p>"
 
 
+def test_a_form_never_removes_a_row_it_did_not_show(client, editor):
+    post = PostFactory()
+    client.force_login(editor)
+    data = post_form(post)  # loaded before the FAQ below was added by someone else
+    FAQFactory(post=post, question="Added meanwhile?")
+
+    response = client.post(f"/admin/blog/post/{post.pk}/change/", data | {"title": "Edited"})
+
+    assert response.status_code == 302
+    assert [f.question for f in post.faqs.all()] == ["Added meanwhile?"]
+    assert post.revisions.get().data["faqs"][0]["question"] == "Added meanwhile?"
+
+
+def test_a_deleted_row_goes_and_the_rest_are_renumbered(client, editor):
+    post = PostFactory()
+    first, second = FAQFactory(post=post, order=1), FAQFactory(post=post, order=2)
+    client.force_login(editor)
+    rows = {
+        "faqs-TOTAL_FORMS": "2",
+        "faqs-INITIAL_FORMS": "2",
+        **{
+            f"faqs-{n}-{field}": value
+            for n, faq in enumerate([first, second])
+            for field, value in [
+                ("id", faq.pk),
+                ("post", post.pk),
+                ("question", faq.question),
+                ("answer", faq.answer),
+                ("order", faq.order),
+            ]
+        },
+        "faqs-0-DELETE": "on",
+    }
+
+    response = client.post(f"/admin/blog/post/{post.pk}/change/", post_form(post) | rows)
+
+    assert response.status_code == 302
+    assert [(f.order, f.question) for f in post.faqs.all()] == [(1, second.question)]
+
+
 def test_change_list_queries_do_not_grow_with_posts(client, editor, django_assert_max_num_queries):
     for _ in range(30):
         post = PostFactory(tags=["one", "two"], topics=[TopicFactory()])

@@ -1,0 +1,121 @@
+"""A post's content as a whole, and the one path every writer saves it by."""
+
+import pytest
+from django.core.exceptions import ValidationError
+
+from blog.models import Post
+from tests.factories import FAQFactory, PostFactory, ReferenceFactory, TopicFactory, UserFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def populated_post():
+    post = PostFactory(
+        title="Bread at home",
+        authors=[UserFactory(username="bea"), UserFactory(username="cal")],
+        tags=["bread", "baking"],
+        topics=[TopicFactory(name="Cooking")],
+    )
+    FAQFactory(post=post, question="Starter?", answer="A lively one.", order=1)
+    ReferenceFactory(post=post, title="On leavening", publisher="", year=None, url="", order=1)
+    return post
+
+
+def test_content_holds_text_parts_and_byline_in_order():
+    content = populated_post().content()
+
+    assert content["title"] == "Bread at home"
+    assert content["tags"] == ["baking", "bread"]
+    assert content["topics"] == ["cooking"]
+    assert content["authors"] == ["bea", "cal"]
+    assert content["faqs"] == [{"question": "Starter?", "answer": "A lively one."}]
+    assert content["references"] == [
+        {"title": "On leavening", "publisher": "", "year": None, "url": ""}
+    ]
+
+
+def test_content_applied_to_a_new_post_reads_back_the_same():
+    original = populated_post()
+    content = {**original.content(), "slug": "bread-again"}
+
+    copy = Post()
+    copy.apply_content(content)
+    copy.save_with_history(note="Copied")
+
+    assert Post.objects.get(slug="bread-again").content() == content
+
+
+def test_saving_with_nothing_changed_keeps_no_new_revision_or_state_change():
+    post = populated_post()
+    post.save_with_history()
+
+    post.apply_content(post.content())
+    post.save_with_history()
+
+    assert post.revisions.count() == 1
+    assert post.state_changes.count() == 0
+
+
+def test_a_status_move_is_recorded_with_who_made_it():
+    post = populated_post()
+    editor = UserFactory(username="ed")
+
+    post.apply_content({"status": Post.Status.ARCHIVED})
+    post.save_with_history(by=editor, note="Archived")
+
+    change = post.state_changes.get()
+    assert (change.from_status, change.to_status, change.by) == ("published", "archived", editor)
+    assert post.revisions.get().note == "Archived"
+
+
+def test_a_new_post_records_its_creation():
+    post = Post(title="Fresh", body="Words.", status=Post.Status.DRAFT)
+    post.save_with_history()
+
+    assert post.state_changes.get().description() == "Created as draft"
+
+
+def test_content_that_cannot_be_saved_writes_nothing_at_all():
+    post = populated_post()
+    before = Post.objects.get(pk=post.pk).content()
+
+    post.apply_content({"title": "Changed", "faqs": [], "authors": ["nobody-of-that-name"]})
+    with pytest.raises(ValidationError, match="nobody-of-that-name"):
+        post.save_with_history()
+
+    assert Post.objects.get(pk=post.pk).content() == before
+    assert post.revisions.count() == 0
+
+
+def test_holds_compares_in_contents_own_terms():
+    post = populated_post()
+
+    assert post.holds({"tags": ["bread", "baking", "bread"], "authors": ["bea", "cal", "bea"]})
+    assert post.holds({"publish_at": post.publish_at.replace(microsecond=123)})
+    assert not post.holds({"authors": ["cal", "bea"]})  # the byline's order counts
+
+
+def test_a_bare_save_keeps_derived_fields_but_no_history():
+    post = populated_post()
+    post.body = "## One\n\nA few words here."
+    post.save()
+
+    post.refresh_from_db()
+    assert post.word_count == 5 and "<h2" in post.body_html
+    assert post.revisions.count() == 0 and post.state_changes.count() == 0
+
+
+def test_restoring_a_revision_keeps_the_byline_status_and_publish_time():
+    post = populated_post()
+    first = post.save_with_history()
+    post.apply_content(
+        {"title": "Rewritten", "authors": ["cal"], "status": Post.Status.ARCHIVED, "faqs": []}
+    )
+    post.save_with_history()
+
+    first.restore(by=None)
+
+    content = Post.objects.get(pk=post.pk).content()
+    assert content["title"] == "Bread at home" and len(content["faqs"]) == 1
+    assert content["authors"] == ["cal"] and content["status"] == "archived"
+    assert post.revisions.first().note == "Restored revision 1"
