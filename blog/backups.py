@@ -38,6 +38,9 @@ from django.db import connection, transaction
 from django.db.migrations.recorder import MigrationRecorder
 from django.utils import timezone
 
+from blog.caching import bump_content_generation
+from blog.models import Post
+
 FORMAT = "byline-backup"
 FORMAT_VERSION = 1
 MANIFEST = "manifest.json"
@@ -316,8 +319,6 @@ def site_contents(storage=default_storage):
 
 def restore_backup(backup, force=False, storage=default_storage):
     """Replace the site's users, content and media with the archive's, all or nothing."""
-    from blog.caching import bump_content_generation
-
     held = site_contents(storage)
     if held and not force:
         raise CommandError(
@@ -408,8 +409,6 @@ def _clear_tables():
 def _rebuild_search_index():
     """The full-text index is PostgreSQL's own: rebuild it rather than trust the archive's
     (which is empty when the archive came from SQLite)."""
-    from blog.models import Post
-
     if connection.vendor == "postgresql":
         for post in Post.objects.iterator():
             post.update_search_vector()

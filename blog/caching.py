@@ -30,6 +30,8 @@ from django.db import InterfaceError, OperationalError, transaction
 from django.utils.cache import get_conditional_response, patch_cache_control
 from django.utils.http import http_date, parse_etags, parse_http_date_safe, urlencode
 
+from blog.models import Post
+
 GENERATION_KEY = "byline:content-generation"
 LAST_PUBLISH_TIME_KEY = "byline:last-known-publish-time"
 DATABASE_UNAVAILABLE = (OperationalError, InterfaceError)
@@ -65,8 +67,6 @@ def bump_content_generation(**kwargs):
 
 def newest_publish_time(generation):
     """(newest public publish time, whether the database said so just now)."""
-    from blog.models import Post
-
     try:
         went_live = Post.objects.published().latest_publish_time()
     except DATABASE_UNAVAILABLE:
@@ -238,8 +238,6 @@ def post_is_or_was_public(post):
 
 def remember_visibility(sender, instance, **kwargs):
     """pre_save/pre_delete of a Post: note whether the public could see it before."""
-    from blog.models import Post
-
     instance._was_public = (
         instance.pk is not None and Post.objects.published().filter(pk=instance.pk).exists()
     )
@@ -252,8 +250,6 @@ def post_changed(sender, instance, **kwargs):
 
 def post_part_changed(sender, instance, **kwargs):
     """A FAQ, reference, byline or tagging changed: only a public post's matter."""
-    from blog.models import Post
-
     post = instance._state.fields_cache.get("post")  # already loaded: no query needed
     if post is not None:
         public = post_is_or_was_public(post)

@@ -18,6 +18,8 @@ from django.conf import settings
 from django.db import DEFAULT_DB_ALIAS, connections
 from django.urls import reverse
 
+from blog.caching import content_generation
+
 _replica = ContextVar("byline_replica", default=None)  # {"alias": ..., "wrote": bool}
 
 
@@ -55,8 +57,6 @@ class ReplicaRouter:
 
 
 def content_changed_lately():
-    from blog.caching import content_generation
-
     try:
         changed_ns = content_generation()
     except Exception:  # the cache is down: the primary is the safe choice
