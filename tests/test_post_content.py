@@ -1,7 +1,10 @@
 """A post's content as a whole, and the one path every writer saves it by."""
 
+from datetime import timedelta
+
 import pytest
 from django.core.exceptions import ValidationError
+from django.utils import timezone
 
 from blog.models import Post
 from tests.factories import FAQFactory, PostFactory, ReferenceFactory, TopicFactory, UserFactory
@@ -66,6 +69,26 @@ def test_a_status_move_is_recorded_with_who_made_it():
     change = post.state_changes.get()
     assert (change.from_status, change.to_status, change.by) == ("published", "archived", editor)
     assert post.revisions.get().note == "Archived"
+
+
+def test_publishing_a_scheduled_post_at_once_is_a_state_change_of_its_own():
+    post = PostFactory(publish_at=timezone.now() + timedelta(days=2))
+    post.publish_at = timezone.now() + timedelta(days=3)
+    post.save_with_history()  # rescheduled
+    post.apply_transition("publish")
+    post.save_with_history()
+
+    trail = [change.description() for change in post.state_changes.order_by("pk")]
+    assert len(trail) == 2 and trail[0].startswith("Scheduled for")
+    assert trail[1] == "Published"
+
+
+def test_editing_a_live_post_is_no_state_change():
+    post = PostFactory()
+    post.title, post.publish_at = "Retitled", post.publish_at - timedelta(days=1)
+    post.save_with_history()
+
+    assert post.state_changes.count() == 0 and post.revisions.count() == 1
 
 
 def test_a_new_post_records_its_creation():

@@ -11,8 +11,10 @@ import datetime as dt
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils import timezone
 
 from blog.models.parts import FAQ, PostAuthor, Reference, Topic
+from blog.workflow import Status
 
 # The post's own fields that content holds, beside its status, publish time and parts.
 TEXT_FIELDS = ("title", "slug", "description", "body")
@@ -32,6 +34,13 @@ def canonical(key, value):
         moment = dt.datetime.fromisoformat(value) if isinstance(value, str) else value
         return moment.replace(microsecond=0).astimezone(dt.UTC).isoformat()
     return value
+
+
+def _state(status, publish_at):
+    """What the audit trail records a change of: the status, and for a scheduled post its
+    time (rescheduling, or publishing it at once, is a step of its own)."""
+    scheduled = status == Status.PUBLISHED and publish_at > timezone.now()
+    return status, publish_at if scheduled else None
 
 
 class PostContent:
@@ -72,16 +81,14 @@ class PostContent:
 
     def save_with_history(self, *, by=None, note="", update_fields=None):
         """Save the post (see save(); `update_fields` as there, [] for parts only) and the parts
-        apply_content() gave, record the state change if the status moved, and keep a revision
+        apply_content() gave, record a state change if the status moved (or a scheduled post's
+        time: rescheduling, or publishing it at once), and keep a revision
         unless the content is as the last one kept. All or nothing: an error (a body beyond the
         rendering limits, say) leaves the database as it was. Returns the newest revision."""
         parts = getattr(self, "_applied_parts", {})
         with transaction.atomic():
-            before = (
-                type(self).objects.filter(pk=self.pk).values_list("status", flat=True).first()
-                if self.pk
-                else None
-            )
+            stored = type(self).objects.filter(pk=self.pk).values_list("status", "publish_at")
+            before = stored.first() if self.pk else None
             self._defer_search_vector = True  # once, below, not after every FAQ and tag
             try:
                 self.save(update_fields=update_fields)
@@ -89,9 +96,9 @@ class PostContent:
             finally:
                 self._defer_search_vector = False
             self.update_search_vector()
-            if before != self.status:
+            if before is None or _state(*before) != _state(self.status, self.publish_at):
                 self.state_changes.create(
-                    from_status=before or "",
+                    from_status=before[0] if before else "",
                     to_status=self.status,
                     publish_at=self.publish_at,
                     by=by,
