@@ -367,10 +367,9 @@ class SearchView(PageMetaMixin, PublishedPostsMixin, ListView):
             query_too_long=len(self.query) > MAX_QUERY_LENGTH,
             **kwargs,
         )
+        # Around the first match anywhere in the body, so from the whole text, not the excerpt.
         for post in context["posts"]:
-            post.snippet = snippet(
-                plain_text(post.body_html) if self.terms else post.description, self.terms
-            )
+            post.snippet = snippet(plain_text(post.body_html), self.terms)
         return context
 
 
