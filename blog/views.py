@@ -162,6 +162,8 @@ class ScopedPostListView(BasePostListView):
     """A list of the posts of one tag, topic or author, with its own feeds."""
 
     scope_name = ""  # "tag", "topic" or "author"
+    scope_filter = ""  # the Post field that holds it
+    feed_url_names = ("", "")  # its RSS and Atom feeds
 
     def get_scope(self):
         raise NotImplementedError
@@ -172,14 +174,12 @@ class ScopedPostListView(BasePostListView):
 
     def get_feeds(self):
         feeds = super().get_feeds()
-        kwargs = {"slug": self.scope.slug}
+        rss, atom = (reverse(name, args=[self.scope.slug]) for name in self.feed_url_names)
         return [
-            (f"{self.heading} (RSS)", reverse(f"blog:{self.scope_name}_feed", kwargs=kwargs),
-             "application/rss+xml"),
-            (f"{self.heading} (Atom)", reverse(f"blog:{self.scope_name}_feed_atom", kwargs=kwargs),
-             "application/atom+xml"),
+            (f"{self.heading} (RSS)", rss, "application/rss+xml"),
+            (f"{self.heading} (Atom)", atom, "application/atom+xml"),
             *feeds,
-        ]  # fmt: skip
+        ]
 
     def get_breadcrumbs(self):
         return [("Home", reverse("blog:post_list")), (self.heading, self.request.path)]
@@ -194,6 +194,7 @@ class ScopedPostListView(BasePostListView):
 class TaggedPostListView(ScopedPostListView):
     scope_name = "tag"
     scope_filter = "tags"
+    feed_url_names = ("blog:tag_feed", "blog:tag_feed_atom")
 
     def get_scope(self):
         tag = get_object_or_404(public_tags(), slug=self.kwargs["slug"])
@@ -207,6 +208,7 @@ class TaggedPostListView(ScopedPostListView):
 class TopicPostListView(ScopedPostListView):
     scope_name = "topic"
     scope_filter = "topics"
+    feed_url_names = ("blog:topic_feed", "blog:topic_feed_atom")
 
     def get_scope(self):
         topic = get_object_or_404(Topic, slug=self.kwargs["slug"])
@@ -221,6 +223,7 @@ class AuthorPostListView(ScopedPostListView):
     template_name = "blog/author_detail.html"
     scope_name = "author"
     scope_filter = "authors"
+    feed_url_names = ("blog:author_feed", "blog:author_feed_atom")
     og_type = "profile"
 
     def get_scope(self):
