@@ -84,7 +84,7 @@ class PostDetailView(PageMetaMixin, DetailView):
         return self.object.title
 
     def get_page_description(self):
-        return self.object.description or plain_text(self.object.body_html)[:160]
+        return self.object.description or self.object.excerpt[:160]
 
     def get_canonical_url(self):
         return web_url(self.object.canonical_url) or self.request.build_absolute_uri(
