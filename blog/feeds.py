@@ -14,7 +14,6 @@ from django.utils.feedgenerator import Atom1Feed, Rss201rev2Feed
 from django.utils.html import escape
 
 from blog.models import Post, Topic, public_authors, public_tags
-from blog.rendering import plain_text
 
 FEED_LENGTH = 20
 _ROOT_RELATIVE = re.compile(r'(\s(?:href|src))="/(?!/)')
@@ -107,7 +106,7 @@ class LatestPostsFeed(Feed):
     def item_description(self, post):
         # Feed readers take an item's description as HTML (Atom says so: type="html"), and
         # these are plain text: "<img onerror=…>" typed as a description must stay text.
-        return escape(post.description or plain_text(post.body_html)[:300])
+        return escape(post.description or post.excerpt)
 
     def item_guid(self, post):
         return f"urn:uuid:{post.uuid}"

@@ -97,6 +97,8 @@ _ALIGN_STYLE = re.compile(
 )
 _WORD = re.compile(r"\w+(?:[’'-]\w+)*")
 WORDS_PER_MINUTE = 230
+# Characters of a post's text that stand in for a missing description (feeds, meta tags).
+EXCERPT_LENGTH = 300
 
 
 def _is_amazon(host):
@@ -246,6 +248,11 @@ def _toc_list(tokens, depth=1):
 
 def plain_text(rendered_html):
     return re.sub(r"\s+", " ", html.unescape(strip_tags(rendered_html))).strip()
+
+
+def excerpt(rendered_html):
+    """The start of a rendered text as plain text: a summary where there is no description."""
+    return plain_text(rendered_html)[:EXCERPT_LENGTH]
 
 
 def has_sponsored_links(rendered_html):

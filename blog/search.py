@@ -3,6 +3,7 @@
 import re
 
 from django.utils.html import escape
+from django.utils.safestring import mark_safe
 
 MAX_QUERY_LENGTH = 200
 SNIPPET_LENGTH = 220
@@ -43,4 +44,4 @@ def snippet(text, terms):
     pieces.append(escape(excerpt[position:]))
     prefix = "… " if start else ""
     suffix = " …" if end < len(text) else ""
-    return prefix + "".join(pieces) + suffix
+    return mark_safe(prefix + "".join(pieces) + suffix)  # every piece of text is escaped above

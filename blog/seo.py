@@ -1,4 +1,7 @@
-"""What search engines and social networks read: page metadata and schema.org JSON-LD."""
+"""What search engines and social networks read: page metadata and schema.org JSON-LD.
+
+The functions build schema.org objects; `PageMetaMixin` gives every public page its metadata.
+"""
 
 from django.conf import settings
 from django.urls import reverse
@@ -101,3 +104,71 @@ def website(request):
             "query-input": "required name=search_term",
         },
     }
+
+
+class PageMetaMixin:
+    """The metadata every public page carries: title, description, canonical URL, feeds,
+    breadcrumbs and structured data. Views override the parts that differ."""
+
+    page_description = settings.BYLINE_SITE_DESCRIPTION
+    og_type = "website"
+    noindex = False
+
+    def get_page_title(self):
+        return settings.BYLINE_SITE_NAME
+
+    def get_page_description(self):
+        return self.page_description
+
+    def get_breadcrumbs(self):
+        return []
+
+    def get_feeds(self):
+        return [
+            (f"{settings.BYLINE_SITE_NAME} (RSS)", reverse("blog:feed"), "application/rss+xml"),
+            (
+                f"{settings.BYLINE_SITE_NAME} (Atom)",
+                reverse("blog:feed_atom"),
+                "application/atom+xml",
+            ),
+        ]
+
+    def get_structured_data(self):
+        crumbs = self.get_breadcrumbs()
+        return [breadcrumb_list(self.request, crumbs)] if len(crumbs) > 1 else []
+
+    def get_canonical_url(self):
+        page = self.request.GET.get("page")
+        suffix = f"?page={page}" if page and page != "1" and page.isdigit() else ""
+        return self.request.build_absolute_uri(self.request.path) + suffix
+
+    def _page_url(self, number):
+        query = self.request.GET.copy()
+        query["page"] = number
+        if number == 1:
+            del query["page"]
+        return f"?{query.urlencode()}" if query else self.request.path
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        page_obj = context.get("page_obj")
+        title = self.get_page_title()
+        if page_obj and page_obj.number > 1:
+            title = f"{title} (page {page_obj.number})"
+        context["meta"] = {
+            "prev_url": page_obj
+            and page_obj.has_previous()
+            and self._page_url(page_obj.previous_page_number()),
+            "next_url": page_obj
+            and page_obj.has_next()
+            and self._page_url(page_obj.next_page_number()),
+            "title": title,
+            "description": self.get_page_description(),
+            "canonical_url": self.get_canonical_url(),
+            "og_type": self.og_type,
+            "feeds": self.get_feeds(),
+            "breadcrumbs": self.get_breadcrumbs(),
+            "structured_data": self.get_structured_data(),
+            "noindex": self.noindex,
+        }
+        return context

@@ -49,30 +49,62 @@ app_name = "blog"
 urlpatterns = [
     path("", public_page(views.HomeView.as_view(), LIST), name="post_list"),
     path("posts/<slug:slug>/", public_page(views.PostDetailView.as_view()), name="post_detail"),
-    path("archive/<year:year>/", public_page(views.PostYearArchiveView.as_view(), LIST),
-         name="archive_year"),
-    path("archive/<year:year>/<month:month>/",
-         public_page(views.PostMonthArchiveView.as_view(), LIST), name="archive_month"),
+    path(
+        "archive/<year:year>/",
+        public_page(views.PostYearArchiveView.as_view(), LIST),
+        name="archive_year",
+    ),
+    path(
+        "archive/<year:year>/<month:month>/",
+        public_page(views.PostMonthArchiveView.as_view(), LIST),
+        name="archive_month",
+    ),
     # Only searches the page cache cannot answer count against the limit.
-    path("search/", public_page(rate_limited("search")(views.SearchView.as_view()), ("q", "page"),
-                              budgeted=True),
-         name="search"),
+    path(
+        "search/",
+        public_page(
+            rate_limited("search")(views.SearchView.as_view()), ("q", "page"), budgeted=True
+        ),
+        name="search",
+    ),
     path("preview/<str:token>/", views.PostPreviewView.as_view(), name="preview"),
     path("feed/", public_page(feeds.LatestPostsFeed.as_view()), name="feed"),
     path("feed/atom/", public_page(feeds.LatestPostsAtomFeed.as_view()), name="feed_atom"),
-]  # fmt: skip
-
-for scope, view, feed, atom_feed in [
-    ("tag", views.TaggedPostListView, feeds.TagFeed, feeds.TagAtomFeed),
-    ("topic", views.TopicPostListView, feeds.TopicFeed, feeds.TopicAtomFeed),
-    ("author", views.AuthorPostListView, feeds.AuthorFeed, feeds.AuthorAtomFeed),
-]:
-    prefix = f"{scope}s/<uslug:slug>/"
-    urlpatterns += [
-        path(prefix, public_page(view.as_view(), LIST), name=f"{scope}_detail"),
-        path(f"{prefix}feed/", public_page(feed.as_view()), name=f"{scope}_feed"),
-        path(f"{prefix}feed/atom/", public_page(atom_feed.as_view()), name=f"{scope}_feed_atom"),
-    ]
+    # Each tag, topic and author: its posts, and their feeds.
+    path(
+        "tags/<uslug:slug>/",
+        public_page(views.TaggedPostListView.as_view(), LIST),
+        name="tag_detail",
+    ),
+    path("tags/<uslug:slug>/feed/", public_page(feeds.TagFeed.as_view()), name="tag_feed"),
+    path(
+        "tags/<uslug:slug>/feed/atom/",
+        public_page(feeds.TagAtomFeed.as_view()),
+        name="tag_feed_atom",
+    ),
+    path(
+        "topics/<uslug:slug>/",
+        public_page(views.TopicPostListView.as_view(), LIST),
+        name="topic_detail",
+    ),
+    path("topics/<uslug:slug>/feed/", public_page(feeds.TopicFeed.as_view()), name="topic_feed"),
+    path(
+        "topics/<uslug:slug>/feed/atom/",
+        public_page(feeds.TopicAtomFeed.as_view()),
+        name="topic_feed_atom",
+    ),
+    path(
+        "authors/<uslug:slug>/",
+        public_page(views.AuthorPostListView.as_view(), LIST),
+        name="author_detail",
+    ),
+    path("authors/<uslug:slug>/feed/", public_page(feeds.AuthorFeed.as_view()), name="author_feed"),
+    path(
+        "authors/<uslug:slug>/feed/atom/",
+        public_page(feeds.AuthorAtomFeed.as_view()),
+        name="author_feed_atom",
+    ),
+]
 
 site_urlpatterns = [
     path("sitemap.xml", public_page(sitemap), {"sitemaps": SITEMAPS}, name="sitemap"),

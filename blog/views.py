@@ -27,6 +27,7 @@ from blog.ratelimit import rate_limited
 from blog.render_limits import MarkdownRefused
 from blog.rendering import plain_text, render_markdown, web_url
 from blog.search import MAX_QUERY_LENGTH, search_terms, snippet
+from blog.seo import PageMetaMixin
 
 # How long readers are asked to wait when the database is down.
 RETRY_AFTER_SECONDS = 30
@@ -37,74 +38,6 @@ class PublishedPostsMixin:
 
     def get_queryset(self):
         return Post.objects.published().for_display()
-
-
-class PageMetaMixin:
-    """The metadata every public page carries: title, description, canonical URL, feeds,
-    breadcrumbs and structured data. Views override the parts that differ."""
-
-    page_description = settings.BYLINE_SITE_DESCRIPTION
-    og_type = "website"
-    noindex = False
-
-    def get_page_title(self):
-        return settings.BYLINE_SITE_NAME
-
-    def get_page_description(self):
-        return self.page_description
-
-    def get_breadcrumbs(self):
-        return []
-
-    def get_feeds(self):
-        return [
-            (f"{settings.BYLINE_SITE_NAME} (RSS)", reverse("blog:feed"), "application/rss+xml"),
-            (
-                f"{settings.BYLINE_SITE_NAME} (Atom)",
-                reverse("blog:feed_atom"),
-                "application/atom+xml",
-            ),
-        ]
-
-    def get_structured_data(self):
-        crumbs = self.get_breadcrumbs()
-        return [seo.breadcrumb_list(self.request, crumbs)] if len(crumbs) > 1 else []
-
-    def get_canonical_url(self):
-        page = self.request.GET.get("page")
-        suffix = f"?page={page}" if page and page != "1" and page.isdigit() else ""
-        return self.request.build_absolute_uri(self.request.path) + suffix
-
-    def _page_url(self, number):
-        query = self.request.GET.copy()
-        query["page"] = number
-        if number == 1:
-            del query["page"]
-        return f"?{query.urlencode()}" if query else self.request.path
-
-    def get_context_data(self, **kwargs):
-        context = super().get_context_data(**kwargs)
-        page_obj = context.get("page_obj")
-        title = self.get_page_title()
-        if page_obj and page_obj.number > 1:
-            title = f"{title} (page {page_obj.number})"
-        context["meta"] = {
-            "prev_url": page_obj
-            and page_obj.has_previous()
-            and self._page_url(page_obj.previous_page_number()),
-            "next_url": page_obj
-            and page_obj.has_next()
-            and self._page_url(page_obj.next_page_number()),
-            "title": title,
-            "description": self.get_page_description(),
-            "canonical_url": self.get_canonical_url(),
-            "og_type": self.og_type,
-            "feeds": self.get_feeds(),
-            "breadcrumbs": self.get_breadcrumbs(),
-            "structured_data": self.get_structured_data(),
-            "noindex": self.noindex,
-        }
-        return context
 
 
 class ListingMixin(PublishedPostsMixin):
@@ -151,7 +84,7 @@ class PostDetailView(PageMetaMixin, DetailView):
         return self.object.title
 
     def get_page_description(self):
-        return self.object.description or plain_text(self.object.body_html)[:160]
+        return self.object.description or self.object.excerpt[:160]
 
     def get_canonical_url(self):
         return web_url(self.object.canonical_url) or self.request.build_absolute_uri(
@@ -229,6 +162,8 @@ class ScopedPostListView(BasePostListView):
     """A list of the posts of one tag, topic or author, with its own feeds."""
 
     scope_name = ""  # "tag", "topic" or "author"
+    scope_filter = ""  # the Post field that holds it
+    feed_url_names = ("", "")  # its RSS and Atom feeds
 
     def get_scope(self):
         raise NotImplementedError
@@ -239,14 +174,12 @@ class ScopedPostListView(BasePostListView):
 
     def get_feeds(self):
         feeds = super().get_feeds()
-        kwargs = {"slug": self.scope.slug}
+        rss, atom = (reverse(name, args=[self.scope.slug]) for name in self.feed_url_names)
         return [
-            (f"{self.heading} (RSS)", reverse(f"blog:{self.scope_name}_feed", kwargs=kwargs),
-             "application/rss+xml"),
-            (f"{self.heading} (Atom)", reverse(f"blog:{self.scope_name}_feed_atom", kwargs=kwargs),
-             "application/atom+xml"),
+            (f"{self.heading} (RSS)", rss, "application/rss+xml"),
+            (f"{self.heading} (Atom)", atom, "application/atom+xml"),
             *feeds,
-        ]  # fmt: skip
+        ]
 
     def get_breadcrumbs(self):
         return [("Home", reverse("blog:post_list")), (self.heading, self.request.path)]
@@ -261,6 +194,7 @@ class ScopedPostListView(BasePostListView):
 class TaggedPostListView(ScopedPostListView):
     scope_name = "tag"
     scope_filter = "tags"
+    feed_url_names = ("blog:tag_feed", "blog:tag_feed_atom")
 
     def get_scope(self):
         tag = get_object_or_404(public_tags(), slug=self.kwargs["slug"])
@@ -274,6 +208,7 @@ class TaggedPostListView(ScopedPostListView):
 class TopicPostListView(ScopedPostListView):
     scope_name = "topic"
     scope_filter = "topics"
+    feed_url_names = ("blog:topic_feed", "blog:topic_feed_atom")
 
     def get_scope(self):
         topic = get_object_or_404(Topic, slug=self.kwargs["slug"])
@@ -288,6 +223,7 @@ class AuthorPostListView(ScopedPostListView):
     template_name = "blog/author_detail.html"
     scope_name = "author"
     scope_filter = "authors"
+    feed_url_names = ("blog:author_feed", "blog:author_feed_atom")
     og_type = "profile"
 
     def get_scope(self):
@@ -367,10 +303,9 @@ class SearchView(PageMetaMixin, PublishedPostsMixin, ListView):
             query_too_long=len(self.query) > MAX_QUERY_LENGTH,
             **kwargs,
         )
+        # Around the first match anywhere in the body, so from the whole text, not the excerpt.
         for post in context["posts"]:
-            post.snippet = snippet(
-                plain_text(post.body_html) if self.terms else post.description, self.terms
-            )
+            post.snippet = snippet(plain_text(post.body_html), self.terms)
         return context
 
 

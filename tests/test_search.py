@@ -106,6 +106,22 @@ def test_results_show_highlighted_escaped_snippets(client):
     assert "<img src=x" not in html
 
 
+def test_results_show_the_post_card_with_the_matching_words_for_a_description(client):
+    PostFactory(
+        title="Beans",
+        description="Not shown here.",
+        body="Soak the beans overnight.",
+        tags=["pantry"],
+    )
+
+    html = client.get("/search/", {"q": "overnight"}).content.decode()
+
+    assert '<p class="post-card__description">Soak the beans <mark>overnight</mark>.</p>' in html
+    assert "Not shown here." not in html
+    assert "1 min read" in html
+    assert 'href="/tags/pantry/">pantry</a>' in html
+
+
 def test_no_results_says_so(client):
     PostFactory(title="Beans")
 

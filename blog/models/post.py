@@ -24,7 +24,9 @@ from blog.images import make_renditions
 from blog.models.content import PostContent
 from blog.models.parts import PostSlugRedirect
 from blog.rendering import (
+    EXCERPT_LENGTH,
     count_words,
+    excerpt,
     has_sponsored_links,
     plain_text,
     reading_minutes,
@@ -179,6 +181,12 @@ class Post(PostWorkflow, PostContent, models.Model):
     reading_time = models.PositiveSmallIntegerField(
         "reading time (minutes)", default=1, editable=False
     )
+    excerpt = models.CharField(
+        max_length=EXCERPT_LENGTH,
+        blank=True,
+        editable=False,
+        help_text="The start of the body as plain text: the summary where there is no description.",
+    )
     source_id = models.CharField(
         max_length=255,
         blank=True,
@@ -203,7 +211,14 @@ class Post(PostWorkflow, PostContent, models.Model):
 
     objects = PostQuerySet.as_manager()
 
-    DERIVED = ["body_html", "toc_html", "has_sponsored_links", "word_count", "reading_time"]
+    DERIVED = [
+        "body_html",
+        "toc_html",
+        "has_sponsored_links",
+        "word_count",
+        "reading_time",
+        "excerpt",
+    ]
 
     class Meta:
         ordering = ["-publish_at", "-pk"]
@@ -275,6 +290,7 @@ class Post(PostWorkflow, PostContent, models.Model):
         self.has_sponsored_links = has_sponsored_links(self.body_html)
         self.word_count = count_words(self.body_html)
         self.reading_time = reading_minutes(self.word_count)
+        self.excerpt = excerpt(self.body_html)
         long_enough = (
             self.word_count >= TOC_MIN_WORDS and toc_html.count("<li>") >= TOC_MIN_SECTIONS
         )

@@ -1,3 +1,6 @@
+"""Filters that make values safe to write into a page: schema.org data that cannot end its
+<script> element, and addresses that are links only when they are http(s)."""
+
 import json
 
 from django import template
