@@ -89,7 +89,7 @@ def retry_after(request, scope):
         except ValueError:  # expired between add() and incr()
             count = 1
             cache.set(key, count, timeout=period + 1)
-    except Exception:  # noqa: BLE001 - no limit is better than no site
+    except Exception:  # no limit is better than no site
         logger.warning("Rate limit not checked: the cache failed", exc_info=True)
         return 0
     if count <= limit:
