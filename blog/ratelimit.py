@@ -43,7 +43,7 @@ def client_ip(request):
     if proxies := settings.BYLINE_PROXY_COUNT:
         # Each trusted proxy appends the address it was connected from; what the client itself
         # wrote there (anything left of those) proves nothing.
-        forwarded = [a.strip() for a in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",")]
+        forwarded = [a.strip() for a in request.headers.get("x-forwarded-for", "").split(",")]
         if len(forwarded) >= proxies:
             try:
                 return str(ipaddress.ip_address(forwarded[-proxies]))
