@@ -8,9 +8,8 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from tests.browser import SCREENSHOTS, requires_chromium
-from tests.test_browser_workflow import log_in
-from tests.test_uploads import SCRIPT, image_bytes
+from tests.browser import SCREENSHOTS, log_in, requires_chromium
+from tests.helpers import SCRIPT, image_bytes
 
 pytestmark = [requires_chromium, pytest.mark.django_db(transaction=True)]
 

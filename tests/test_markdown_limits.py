@@ -16,8 +16,7 @@ from blog.importers import import_markdown
 from blog.models import FAQ, Post
 from blog.render_limits import MarkdownRefused
 from tests.factories import PostFactory, UserFactory
-from tests.test_admin import post_form
-from tests.test_profiles import profile_form
+from tests.helpers import post_form, profile_form
 
 SAMPLE = Path(__file__).resolve().parents[2] / "shared" / "samples" / "why-men-pull-away.md"
 
