@@ -14,7 +14,7 @@ from blog.models import Post
 from tests.browser import SCREENSHOTS, PolicyWatch, requires_chromium
 from tests.factories import FAQFactory, PostFactory, ReferenceFactory, TopicFactory, UserFactory
 
-pytestmark = [requires_chromium, pytest.mark.django_db(transaction=True)]
+pytestmark = [pytest.mark.browser, requires_chromium, pytest.mark.django_db(transaction=True)]
 
 BODY = """## Soil first
 

@@ -9,7 +9,7 @@ from blog.preview import preview_url
 from tests.browser import SCREENSHOTS, log_in, requires_chromium
 from tests.factories import PostFactory
 
-pytestmark = [requires_chromium, pytest.mark.django_db(transaction=True)]
+pytestmark = [pytest.mark.browser, requires_chromium, pytest.mark.django_db(transaction=True)]
 
 
 def shot(page, name):

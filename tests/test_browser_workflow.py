@@ -11,7 +11,7 @@ from django.utils import timezone
 from blog.models import Post
 from tests.browser import SCREENSHOTS, log_in, requires_chromium
 
-pytestmark = [requires_chromium, pytest.mark.django_db(transaction=True)]
+pytestmark = [pytest.mark.browser, requires_chromium, pytest.mark.django_db(transaction=True)]
 
 
 def shot(page, name):

@@ -37,7 +37,7 @@ from tests.browser import PolicyWatch, requires_chromium
 from tests.helpers import post_form
 from tests.xss_vectors import TEXT_VECTORS, URL_VECTORS, pack
 
-pytestmark = [requires_chromium, pytest.mark.django_db(transaction=True)]
+pytestmark = [pytest.mark.browser, requires_chromium, pytest.mark.django_db(transaction=True)]
 
 TRAPS = """
 for (const name of ["alert", "confirm", "prompt", "print"]) {

@@ -16,6 +16,7 @@ VNU_JAR = Path(__file__).resolve().parent.parent / "node_modules/vnu-jar/build/d
 
 # CI installs both, so there a missing one fails the test instead of skipping it.
 pytestmark = [
+    pytest.mark.browser,
     pytest.mark.django_db,
     pytest.mark.skipif(
         not (shutil.which("java") and VNU_JAR.exists()) and not os.environ.get("CI"),
