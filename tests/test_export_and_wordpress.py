@@ -8,7 +8,7 @@ import pytest
 
 from accounts.models import User
 from blog.models import Post, Topic
-from tests.factories import FAQFactory, PostFactory, ReferenceFactory, UserFactory
+from tests.factories import FullPostFactory, PostFactory, UserFactory
 from tests.helpers import command, posts_field_by_field, upload
 
 pytestmark = pytest.mark.django_db
@@ -18,12 +18,12 @@ FIXTURES = Path(__file__).parent / "fixtures" / "import"
 def test_import_export_import_loses_nothing(tmp_path):
     command("import_posts", FIXTURES / "site")
     writer = UserFactory(display_name="Hand Written")
-    post = PostFactory(
-        title="Made in the admin", authors=[writer], tags=["x", "y"],
+    FullPostFactory(
+        title="Made in the admin", authors=[writer], tags=["x", "y"], topics=[],
         canonical_url="https://first.example/made", status=Post.Status.ARCHIVED,
+        faqs=[{"question": "Multi-line?", "answer": "Yes.\n\nTwo *paragraphs*."}],
+        references=[{"publisher": "", "year": None, "url": ""}],
     )  # fmt: skip
-    FAQFactory(post=post, question="Multi-line?", answer="Yes.\n\nTwo *paragraphs*.")
-    ReferenceFactory(post=post, publisher="", year=None, url="")
     before = posts_field_by_field()
 
     assert "Exported 4 posts" in command("export_posts", tmp_path / "out")
