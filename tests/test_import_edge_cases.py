@@ -65,6 +65,7 @@ def test_two_files_with_one_slug_in_one_run_do_not_overwrite_each_other(tmp_path
 
     _, err, error = import_posts(tmp_path)
 
+    assert error == "1 of 2 files could not be imported."
     assert "its slug “same” is also that of" in err
     assert Post.objects.get(slug="same").body == "First."
 
@@ -103,9 +104,11 @@ def test_yaml_aliases_are_refused_before_they_can_expand(tmp_path):
     )
     write(tmp_path, "bomb.md", bomb)
 
-    _, err, _ = import_posts(tmp_path)
+    _, err, error = import_posts(tmp_path)
 
+    assert error == "1 of 1 files could not be imported."
     assert "uses aliases (*name), which are not accepted" in err
+    assert not Post.objects.exists()
 
 
 def test_reimport_does_not_undo_edits_made_here_unless_asked(tmp_path):
@@ -165,8 +168,9 @@ def test_front_matter_keys_any_case_and_odd_values(tmp_path):
     write(tmp_path, "a.md", "---\nTitle: Capital\nauthor: {name: Zed}\n---\nx")
     write(tmp_path, "b.md", "---\ntitle: B\ntags: [x, {a: 1}]\n---\nx")
 
-    _, err, _ = import_posts(tmp_path)
+    _, err, error = import_posts(tmp_path)
 
+    assert error == "1 of 2 files could not be imported."
     assert Post.objects.get().title == "Capital"
     assert [a.name for a in Post.objects.get().authors.all()] == ["Zed"]
     assert "“tags” should be a list of words; {'a': 1} is not one" in err
