@@ -1,10 +1,14 @@
-"""The test suite's own rules, checked so that they stay true."""
+"""The project's own tooling and the test suite's rules, checked so that they stay true."""
 
 import ast
 import re
+import tomllib
 from pathlib import Path
 
+import yaml
+
 TESTS = Path(__file__).resolve().parent
+ROOT = TESTS.parent
 
 
 def test_no_test_module_imports_another():
@@ -28,3 +32,24 @@ def test_no_test_module_imports_another():
                 offenders.append(f"{path.name}:{node.lineno}")
 
     assert offenders == []
+
+
+def test_make_lint_and_make_format_run_the_commit_hooks_tools_at_the_same_versions():
+    pyproject = tomllib.loads((ROOT / "pyproject.toml").read_text())
+    pinned = dict(
+        dependency.split("==")
+        for dependency in pyproject["project"]["optional-dependencies"]["test"]
+        if "==" in dependency
+    )
+    makefile = (ROOT / "Makefile").read_text()
+    config = yaml.safe_load((ROOT / ".pre-commit-config.yaml").read_text())
+    hooks = [hook for repo in config["repos"] for hook in repo["hooks"]]
+
+    ids = {hook["id"] for hook in hooks}
+    assert ids == {"django-upgrade", "ruff-check", "ruff-format", "djade"}
+    for hook in hooks:
+        for dependency in hook["additional_dependencies"]:
+            name, version = dependency.split("==")
+            assert pinned[name] == version, hook["id"]
+        # `make format` runs the hook's own command line; `make lint` adds --check.
+        assert f"$(BIN)/{hook['entry']} " in makefile, hook["id"]
