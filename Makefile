@@ -20,8 +20,8 @@ endif
 help:
 	@echo "make run     set up .venv, migrate, load demo content, serve on http://$(HOST):$(PORT)/"
 	@echo "make test    install test dependencies and run the whole test suite"
-	@echo "make lint    ruff check and ruff format --check"
-	@echo "make format  apply ruff's fixes and formatting"
+	@echo "make lint    the pre-commit checks without changing files: ruff, django-upgrade, djade"
+	@echo "make format  apply them: ruff's fixes and formatting, django-upgrade, djade"
 	@echo "make bench-import N=10000   import throughput on generated files (scratch database!)"
 	@echo "make loadtest   60 s, 32 connections against gunicorn (needs DATABASE_URL: scratch"
 	@echo "                PostgreSQL database, and REDIS_URL; see scripts/loadtest.py)"
@@ -68,13 +68,24 @@ run: $(VENV)/.installed
 test: $(VENV)/.installed-test
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
+# The hooks of .pre-commit-config.yaml, same tools and arguments, over the files pre-commit would
+# give them (tracked or new, not ignored); `lint` only checks, `format` rewrites.
+PY_FILES = $(wildcard $(shell git ls-files --cached --others --exclude-standard '*.py' '*.pyi'))
+TEMPLATE_FILES = $(wildcard $(shell git ls-files --cached --others --exclude-standard 'templates/*.html'))
+
 lint: $(VENV)/.installed-test
-	$(BIN)/ruff check .
-	$(BIN)/ruff format --check .
+	@echo "django-upgrade --check, ruff check, ruff format --check (Python files); djade --check (templates)"
+	@$(BIN)/django-upgrade --target-version 6.1 --check $(PY_FILES)
+	@$(BIN)/ruff check --force-exclude $(PY_FILES)
+	@$(BIN)/ruff format --force-exclude --check $(PY_FILES)
+	@$(BIN)/djade --target-version 6.1 --check $(TEMPLATE_FILES)
 
 format: $(VENV)/.installed-test
-	$(BIN)/ruff check --fix .
-	$(BIN)/ruff format .
+	@echo "django-upgrade, ruff check --fix, ruff format (Python files); djade (templates)"
+	@$(BIN)/django-upgrade --target-version 6.1 --exit-zero-even-if-changed $(PY_FILES)
+	@$(BIN)/ruff check --force-exclude --fix $(PY_FILES)
+	@$(BIN)/ruff format --force-exclude $(PY_FILES)
+	@$(BIN)/djade --target-version 6.1 $(TEMPLATE_FILES)
 
 migrations: $(VENV)/.installed
 	DEBUG=1 $(BIN)/python manage.py makemigrations

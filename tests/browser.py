@@ -26,6 +26,18 @@ requires_chromium = pytest.mark.skipif(
 )
 
 
+def log_in(browser, live_server, user):
+    """A new browser window with `user` logged in to the admin (the factories' password)."""
+    context = browser.new_context(viewport={"width": 1400, "height": 1000})
+    page = context.new_page()
+    page.goto(f"{live_server.url}/admin/login/")
+    page.fill("#id_username", user.username)
+    page.fill("#id_password", "pass-word-123")
+    page.click("input[type=submit]")
+    page.wait_for_selector("#site-name")
+    return page
+
+
 def serious_violations(page):
     """axe-core's serious and critical findings on the page as it is now."""
     from axe_playwright_python.sync_playwright import Axe

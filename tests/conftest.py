@@ -3,7 +3,10 @@ import redis
 from django.contrib.auth.models import Group
 from django.core.cache import cache, caches
 from django.test import override_settings
+from playwright.sync_api import sync_playwright
 
+from tests import environment
+from tests.browser import CHROMIUM, CHROMIUM_ARGS
 from tests.factories import UserFactory
 
 
@@ -46,10 +49,6 @@ def superuser(db):
 
 @pytest.fixture(scope="session")
 def browser():
-    from playwright.sync_api import sync_playwright
-
-    from tests.browser import CHROMIUM, CHROMIUM_ARGS
-
     with sync_playwright() as playwright:
         chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         yield chromium
@@ -63,16 +62,20 @@ def page(browser):
     context.close()
 
 
-REDIS_URL = "redis://127.0.0.1:6379/15"
+# CI names its Redis in REDIS_URL; without it, the tests use the local one if it answers.
+REDIS_URL = environment.REDIS_URL or "redis://127.0.0.1:6379/15"
 
 
 @pytest.fixture
 def redis_cache():
-    """The cache as production configures it, on the real Redis at 127.0.0.1:6379 (database
-    15), empty at the start and at the end."""
+    """The cache as production configures it, on a real Redis (REDIS_URL, else database 15 on
+    127.0.0.1:6379), empty at the start and at the end. Without REDIS_URL a Redis that does not
+    answer skips the test; with it, that fails the test."""
     try:
         redis.Redis.from_url(REDIS_URL, socket_connect_timeout=0.5).ping()
-    except redis.RedisError:
+    except redis.RedisError as error:
+        if environment.REDIS_URL:
+            pytest.fail(f"REDIS_URL is set but Redis at {REDIS_URL} does not answer: {error}")
         pytest.skip("needs Redis on 127.0.0.1:6379")
     backend = {
         "BACKEND": "config.cache.ResilientRedisCache",

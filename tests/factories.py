@@ -43,10 +43,8 @@ class PostFactory(factory.django.DjangoModelFactory):
 
     @factory.post_generation
     def authors(self, create, extracted, **kwargs):
-        if not create:
-            return
-        for order, user in enumerate(extracted or [UserFactory()], start=1):
-            PostAuthor.objects.create(post=self, author=user, order=order)
+        if create:
+            _add_authors(self, extracted or [UserFactory()])
 
     @factory.post_generation
     def tags(self, create, extracted, **kwargs):
@@ -57,6 +55,11 @@ class PostFactory(factory.django.DjangoModelFactory):
     def topics(self, create, extracted, **kwargs):
         if create and extracted:
             self.topics.add(*extracted)
+
+
+def _add_authors(post, users):
+    for order, user in enumerate(users, start=1):
+        PostAuthor.objects.create(post=post, author=user, order=order)
 
 
 class FAQFactory(factory.django.DjangoModelFactory):
@@ -79,3 +82,40 @@ class ReferenceFactory(factory.django.DjangoModelFactory):
     year = 2021
     url = factory.Sequence(lambda n: f"https://example.org/study/{n}")
     order = factory.Sequence(lambda n: n)
+
+
+class FullPostFactory(PostFactory):
+    """A post with every part a post has: two co-authors in byline order, two tags, a topic, two
+    FAQs and two references. Each can be given: `authors`, `tags` and `topics` as for PostFactory,
+    `faqs` and `references` as a number or as a list of fields, one dict each. An empty list
+    leaves that part out."""
+
+    @factory.post_generation
+    def authors(self, create, extracted, **kwargs):
+        if create:
+            _add_authors(self, UserFactory.create_batch(2) if extracted is None else extracted)
+
+    @factory.post_generation
+    def tags(self, create, extracted, **kwargs):
+        if create:
+            self.tags.add(*(["compost", "soil"] if extracted is None else extracted))
+
+    @factory.post_generation
+    def topics(self, create, extracted, **kwargs):
+        if create:
+            self.topics.add(*([TopicFactory()] if extracted is None else extracted))
+
+    @factory.post_generation
+    def faqs(self, create, extracted, **kwargs):
+        if create:
+            _add_parts(FAQFactory, self, 2 if extracted is None else extracted)
+
+    @factory.post_generation
+    def references(self, create, extracted, **kwargs):
+        if create:
+            _add_parts(ReferenceFactory, self, 2 if extracted is None else extracted)
+
+
+def _add_parts(part_factory, post, parts):
+    for fields in [{}] * parts if isinstance(parts, int) else parts:
+        part_factory(post=post, **fields)

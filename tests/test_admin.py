@@ -4,42 +4,11 @@ import pytest
 
 from blog.models import FAQ, Post, PostAuthor
 from tests.factories import FAQFactory, PostFactory, TopicFactory
+from tests.helpers import post_form
 
 pytestmark = pytest.mark.django_db
 
 ROLES = ["contributor", "author", "editor", "superuser"]
-
-
-def post_form(post=None, **fields):
-    """A complete change-form POST for the post admin, with its three inlines."""
-    data = {
-        "title": "A title",
-        "slug": "",
-        "description": "A description.",
-        "body": "Some **body**.",
-        "publish_at_0": "2026-01-02",
-        "publish_at_1": "10:00:00",
-        "tags": "",
-        "featured_image_alt": "",
-        "canonical_url": "",
-    }
-    for prefix, rows in (("postauthor_set", []), ("faqs", []), ("references", [])):
-        data |= {
-            f"{prefix}-TOTAL_FORMS": str(len(rows)),
-            f"{prefix}-INITIAL_FORMS": "0",
-            f"{prefix}-MIN_NUM_FORMS": "0",
-            f"{prefix}-MAX_NUM_FORMS": "1000",
-        }
-    if post is not None:
-        data |= {
-            "title": post.title,
-            "slug": post.slug,
-            "description": post.description,
-            "body": post.body,
-            "publish_at_0": post.publish_at.strftime("%Y-%m-%d"),
-            "publish_at_1": post.publish_at.strftime("%H:%M:%S"),
-        }
-    return data | fields
 
 
 @pytest.mark.parametrize("role", ROLES)

@@ -11,7 +11,7 @@ from accounts.models import User
 from accounts.roles import sync_roles
 from blog.models import FAQ, Post, PostAuthor, PostSlugRedirect, Topic
 from tests.factories import FAQFactory, PostFactory, TopicFactory, UserFactory
-from tests.test_admin import post_form
+from tests.helpers import post_form
 
 pytestmark = pytest.mark.django_db
 

@@ -12,9 +12,9 @@ from playwright.sync_api import expect
 
 from blog.models import Post
 from tests.browser import SCREENSHOTS, PolicyWatch, requires_chromium
-from tests.factories import FAQFactory, PostFactory, ReferenceFactory, TopicFactory, UserFactory
+from tests.factories import FullPostFactory, TopicFactory, UserFactory
 
-pytestmark = [requires_chromium, pytest.mark.django_db(transaction=True)]
+pytestmark = [pytest.mark.browser, requires_chromium, pytest.mark.django_db(transaction=True)]
 
 BODY = """## Soil first
 
@@ -52,13 +52,11 @@ def watched(browser, live_server):
 def test_readers_pages_report_no_violation(live_server, browser):
     writer = UserFactory(slug="writer", bio="Grows **kale**.", website="https://w.example")
     topic = TopicFactory(name="Garden", slug="garden")
-    post = PostFactory(
+    post = FullPostFactory(
         slug="soil", body=BODY, authors=[writer], tags=["kale"], topics=[topic],
-        featured_image_alt="A green field",
+        featured_image_alt="A green field", faqs=[{"answer": "Yes, *mostly*."}], references=1,
     )  # fmt: skip
     post.featured_image.save("field.png", ContentFile(png()), save=True)
-    FAQFactory(post=post, answer="Yes, *mostly*.")
-    ReferenceFactory(post=post)
     context, watch = watched(browser, live_server)
     page = context.new_page()
 

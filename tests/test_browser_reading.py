@@ -11,7 +11,7 @@ from django.core.management import call_command
 
 from tests.browser import SCREENSHOTS, requires_chromium, serious_violations
 
-pytestmark = [requires_chromium, pytest.mark.django_db(transaction=True)]
+pytestmark = [pytest.mark.browser, requires_chromium, pytest.mark.django_db(transaction=True)]
 
 
 def look(page, name):

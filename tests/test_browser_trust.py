@@ -6,11 +6,10 @@ from taggit.models import Tag
 
 from blog.models import Post
 from blog.preview import preview_url
-from tests.browser import SCREENSHOTS, requires_chromium
+from tests.browser import SCREENSHOTS, log_in, requires_chromium
 from tests.factories import PostFactory
-from tests.test_browser_workflow import log_in
 
-pytestmark = [requires_chromium, pytest.mark.django_db(transaction=True)]
+pytestmark = [pytest.mark.browser, requires_chromium, pytest.mark.django_db(transaction=True)]
 
 
 def shot(page, name):

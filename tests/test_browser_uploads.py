@@ -8,11 +8,10 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from tests.browser import SCREENSHOTS, requires_chromium
-from tests.test_browser_workflow import log_in
-from tests.test_uploads import SCRIPT, image_bytes
+from tests.browser import SCREENSHOTS, log_in, requires_chromium
+from tests.helpers import SCRIPT, image_bytes
 
-pytestmark = [requires_chromium, pytest.mark.django_db(transaction=True)]
+pytestmark = [pytest.mark.browser, requires_chromium, pytest.mark.django_db(transaction=True)]
 
 DROP = """([name, type, data]) => {
     const bytes = Uint8Array.from(atob(data), (c) => c.charCodeAt(0));

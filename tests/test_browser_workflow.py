@@ -9,25 +9,14 @@ import time_machine
 from django.utils import timezone
 
 from blog.models import Post
-from tests.browser import SCREENSHOTS, requires_chromium
+from tests.browser import SCREENSHOTS, log_in, requires_chromium
 
-pytestmark = [requires_chromium, pytest.mark.django_db(transaction=True)]
+pytestmark = [pytest.mark.browser, requires_chromium, pytest.mark.django_db(transaction=True)]
 
 
 def shot(page, name):
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=SCREENSHOTS / f"workflow-{name}.png", full_page=True)
-
-
-def log_in(browser, live_server, user):
-    context = browser.new_context(viewport={"width": 1400, "height": 1000})
-    page = context.new_page()
-    page.goto(f"{live_server.url}/admin/login/")
-    page.fill("#id_username", user.username)
-    page.fill("#id_password", "pass-word-123")
-    page.click("input[type=submit]")
-    page.wait_for_selector("#site-name")
-    return page
 
 
 def test_contributor_writes_and_submits_editor_reviews_and_schedules(

@@ -34,10 +34,10 @@ from accounts.models import User
 from blog.models import FAQ, Post, PostAuthor, Reference, Topic
 from blog.preview import preview_url
 from tests.browser import PolicyWatch, requires_chromium
-from tests.test_admin import post_form
+from tests.helpers import post_form
 from tests.xss_vectors import TEXT_VECTORS, URL_VECTORS, pack
 
-pytestmark = [requires_chromium, pytest.mark.django_db(transaction=True)]
+pytestmark = [pytest.mark.browser, requires_chromium, pytest.mark.django_db(transaction=True)]
 
 TRAPS = """
 for (const name of ["alert", "confirm", "prompt", "print"]) {

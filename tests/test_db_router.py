@@ -14,7 +14,6 @@ import socket
 import subprocess
 import sys
 import tempfile
-import time
 from pathlib import Path
 
 import pytest
@@ -23,90 +22,9 @@ from django.db import connection
 ROOT = Path(__file__).resolve().parent.parent
 
 
-def probe():
-    """Run in the child: where do the queries of each kind of request go?"""
-    import django
-
-    django.setup()
-    from django.core.management import call_command
-    from django.db import connections, transaction
-    from django.test import Client
-    from django.test.utils import CaptureQueriesContext
-
-    from blog.caching import GENERATION_KEY, cache
-    from blog.models import Post
-    from config.db_router import reads_from
-    from tests.factories import PostFactory, UserFactory
-
-    if "blog_post" not in connections["default"].introspection.table_names():
-        call_command("migrate", verbosity=0)
-    editor = UserFactory(username="edith", is_staff=True, is_superuser=True)
-    PostFactory(title="Read from a replica", authors=[editor])
-    for _ in range(100):  # a streaming replica replays the primary's writes a little later
-        if Post.objects.using("replica1").filter(title="Read from a replica").exists():
-            break
-        time.sleep(0.1)
-
-    def where(action):
-        """{"default": n, "replica1": n}: queries each database answered during `action`."""
-        with (
-            CaptureQueriesContext(connections["default"]) as primary,
-            CaptureQueriesContext(connections["replica1"]) as replica,
-        ):
-            result = action()
-        return {"default": len(primary), "replica1": len(replica), "result": result}
-
-    def just_changed():
-        cache.set(GENERATION_KEY, time.time_ns(), timeout=None)
-
-    def changed_a_minute_ago():
-        cache.set(GENERATION_KEY, time.time_ns() - 60 * 10**9, timeout=None)
-
-    anonymous, logged_in = Client(), Client()
-    logged_in.force_login(editor)
-    found = {}
-    just_changed()
-    found["anonymous page just after an edit"] = where(lambda: anonymous.get("/").status_code)
-    changed_a_minute_ago()
-    found["anonymous page"] = where(lambda: "Read from a replica" in anonymous.get("/").text)
-    found["anonymous post page"] = where(
-        lambda: anonymous.get("/posts/read-from-a-replica/").status_code
-    )
-    found["logged-in page"] = where(lambda: logged_in.get("/").status_code)
-    found["admin"] = where(lambda: logged_in.get("/admin/blog/post/").status_code)
-    made_up = Client()
-    made_up.cookies["sessionid"] = "madeupsessionkey0123456789"
-    found["made-up session cookie"] = where(lambda: made_up.get("/search/?q=replica").status_code)
-    found["admin login post"] = where(
-        lambda: anonymous.post("/admin/login/", {"username": "x", "password": "y"}).status_code
-    )
-    found["command"] = where(lambda: Post.objects.count())
-
-    def read_write_read():
-        with reads_from("replica1"):
-            before = where(lambda: Post.objects.count())
-            wrote = where(lambda: Post.objects.update(description="Changed"))
-            after = where(lambda: Post.objects.count())
-        return [before, wrote, after]
-
-    found["read, write, read"] = where(read_write_read)["result"]
-
-    def in_a_transaction():
-        with reads_from("replica1"), transaction.atomic():
-            return Post.objects.count()
-
-    found["transaction"] = where(in_a_transaction)
-    replica = connections["replica1"]
-    if replica.vendor == "postgresql":
-        with replica.cursor() as cursor:
-            cursor.execute("SELECT pg_is_in_recovery()")
-            found["replica is a standby"] = cursor.fetchone()[0]
-    print(json.dumps(found))
-
-
 def run_probe(url, replica_url):
     child = subprocess.run(
-        [sys.executable, "-c", "from tests.test_db_router import probe; probe()"],
+        [sys.executable, "-m", "tests.replica_probe"],
         cwd=ROOT,
         env=os.environ
         | {

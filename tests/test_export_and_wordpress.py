@@ -5,64 +5,33 @@ import zipfile
 from pathlib import Path
 
 import pytest
-from django.core.files.uploadedfile import SimpleUploadedFile
-from django.core.management import CommandError, call_command
 
 from accounts.models import User
 from blog.models import Post, Topic
-from tests.factories import FAQFactory, PostFactory, ReferenceFactory, UserFactory
+from tests.factories import FullPostFactory, PostFactory, UserFactory
+from tests.helpers import command, posts_field_by_field, upload
 
 pytestmark = pytest.mark.django_db
 FIXTURES = Path(__file__).parent / "fixtures" / "import"
 
 
-def command(name, *args, **options):
-    out, err = io.StringIO(), io.StringIO()
-    try:
-        call_command(name, *map(str, args), stdout=out, stderr=err, **options)
-    except CommandError as error:
-        return out.getvalue() + err.getvalue() + str(error)
-    return out.getvalue() + err.getvalue()
-
-
-def state():
-    """Every post, field by field, as an import should reproduce it."""
-    return {
-        post.slug: {
-            "title": post.title,
-            "description": post.description,
-            "body": post.body,
-            "status": post.status,
-            "publish_at": post.publish_at,
-            "canonical_url": post.canonical_url,
-            "metadata": post.metadata,
-            "tags": sorted(post.tags.names()),
-            "topics": sorted(post.topics.values_list("name", flat=True)),
-            "authors": [a.name for a in post.authors.order_by("postauthor__order")],
-            "faqs": list(post.faqs.values_list("question", "answer")),
-            "references": list(post.references.values_list("title", "publisher", "year", "url")),
-        }
-        for post in Post.objects.all()
-    }
-
-
 def test_import_export_import_loses_nothing(tmp_path):
     command("import_posts", FIXTURES / "site")
     writer = UserFactory(display_name="Hand Written")
-    post = PostFactory(
-        title="Made in the admin", authors=[writer], tags=["x", "y"],
+    FullPostFactory(
+        title="Made in the admin", authors=[writer], tags=["x", "y"], topics=[],
         canonical_url="https://first.example/made", status=Post.Status.ARCHIVED,
+        faqs=[{"question": "Multi-line?", "answer": "Yes.\n\nTwo *paragraphs*."}],
+        references=[{"publisher": "", "year": None, "url": ""}],
     )  # fmt: skip
-    FAQFactory(post=post, question="Multi-line?", answer="Yes.\n\nTwo *paragraphs*.")
-    ReferenceFactory(post=post, publisher="", year=None, url="")
-    before = state()
+    before = posts_field_by_field()
 
     assert "Exported 4 posts" in command("export_posts", tmp_path / "out")
     Post.objects.all().delete()
     Topic.objects.all().delete()
     command("import_posts", tmp_path / "out")
 
-    assert state() == before
+    assert posts_field_by_field() == before
 
 
 def test_export_filters(tmp_path):
@@ -134,10 +103,6 @@ def test_a_file_that_is_not_a_wordpress_export_is_refused(tmp_path, content, rea
 
     assert reason in command("import_wordpress", path)
     assert not Post.objects.exists()
-
-
-def upload(name, content):
-    return SimpleUploadedFile(name, content)
 
 
 def test_editors_import_a_zip_in_the_admin_and_see_the_summary(client, editor):

@@ -130,7 +130,7 @@ def site():
     owner = {"user": "postgres", "group": "postgres", "extra_groups": []} if as_root else {}
     if as_root:
         shutil.chown(tmp, "postgres", "postgres")
-    log = open(tmp / "servers.log", "ab")  # noqa: SIM115 - closed in teardown
+    log = open(tmp / "servers.log", "ab")  # closed in teardown
     pg_port, redis_port, app_port = free_port(), free_port(), free_port()
     env = {
         **os.environ,

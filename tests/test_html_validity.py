@@ -10,12 +10,13 @@ from pathlib import Path
 import pytest
 from django.utils import timezone
 
-from tests.factories import FAQFactory, PostFactory, ReferenceFactory, TopicFactory, UserFactory
+from tests.factories import FullPostFactory, PostFactory, TopicFactory, UserFactory
 
 VNU_JAR = Path(__file__).resolve().parent.parent / "node_modules/vnu-jar/build/dist/vnu.jar"
 
 # CI installs both, so there a missing one fails the test instead of skipping it.
 pytestmark = [
+    pytest.mark.browser,
     pytest.mark.django_db,
     pytest.mark.skipif(
         not (shutil.which("java") and VNU_JAR.exists()) and not os.environ.get("CI"),
@@ -26,7 +27,7 @@ pytestmark = [
 
 def test_public_pages_pass_the_nu_html_checker(client, tmp_path):
     writer = UserFactory(slug="writer", bio="Writes about **soil**.", website="https://w.example")
-    post = PostFactory(
+    FullPostFactory(
         slug="rich",
         authors=[writer, UserFactory()],
         tags=["soil"],
@@ -35,9 +36,9 @@ def test_public_pages_pass_the_nu_html_checker(client, tmp_path):
         "| a | b |\n|:--|--:|\n| 1 | 2 |\n\n```python\nprint('hi')\n```\n\nNote[^1]\n\n"
         "## Part three\n\n[offer](https://amzn.to/x) <b onclick=x>raw</b>\n\n[^1]: A footnote.",
         publish_at=timezone.now() - timedelta(hours=1),
+        faqs=[{"answer": "An *answer*."}],
+        references=1,
     )
-    FAQFactory(post=post, answer="An *answer*.")
-    ReferenceFactory(post=post)
     PostFactory(tags=["soil"], authors=[writer])
     year = timezone.now().year
     urls = [

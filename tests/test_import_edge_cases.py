@@ -8,8 +8,7 @@ import pytest
 
 from blog.models import Post, Topic
 from tests.factories import PostFactory, UserFactory
-from tests.test_export_and_wordpress import command, state, upload
-from tests.test_import_posts import run
+from tests.helpers import command, import_posts, posts_field_by_field, upload
 
 pytestmark = pytest.mark.django_db
 
@@ -29,7 +28,7 @@ def test_dates_in_unknown_keys_and_odd_years_are_kept_safely(tmp_path):
         "  - {title: Far future, year: 3024, url: 'https://example.org/f'}\n---\nBody",
     )
 
-    _, err, error = run(tmp_path)
+    _, err, error = import_posts(tmp_path)
 
     assert error is None, err
     post = Post.objects.get()
@@ -41,8 +40,8 @@ def test_topics_in_any_script_and_long_names_import_and_reimport(tmp_path):
     long_name = "A very long topic name " * 5
     write(tmp_path, "a.md", f"---\ntitle: A\ntopics: [日本, 中国, '{long_name}']\n---\nBody")
 
-    run(tmp_path)
-    out, _, error = run(tmp_path)
+    import_posts(tmp_path)
+    out, _, error = import_posts(tmp_path)
 
     assert error is None and "1 unchanged" in out
     assert Topic.objects.count() == 3
@@ -53,7 +52,7 @@ def test_a_post_written_here_is_never_replaced_by_a_file_with_its_slug(tmp_path)
     mine = PostFactory(slug="about-us", title="Written by hand", body="Mine.")
     write(tmp_path, "about-us.md", "---\ntitle: About us\n---\nFrom a file.")
 
-    _, err, error = run(tmp_path)
+    _, err, error = import_posts(tmp_path)
 
     assert "belongs to “Written by hand”, a post written here" in err and error
     mine.refresh_from_db()
@@ -64,8 +63,9 @@ def test_two_files_with_one_slug_in_one_run_do_not_overwrite_each_other(tmp_path
     write(tmp_path, "a.md", "---\ntitle: Same\nslug: same\n---\nFirst.")
     write(tmp_path, "b.md", "---\ntitle: Same again\nslug: same\n---\nSecond.")
 
-    _, err, error = run(tmp_path)
+    _, err, error = import_posts(tmp_path)
 
+    assert error == "1 of 2 files could not be imported."
     assert "its slug “same” is also that of" in err
     assert Post.objects.get(slug="same").body == "First."
 
@@ -74,8 +74,8 @@ def test_page_bundles_are_told_apart_by_their_folder(tmp_path):
     write(tmp_path, "alpha/index.md", "---\ntitle: Alpha\n---\nA.")
     write(tmp_path, "beta/index.md", "---\ntitle: Beta\n---\nB.")
 
-    run(tmp_path)
-    out, _, _ = run(tmp_path)
+    import_posts(tmp_path)
+    out, _, _ = import_posts(tmp_path)
 
     assert sorted(Post.objects.values_list("source_id", flat=True)) == ["alpha/index", "beta/index"]
     assert "2 unchanged" in out
@@ -86,7 +86,7 @@ def test_script_urls_never_become_links_or_canonicals(client, tmp_path):
           "  - {title: Bad, url: 'javascript:alert(2)'}\n---\nText\n\n## References\n\n"
           "1. [Click me](javascript:alert%28document.domain%29)\n"
           "2. [Good (2020) — Fine](https://example.org/fine)\n")  # fmt: skip
-    run(tmp_path, status="published")
+    import_posts(tmp_path, status="published")
     post = Post.objects.get()
 
     assert post.canonical_url == ""
@@ -104,24 +104,26 @@ def test_yaml_aliases_are_refused_before_they_can_expand(tmp_path):
     )
     write(tmp_path, "bomb.md", bomb)
 
-    _, err, _ = run(tmp_path)
+    _, err, error = import_posts(tmp_path)
 
+    assert error == "1 of 1 files could not be imported."
     assert "uses aliases (*name), which are not accepted" in err
+    assert not Post.objects.exists()
 
 
 def test_reimport_does_not_undo_edits_made_here_unless_asked(tmp_path):
     write(tmp_path, "a.md", "---\ntitle: A\n---\nOriginal.")
-    run(tmp_path)
+    import_posts(tmp_path)
     post = Post.objects.get()
     post.body = "Edited in the admin."
     post.save_with_history()
     write(tmp_path, "a.md", "---\ntitle: A\n---\nChanged in the file.")
 
-    _, err, error = run(tmp_path)
+    _, err, error = import_posts(tmp_path)
     assert "was edited here since it was imported" in err and error
     assert Post.objects.get().body == "Edited in the admin."
 
-    run(tmp_path, overwrite=True)
+    import_posts(tmp_path, overwrite=True)
     assert Post.objects.get().body == "Changed in the file."
 
 
@@ -129,7 +131,7 @@ def test_repair_leaves_correct_text_alone(tmp_path):
     text = "你好，世界！（测试） &lt;b&gt; `&amp;lt;` ﬁne"
     write(tmp_path, "a.md", f"---\ntitle: Fine\n---\n{text}")
 
-    run(tmp_path)
+    import_posts(tmp_path)
 
     assert Post.objects.get().body == text
 
@@ -140,14 +142,14 @@ def test_export_then_import_keeps_bodies_that_look_like_sections(tmp_path):
             "1. [Site (2020) — Page](https://example.org/p)\n\nTopics: Not, Really")  # fmt: skip
     PostFactory(slug="tricky", body=body, authors=[writer], noindex=True,
                 featured_image_alt="A described image")  # fmt: skip
-    before = state()
+    before = posts_field_by_field()
     extra = {slug: Post.objects.get(slug=slug).noindex for slug in before}
 
     command("export_posts", tmp_path)
     Post.objects.all().delete()
     command("import_posts", tmp_path)
 
-    assert state() == before
+    assert posts_field_by_field() == before
     assert {slug: Post.objects.get(slug=slug).noindex for slug in before} == extra
     assert Post.objects.get().featured_image_alt == "A described image"
 
@@ -155,7 +157,7 @@ def test_export_then_import_keeps_bodies_that_look_like_sections(tmp_path):
 def test_an_faq_with_an_unanswered_question_stays_in_the_body(tmp_path):
     write(tmp_path, "a.md", "---\ntitle: A\n---\nIntro.\n\n## FAQ\n\n**One?**\nYes.\n\n**Two?**\n")
 
-    run(tmp_path)
+    import_posts(tmp_path)
 
     post = Post.objects.get()
     assert not post.faqs.exists() and "**Two?**" in post.body
@@ -165,8 +167,9 @@ def test_front_matter_keys_any_case_and_odd_values(tmp_path):
     write(tmp_path, "a.md", "---\nTitle: Capital\nauthor: {name: Zed}\n---\nx")
     write(tmp_path, "b.md", "---\ntitle: B\ntags: [x, {a: 1}]\n---\nx")
 
-    _, err, _ = run(tmp_path)
+    _, err, error = import_posts(tmp_path)
 
+    assert error == "1 of 2 files could not be imported."
     assert Post.objects.get().title == "Capital"
     assert [a.name for a in Post.objects.get().authors.all()] == ["Zed"]
     assert "“tags” should be a list of words; {'a': 1} is not one" in err
@@ -177,8 +180,8 @@ def test_related_lines_in_other_shapes_and_dry_runs_report_them(tmp_path):
     write(tmp_path, "a.md", "---\ntitle: A\n---\nx\n\n**Related:** [Known post](#), "
           "[Nobody Here](#)\n")  # fmt: skip
 
-    dry, _, _ = run(tmp_path, dry_run=True)
-    out, _, _ = run(tmp_path)
+    dry, _, _ = import_posts(tmp_path, dry_run=True)
+    out, _, _ = import_posts(tmp_path)
 
     assert "“Nobody Here”" in dry and "“Nobody Here”" in out
     assert "[Known post](/posts/known/)" in Post.objects.get(slug="a").body
@@ -187,7 +190,7 @@ def test_related_lines_in_other_shapes_and_dry_runs_report_them(tmp_path):
 def test_a_name_that_only_looks_like_jekyll_still_imports(tmp_path):
     write(tmp_path, "2024-13-45-not-a-date.md", "---\ntitle: Odd name\n---\nx")
 
-    _, _, error = run(tmp_path)
+    _, _, error = import_posts(tmp_path)
 
     assert error is None and Post.objects.get().title == "Odd name"
 

@@ -6,24 +6,15 @@ import sys
 from pathlib import Path
 
 import pytest
-from django.core.management import CommandError, call_command
 
 from accounts.models import User
 from blog.importers.progress import Progress
 from blog.models import FAQ, Post, Reference, Topic
+from tests.helpers import import_posts
 
 pytestmark = pytest.mark.django_db
 FIXTURES = Path(__file__).parent / "fixtures" / "import"
 SITE = FIXTURES / "site"
-
-
-def run(*args, **options):
-    out, err = io.StringIO(), io.StringIO()
-    try:
-        call_command("import_posts", *map(str, args), stdout=out, stderr=err, **options)
-    except CommandError as error:
-        return out.getvalue(), err.getvalue(), str(error)
-    return out.getvalue(), err.getvalue(), None
 
 
 def everything():
@@ -38,7 +29,7 @@ def everything():
 
 @pytest.fixture
 def imported():
-    out, err, error = run(SITE)
+    out, err, error = import_posts(SITE)
     assert error is None, err
     return out
 
@@ -141,7 +132,7 @@ def counts():
 def test_importing_again_duplicates_nothing_and_changes_nothing(imported):
     before = counts()
 
-    out, _, error = run(SITE)
+    out, _, error = import_posts(SITE)
 
     assert error is None and counts() == before
     assert "0 created, 0 updated, 3 unchanged, 0 failed." in out
@@ -149,14 +140,14 @@ def test_importing_again_duplicates_nothing_and_changes_nothing(imported):
 
 def test_an_edited_file_updates_its_post_even_under_a_new_slug(tmp_path):
     shutil.copytree(SITE, tmp_path / "site")
-    run(tmp_path / "site")
+    import_posts(tmp_path / "site")
     post = Post.objects.get(slug="choosing-compost")
     source = tmp_path / "site" / "2023-11-02-choosing-compost.md"
     source.write_text(
         source.read_text().replace("title: Choosing", "slug: compost-for-pots\ntitle: Choosing")
     )
 
-    out, _, _ = run(tmp_path / "site")
+    out, _, _ = import_posts(tmp_path / "site")
 
     post.refresh_from_db()
     assert post.slug == "compost-for-pots" and Post.objects.count() == 3
@@ -167,14 +158,14 @@ def test_an_edited_file_updates_its_post_even_under_a_new_slug(tmp_path):
 
 
 def test_status_option_and_drafts_that_stay_drafts():
-    run(SITE, status="published")
+    import_posts(SITE, status="published")
 
     assert Post.objects.get(slug="choosing-compost").status == Post.Status.PUBLISHED
     assert Post.objects.get(slug="lunchbox-ideas").status == Post.Status.DRAFT  # draft = true
 
 
 def test_dry_run_reports_and_writes_nothing():
-    out, _, error = run(SITE, dry_run=True)
+    out, _, error = import_posts(SITE, dry_run=True)
 
     assert error is None
     assert "Dry run, nothing written: would have 3 created" in out
@@ -199,7 +190,7 @@ def test_each_bad_file_gets_one_clear_line_and_the_rest_still_import(tmp_path):
     for name, (content, _) in BAD_FILES.items():
         (tmp_path / "site" / name).write_bytes(content)
 
-    out, err, error = run(tmp_path / "site")
+    out, err, error = import_posts(tmp_path / "site")
 
     assert error == f"{len(BAD_FILES)} of {len(BAD_FILES) + 3} files could not be imported."
     assert f"3 created, 0 updated, 0 unchanged, {len(BAD_FILES)} failed." in out
@@ -212,7 +203,7 @@ def test_each_bad_file_gets_one_clear_line_and_the_rest_still_import(tmp_path):
 
 
 def test_a_missing_path_is_an_error_naming_it(tmp_path):
-    _, _, error = run(tmp_path / "nowhere")
+    _, _, error = import_posts(tmp_path / "nowhere")
 
     assert error == f"{tmp_path / 'nowhere'}: no such file or folder"
 
@@ -221,13 +212,13 @@ def test_standard_input(monkeypatch):
     data = (SITE / "nested" / "toml-post.md").read_bytes()
     monkeypatch.setattr(sys, "stdin", io.TextIOWrapper(io.BytesIO(data)))
 
-    out, _, error = run("-")
+    out, _, error = import_posts("-")
 
     assert error is None and Post.objects.get().slug == "lunchbox-ideas"
 
 
 def test_windows_1252_files_are_read():
-    out, _, error = run(FIXTURES / "windows-1252.md")
+    out, _, error = import_posts(FIXTURES / "windows-1252.md")
 
     assert error is None
     post = Post.objects.get()
@@ -255,7 +246,7 @@ SAMPLE = Path(__file__).resolve().parents[2] / "shared" / "samples" / "why-men-p
 
 @pytest.mark.skipif(not SAMPLE.exists(), reason="the shared sample is not beside this checkout")
 def test_the_shared_real_world_sample_imports_whole_and_clean():
-    out, _, error = run(SAMPLE)
+    out, _, error = import_posts(SAMPLE)
 
     assert error is None
     post = Post.objects.get()

@@ -361,6 +361,7 @@ STRICT_CSP = (
 )
 
 
+@pytest.mark.browser
 @requires_chromium
 @pytest.mark.django_db(transaction=True)
 def test_enrolment_and_login_with_a_code_work_in_a_browser_without_inline_script(

@@ -6,7 +6,7 @@ import pytest
 from django.utils import timezone
 
 from blog.models import Post
-from tests.factories import FAQFactory, PostFactory, ReferenceFactory, TopicFactory, UserFactory
+from tests.factories import FullPostFactory, PostFactory, TopicFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -68,16 +68,18 @@ def test_post_page_shows_body_authors_in_order_tags_topics_faqs_and_references(c
     lead = UserFactory(display_name="Maya Okafor", bio="Maya writes about bread.")
     second = UserFactory(display_name="Ade Bello")
     topic = TopicFactory(name="Cooking", slug="cooking")
-    post = PostFactory(
+    FullPostFactory(
         title="Bread at home",
         body="## Flour\n\nStart with strong flour.",
         authors=[second, lead],
         tags=["baking", "bread"],
         topics=[topic],
+        faqs=[
+            {"question": "Which flour?", "answer": "Strong white flour.", "order": 2},
+            {"question": "How long to knead?", "answer": "Ten minutes.", "order": 1},
+        ],
+        references=[{"title": "The Bread Book", "publisher": "Crumb Press", "year": 2020}],
     )
-    FAQFactory(post=post, question="Which flour?", answer="Strong white flour.", order=2)
-    FAQFactory(post=post, question="How long to knead?", answer="Ten minutes.", order=1)
-    ReferenceFactory(post=post, title="The Bread Book", publisher="Crumb Press", year=2020)
 
     response = client.get("/posts/bread-at-home/")
     html = response.content.decode()
@@ -139,14 +141,13 @@ def test_unknown_tag_topic_and_author_answer_404(client):
 def _rich_post(extra, **kwargs):
     """A post whose tags, FAQs, references and co-authors grow with `extra`."""
     kwargs.setdefault("tags", [f"tag-{n}" for n in range(1 + extra)])
-    post = PostFactory(
+    return FullPostFactory(
         authors=UserFactory.create_batch(1 + extra),
         topics=TopicFactory.create_batch(1 + extra),
+        faqs=1 + extra,
+        references=1 + extra,
         **kwargs,
     )
-    FAQFactory.create_batch(1 + extra, post=post)
-    ReferenceFactory.create_batch(1 + extra, post=post)
-    return post
 
 
 # Uncached: the content version, then the page's own queries. Cached: the version only.

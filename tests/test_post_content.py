@@ -7,21 +7,20 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 
 from blog.models import Post
-from tests.factories import FAQFactory, PostFactory, ReferenceFactory, TopicFactory, UserFactory
+from tests.factories import FullPostFactory, PostFactory, TopicFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 
 
 def populated_post():
-    post = PostFactory(
+    return FullPostFactory(
         title="Bread at home",
         authors=[UserFactory(username="bea"), UserFactory(username="cal")],
         tags=["bread", "baking"],
         topics=[TopicFactory(name="Cooking")],
+        faqs=[{"question": "Starter?", "answer": "A lively one.", "order": 1}],
+        references=[{"title": "On leavening", "publisher": "", "year": None, "url": ""}],
     )
-    FAQFactory(post=post, question="Starter?", answer="A lively one.", order=1)
-    ReferenceFactory(post=post, title="On leavening", publisher="", year=None, url="", order=1)
-    return post
 
 
 def test_content_holds_text_parts_and_byline_in_order():

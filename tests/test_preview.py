@@ -11,7 +11,7 @@ from django.utils import timezone
 from blog.models import Post
 from blog.preview import preview_url
 from tests.factories import PostFactory
-from tests.test_admin import post_form
+from tests.helpers import post_form
 
 pytestmark = pytest.mark.django_db
 

@@ -5,26 +5,9 @@ import pytest
 
 from accounts.models import User
 from tests.factories import UserFactory
+from tests.helpers import profile_form
 
 pytestmark = pytest.mark.django_db
-
-
-def profile_form(user, **fields):
-    return {
-        "username": user.username,
-        "first_name": "",
-        "last_name": "",
-        "email": user.email,
-        "display_name": user.display_name,
-        "slug": user.slug,
-        "bio": user.bio,
-        "website": "",
-        "twitter": "",
-        "mastodon": "",
-        "github": "",
-        "linkedin": "",
-        **fields,
-    }
 
 
 def test_a_superuser_can_open_the_add_user_page_and_create_an_author(client, superuser):

@@ -9,7 +9,7 @@ from django.urls import reverse
 
 from blog.models import Post
 from blog.rendering import render_markdown
-from tests.factories import FAQFactory, PostFactory, ReferenceFactory, TopicFactory, UserFactory
+from tests.factories import FullPostFactory, PostFactory, TopicFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -41,10 +41,9 @@ def assert_strict_public_policy(response):
 def site():
     writer = UserFactory(slug="writer", website="https://writer.example")
     topic = TopicFactory(slug="garden")
-    post = PostFactory(slug="soil", authors=[writer], tags=["compost"], topics=[topic])
-    FAQFactory(post=post)
-    ReferenceFactory(post=post)
-    return post
+    return FullPostFactory(
+        slug="soil", authors=[writer], tags=["compost"], topics=[topic], faqs=1, references=1
+    )
 
 
 PUBLIC_URLS = [

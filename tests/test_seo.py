@@ -7,7 +7,7 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
-from tests.factories import FAQFactory, PostFactory, TopicFactory, UserFactory
+from tests.factories import FullPostFactory, PostFactory, TopicFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -26,16 +26,18 @@ def meta(html, key):
 def post():
     maya = UserFactory(display_name="Maya Okafor", slug="maya", website="https://maya.example")
     ade = UserFactory(display_name="Ade Bello", slug="ade")
-    post = PostFactory(
+    return FullPostFactory(
         title="Bread at home",
         description="How to bake bread at home.",
         authors=[maya, ade],
         tags=["bread", "baking"],
         topics=[TopicFactory(name="Cooking", slug="cooking")],
+        faqs=[
+            {"question": "Which flour?", "answer": "Strong **white** flour."},
+            {"question": "How long?", "answer": "Ten minutes."},
+        ],
+        references=[],
     )
-    FAQFactory(post=post, question="Which flour?", answer="Strong **white** flour.")
-    FAQFactory(post=post, question="How long?", answer="Ten minutes.")
-    return post
 
 
 @pytest.fixture

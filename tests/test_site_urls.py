@@ -2,18 +2,16 @@
 
 import re
 from datetime import UTC, datetime, timedelta
-from io import BytesIO
 from xml.etree import ElementTree
 
 import pytest
-from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
 from django.utils import timezone
 from django.views.defaults import server_error
-from PIL import Image
 
 from blog.models import Post
 from tests.factories import PostFactory, TopicFactory, UserFactory
+from tests.helpers import png
 
 pytestmark = pytest.mark.django_db
 SITEMAP_NS = {"s": "http://www.sitemaps.org/schemas/sitemap/0.9"}
@@ -124,12 +122,6 @@ def test_related_posts_show_on_the_post_page(client):
     PostFactory(title="Another soil story", tags=["soil"])
 
     assert "Another soil story" in client.get(post.get_absolute_url()).content.decode()
-
-
-def png(width, height):
-    buffer = BytesIO()
-    Image.new("RGB", (width, height), "#c0a080").save(buffer, "PNG")
-    return SimpleUploadedFile("cover.png", buffer.getvalue(), content_type="image/png")
 
 
 def test_featured_image_gets_responsive_renditions_and_social_meta(client):

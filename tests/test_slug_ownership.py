@@ -5,7 +5,7 @@ import pytest
 
 from blog.models import Post, PostSlugRedirect
 from tests.factories import PostFactory
-from tests.test_admin import post_form
+from tests.helpers import post_form
 
 pytestmark = pytest.mark.django_db
 

@@ -15,7 +15,6 @@ from pathlib import Path
 import pytest
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
-from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
 from django.utils import timezone
 from PIL import ExifTags, Image
@@ -23,26 +22,14 @@ from PIL import ExifTags, Image
 from accounts.models import User
 from blog.models import Post
 from tests.factories import PostFactory, UserFactory
-from tests.test_admin import post_form
-from tests.test_profiles import profile_form
+from tests.helpers import SCRIPT, image_bytes, post_form, profile_form, upload
 
 pytestmark = pytest.mark.django_db
 
 NOT_AN_IMAGE = "is not a JPEG, PNG, WebP or GIF image"
-SCRIPT = b"<script>alert(document.cookie)</script>"
 
 
 # Files -------------------------------------------------------------------------------------
-
-
-def image_bytes(fmt="PNG", size=(64, 48), mode="RGB", colour="#c0a080", **options):
-    buffer = BytesIO()
-    Image.new(mode, size, colour).save(buffer, fmt, **options)
-    return buffer.getvalue()
-
-
-def upload(name, content, content_type):
-    return SimpleUploadedFile(name, content, content_type=content_type)
 
 
 def png_chunk(kind, data):

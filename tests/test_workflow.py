@@ -8,8 +8,7 @@ from django.utils import timezone
 
 from blog.models import Post, StateChange
 from tests.factories import FAQFactory, PostFactory
-from tests.test_admin import post_form
-from tests.test_site_urls import png
+from tests.helpers import png, post_form
 
 pytestmark = pytest.mark.django_db
 

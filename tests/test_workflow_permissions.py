@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from blog.models import Post, PostAuthor
 from tests.factories import PostFactory, UserFactory
-from tests.test_admin import post_form
+from tests.helpers import post_form
 
 pytestmark = pytest.mark.django_db
 

@@ -24,7 +24,7 @@ def import_markdown(sources, *, progress=None, verbose=False, **options):
             if item.slug in slugs:
                 raise ImportProblem(f"its slug “{item.slug}” is also that of {slugs[item.slug]}")
             outcome = save(item, note=f"Imported from {name}", **options)
-        except Exception as problem:  # noqa: BLE001 - one bad file must not stop the rest
+        except Exception as problem:  # one bad file must not stop the rest
             report.count("failed")
             report.problems.append(f"{name}: {describe(problem)}")
             if progress:
@@ -71,7 +71,7 @@ def import_wordpress(raw, *, status=None, dry_run=False, overwrite=False, includ
                 item, status=status, dry_run=dry_run, overwrite=overwrite,
                 note="Imported from WordPress",
             )  # fmt: skip
-        except Exception as problem:  # noqa: BLE001 - one bad item must not stop the rest
+        except Exception as problem:  # one bad item must not stop the rest
             report.count("failed")
             report.problems.append(f"“{item.title}”: {describe(problem)}")
             continue

@@ -40,7 +40,7 @@ class _NoAliasLoader(yaml.SafeLoader):
 
 def _parse_yaml(source):
     try:
-        data = yaml.load(source, Loader=_NoAliasLoader)  # noqa: S506 - a SafeLoader
+        data = yaml.load(source, Loader=_NoAliasLoader)  # a SafeLoader
     except yaml.YAMLError as error:
         mark = getattr(error, "problem_mark", None)
         where = f" at line {mark.line + 2}" if mark else ""

@@ -1,0 +1,129 @@
+"""What several test modules share: admin form data, files to upload and management commands run
+with their output captured. Test modules import from here, never from each other."""
+
+import io
+
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.core.management import CommandError, call_command
+from PIL import Image
+
+from blog.models import Post
+
+SCRIPT = b"<script>alert(document.cookie)</script>"
+
+
+# Admin forms --------------------------------------------------------------------------------
+
+
+def post_form(post=None, **fields):
+    """A complete change-form POST for the post admin, with its three inlines."""
+    data = {
+        "title": "A title",
+        "slug": "",
+        "description": "A description.",
+        "body": "Some **body**.",
+        "publish_at_0": "2026-01-02",
+        "publish_at_1": "10:00:00",
+        "tags": "",
+        "featured_image_alt": "",
+        "canonical_url": "",
+    }
+    for prefix, rows in (("postauthor_set", []), ("faqs", []), ("references", [])):
+        data |= {
+            f"{prefix}-TOTAL_FORMS": str(len(rows)),
+            f"{prefix}-INITIAL_FORMS": "0",
+            f"{prefix}-MIN_NUM_FORMS": "0",
+            f"{prefix}-MAX_NUM_FORMS": "1000",
+        }
+    if post is not None:
+        data |= {
+            "title": post.title,
+            "slug": post.slug,
+            "description": post.description,
+            "body": post.body,
+            "publish_at_0": post.publish_at.strftime("%Y-%m-%d"),
+            "publish_at_1": post.publish_at.strftime("%H:%M:%S"),
+        }
+    return data | fields
+
+
+def profile_form(user, **fields):
+    """A complete change-form POST for the user admin's profile fields."""
+    return {
+        "username": user.username,
+        "first_name": "",
+        "last_name": "",
+        "email": user.email,
+        "display_name": user.display_name,
+        "slug": user.slug,
+        "bio": user.bio,
+        "website": "",
+        "twitter": "",
+        "mastodon": "",
+        "github": "",
+        "linkedin": "",
+        **fields,
+    }
+
+
+# Files --------------------------------------------------------------------------------------
+
+
+def image_bytes(fmt="PNG", size=(64, 48), mode="RGB", colour="#c0a080", **options):
+    buffer = io.BytesIO()
+    Image.new(mode, size, colour).save(buffer, fmt, **options)
+    return buffer.getvalue()
+
+
+def upload(name, content, content_type="text/plain"):
+    """A file as a browser sends it in a form (Django's default type is text/plain)."""
+    return SimpleUploadedFile(name, content, content_type=content_type)
+
+
+def png(width, height):
+    """A PNG of that size, uploaded in a form."""
+    return upload("cover.png", image_bytes("PNG", (width, height)), "image/png")
+
+
+# Management commands ------------------------------------------------------------------------
+
+
+def import_posts(*args, **options):
+    """Run import_posts: (what it printed, what it printed to stderr, its error or None)."""
+    out, err = io.StringIO(), io.StringIO()
+    try:
+        call_command("import_posts", *map(str, args), stdout=out, stderr=err, **options)
+    except CommandError as error:
+        return out.getvalue(), err.getvalue(), str(error)
+    return out.getvalue(), err.getvalue(), None
+
+
+def command(name, *args, **options):
+    """Run a management command: everything it printed, and its error if it failed."""
+    out, err = io.StringIO(), io.StringIO()
+    try:
+        call_command(name, *map(str, args), stdout=out, stderr=err, **options)
+    except CommandError as error:
+        return out.getvalue() + err.getvalue() + str(error)
+    return out.getvalue() + err.getvalue()
+
+
+def posts_field_by_field():
+    """Every post, field by field, as an import should reproduce it."""
+    return {
+        post.slug: {
+            "title": post.title,
+            "description": post.description,
+            "body": post.body,
+            "status": post.status,
+            "publish_at": post.publish_at,
+            "canonical_url": post.canonical_url,
+            "metadata": post.metadata,
+            "tags": sorted(post.tags.names()),
+            "topics": sorted(post.topics.values_list("name", flat=True)),
+            "authors": [a.name for a in post.authors.order_by("postauthor__order")],
+            "faqs": list(post.faqs.values_list("question", "answer")),
+            "references": list(post.references.values_list("title", "publisher", "year", "url")),
+        }
+        for post in Post.objects.all()
+    }
