@@ -21,7 +21,7 @@ from PIL import Image
 
 from accounts.models import User
 from blog.models import Post
-from tests.factories import FAQFactory, PostFactory, ReferenceFactory, TopicFactory, UserFactory
+from tests.factories import FullPostFactory, PostFactory, TopicFactory, UserFactory
 
 # The test's own idea of "the site": every model but those migrate makes and sessions.
 NOT_SITE = {ContentType, Permission, apps.get_model("sessions", "Session")}
@@ -43,20 +43,24 @@ def build_site():
     writer.avatar = SimpleUploadedFile("wren.png", png(64, 64), content_type="image/png")
     writer.save()
 
-    post = PostFactory(
+    post = FullPostFactory(
         title="Sourdough without fuss",
         authors=[writer, editor],  # co-authors, in byline order
         tags=["bread", "baking"],
         topics=[TopicFactory(name="Cooking"), TopicFactory(name="Home")],
         status=Post.Status.DRAFT,
+        faqs=[
+            {"question": "Does it need a starter?", "answer": "Yes, *a lively one*."},
+            {"question": "How long?", "answer": "A day."},
+        ],
+        references=[
+            {"title": "On leavening", "year": 1998},
+            {"title": "Crumb and crust", "url": "https://example.org/crumb"},
+        ],
     )
     post.state_changes.create(
         from_status="", to_status=post.status, publish_at=post.publish_at, by=writer
     )
-    FAQFactory(post=post, question="Does it need a starter?", answer="Yes, *a lively one*.")
-    FAQFactory(post=post, question="How long?", answer="A day.")
-    ReferenceFactory(post=post, title="On leavening", year=1998)
-    ReferenceFactory(post=post, title="Crumb and crust", url="https://example.org/crumb")
     post.featured_image = SimpleUploadedFile("loaf.png", png(), content_type="image/png")
     post.featured_image_alt = "A loaf on a board"
     post.save_with_history(by=writer, note="first draft")
