@@ -123,3 +123,15 @@ def test_a_post_already_at_a_demo_address_is_kept_and_not_imported_over():
     own.delete()
     assert "0 created" in load_demo()
     assert not Post.objects.filter(slug="the-one-page-budget").exists()
+
+
+def test_a_post_renamed_away_from_a_demo_address_before_the_loader_remembered_is_kept():
+    renamed = PostFactory(slug="the-one-page-budget", title="Loaded by an older Byline")
+    renamed.slug = "budget-on-a-page"
+    renamed.save()
+
+    out = load_demo()
+
+    assert "14 posts (13 created, 1 already there)" in out
+    assert not Post.objects.filter(slug="the-one-page-budget").exists()
+    assert Post.objects.get(slug="budget-on-a-page").title == "Loaded by an older Byline"
