@@ -8,7 +8,7 @@ import pytest
 import time_machine
 import yaml
 from django.conf import settings
-from django.core.management import call_command
+from django.core.management import CommandError, call_command
 
 from blog.importers import markdown_files
 from blog.models import Post, Revision
@@ -135,3 +135,15 @@ def test_a_post_renamed_away_from_a_demo_address_before_the_loader_remembered_is
     assert "14 posts (13 created, 1 already there)" in out
     assert not Post.objects.filter(slug="the-one-page-budget").exists()
     assert Post.objects.get(slug="budget-on-a-page").title == "Loaded by an older Byline"
+
+
+def test_a_demo_file_that_cannot_be_imported_stops_the_load_and_says_why(tmp_path, monkeypatch):
+    demo = tmp_path / "demo"
+    shutil.copytree(DEMO_DIR, demo)
+    (demo / "posts" / "broken.md").write_text("---\ntitle: [unclosed\n---\n\nText.\n")
+    monkeypatch.setattr("blog.management.commands.load_demo.DEMO_DIR", demo)
+
+    with pytest.raises(CommandError, match="demo/posts/broken.md: the YAML front matter"):
+        load_demo()
+
+    assert not Post.objects.exists()

@@ -6,10 +6,10 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
-from django.db.models import Min
+from django.db.models import Min, Q
 from django.utils import timezone
 
-from blog.importers import import_markdown, markdown_files
+from blog.importers import ImportProblem, import_markdown, markdown_files
 from blog.models import DemoPost, Post, PostSlugRedirect, Topic
 
 DEMO_DIR = settings.BASE_DIR / "demo"
@@ -38,7 +38,7 @@ class Command(BaseCommand):
             [
                 (name, item.source_id, lambda raw=raw: raw)
                 for name, raw, item in new
-                if not _slug_taken(item.slug)
+                if not _already_here(item)
             ],
             publish_offset=first_load - dt.datetime.fromisoformat(str(site["dates_as_of"])),
         )
@@ -75,14 +75,17 @@ def _demo_posts():
     posts = []
     for path in sorted((DEMO_DIR / "posts").glob("*.md")):
         name, raw = f"demo/posts/{path.name}", path.read_bytes()
-        posts.append((name, raw, markdown_files.read(name, raw)))
+        try:
+            posts.append((name, raw, markdown_files.read(name, raw)))
+        except ImportProblem as problem:
+            raise CommandError(f"The demo posts could not be loaded:\n{name}: {problem}") from None
     return posts
 
 
-def _slug_taken(slug):
-    """A post has the address already: one loaded before this site remembered its demo posts
-    (or renamed since), or one of the site's own. It is kept, not imported over."""
+def _already_here(item):
+    """A post has the file's id or address already: one loaded before this site remembered
+    its demo posts (renamed since or not), or one of the site's own. It is kept as it is."""
     return (
-        Post.objects.filter(slug=slug).exists()
-        or PostSlugRedirect.objects.filter(old_slug=slug).exists()
+        Post.objects.filter(Q(source_id=item.source_id) | Q(slug=item.slug)).exists()
+        or PostSlugRedirect.objects.filter(old_slug=item.slug).exists()
     )
