@@ -29,6 +29,15 @@ def load_demo():
     return out.getvalue()
 
 
+@pytest.fixture
+def demo_copy(tmp_path, monkeypatch):
+    """A copy of demo/ that load_demo reads instead, to add files to or take them away."""
+    demo = tmp_path / "demo"
+    shutil.copytree(DEMO_DIR, demo)
+    monkeypatch.setattr("blog.management.commands.load_demo.DEMO_DIR", demo)
+    return demo
+
+
 def demo_files():
     """(front matter, body) of each demo file, as the importer parses them."""
     return [
@@ -69,15 +78,12 @@ def test_the_demo_is_as_recent_on_a_new_site_as_on_the_day_its_files_were_writte
     )
 
 
-def test_a_demo_post_added_later_counts_from_the_first_load(tmp_path, monkeypatch):
-    demo = tmp_path / "demo"
-    shutil.copytree(DEMO_DIR, demo)
-    (demo / "posts" / "weeknight-pot-of-beans.md").rename(tmp_path / "beans.md")
-    monkeypatch.setattr("blog.management.commands.load_demo.DEMO_DIR", demo)
+def test_a_demo_post_added_later_counts_from_the_first_load(demo_copy, tmp_path):
+    (demo_copy / "posts" / "weeknight-pot-of-beans.md").rename(tmp_path / "beans.md")
     with time_machine.travel(NOW, tick=False):
         assert "13 created" in load_demo()
 
-    (tmp_path / "beans.md").rename(demo / "posts" / "weeknight-pot-of-beans.md")
+    (tmp_path / "beans.md").rename(demo_copy / "posts" / "weeknight-pot-of-beans.md")
     with time_machine.travel(NOW + dt.timedelta(days=30), tick=False):
         out = load_demo()
 
@@ -137,11 +143,8 @@ def test_a_post_renamed_away_from_a_demo_address_before_the_loader_remembered_is
     assert Post.objects.get(slug="budget-on-a-page").title == "Loaded by an older Byline"
 
 
-def test_a_demo_file_that_cannot_be_imported_stops_the_load_and_says_why(tmp_path, monkeypatch):
-    demo = tmp_path / "demo"
-    shutil.copytree(DEMO_DIR, demo)
-    (demo / "posts" / "broken.md").write_text("---\ntitle: [unclosed\n---\n\nText.\n")
-    monkeypatch.setattr("blog.management.commands.load_demo.DEMO_DIR", demo)
+def test_a_demo_file_that_cannot_be_imported_stops_the_load_and_says_why(demo_copy):
+    (demo_copy / "posts" / "broken.md").write_text("---\ntitle: [unclosed\n---\n\nText.\n")
 
     with pytest.raises(CommandError, match="demo/posts/broken.md: the YAML front matter"):
         load_demo()
