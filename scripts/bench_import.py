@@ -16,14 +16,21 @@ from pathlib import Path
 
 import django
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
 django.setup()
 
 from django.core.management import call_command  # noqa: E402
 
-from blog.demo_content import POSTS  # noqa: E402
+from blog.importers import markdown_files  # noqa: E402
 from blog.models import Post  # noqa: E402
+
+# The demo posts (demo/posts/*.md) are the text the generated files are made of.
+POSTS = [
+    markdown_files.read(path.name, path.read_bytes())
+    for path in sorted((ROOT / "demo" / "posts").glob("*.md"))
+]
 
 TEMPLATE = """---
 title: "{title}"
@@ -80,13 +87,13 @@ def generate(folder, count):
         (folder / f"post-{n:05d}.md").write_text(
             TEMPLATE.format(
                 n=n,
-                title=f"{source['title']} ({n})",
-                description=mojibake(source["description"]).replace('"', "'"),
+                title=f"{source.title} ({n})",
+                description=mojibake(source.description).replace('"', "'"),
                 author=["Maya Okafor", "Tomás Reyes", "Priya Raman"][n % 3],
-                tags=", ".join(f'"{tag}"' for tag in source["tags"]),
+                tags=", ".join(f'"{tag}"' for tag in source.tags),
                 month=n % 12 + 1,
                 day=n % 28 + 1,
-                body=mojibake(source["body"]),
+                body=mojibake(source.body),
             ),
             encoding="utf-8",
         )

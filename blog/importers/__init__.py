@@ -14,13 +14,16 @@ from blog.importers.saving import resolve_related, save
 __all__ = ["ImportProblem", "ImportedPost", "Report", "import_markdown", "import_wordpress"]
 
 
-def import_markdown(sources, *, progress=None, verbose=False, **options):
+def import_markdown(sources, *, progress=None, verbose=False, publish_offset=None, **options):
     """Import Markdown files, each in its own transaction. `sources` are (name, source id,
-    reader) triples: the source id names the file stably (its path inside the import)."""
+    reader) triples: the source id names the file stably (its path inside the import).
+    `publish_offset` (a timedelta) moves every publish time the files give."""
     report, imported, slugs = Report(dry_run=options.get("dry_run", False)), [], {}
     for name, source_id, read_bytes in sources:
         try:
             item = markdown_files.read(name, read_bytes(), source_id=source_id)
+            if publish_offset and item.publish_at:
+                item.publish_at += publish_offset
             if item.slug in slugs:
                 raise ImportProblem(f"its slug “{item.slug}” is also that of {slugs[item.slug]}")
             outcome = save(item, note=f"Imported from {name}", **options)

@@ -1,11 +1,13 @@
 """Byline's content: posts, what hangs off them, their history, topics and tags."""
 
+from blog.models.demo import DemoPost
 from blog.models.history import Revision, StateChange
 from blog.models.parts import FAQ, PostAuthor, PostSlugRedirect, Reference, Topic
 from blog.models.post import Post, PostQuerySet
 from blog.models.tags import merge_tags, public_authors, public_tags, retagged, visible_tags
 
 __all__ = [
+    "DemoPost",
     "FAQ",
     "Post",
     "PostAuthor",

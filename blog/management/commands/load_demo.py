@@ -1,86 +1,91 @@
-from datetime import timedelta
-from itertools import zip_longest
+import datetime as dt
 
+import yaml
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
-from django.core.management.base import BaseCommand
+from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
+from django.db.models import Min, Q
 from django.utils import timezone
 
-from blog import demo_content
-from blog.models import Post, PostSlugRedirect, Topic
+from blog.importers import ImportProblem, import_markdown, markdown_files
+from blog.models import DemoPost, Post, PostSlugRedirect, Topic
 
-# Demo authors get roles so each role's admin can be tried (after setting their password).
-DEMO_ROLES = ["Editor", "Author", "Author", "Contributor"]
+DEMO_DIR = settings.BASE_DIR / "demo"
 
 
 class Command(BaseCommand):
     help = (
-        "Load the demo authors, topics and posts that are missing. What is already there, "
-        "edited or not, is left alone, so running it again never duplicates or undoes anything."
+        "Load the demo authors, topics and posts (demo/site.yaml and demo/posts/*.md) that were "
+        "never loaded here. What was loaded before, edited, renamed or deleted since, is left "
+        "as it is, so running it again never duplicates or undoes anything."
     )
 
     @transaction.atomic
     def handle(self, *args, **options):
-        authors = self._authors()
-        topics = {}
-        for data in demo_content.TOPICS:
-            topics[data["slug"]], _ = Topic.objects.get_or_create(slug=data["slug"], defaults=data)
+        site = yaml.safe_load((DEMO_DIR / "site.yaml").read_text(encoding="utf-8"))
+        self._authors(site["authors"])
+        for data in site["topics"]:
+            Topic.objects.get_or_create(slug=data["slug"], defaults=data)
 
-        created = 0
+        posts = _demo_posts()
+        loaded = set(DemoPost.objects.values_list("source_id", flat=True))
+        new = [(name, raw, item) for name, raw, item in posts if item.source_id not in loaded]
         now = timezone.now()
-        for data in demo_content.POSTS:
-            slug = data["slug"]
-            if (
-                Post.objects.filter(slug=slug).exists()
-                or PostSlugRedirect.objects.filter(old_slug=slug).exists()  # renamed since
-            ):
-                continue
-            self._create_post(data, authors, topics, now - timedelta(days=data["days_ago"]))
-            created += 1
+        first_load = DemoPost.objects.aggregate(first=Min("loaded_at"))["first"] or now
+        report = import_markdown(
+            [
+                (name, item.source_id, lambda raw=raw: raw)
+                for name, raw, item in new
+                if not _already_here(item)
+            ],
+            publish_offset=first_load - dt.datetime.fromisoformat(str(site["dates_as_of"])),
+        )
+        if report.failed:
+            raise CommandError("The demo posts could not be loaded:\n" + "\n".join(report.problems))
+        DemoPost.objects.bulk_create(
+            DemoPost(source_id=item.source_id, loaded_at=now) for _, _, item in new
+        )
 
-        total = len(demo_content.POSTS)
         self.stdout.write(
             self.style.SUCCESS(
-                f"Demo content: {len(authors)} authors, {len(topics)} topics, {total} posts "
-                f"({created} created, {total - created} already there)."
+                f"Demo content: {len(site['authors'])} authors, {len(site['topics'])} topics, "
+                f"{len(posts)} posts ({report.created} created, "
+                f"{len(posts) - report.created} already there)."
             )
         )
 
-    def _authors(self):
+    def _authors(self, authors):
         User = get_user_model()
         roles = {group.name: group for group in Group.objects.all()}
-        authors = {}
-        for data, role in zip_longest(
-            demo_content.AUTHORS, DEMO_ROLES[: len(demo_content.AUTHORS)], fillvalue="Contributor"
-        ):
-            fields = {key: value for key, value in data.items() if key != "username"}
+        for data in authors:
+            fields = {key: value for key, value in data.items() if key not in {"username", "role"}}
             user, created = User.objects.get_or_create(
                 username=data["username"], defaults={"is_staff": True, **fields}
             )
             if created:
                 user.set_unusable_password()
                 user.save(update_fields=["password"])
-                user.groups.add(roles[role])
-            authors[user.username] = user
-        return authors
+                user.groups.add(roles[data["role"]])
 
-    def _create_post(self, data, authors, topics, publish_at):
-        post = Post(
-            slug=data["slug"],
-            publish_at=publish_at,
-            **{key: data[key] for key in ("title", "description", "body", "status")},
-        )
-        post.apply_content(
-            {
-                "tags": data["tags"],
-                "topics": data["topics"],
-                "authors": data["authors"],
-                "faqs": [{"question": q, "answer": a} for q, a in data["faqs"]],
-                "references": [
-                    {"title": "", "publisher": "", "year": None, "url": "", **reference}
-                    for reference in data["references"]
-                ],
-            }
-        )
-        post.save_with_history(note="Demo content")
+
+def _demo_posts():
+    """(name, bytes, ImportedPost) for each demo file, read as the importer reads it."""
+    posts = []
+    for path in sorted((DEMO_DIR / "posts").glob("*.md")):
+        name, raw = f"demo/posts/{path.name}", path.read_bytes()
+        try:
+            posts.append((name, raw, markdown_files.read(name, raw)))
+        except ImportProblem as problem:
+            raise CommandError(f"The demo posts could not be loaded:\n{name}: {problem}") from None
+    return posts
+
+
+def _already_here(item):
+    """A post has the file's id or address already: one loaded before this site remembered
+    its demo posts (renamed since or not), or one of the site's own. It is kept as it is."""
+    return (
+        Post.objects.filter(Q(source_id=item.source_id) | Q(slug=item.slug)).exists()
+        or PostSlugRedirect.objects.filter(old_slug=item.slug).exists()
+    )
