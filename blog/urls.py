@@ -1,7 +1,7 @@
 from django.contrib.sitemaps.views import sitemap
 from django.urls import path, register_converter
 
-from blog import feeds, views
+from blog import feeds, health, views
 from blog.caching import public_page
 from blog.ratelimit import rate_limited
 from blog.sitemaps import SITEMAPS
@@ -109,5 +109,5 @@ urlpatterns = [
 site_urlpatterns = [
     path("sitemap.xml", public_page(sitemap), {"sitemaps": SITEMAPS}, name="sitemap"),
     path("robots.txt", public_page(views.robots_txt), name="robots_txt"),
-    path("healthz", views.healthz, name="healthz"),
+    path("healthz", health.healthz, name="healthz"),
 ]

@@ -1,17 +1,9 @@
-import secrets
-import sys
 from datetime import date
 
 from django.conf import settings
-from django.contrib.staticfiles.storage import staticfiles_storage
-from django.core.cache import cache
-from django.db import connection
-from django.http import Http404, HttpResponse, HttpResponseBadRequest, JsonResponse
-from django.middleware.csp import get_nonce
+from django.http import Http404, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import get_object_or_404, redirect
-from django.template import loader
 from django.urls import reverse
-from django.utils.csp import CSP
 from django.utils.dateformat import format as format_date
 from django.utils.decorators import method_decorator
 from django.utils.html import format_html
@@ -20,7 +12,6 @@ from django.views.decorators.http import require_POST
 from django.views.generic import DetailView, ListView, MonthArchiveView, YearArchiveView
 
 from blog import seo
-from blog.caching import DATABASE_UNAVAILABLE
 from blog.models import Post, PostSlugRedirect, Topic, public_authors, public_tags
 from blog.preview import post_lookup_for
 from blog.ratelimit import rate_limited
@@ -28,9 +19,6 @@ from blog.render_limits import MarkdownRefused
 from blog.rendering import plain_text, render_markdown, web_url
 from blog.search import MAX_QUERY_LENGTH, search_terms, snippet
 from blog.seo import PageMetaMixin
-
-# How long readers are asked to wait when the database is down.
-RETRY_AFTER_SECONDS = 30
 
 
 class PublishedPostsMixin:
@@ -321,68 +309,6 @@ def robots_txt(request):
         "",
     ]
     return HttpResponse("\n".join(lines), content_type="text/plain; charset=utf-8")
-
-
-def server_error(request):
-    """handler500. A database that does not answer is an outage, not a bug: say so with a 503
-    and when to come back (pages already in the cache are still served, see blog/caching.py)."""
-    outage = isinstance(sys.exc_info()[1], DATABASE_UNAVAILABLE)
-    nonce = get_nonce(request)
-    page = loader.render_to_string(
-        "503.html" if outage else "500.html",
-        {"site_name": settings.BYLINE_SITE_NAME, "csp_nonce": nonce},
-    )
-    response = HttpResponse(page, status=503 if outage else 500)
-    # These pages carry their own styles (static files may be what failed): only those run.
-    response._csp_config = {**settings.SECURE_CSP, "style-src": [CSP.NONCE]}
-    if outage:
-        response["Retry-After"] = str(RETRY_AFTER_SECONDS)
-    return response
-
-
-def _database_status():
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT 1")
-
-
-def _cache_status():
-    token = secrets.token_hex(8)
-    cache.set("byline:healthz", token, 10)
-    if cache.get("byline:healthz") != token:
-        raise ConnectionError("no answer")
-
-
-def _static_files_status():
-    # With the manifest storage, a page whose stylesheet has no entry is a 500: this asks for
-    # the same entry every page needs.
-    staticfiles_storage.url("css/site.css")
-
-
-@never_cache
-def healthz(request):
-    """Each dependency on its own. 200 while this server can serve every page (with the cache
-    down it is slower: "degraded"); 503 when it cannot (database down, static files missing),
-    though pages already in the cache are still served then."""
-    checks = {}
-    for name, check in [
-        ("database", _database_status),
-        ("cache", _cache_status),
-        ("static_files", _static_files_status),
-    ]:
-        try:
-            check()
-            checks[name] = "ok"
-        except Exception as error:  # any failure means not ready
-            checks[name] = f"error: {type(error).__name__}"  # no details: this page is public
-    if all(value == "ok" for value in checks.values()):
-        status = "ok"
-    elif checks["database"] == "ok" and checks["static_files"] == "ok":
-        status = "degraded"
-    else:
-        status = "unavailable"
-    return JsonResponse(
-        {"status": status, **checks}, status=503 if status == "unavailable" else 200
-    )
 
 
 @require_POST

@@ -18,7 +18,7 @@ admin.site.site_title = "Byline"
 admin.site.index_title = "Editorial desk"
 
 # A 503 with Retry-After when the database is down, the usual 500 page otherwise.
-handler500 = "blog.views.server_error"
+handler500 = "blog.health.server_error"
 
 urlpatterns = [
     # Before the admin's own: Django's shortcut there resolves any object for any staff member.
