@@ -254,3 +254,15 @@ def test_a_refused_publish_keeps_what_was_typed_and_saves_nothing(client, author
 
     assert "New words" in response.content.decode()
     assert Post.objects.get(pk=post.pk).body != "New words"
+
+
+def test_scheduling_again_at_the_same_time_saves_without_an_error(client, editor):
+    when = timezone.localtime() + timedelta(days=2)
+    post = PostFactory(publish_at=when)
+    client.force_login(editor)
+    fields = {"publish_at_0": when.strftime("%Y-%m-%d"), "publish_at_1": when.strftime("%H:%M:%S")}
+
+    response = change(client, post, _transition="schedule", title="Retitled", **fields)
+
+    assert response.status_code == 302
+    assert Post.objects.get(pk=post.pk).title == "Retitled"

@@ -148,8 +148,9 @@ class PostAdmin(PostPagesMixin, TextOnlyQueryMixin, admin.ModelAdmin):
         post = form.instance
         post.apply_content(self._submitted_parts(request, form, formsets))
         post.save_with_history(by=request.user)
-        if form.transition:
-            self.message_user(request, f"“{post}”: {post.state_changes.first().description()}.")
+        change = post.state_changes.first() if form.transition else None
+        if change:  # none when the step moved nothing (rescheduled to the same time)
+            self.message_user(request, f"“{post}”: {change.description()}.")
         if "_revoke_previews" in request.POST:
             post.revoke_preview_links()
             self.message_user(request, f"“{post}”: preview links given out so far no longer work.")
