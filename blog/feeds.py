@@ -98,7 +98,9 @@ class LatestPostsFeed(Feed):
         return Post.objects.published()
 
     def items(self, obj=None):
-        return self.posts(obj).for_display()[:FEED_LENGTH]
+        # The rendered HTML, not the Markdown source, the contents list or the search text.
+        posts = self.posts(obj).for_display().defer("body", "toc_html", "search_vector")
+        return posts[:FEED_LENGTH]
 
     def item_title(self, post):
         return post.title

@@ -103,8 +103,13 @@ class PostQuerySet(models.QuerySet):
         return self.with_bylines().prefetch_related("tags", "topics")
 
     def for_post_page(self):
-        """for_display(), plus the FAQs and references a post page shows."""
-        return self.for_display().prefetch_related("faqs", "references")
+        """for_display(), plus the FAQs and references a post page shows; not the Markdown
+        source or the search text, which it never shows."""
+        return (
+            self.for_display()
+            .prefetch_related("faqs", "references")
+            .defer("body", "search_vector")
+        )
 
 
 class Post(PostWorkflow, PostContent, models.Model):
