@@ -4,6 +4,7 @@ import uuid
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
+from django.contrib.contenttypes.models import ContentType
 from django.contrib.postgres.search import (
     SearchQuery,
     SearchRank,
@@ -302,14 +303,22 @@ class Post(PostWorkflow, PostContent, models.Model):
         self.toc_html = toc_html if long_enough else ""
 
     def related_posts(self, limit=4):
-        """Published posts sharing a tag or a topic with this one, newest first."""
+        """Published posts sharing a tag or a topic with this one, newest first.
+
+        Two plain subqueries, not joins through taggit's generic relation: that join casts
+        `object_id` for every row and, ORed with the topics join, made this the slowest query
+        of a large site (about 140 ms at 10,000 posts, minutes before the tables were analysed).
+        Here the newest posts are walked by the publish-time index until enough match."""
         tag_ids = [tag.pk for tag in self.tags.all()]
         topic_ids = [topic.pk for topic in self.topics.all()]
-        sharing = Post.objects.filter(Q(tags__in=tag_ids) | Q(topics__in=topic_ids))
+        tagged = Post.tags.through.objects.filter(
+            content_type=ContentType.objects.get_for_model(Post), tag_id__in=tag_ids
+        ).values("object_id")
+        in_topics = Post.topics.through.objects.filter(topic_id__in=topic_ids).values("post_id")
         return (
             Post.objects.published()
             .exclude(pk=self.pk)
-            .filter(pk__in=sharing.values("pk"))
+            .filter(Q(pk__in=tagged) | Q(pk__in=in_topics))
             .only("title", "slug", "publish_at")
             .order_by("-publish_at", "-pk")[:limit]
         )
