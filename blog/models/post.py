@@ -107,9 +107,7 @@ class PostQuerySet(models.QuerySet):
         """for_display(), plus the FAQs and references a post page shows; not the Markdown
         source or the search text, which it never shows."""
         return (
-            self.for_display()
-            .prefetch_related("faqs", "references")
-            .defer("body", "search_vector")
+            self.for_display().prefetch_related("faqs", "references").defer("body", "search_vector")
         )
 
 
