@@ -160,6 +160,9 @@ if REDIS_URL:
     }
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+# With the local-memory cache, the content version's generation is this file's modification
+# time, shared by every process of the machine (blog/content_version.py).
+BYLINE_GENERATION_FILE = VAR_DIR / "content-generation"
 
 AUTH_USER_MODEL = "accounts.User"
 AUTH_PASSWORD_VALIDATORS = [

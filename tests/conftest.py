@@ -18,6 +18,7 @@ def _test_settings(settings, tmp_path):
         **settings.STORAGES,
         "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
     }
+    settings.BYLINE_GENERATION_FILE = tmp_path / "content-generation"
     cache.clear()
 
 
