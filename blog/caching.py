@@ -11,6 +11,7 @@ With the database down, cached pages are still served. A page that would have to
 again because a scheduled post went live meanwhile is served as it was before, as `no-cache`.
 """
 
+import gzip
 import hashlib
 import math
 import re
@@ -19,7 +20,8 @@ from functools import wraps
 
 from django.conf import settings
 from django.core.cache import cache
-from django.utils.cache import get_conditional_response, patch_cache_control
+from django.http import HttpResponse
+from django.utils.cache import get_conditional_response, patch_cache_control, patch_vary_headers
 from django.utils.http import http_date, parse_etags, parse_http_date_safe, urlencode
 
 from blog.content_version import DATABASE_UNAVAILABLE, bump_content_generation, content_version
@@ -100,8 +102,45 @@ def within_budget(request):
         return False
 
 
+def accepts_gzip(request):
+    for coding in request.headers.get("Accept-Encoding", "").split(","):
+        name, _, weight = coding.partition(";")
+        if name.strip().lower() in ("gzip", "*"):
+            return weight.replace(" ", "").lower() not in ("q=0", "q=0.0", "q=0.00", "q=0.000")
+    return False
+
+
+def stored_page(response):
+    """What the cache keeps of a rendered page: its status, headers and body, the body gzipped
+    once when that makes it smaller."""
+    body, encoding = response.content, None
+    if not response.has_header("Content-Encoding"):
+        compressed = gzip.compress(body, compresslevel=6, mtime=0)
+        if len(compressed) < len(body):
+            body, encoding = compressed, "gzip"
+    headers = [(name, value) for name, value in response.items() if name != "Content-Length"]
+    return response.status_code, headers, encoding, body
+
+
+def page_from(stored, request):
+    """The response for a stored page: its compressed body as it is to clients that take gzip
+    (nearly all), uncompressed for the others."""
+    status, headers, encoding, body = stored
+    response = HttpResponse(status=status)
+    for name, value in headers:
+        response[name] = value
+    if encoding is not None:
+        if accepts_gzip(request):
+            response["Content-Encoding"] = encoding
+        else:
+            body = gzip.decompress(body)
+    patch_vary_headers(response, ["Accept-Encoding"])
+    response.content = body
+    return response
+
+
 def page_digest(request, generation, passed):
-    """The page's ETag (in quotes) and cache key: the same in every process for one version."""
+    """The page's ETag value and cache key: the same in every process for one version."""
     query = urlencode(sorted(request.GET.items()))
     url = f"{request.scheme}://{request.get_host()}{request.path}?{query}"
     return hashlib.blake2b(f"{generation}:{passed}:{url}".encode(), digest_size=16).hexdigest()
@@ -109,16 +148,16 @@ def page_digest(request, generation, passed):
 
 def render_or_earlier(request, view, args, kwargs, generation, passed):
     """(the page rendered now, True), or during a database outage (the page cached before the
-    latest go-live times passed, False)."""
+    latest go-live times passed, False), or the database error."""
     try:
         response = view(request, *args, **kwargs)
         if callable(getattr(response, "render", None)):
             response = response.render()
     except DATABASE_UNAVAILABLE:
         for earlier in range(passed - 1, -1, -1):
-            response = cache.get(f"byline:page:{page_digest(request, generation, earlier)}")
-            if response is not None:
-                return response, False
+            stored = cache.get(f"byline:page:{page_digest(request, generation, earlier)}")
+            if stored is not None:
+                return page_from(stored, request), False
         raise
     return response, True
 
@@ -143,7 +182,8 @@ def public_page(view, parameters=(), budgeted=False):
             return view(request, *args, **kwargs)
         generation, passed, changed = content_version()
         digest = page_digest(request, generation, passed)
-        etag = f'"{digest}"'
+        # Weak: the same page is sent gzipped or not (RFC 9110 8.8.3.3), under one validator.
+        etag = f'W/"{digest}"'
         # Changes within one second share its HTTP date: a date is a safe validator only once
         # its second is over, so compare If-Modified-Since with the second rounded up. A date
         # ahead of our clock is ignored (RFC 9110 13.1.3), as it proves nothing.
@@ -160,8 +200,10 @@ def public_page(view, parameters=(), budgeted=False):
             # match needs no page; anything else (even `*`) needs to see the page exists.
             response = get_conditional_response(request, etag=etag, last_modified=last_modified)
         if response is None:
-            response = cache.get(f"byline:page:{digest}")
-            if response is None:
+            stored = cache.get(f"byline:page:{digest}")
+            if stored is not None:
+                response = page_from(stored, request)
+            else:
                 response, current = render_or_earlier(
                     request, view, args, kwargs, generation, passed
                 )
@@ -176,7 +218,9 @@ def public_page(view, parameters=(), budgeted=False):
                         if not budgeted
                         else settings.BYLINE_SEARCH_CACHE_SECONDS
                     )
-                    cache.set(f"byline:page:{digest}", response, timeout)
+                    stored = stored_page(response)
+                    cache.set(f"byline:page:{digest}", stored, timeout)
+                    response = page_from(stored, request)
             if current:
                 response = get_conditional_response(
                     request, etag=etag, last_modified=last_modified, response=response

@@ -23,7 +23,7 @@ def probe(url):
     bump_content_generation()
     generation, passed, _ = content_version()
     digest = page_digest(RequestFactory().get(url), generation, passed)
-    print(json.dumps({"generation": generation, "etag": f'"{digest}"'}))
+    print(json.dumps({"generation": generation, "etag": f'W/"{digest}"'}))
 
 
 if __name__ == "__main__":
