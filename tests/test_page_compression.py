@@ -1,10 +1,17 @@
-"""Cached pages are stored once gzipped and sent as they are to the clients that take gzip."""
+"""Cached pages are stored once gzipped and sent as they are to the clients that take gzip; the
+local-memory cache holds as many as BYLINE_LOCAL_CACHE_ENTRIES says."""
 
 import gzip
+import os
+import subprocess
+import sys
+from pathlib import Path
 
 import pytest
 
 from tests.factories import PostFactory
+
+ROOT = Path(__file__).resolve().parent.parent
 
 pytestmark = pytest.mark.django_db
 
@@ -58,3 +65,18 @@ def test_a_gzipped_page_is_not_compressed_again_and_its_length_is_the_sent_bytes
 
     assert int(response["Content-Length"]) == len(response.content)
     assert gzip.decompress(response.content).startswith(b"<!doctype html>")
+
+
+@pytest.mark.parametrize(("value", "entries"), [(None, 20000), ("50000", 50000)])
+def test_the_local_memory_cache_holds_as_many_pages_as_the_setting_says(value, entries):
+    env = {k: v for k, v in os.environ.items() if k not in ("BYLINE_LOCAL_CACHE_ENTRIES",)}
+    env |= {"DEBUG": "1", "REDIS_URL": ""} | (
+        {"BYLINE_LOCAL_CACHE_ENTRIES": value} if value else {}
+    )
+    code = "import config.settings as s; print(s.CACHES['default']['OPTIONS']['MAX_ENTRIES'])"
+
+    child = subprocess.run(
+        [sys.executable, "-c", code], cwd=ROOT, env=env, capture_output=True, text=True, check=True
+    )
+
+    assert int(child.stdout) == entries
