@@ -165,9 +165,7 @@ else:
             # Per process, filled only by the pages asked for. Pages are kept gzipped: a post
             # page of 1,500 words (18 KB) takes about 4.4 KB with its key, so the default, two
             # pages for each of 10,000 posts, is about 90 MB when every one has been read.
-            "OPTIONS": {
-                "MAX_ENTRIES": int(os.environ.get("BYLINE_LOCAL_CACHE_ENTRIES", "20000"))
-            },
+            "OPTIONS": {"MAX_ENTRIES": int(os.environ.get("BYLINE_LOCAL_CACHE_ENTRIES", "20000"))},
         }
     }
 # With the local-memory cache, the content version's generation is this file's modification
