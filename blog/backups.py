@@ -38,7 +38,7 @@ from django.db import connection, transaction
 from django.db.migrations.recorder import MigrationRecorder
 from django.utils import timezone
 
-from blog.caching import bump_content_generation
+from blog.content_version import bump_content_generation
 from blog.models import Post
 
 FORMAT = "byline-backup"

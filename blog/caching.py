@@ -1,23 +1,17 @@
 """The public page cache and conditional GET.
 
 Anonymous GETs of public pages and feeds are answered from the cache under a key made of the
-site, the URL and the content's version. The version has two parts:
+site, the URL and the content version (blog/content_version.py), which moves whenever something
+the public can see changes and when a scheduled post's time comes. A change therefore reaches
+readers at once, without purging anything. The version is the page's ETag and gives its
+Last-Modified, so conditional GETs get a 304 without rendering. A cache hit and a 304 touch no
+database. Edits to drafts change nothing here, and reveal nothing.
 
-- a generation stamp (a time in nanoseconds) that changes whenever something the public can
-  see is saved or deleted: a published post (or one that was published), its FAQs,
-  references, authors and tags, a topic, a tag, an author's profile;
-- the publish time of the newest public post (one indexed query), which moves by itself when
-  a scheduled post's time comes.
-
-A change therefore reaches readers at once, without purging anything. The version is the
-page's ETag and gives its Last-Modified, so conditional GETs get a 304 without rendering.
-Edits to drafts change nothing here, and reveal nothing.
-
-With the database down, the last publish time this process (or any, through the cache) read
-stands in for the query, so cached pages are still served; they are sent as `no-cache`, since
-a scheduled post may have gone live meanwhile.
+With the database down, cached pages are still served. A page that would have to be rendered
+again because a scheduled post went live meanwhile is served as it was before, as `no-cache`.
 """
 
+import gzip
 import hashlib
 import math
 import re
@@ -26,70 +20,17 @@ from functools import wraps
 
 from django.conf import settings
 from django.core.cache import cache
-from django.db import InterfaceError, OperationalError, transaction
-from django.utils.cache import get_conditional_response, patch_cache_control
+from django.http import HttpResponse
+from django.utils.cache import get_conditional_response, patch_cache_control, patch_vary_headers
 from django.utils.http import http_date, parse_etags, parse_http_date_safe, urlencode
 
+from blog.content_version import DATABASE_UNAVAILABLE, bump_content_generation, content_version
 from blog.models import Post
 
-GENERATION_KEY = "byline:content-generation"
-LAST_PUBLISH_TIME_KEY = "byline:last-known-publish-time"
-DATABASE_UNAVAILABLE = (OperationalError, InterfaceError)
 # Pages are cached only for page numbers in the form the site links to (no `01`, `+1`, `last`).
 PAGE_NUMBER = re.compile(r"[1-9][0-9]{0,5}")
 SIGNED_IN_COOKIE = "byline_signed_in"
 SIGNED_IN_SALT = "blog.caching.signed-in"
-_MISSING = object()
-# What this process last learned, for when the database or the cache does not answer.
-_last_known = {"bump_pending": False}
-
-
-def content_generation():
-    if _last_known["bump_pending"]:
-        bump_content_generation()
-    return cache.get_or_set(GENERATION_KEY, time.time_ns, timeout=None)
-
-
-def _bump():
-    generation = time.time_ns()
-    cache.set(GENERATION_KEY, generation, timeout=None)
-    # A cache that is down keeps nothing: bump again on this process's next page, or pages
-    # cached before the outage would hide this change once the cache is back.
-    _last_known["bump_pending"] = cache.get(GENERATION_KEY) != generation
-
-
-def bump_content_generation(**kwargs):
-    _bump()
-    # Until the transaction commits, readers still get the old rows, and a page rendered from
-    # them would be cached under the new generation: move it once more when the change is in.
-    transaction.on_commit(_bump)
-
-
-def newest_publish_time(generation):
-    """(newest public publish time, whether the database said so just now)."""
-    try:
-        went_live = Post.objects.published().latest_publish_time()
-    except DATABASE_UNAVAILABLE:
-        went_live = _last_known.get("went_live", _MISSING)
-        if went_live is _MISSING:
-            went_live = cache.get(LAST_PUBLISH_TIME_KEY, _MISSING)
-        if went_live is _MISSING:
-            raise
-        return went_live, False
-    if _last_known.get("version") != (generation, went_live):
-        # Also when only the generation moved: a new one may mean an emptied cache.
-        _last_known.update(went_live=went_live, version=(generation, went_live))
-        cache.set(LAST_PUBLISH_TIME_KEY, went_live, timeout=None)  # for workers started later
-    return went_live, True
-
-
-def content_version():
-    """(ETag seed, time of the last change as a Unix time, whether the database confirmed it)
-    for everything the public can see now."""
-    generation = content_generation()
-    went_live, confirmed = newest_publish_time(generation)
-    changed = max(generation / 1e9, went_live.timestamp() if went_live else 0)
-    return f"{generation}:{went_live and went_live.timestamp()}", changed, confirmed
 
 
 def signed_in(request):
@@ -161,6 +102,66 @@ def within_budget(request):
         return False
 
 
+def accepts_gzip(request):
+    for coding in request.headers.get("Accept-Encoding", "").split(","):
+        name, _, weight = coding.partition(";")
+        if name.strip().lower() in ("gzip", "*"):
+            return weight.replace(" ", "").lower() not in ("q=0", "q=0.0", "q=0.00", "q=0.000")
+    return False
+
+
+def stored_page(response):
+    """What the cache keeps of a rendered page: its status, headers and body, the body gzipped
+    once when that makes it smaller."""
+    body, encoding = response.content, None
+    if not response.has_header("Content-Encoding"):
+        compressed = gzip.compress(body, compresslevel=6, mtime=0)
+        if len(compressed) < len(body):
+            body, encoding = compressed, "gzip"
+    headers = [(name, value) for name, value in response.items() if name != "Content-Length"]
+    return response.status_code, headers, encoding, body
+
+
+def page_from(stored, request):
+    """The response for a stored page: its compressed body as it is to clients that take gzip
+    (nearly all), uncompressed for the others."""
+    status, headers, encoding, body = stored
+    response = HttpResponse(status=status)
+    for name, value in headers:
+        response[name] = value
+    if encoding is not None:
+        if accepts_gzip(request):
+            response["Content-Encoding"] = encoding
+        else:
+            body = gzip.decompress(body)
+    patch_vary_headers(response, ["Accept-Encoding"])
+    response.content = body
+    return response
+
+
+def page_digest(request, generation, passed):
+    """The page's ETag value and cache key: the same in every process for one version."""
+    query = urlencode(sorted(request.GET.items()))
+    url = f"{request.scheme}://{request.get_host()}{request.path}?{query}"
+    return hashlib.blake2b(f"{generation}:{passed}:{url}".encode(), digest_size=16).hexdigest()
+
+
+def render_or_earlier(request, view, args, kwargs, generation, passed):
+    """(the page rendered now, True), or during a database outage (the page cached before the
+    latest go-live times passed, False), or the database error."""
+    try:
+        response = view(request, *args, **kwargs)
+        if callable(getattr(response, "render", None)):
+            response = response.render()
+    except DATABASE_UNAVAILABLE:
+        for earlier in range(passed - 1, -1, -1):
+            stored = cache.get(f"byline:page:{page_digest(request, generation, earlier)}")
+            if stored is not None:
+                return page_from(stored, request), False
+        raise
+    return response, True
+
+
 def public_page(view, parameters=(), budgeted=False):
     """Serve `view` from the page cache to anonymous readers, with ETag and Last-Modified.
 
@@ -179,11 +180,10 @@ def public_page(view, parameters=(), budgeted=False):
             or not cacheable_query(request, parameters)
         ):
             return view(request, *args, **kwargs)
-        version, changed, confirmed = content_version()
-        query = urlencode(sorted(request.GET.items()))
-        key = f"{version}:{request.scheme}://{request.get_host()}{request.path}?{query}"
-        digest = hashlib.blake2b(key.encode(), digest_size=16).hexdigest()
-        etag = f'"{digest}"'
+        generation, passed, changed = content_version()
+        digest = page_digest(request, generation, passed)
+        # Weak: the same page is sent gzipped or not (RFC 9110 8.8.3.3), under one validator.
+        etag = f'W/"{digest}"'
         # Changes within one second share its HTTP date: a date is a safe validator only once
         # its second is over, so compare If-Modified-Since with the second rounded up. A date
         # ahead of our clock is ignored (RFC 9110 13.1.3), as it proves nothing.
@@ -194,18 +194,22 @@ def public_page(view, parameters=(), budgeted=False):
             last_modified = None
 
         response = None
+        current = True
         if parse_etags(request.headers.get("If-None-Match", "")) not in ([], ["*"]):
             # Our ETags are only given out with a 200 of this URL at this version, so a
             # match needs no page; anything else (even `*`) needs to see the page exists.
             response = get_conditional_response(request, etag=etag, last_modified=last_modified)
         if response is None:
-            response = cache.get(f"byline:page:{digest}")
-            if response is None:
-                response = view(request, *args, **kwargs)
-                if callable(getattr(response, "render", None)):
-                    response = response.render()
+            stored = cache.get(f"byline:page:{digest}")
+            if stored is not None:
+                response = page_from(stored, request)
+            else:
+                response, current = render_or_earlier(
+                    request, view, args, kwargs, generation, passed
+                )
                 if (
-                    response.status_code == 200
+                    current
+                    and response.status_code == 200
                     and not response.streaming
                     and (not budgeted or within_budget(request))
                 ):
@@ -214,19 +218,21 @@ def public_page(view, parameters=(), budgeted=False):
                         if not budgeted
                         else settings.BYLINE_SEARCH_CACHE_SECONDS
                     )
-                    cache.set(f"byline:page:{digest}", response, timeout)
-            response = get_conditional_response(
-                request, etag=etag, last_modified=last_modified, response=response
-            )
-        if response.status_code in (200, 304):
+                    stored = stored_page(response)
+                    cache.set(f"byline:page:{digest}", stored, timeout)
+                    response = page_from(stored, request)
+            if current:
+                response = get_conditional_response(
+                    request, etag=etag, last_modified=last_modified, response=response
+                )
+        if current and response.status_code in (200, 304):
             response["ETag"] = etag
             response["Last-Modified"] = http_date(min(math.ceil(changed), int(now)))
-            if confirmed:
-                patch_cache_control(
-                    response, public=True, max_age=settings.BYLINE_BROWSER_CACHE_SECONDS
-                )
-            else:  # served during a database outage: may miss a post that went live since
-                patch_cache_control(response, public=True, no_cache=True)
+            patch_cache_control(
+                response, public=True, max_age=settings.BYLINE_BROWSER_CACHE_SECONDS
+            )
+        elif not current:  # served during a database outage: misses a post that went live since
+            patch_cache_control(response, public=True, no_cache=True)
         return response
 
     return cached_view

@@ -14,7 +14,7 @@ from django.template import loader
 from django.utils.csp import CSP
 from django.views.decorators.cache import never_cache
 
-from blog.caching import DATABASE_UNAVAILABLE
+from blog.content_version import DATABASE_UNAVAILABLE
 
 # How long readers are asked to wait when the database is down.
 RETRY_AFTER_SECONDS = 30

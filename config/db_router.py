@@ -18,7 +18,7 @@ from django.conf import settings
 from django.db import DEFAULT_DB_ALIAS, connections
 from django.urls import reverse
 
-from blog.caching import content_generation
+from blog.content_version import content_generation
 
 _replica = ContextVar("byline_replica", default=None)  # {"alias": ..., "wrote": bool}
 

@@ -11,13 +11,15 @@ from tests.factories import UserFactory
 
 
 @pytest.fixture(autouse=True)
-def _test_settings(settings, tmp_path):
+def _test_settings(settings, tmp_path, tmp_path_factory):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     settings.MEDIA_ROOT = tmp_path / "media"
     settings.STORAGES = {
         **settings.STORAGES,
         "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
     }
+    # A generation of its own, as cache.clear() gives each test an empty cache.
+    settings.BYLINE_GENERATION_FILE = tmp_path_factory.mktemp("var") / "content-generation"
     cache.clear()
 
 

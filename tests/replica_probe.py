@@ -16,7 +16,7 @@ def probe():
     from django.test import Client
     from django.test.utils import CaptureQueriesContext
 
-    from blog.caching import GENERATION_KEY, cache
+    from blog.content_version import set_content_generation
     from blog.models import Post
     from config.db_router import reads_from
     from tests.factories import PostFactory, UserFactory
@@ -40,10 +40,10 @@ def probe():
         return {"default": len(primary), "replica1": len(replica), "result": result}
 
     def just_changed():
-        cache.set(GENERATION_KEY, time.time_ns(), timeout=None)
+        set_content_generation(time.time_ns())
 
     def changed_a_minute_ago():
-        cache.set(GENERATION_KEY, time.time_ns() - 60 * 10**9, timeout=None)
+        set_content_generation(time.time_ns() - 60 * 10**9)
 
     anonymous, logged_in = Client(), Client()
     logged_in.force_login(editor)

@@ -4,14 +4,17 @@ The same, against real servers stopped and restarted under a running gunicorn, i
 tests/test_faults.py."""
 
 import re
+from datetime import timedelta
 
 import pytest
 import redis
+import time_machine
 from django.db import OperationalError, ProgrammingError
 from django.db.backends.utils import CursorWrapper
 from django.test import Client, override_settings
+from django.utils import timezone
 
-from blog import caching
+from blog import content_version
 from tests.factories import PostFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -56,7 +59,7 @@ def test_with_the_database_down_cached_pages_are_served_and_the_rest_get_a_503(
     uncached = reader.get("/posts/unread/")
 
     assert cached.status_code == 200 and "Read before the outage" in cached.content.decode()
-    assert "no-cache" in cached["Cache-Control"]  # a scheduled post may have gone live since
+    assert "max-age=60" in cached["Cache-Control"]  # its version needs no database
     assert uncached.status_code == 503
     assert uncached["Retry-After"] == "30"
     assert "not available right now" in uncached.content.decode()
@@ -68,11 +71,28 @@ def test_a_process_started_during_the_outage_finds_the_last_version_in_the_cache
 ):
     PostFactory(slug="read")
     reader.get("/posts/read/")
-    monkeypatch.setattr(caching, "_last_known", {"bump_pending": False})  # a new worker
+    monkeypatch.setattr(content_version, "_go_live", {})  # a new worker
 
     database_down()
 
     assert reader.get("/posts/read/").status_code == 200
+
+
+def test_a_post_going_live_during_the_outage_leaves_the_cached_pages_served_as_no_cache(
+    reader, database_down
+):
+    now = timezone.now()
+    PostFactory(slug="read", title="Read before the outage")
+    PostFactory(slug="soon", title="Coming soon", publish_at=now + timedelta(minutes=5))
+    assert reader.get("/").status_code == 200
+
+    database_down()
+    with time_machine.travel(now + timedelta(minutes=6)):
+        home = reader.get("/")
+
+    assert home.status_code == 200 and "Read before the outage" in home.content.decode()
+    assert "no-cache" in home["Cache-Control"]  # it misses the post that went live
+    assert "ETag" not in home
 
 
 def test_healthz_names_the_database_when_it_is_down(reader, database_down):

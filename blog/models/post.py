@@ -53,6 +53,15 @@ class PostQuerySet(models.QuerySet):
         """The one definition of what the public may see."""
         return self.filter(status=Status.PUBLISHED, publish_at__lte=timezone.now())
 
+    def going_live_after(self, moment):
+        """Publish times, in order, of the published posts that the public can see only after
+        `moment` (scheduled then)."""
+        return (
+            self.filter(status=Status.PUBLISHED, publish_at__gt=moment)
+            .order_by("publish_at")
+            .values_list("publish_at", flat=True)
+        )
+
     def by_author(self, user):
         return self.filter(authors=user)
 

@@ -1,0 +1,114 @@
+"""The content version: cache hits and 304s without the database, on time for scheduled posts,
+and the same in every process of the machine."""
+
+import json
+import logging
+import os
+import subprocess
+import sys
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+import time_machine
+from django.db import connection
+from django.utils import timezone
+
+from blog.content_version import content_generation
+from tests.factories import PostFactory, TopicFactory
+
+ROOT = Path(__file__).resolve().parent.parent
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.mark.parametrize("url", ["/posts/first/", "/", "/tags/t/", "/feed/"])
+def test_cache_hits_and_304s_run_no_query(client, django_assert_num_queries, url):
+    PostFactory(slug="first", tags=["t"], topics=[TopicFactory()])
+    first = client.get(url)
+
+    with django_assert_num_queries(0):
+        hit = client.get(url)
+    with django_assert_num_queries(0):
+        revalidated = client.get(url, headers={"if-none-match": first["ETag"]})
+
+    assert hit.status_code == 200 and hit.content == first.content
+    assert revalidated.status_code == 304
+
+
+def test_a_scheduled_post_appears_the_moment_its_time_passes(client, django_assert_num_queries):
+    now = timezone.now()
+    PostFactory(title="Already out", publish_at=now - timedelta(days=1))
+    PostFactory(title="Coming soon", slug="soon", publish_at=now + timedelta(minutes=30))
+    home = client.get("/")
+
+    with time_machine.travel(now + timedelta(minutes=29, seconds=59)):
+        with django_assert_num_queries(0):
+            before = client.get("/", headers={"if-none-match": home["ETag"]})
+        assert before.status_code == 304
+    with time_machine.travel(now + timedelta(minutes=30, seconds=1)):
+        after = client.get("/", headers={"if-none-match": home["ETag"]})
+        assert after.status_code == 200 and "Coming soon" in after.content.decode()
+        assert client.get("/posts/soon/").status_code == 200
+        with django_assert_num_queries(0):
+            assert client.get("/", headers={"if-none-match": after["ETag"]}).status_code == 304
+
+
+def run_second_process(settings, tmp_path, url):
+    if connection.vendor == "postgresql":
+        s = connection.settings_dict
+        database = f"postgres://{s['USER']}:{s['PASSWORD']}@{s['HOST']}:{s['PORT']}/{s['NAME']}"
+    else:  # the test database is in memory: a new file, with no scheduled post either
+        database = f"sqlite:///{tmp_path / 'db.sqlite3'}"
+    child = subprocess.run(
+        [sys.executable, "-m", "tests.generation_probe", url],
+        cwd=ROOT,
+        env=os.environ
+        | {
+            "DJANGO_SETTINGS_MODULE": "config.settings",
+            "DATABASE_URL": database,
+            "BYLINE_VAR_DIR": str(settings.BYLINE_GENERATION_FILE.parent),
+            "DEBUG": "1",
+            "ALLOWED_HOSTS": "testserver",
+            "REDIS_URL": "",
+        },
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=120,
+    )
+    assert child.returncode == 0, child.stderr
+    return json.loads(child.stdout.splitlines()[-1])
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_change_in_another_process_moves_the_version_here_to_the_same_etag(
+    client, settings, tmp_path
+):
+    PostFactory(slug="first")
+    before = client.get("/")
+
+    other = run_second_process(settings, tmp_path, "/")
+
+    assert content_generation() == other["generation"]
+    again = client.get("/", headers={"if-none-match": before["ETag"]})
+    assert again.status_code == 200 and again["ETag"] == other["etag"]
+    assert client.get("/", headers={"if-none-match": other["etag"]}).status_code == 304
+
+
+def test_an_unusable_generation_file_falls_back_to_the_cache_with_a_warning(
+    client, settings, tmp_path, caplog
+):
+    (tmp_path / "a-file").write_text("")
+    settings.BYLINE_GENERATION_FILE = tmp_path / "a-file" / "content-generation"
+    post = PostFactory(slug="first", title="Before")
+
+    with caplog.at_level(logging.WARNING, logger="blog.content_version"):
+        first = client.get("/posts/first/")
+        post.title = "After"
+        post.save()
+        again = client.get("/posts/first/", headers={"if-none-match": first["ETag"]})
+
+    assert first.status_code == 200
+    assert again.status_code == 200 and "After" in again.content.decode()
+    assert "Content generation file unusable" in caplog.text
