@@ -1,8 +1,8 @@
 """The bench's bulk loader: N published posts of the sample's shape, written with bulk inserts,
 every derived field filled by the model's own code, and a sample checked against normal saves.
 
-Each post joins two demo posts' bodies (about 1,500 words), has 3–5 tags from a pool made of
-the demo tags, the topics of its two demo posts (1–2), 2–3 of the demo authors, and the first
+Each post joins three demo posts' bodies (about 1,500 words), has 3–5 tags from a pool made of
+the demo tags, the topics of its first two demo posts (1–2), 2–3 of the demo authors, and the first
 demo post's 3 FAQs and 3 references. Bodies repeat (one per ordered pair of demo posts), so each
 distinct body is rendered once. Run `manage.py load_demo` first: its authors and topics are used.
 """
@@ -86,15 +86,18 @@ def specs(count, start=0, now=None):
     now = (now or timezone.now()).replace(microsecond=0)
     for number in range(start, start + count):
         rng = random.Random(number)
+        # Three different demo posts, the same three for 14 × 13 of the numbers.
+        offset = 1 + number // len(sources) % (len(sources) - 1)
         first = sources[number % len(sources)]
-        second = sources[(number + 1 + number // len(sources) % (len(sources) - 1)) % len(sources)]
+        second = sources[(number + offset) % len(sources)]
+        third = sources[(number + offset + (1 if offset != len(sources) - 1 else 2)) % len(sources)]
         title = f"{first.title} ({number + 1})"
         yield Spec(
             number=number,
             title=title,
             slug=f"{slugify(first.title)[:180]}-{number + 1}",
             description=first.description,
-            body=f"{first.body}\n\n{second.body}",
+            body=f"{first.body}\n\n{second.body}\n\n{third.body}",
             publish_at=now - dt.timedelta(hours=4 * number + 1, seconds=rng.randrange(3600)),
             tags=sorted(rng.sample(pool, rng.randint(3, 5))),
             topics=sorted({topics[name] for s in (first, second) for name in s.topics[:1]}),
