@@ -117,7 +117,8 @@ def main():
         "cached rows: each page is requested once before the run (1,000 posts: 4 at a time, "
         "for at most the row's duration or 10 s).",
         "no `/go/` redirect row: that redirect does not exist yet (issue 12).",
-        "the bench posts have no revisions or state changes (the loader writes what pages show).",
+        "the bench posts have no revisions or state changes (the loader writes what pages "
+        "show); the loader runs ANALYZE after loading, as autovacuum would soon after.",
     ]
     text = document(tables, conditions=conditions, notes=notes)
     print("\n" + text)
