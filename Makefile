@@ -15,13 +15,15 @@ PYTHON := $(shell for c in python3.13 python3.12 python3 \
 	$$c -c 'import sys; sys.exit(sys.version_info < (3, 12))' >/dev/null 2>&1 && { echo $$c; break; }; done)
 endif
 
-.PHONY: help run test lint format migrations bench-import loadtest backup restore clean
+.PHONY: help run test lint format migrations bench bench-import loadtest backup restore clean
 
 help:
 	@echo "make run     set up .venv, migrate, load demo content, serve on http://$(HOST):$(PORT)/"
 	@echo "make test    install test dependencies and run the whole test suite"
 	@echo "make lint    the pre-commit checks without changing files: ruff, django-upgrade, djade"
 	@echo "make format  apply them: ruff's fixes and formatting, django-upgrade, djade"
+	@echo "make bench N=10000 BENCH_SECONDS=20   N posts, then every page type under wrk against"
+	@echo "                gunicorn (needs DATABASE_URL: scratch PostgreSQL database; see README)"
 	@echo "make bench-import N=10000   import throughput on generated files (scratch database!)"
 	@echo "make loadtest   60 s, 32 connections against gunicorn (needs DATABASE_URL: scratch"
 	@echo "                PostgreSQL database, and REDIS_URL; see scripts/loadtest.py)"
@@ -91,6 +93,16 @@ migrations: $(VENV)/.installed
 	DEBUG=1 $(BIN)/python manage.py makemigrations
 
 N ?= 10000
+BENCH_SECONDS ?= 20
+bench: $(VENV)/.installed
+	@if [[ "$$DATABASE_URL" != postgres* ]]; then \
+		echo "make bench loads N posts into the database it is given: set DATABASE_URL to a scratch" >&2; \
+		echo "PostgreSQL database, e.g. DATABASE_URL=postgres://postgres@127.0.0.1:5432/byline_bench" >&2; \
+		exit 1; \
+	fi
+	@command -v wrk >/dev/null || { echo "make bench needs wrk: apt-get install wrk (or brew install wrk)" >&2; exit 1; }
+	$(BIN)/python -m bench --posts $(N) --seconds $(BENCH_SECONDS)
+
 bench-import: $(VENV)/.installed
 	@if [ -z "$$DATABASE_URL" ]; then rm -rf var/bench; fi
 	BYLINE_VAR_DIR=$${BYLINE_VAR_DIR:-var/bench} DEBUG=1 $(BIN)/python manage.py migrate --no-input -v0

@@ -22,8 +22,6 @@ import asyncio
 import os
 import re
 import secrets
-import signal
-import socket
 import subprocess
 import sys
 import tempfile
@@ -33,12 +31,10 @@ from pathlib import Path
 import redis
 
 ROOT = Path(__file__).resolve().parent.parent
+PHASES = 3
+sys.path.insert(0, str(ROOT))
 
-
-def free_port():
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
+from bench.server import gunicorn, manage, production_env  # noqa: E402
 
 
 async def fetch(port, path, cookie=""):
@@ -98,6 +94,39 @@ def redis_pages(client):
     return sum(1 for _ in client.scan_iter(match="byline:*:byline:page:*", count=1000))
 
 
+def run_phases(port, connections, seconds, cache):
+    """Warm the cache with every page, then run the phases; returns (results, pages, Redis
+    memory before, after)."""
+    _, sitemap = asyncio.run(fetch(port, "/sitemap.xml"))
+    pages = [
+        re.sub(r"^https?://[^/]+", "", url)
+        for url in re.findall(r"<loc>([^<]+)</loc>", sitemap.decode())
+    ]
+    pages += ["/", "/feed/", "/feed/atom/", "/robots.txt"]
+    for path in pages:  # warm the cache: the phases measure what readers get after that
+        asyncio.run(fetch(port, path))
+    flood_token = secrets.token_hex(4)
+    phases = [
+        ("readers", lambda n: pages[n % len(pages)], "", False),
+        (
+            "made-up cookies",
+            lambda n: pages[n % len(pages)],
+            "sessionid=made-up; byline_signed_in=1:made-up:signature",
+            False,
+        ),
+        ("search flood", lambda n: f"/search/?q=garden+{flood_token}{n}", "", True),
+    ]
+    before = cache.info("memory")["used_memory"]
+    results = []
+    for name, paths, cookie, limited_ok in phases:
+        result = asyncio.run(
+            run_phase(port, paths, connections, seconds / PHASES, cookie, limited_ok)
+        )
+        results.append((name, result))
+    after = cache.info("memory")["used_memory"]
+    return results, pages, before, after
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--connections", type=int, default=32)
@@ -110,74 +139,21 @@ def main():
     seconds = min(args.seconds, 60)
 
     tmp = Path(tempfile.mkdtemp(prefix="byline-loadtest-"))
-    env = {
-        **os.environ,
-        "DEBUG": "0",
-        "SECRET_KEY": secrets.token_urlsafe(50),
-        "SECURE_SSL_REDIRECT": "0",
-        "ALLOWED_HOSTS": "127.0.0.1",
-        "STATIC_ROOT": str(tmp / "static"),
-        "BYLINE_VAR_DIR": str(tmp / "var"),
-        "LOG_LEVEL": "WARNING",
-        "GUNICORN_ACCESS_LOG": "",  # gunicorn.conf.py logs every request otherwise
-    }
-    manage = [sys.executable, "manage.py"]
+    env = production_env(tmp)
     print("Preparing: migrate, demo content, collectstatic …", flush=True)
-    for command in (["migrate", "-v0"], ["load_demo"], ["collectstatic", "--no-input", "-v0"]):
-        subprocess.run(
-            [*manage, *command], cwd=ROOT, env=env, check=True, stdout=subprocess.DEVNULL
-        )
+    manage(env, ["migrate", "-v0"], ["load_demo"], ["collectstatic", "--no-input", "-v0"])
     cache = redis.Redis.from_url(redis_url)
     cache.flushdb()
 
-    port = free_port()
-    gunicorn = subprocess.Popen(
-        [sys.executable, "-m", "gunicorn", "config.wsgi", "--bind", f"127.0.0.1:{port}",
-         "--workers", str(args.workers), "--log-level", "warning"],
-        cwd=ROOT, env=env,
-    )  # fmt: skip
     try:
-        for _ in range(100):
-            try:
-                socket.create_connection(("127.0.0.1", port), timeout=0.5).close()
-                break
-            except OSError:
-                time.sleep(0.1)
-        _, sitemap = asyncio.run(fetch(port, "/sitemap.xml"))
-        pages = [
-            re.sub(r"^https?://[^/]+", "", url)
-            for url in re.findall(r"<loc>([^<]+)</loc>", sitemap.decode())
-        ]
-        pages += ["/", "/feed/", "/feed/atom/", "/robots.txt"]
-        for path in pages:  # warm the cache: the phases measure what readers get after that
-            asyncio.run(fetch(port, path))
-        flood_token = secrets.token_hex(4)
-        phases = [
-            ("readers", lambda n: pages[n % len(pages)], "", False),
-            (
-                "made-up cookies",
-                lambda n: pages[n % len(pages)],
-                "sessionid=made-up; byline_signed_in=1:made-up:signature",
-                False,
-            ),
-            ("search flood", lambda n: f"/search/?q=garden+{flood_token}{n}", "", True),
-        ]
-        before = cache.info("memory")["used_memory"]
-        results = []
-        for name, paths, cookie, limited_ok in phases:
-            result = asyncio.run(
-                run_phase(port, paths, args.connections, seconds / len(phases), cookie, limited_ok)
-            )
-            results.append((name, result))
-        after = cache.info("memory")["used_memory"]
+        with gunicorn(env, args.workers) as (port, _):
+            results, pages, before, after = run_phases(port, args.connections, seconds, cache)
     finally:
-        os.kill(gunicorn.pid, signal.SIGTERM)
-        gunicorn.wait(timeout=30)
         subprocess.run(["rm", "-rf", str(tmp)], check=False)
 
     print(
         f"\n{len(pages)} distinct pages, {args.connections} connections, "
-        f"{seconds / len(phases):.0f} s a phase, gunicorn with {args.workers} sync workers\n"
+        f"{seconds / PHASES:.0f} s a phase, gunicorn with {args.workers} sync workers\n"
     )
     print("| phase | requests | requests/s | p50 ms | p99 ms | 429 (rate limit) | errors |")
     print("|---|---:|---:|---:|---:|---:|---:|")

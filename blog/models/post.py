@@ -338,16 +338,26 @@ class Post(PostWorkflow, PostContent, models.Model):
             or getattr(self, "_defer_search_vector", False)  # a bulk change will call again
         ):
             return
-        tags = " ".join(self.tags.names())
-        faqs = " ".join(
-            f"{q} {plain_text(a)}" for q, a in self.faqs.values_list("question", "answer_html")
-        )
         Post.objects.filter(pk=self.pk).update(
-            search_vector=SearchVector("title", weight="A", config=SEARCH_CONFIG)
+            search_vector=self.search_document(
+                self.tags.names(), self.faqs.values_list("question", "answer_html")
+            )
+        )
+
+    def search_document(self, tag_names, faqs):
+        """The full-text document update_search_vector() stores, as an expression over this
+        row, from the post's tag names and its (question, answer_html) FAQ pairs (also what
+        the bench's bulk loader writes)."""
+        tags = " ".join(tag_names)
+        faq_text = " ".join(f"{q} {plain_text(a)}" for q, a in faqs)
+        return (
+            SearchVector("title", weight="A", config=SEARCH_CONFIG)
             + SearchVector("description", weight="B", config=SEARCH_CONFIG)
             + SearchVector(Value(tags), weight="B", config=SEARCH_CONFIG)
             + SearchVector(
-                Value(f"{plain_text(self.body_html)} {faqs}"), weight="C", config=SEARCH_CONFIG
+                Value(f"{plain_text(self.body_html)} {faq_text}"),
+                weight="C",
+                config=SEARCH_CONFIG,
             )
         )
 

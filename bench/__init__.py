@@ -1,0 +1,1 @@
+"""`make bench`: the bulk loader, the gunicorn and wrk runs, and the results table."""

@@ -1,0 +1,129 @@
+"""`make bench`: load N posts into the PostgreSQL database DATABASE_URL names (a scratch one),
+serve it with gunicorn in production mode, measure every row with wrk against the local-memory
+cache and then Redis, print the table and write it to bench/results/<date>-<commit>.md.
+
+    DATABASE_URL=postgres://…/byline_bench .venv/bin/python -m bench --posts 10000 --seconds 20
+"""
+
+import argparse
+import os
+import platform
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import django
+import redis
+
+from bench.report import document, short_commit, write
+from bench.rows import CONNECTIONS, UNCACHED, measure, rows
+from bench.server import gunicorn, manage, production_env
+
+WORKERS = 2
+SEARCH_TERM = "garden"
+
+
+def parse_args():
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--posts", type=int, default=int(os.environ.get("N", "10000")))
+    parser.add_argument(
+        "--seconds", type=int, default=int(os.environ.get("BENCH_SECONDS", "20")), help="a row"
+    )
+    parser.add_argument(
+        "--redis-url", default=os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/11")
+    )
+    return parser.parse_args()
+
+
+def main():
+    args = parse_args()
+    if not os.environ.get("DATABASE_URL", "").startswith("postgres"):
+        sys.exit(
+            "make bench writes to the database it is given: set DATABASE_URL to a scratch "
+            "PostgreSQL database, e.g. DATABASE_URL=postgres://postgres@127.0.0.1:5432/byline_bench"
+        )
+    load_before = os.getloadavg()
+    ceiling_seconds = max(2, args.seconds // 4)
+    folder = Path(tempfile.mkdtemp(prefix="byline-bench-"))
+    (folder / "payloads").mkdir()
+    env = production_env(
+        folder,
+        DJANGO_SETTINGS_MODULE="bench.settings",
+        BENCH_PAYLOAD_DIR=str(folder / "payloads"),
+        BYLINE_RATE_LIMIT_SEARCH="1000000/m",
+    )
+    env.pop("REDIS_URL", None)
+    os.environ.update(env)  # this process reads and writes the same database, DEBUG off
+
+    print("Preparing: migrate, demo authors and topics, collectstatic …", flush=True)
+    manage(env, ["migrate", "-v0"], ["load_demo"], ["collectstatic", "--no-input", "-v0"])
+    django.setup()
+    from django.db.models import Count  # after setup: these need the app registry
+    from taggit.models import TaggedItem
+
+    from bench.loader import load
+
+    print(f"Loading {args.posts:,} posts …", flush=True)
+    started = time.perf_counter()
+    slugs = load(args.posts)
+    load_seconds = time.perf_counter() - started
+    tag_slug = (
+        TaggedItem.objects.values("tag__slug")
+        .annotate(n=Count("id"))
+        .order_by("-n")[0]["tag__slug"]
+    )
+
+    tables = []
+    for cache, extra in (("Local-memory cache", {}), ("Redis", {"REDIS_URL": args.redis_url})):
+        if "REDIS_URL" in extra:
+            redis.Redis.from_url(args.redis_url).flushdb()
+        results = []
+        with gunicorn({**env, **extra}, WORKERS) as (port, process):
+            for row in rows(slugs, tag_slug, SEARCH_TERM):
+                print(f"{cache}: {row.label} …", flush=True)
+                results.append(
+                    measure(row, port, process.pid, folder, args.seconds, ceiling_seconds)
+                )
+        tables.append((cache, results))
+
+    conditions = [
+        f"{time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}, commit {short_commit()}",
+        f"machine: {os.cpu_count()} CPUs ({platform.machine()}), load average before the run "
+        + " ".join(f"{value:.2f}" for value in load_before),
+        f"{args.posts:,} posts (bench loader, {load_seconds:.0f} s including its check), "
+        "PostgreSQL",
+        f"gunicorn: {WORKERS} sync workers, gunicorn.conf.py, DEBUG off; wrk: {CONNECTIONS} "
+        f"connections, 2 threads, {args.seconds} s a row, {ceiling_seconds} s for the ceiling "
+        "before and after each row",
+    ]
+    notes = [
+        "ceiling: a bare Django view (`/__bench__/bare/<row>/`, bench/urls.py, only in "
+        "bench.settings) serving the row's response bytes through the same middleware and "
+        "gunicorn, measured right before and after the row; the ceiling is their mean and the "
+        "ratio the row's requests/s over it.",
+        f"uncached: `?{UNCACHED}`, a query parameter the page does not know: such requests are "
+        "served but never from or into the page cache (blog/caching.py, cacheable_query).",
+        f"search: `/search/?q={SEARCH_TERM}`; its rate limit is raised to 1,000,000/m for the "
+        "bench (BYLINE_RATE_LIMIT_SEARCH), else it answers 429.",
+        f"tag page: `/tags/{tag_slug}/`, the most used tag.",
+        "SQL/request: statements counted by a bench-only middleware (connection.execute_wrapper) "
+        "inside gunicorn, mean of up to 5 requests right after the row's run, so with the cache "
+        "as the run left it; the connection health check (not a cursor) is not counted.",
+        "worker RSS: the largest VmRSS of the gunicorn workers right after the row's run.",
+        "errors: wrk's non-2xx/3xx answers and socket errors (connect, read, write, timeout).",
+        "gunicorn.conf.py as in production: max_requests 1000 (+ jitter) replaces each worker "
+        "after about 1,000 requests, which empties its local-memory cache; no access log.",
+        "cached rows: each page is requested once before the run (1,000 posts: 4 at a time, "
+        "for at most the row's duration or 10 s).",
+        "no `/go/` redirect row: that redirect does not exist yet (issue 12).",
+        "the bench posts have no revisions or state changes (the loader writes what pages "
+        "show); the loader runs ANALYZE after loading, as autovacuum would soon after.",
+    ]
+    text = document(tables, conditions=conditions, notes=notes)
+    print("\n" + text)
+    print(f"Written to {write(text)}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,172 @@
+"""The bench's rows: what each asks gunicorn for, and one row's measurement (the row between
+two runs of the bare view serving the same bytes, its SQL per request and worker memory)."""
+
+import json
+import shutil
+import subprocess
+import time
+import urllib.error
+import urllib.request
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from bench.server import worker_rss
+
+WRK_SCRIPT = Path(__file__).resolve().parent / "wrk.lua"
+CONNECTIONS = 16
+# Any query parameter the page does not know is served, but never from or into the page cache.
+UNCACHED = "uncached=1"
+
+
+@dataclass
+class Row:
+    name: str
+    label: str
+    paths: list
+    etag: bool = False  # send If-None-Match with the page's ETag
+    warm: bool = True  # request every path once before measuring
+
+
+@dataclass
+class Result:
+    label: str
+    rps: float
+    ceiling: float
+    p50_ms: float
+    p99_ms: float
+    errors: int
+    queries: float | None
+    rss_mib: float
+    notes: list = field(default_factory=list)
+
+    @property
+    def ratio(self):
+        return self.rps / self.ceiling if self.ceiling else 0.0
+
+
+def rows(slugs, tag_slug, search_term):
+    post = f"/posts/{slugs[0]}/"
+    return [
+        Row("post-cached", "post page, cached (one URL)", [post]),
+        Row(
+            "posts-cached-1000",
+            "post pages, cached, 1,000 different posts",
+            [f"/posts/{slug}/" for slug in slugs[:1000]],
+        ),
+        Row("post-uncached", "post page, uncached", [f"{post}?{UNCACHED}"], warm=False),
+        Row("home-uncached", "home, uncached", [f"/?{UNCACHED}"], warm=False),
+        Row("tag-uncached", "tag page, uncached", [f"/tags/{tag_slug}/?{UNCACHED}"], warm=False),
+        Row("feed", "feed (cached)", ["/feed/"]),
+        Row(
+            "search-uncached",
+            "search, uncached",
+            [f"/search/?q={search_term}&{UNCACHED}"],
+            warm=False,
+        ),
+        Row("revalidation-304", "304 revalidation (If-None-Match)", [post], etag=True),
+    ]
+
+
+def get(port, path, headers=None):
+    """(status, headers, body) of one GET."""
+    request = urllib.request.Request(f"http://127.0.0.1:{port}{path}", headers=headers or {})
+    try:
+        with urllib.request.urlopen(request, timeout=60) as response:
+            return response.status, response.headers, response.read()
+    except urllib.error.HTTPError as error:  # 304 and errors alike
+        return error.code, error.headers, error.read()
+
+
+def wrk(port, paths_file, seconds, etag=""):
+    """One bounded wrk run: requests/s, p50 and p99 in ms, errors."""
+    wrk_binary = shutil.which("wrk")
+    command = [
+        wrk_binary, "-t2", f"-c{CONNECTIONS}", f"-d{seconds}s", "--timeout", "10s",
+        "-s", str(WRK_SCRIPT), f"http://127.0.0.1:{port}", "--", str(paths_file), etag,
+    ]  # fmt: skip
+    output = subprocess.run(command, check=True, capture_output=True, text=True).stdout
+    summary = json.loads(output.strip().splitlines()[-1])
+    return {
+        "rps": summary["requests"] / (summary["duration_us"] / 1e6),
+        "p50_ms": summary["p50_us"] / 1000,
+        "p99_ms": summary["p99_us"] / 1000,
+        "errors": summary["status_errors"] + summary["socket_errors"],
+    }
+
+
+def warm(port, paths, seconds):
+    """Ask for each path once (4 at a time), for at most about `seconds`; returns how many."""
+    deadline = time.monotonic() + seconds
+
+    def one(path):
+        if time.monotonic() < deadline:
+            get(port, path)
+            return 1
+        return 0
+
+    with ThreadPoolExecutor(4) as pool:
+        return sum(pool.map(one, paths))
+
+
+def drain(port, bare_path, limit_seconds=120):
+    """Wait until the workers are idle again: gunicorn still answers requests wrk left in
+    its backlog, which would slow the next measurement."""
+    deadline = time.monotonic() + limit_seconds
+    while time.monotonic() < deadline:
+        started = time.monotonic()
+        get(port, bare_path)
+        if time.monotonic() - started < 0.05:
+            return
+
+
+def queries_per_request(port, paths, headers):
+    """Mean SQL statements per request over up to 5 of `paths`, as the bench middleware counts
+    them in gunicorn (so with the same cache state the run left)."""
+    counts = []
+    for path in paths[:: max(1, len(paths) // 5)][:5]:
+        _, response_headers, _ = get(port, path, {**headers, "X-Bench-Count-Queries": "1"})
+        if "X-Bench-Queries" in response_headers:
+            counts.append(int(response_headers["X-Bench-Queries"]))
+    return sum(counts) / len(counts) if counts else None
+
+
+def measure(row, port, master_pid, folder, seconds, ceiling_seconds):
+    """Run `row`: the bare view with the row's bytes, the row, the bare view again."""
+    notes = []
+    if row.warm:
+        warmed = warm(port, row.paths, max(seconds, 10))
+        if warmed < len(row.paths):
+            notes.append(f"{warmed} of {len(row.paths)} pages warmed before the run")
+    headers, etag = {}, ""
+    status, response_headers, body = get(port, row.paths[0])
+    if status != 200:
+        raise RuntimeError(f"{row.paths[0]} answered {status}")
+    if row.etag:
+        etag = response_headers["ETag"]
+        headers = {"If-None-Match": etag}
+        status, _, body = get(port, row.paths[0], headers)
+        if status != 304:
+            notes.append(f"a revalidation answered {status}, not 304")
+    (folder / "payloads" / row.name).write_bytes(body)
+    paths_file = folder / f"{row.name}.paths"
+    paths_file.write_text("\n".join(row.paths) + "\n")
+    bare_file = folder / f"{row.name}.bare"
+    bare_file.write_text(f"/__bench__/bare/{row.name}/\n")
+
+    before = wrk(port, bare_file, ceiling_seconds)
+    result = wrk(port, paths_file, seconds, etag)
+    rss = worker_rss(master_pid)
+    drain(port, f"/__bench__/bare/{row.name}/")
+    after = wrk(port, bare_file, ceiling_seconds)
+    return Result(
+        label=row.label,
+        rps=result["rps"],
+        ceiling=(before["rps"] + after["rps"]) / 2,
+        p50_ms=result["p50_ms"],
+        p99_ms=result["p99_ms"],
+        errors=result["errors"],
+        queries=queries_per_request(port, row.paths, headers),
+        rss_mib=max(rss, default=0) / 2**20,
+        notes=notes,
+    )

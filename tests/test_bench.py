@@ -1,0 +1,111 @@
+"""`make bench` keeps working: its loader writes what normal saves write, its table has every
+column, and its bare view and query count exist only under the bench's settings. Nothing timed."""
+
+from io import StringIO
+
+import pytest
+from django.core.management import call_command
+from django.db import connection
+from django.test import override_settings
+
+from bench.loader import LoadMismatch, bench_posts, check_against_normal_saves, derived_fields, load
+from bench.report import COLUMNS, document, table
+from bench.rows import Result
+from blog.models import Post
+
+
+def quiet(*args):
+    pass
+
+
+@pytest.fixture
+def demo(db):
+    call_command("load_demo", stdout=StringIO())
+
+
+def test_loaded_posts_have_the_derived_fields_a_normal_save_gives(demo):
+    slugs = load(5, check=5, log=quiet)
+
+    assert len(slugs) == 5
+    post = Post.objects.get(slug=slugs[0])
+    assert post.is_published()
+    assert post.word_count > 1000 and post.body_html.startswith("<")
+    assert 3 <= post.tags.count() <= 5 and 1 <= post.topics.count() <= 2
+    assert post.faqs.count() == 3 and post.references.count() == 3
+    assert 2 <= post.authors.count() <= 3
+    fields = derived_fields(post)
+    assert all(fields["faq answer_html"])
+    assert ("search_vector" in fields) == (connection.vendor == "postgresql")
+    if connection.vendor == "postgresql":
+        assert Post.objects.search(post.title.split()[0]).filter(pk=post.pk).exists()
+
+
+def test_loader_check_fails_loudly_when_a_derived_field_differs(demo):
+    load(3, check=0, log=quiet)
+    bench_posts().filter(source_id="bench:1").update(word_count=1)
+
+    with pytest.raises(LoadMismatch, match="word_count"):
+        check_against_normal_saves(3, 3)
+
+
+def test_loader_reuses_its_posts_and_refuses_another_count(demo):
+    load(2, check=0, log=quiet)
+    load(2, check=0, log=quiet)
+    assert bench_posts().count() == 2
+
+    with pytest.raises(LoadMismatch, match="holds 2 bench posts"):
+        load(3, check=0, log=quiet)
+
+
+def test_loader_needs_the_demo_authors_and_topics(db):
+    with pytest.raises(LoadMismatch, match="load_demo"):
+        load(1, log=quiet)
+
+
+def test_results_table_has_every_column():
+    result = Result(
+        label="post page, cached (one URL)",
+        rps=1664.4,
+        ceiling=5000,
+        p50_ms=9.2,
+        p99_ms=1300,
+        errors=0,
+        queries=2,
+        rss_mib=71.6,
+        notes=["a revalidation answered 200, not 304"],
+    )
+
+    lines = table([result]).splitlines()
+
+    assert lines[:2] == list(COLUMNS)
+    assert lines[2] == (
+        "| post page, cached (one URL) | 1,664 | 5,000 | 0.333 | 9.2 ms | 1.30 s | 0 | 2 | 72 MiB |"
+    )
+    text = document([("Redis", [result])], conditions=["2 CPUs"], notes=["no /go/ row"])
+    assert "## Redis" in text and "- 2 CPUs" in text and "- no /go/ row" in text
+    assert "a revalidation answered 200, not 304" in text
+
+
+def test_bare_view_is_not_a_production_url(client):
+    assert client.get("/__bench__/bare/post-cached/").status_code == 404
+
+
+@override_settings(ROOT_URLCONF="bench.urls")
+def test_bare_view_serves_the_saved_bytes(client, tmp_path, monkeypatch):
+    (tmp_path / "post-cached").write_bytes(b"<p>the same bytes</p>")
+    monkeypatch.setenv("BENCH_PAYLOAD_DIR", str(tmp_path))
+
+    response = client.get("/__bench__/bare/post-cached/")
+
+    assert response.status_code == 200 and response.content == b"<p>the same bytes</p>"
+
+
+def test_bench_settings_count_a_requests_queries(client, settings, demo):
+    settings.MIDDLEWARE = ["bench.views.QueryCountMiddleware", *settings.MIDDLEWARE]
+    post = Post.objects.published().first()
+
+    counted = client.get(f"/posts/{post.slug}/?uncached=1", headers={"X-Bench-Count-Queries": "1"})
+    plain = client.get(f"/posts/{post.slug}/?uncached=1")
+
+    assert int(counted["X-Bench-Queries"]) > 0
+    assert "X-Bench-Queries" not in plain
