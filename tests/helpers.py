@@ -2,7 +2,13 @@
 with their output captured. Test modules import from here, never from each other."""
 
 import io
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
 
+from django.conf import settings
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import CommandError, call_command
 from PIL import Image
@@ -127,3 +133,29 @@ def posts_field_by_field():
         }
         for post in Post.objects.all()
     }
+
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def run_django_child(module, *args, **env):
+    """Run `python -m module args` as a separate Django process (DEBUG on, plain static files,
+    this test's var directory) with `env` added; return the JSON of its last output line."""
+    child = subprocess.run(
+        [sys.executable, "-m", module, *args],
+        cwd=ROOT,
+        env=os.environ
+        | {
+            "DJANGO_SETTINGS_MODULE": "config.settings",
+            "DEBUG": "1",  # plain static files storage: nothing was collected
+            "ALLOWED_HOSTS": "testserver",
+            "BYLINE_VAR_DIR": str(settings.BYLINE_GENERATION_FILE.parent),
+            **env,
+        },
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=120,
+    )
+    assert child.returncode == 0, child.stderr
+    return json.loads(child.stdout.splitlines()[-1])

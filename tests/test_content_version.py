@@ -1,13 +1,8 @@
 """The content version: cache hits and 304s without the database, on time for scheduled posts,
 and the same in every process of the machine."""
 
-import json
 import logging
-import os
-import subprocess
-import sys
 from datetime import timedelta
-from pathlib import Path
 
 import pytest
 import time_machine
@@ -16,8 +11,7 @@ from django.utils import timezone
 
 from blog.content_version import content_generation
 from tests.factories import PostFactory, TopicFactory
-
-ROOT = Path(__file__).resolve().parent.parent
+from tests.helpers import run_django_child
 
 pytestmark = pytest.mark.django_db
 
@@ -60,25 +54,7 @@ def run_second_process(settings, tmp_path, url):
         database = f"postgres://{s['USER']}:{s['PASSWORD']}@{s['HOST']}:{s['PORT']}/{s['NAME']}"
     else:  # the test database is in memory: a new file, with no scheduled post either
         database = f"sqlite:///{tmp_path / 'db.sqlite3'}"
-    child = subprocess.run(
-        [sys.executable, "-m", "tests.generation_probe", url],
-        cwd=ROOT,
-        env=os.environ
-        | {
-            "DJANGO_SETTINGS_MODULE": "config.settings",
-            "DATABASE_URL": database,
-            "BYLINE_VAR_DIR": str(settings.BYLINE_GENERATION_FILE.parent),
-            "DEBUG": "1",
-            "ALLOWED_HOSTS": "testserver",
-            "REDIS_URL": "",
-        },
-        capture_output=True,
-        text=True,
-        check=False,
-        timeout=120,
-    )
-    assert child.returncode == 0, child.stderr
-    return json.loads(child.stdout.splitlines()[-1])
+    return run_django_child("tests.generation_probe", url, DATABASE_URL=database, REDIS_URL="")
 
 
 @pytest.mark.django_db(transaction=True)

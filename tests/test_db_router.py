@@ -7,41 +7,26 @@ with a real PostgreSQL streaming replica started for the test, which is read-onl
 sent to it would fail, and lags, so the reads must wait for it.
 """
 
-import json
 import os
 import shutil
 import socket
 import subprocess
-import sys
 import tempfile
 from pathlib import Path
 
 import pytest
 from django.db import connection
 
-ROOT = Path(__file__).resolve().parent.parent
+from tests.helpers import run_django_child
 
 
 def run_probe(url, replica_url):
-    child = subprocess.run(
-        [sys.executable, "-m", "tests.replica_probe"],
-        cwd=ROOT,
-        env=os.environ
-        | {
-            "DJANGO_SETTINGS_MODULE": "config.settings",
-            "DATABASE_URL": url,
-            "DATABASE_REPLICA_URLS": replica_url,
-            "DEBUG": "1",  # plain static files storage: nothing was collected
-            "ALLOWED_HOSTS": "testserver",
-            "BYLINE_REPLICA_LAG_SECONDS": "10",
-        },
-        capture_output=True,
-        text=True,
-        check=False,
-        timeout=120,
+    return run_django_child(
+        "tests.replica_probe",
+        DATABASE_URL=url,
+        DATABASE_REPLICA_URLS=replica_url,
+        BYLINE_REPLICA_LAG_SECONDS="10",
     )
-    assert child.returncode == 0, child.stderr
-    return json.loads(child.stdout.splitlines()[-1])
 
 
 @pytest.fixture
