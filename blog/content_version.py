@@ -63,7 +63,9 @@ def _touch(path, generation):
     except OSError as error:
         _file_failed(error)
         return False
-    _state["file_failed"] = False
+    if _state["file_failed"]:
+        logger.warning("Content generation file usable again")
+        _state["file_failed"] = False
     return True
 
 
@@ -76,16 +78,19 @@ def _file_generation(path):
     except OSError as error:
         _file_failed(error)
         return None
-    if _state["file_failed"]:
-        logger.warning("Content generation file usable again")
-        _state["file_failed"] = False
     return generation
 
 
 def content_generation():
-    """The generation: the time in nanoseconds of the last change the public can see."""
+    """The generation: the time in nanoseconds of the last change the public can see. Once
+    this process could not write the file, it reads the cache's until a write works again:
+    a file that can be read but not written would hold back every change."""
     path = _generation_file()
-    if path is not None and (generation := _file_generation(path)) is not None:
+    if (
+        path is not None
+        and not _state["file_failed"]
+        and (generation := _file_generation(path)) is not None
+    ):
         return generation
     if _state["bump_pending"]:
         _bump()

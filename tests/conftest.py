@@ -5,13 +5,14 @@ from django.core.cache import cache, caches
 from django.test import override_settings
 from playwright.sync_api import sync_playwright
 
+from blog import content_version
 from tests import environment
 from tests.browser import CHROMIUM, CHROMIUM_ARGS
 from tests.factories import UserFactory
 
 
 @pytest.fixture(autouse=True)
-def _test_settings(settings, tmp_path, tmp_path_factory):
+def _test_settings(settings, tmp_path, tmp_path_factory, monkeypatch):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     settings.MEDIA_ROOT = tmp_path / "media"
     settings.STORAGES = {
@@ -20,6 +21,7 @@ def _test_settings(settings, tmp_path, tmp_path_factory):
     }
     # A generation of its own, as cache.clear() gives each test an empty cache.
     settings.BYLINE_GENERATION_FILE = tmp_path_factory.mktemp("var") / "content-generation"
+    monkeypatch.setitem(content_version._state, "file_failed", False)  # a new file: usable
     cache.clear()
 
 

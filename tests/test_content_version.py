@@ -2,6 +2,7 @@
 and the same in every process of the machine."""
 
 import logging
+import subprocess
 from datetime import timedelta
 
 import pytest
@@ -86,5 +87,25 @@ def test_an_unusable_generation_file_falls_back_to_the_cache_with_a_warning(
         again = client.get("/posts/first/", headers={"if-none-match": first["ETag"]})
 
     assert first.status_code == 200
+    assert again.status_code == 200 and "After" in again.content.decode()
+    assert "Content generation file unusable" in caplog.text
+
+
+def test_a_generation_file_that_cannot_be_written_does_not_hold_back_changes(
+    client, settings, caplog
+):
+    settings.BYLINE_GENERATION_FILE.touch()
+    if subprocess.run(["chattr", "+i", settings.BYLINE_GENERATION_FILE]).returncode != 0:
+        pytest.skip("needs chattr to make a file that root cannot write either")
+    try:
+        post = PostFactory(slug="first", title="Before")
+        with caplog.at_level(logging.WARNING, logger="blog.content_version"):
+            first = client.get("/posts/first/")
+            post.title = "After"
+            post.save()
+            again = client.get("/posts/first/", headers={"if-none-match": first["ETag"]})
+    finally:
+        subprocess.run(["chattr", "-i", settings.BYLINE_GENERATION_FILE], check=True)
+
     assert again.status_code == 200 and "After" in again.content.decode()
     assert "Content generation file unusable" in caplog.text
