@@ -24,6 +24,7 @@ from taggit.models import Tag, TaggedItem
 
 from blog.importers import markdown_files
 from blog.models import FAQ, Post, PostAuthor, Reference, Topic
+from blog.models.stored import PARTS
 from blog.rendering import rendered_or_invalid
 
 SOURCE_PREFIX = "bench:"
@@ -206,6 +207,7 @@ def write_batch(chunk, renderer, users):
         for post, spec in zip(posts, chunk, strict=True)
         for order, reference in enumerate(spec.references, start=1)
     )
+    Post.store_derived(posts)  # the stored blocks and related-post candidates, as a save does
     if connection.vendor == "postgresql":
         answers = [
             [(faq["question"], renderer.answer_html(faq["answer"])) for faq in spec.faqs]
@@ -225,7 +227,11 @@ def derived_fields(post):
     """What a save derives, as stored: the post's derived fields, its FAQs' HTML, and on
     PostgreSQL its search vector."""
     row = Post.objects.filter(pk=post.pk)
-    fields = [*Post.DERIVED, *(["search_vector"] if connection.vendor == "postgresql" else [])]
+    fields = [
+        *Post.DERIVED,
+        *(f"stored_{part}" for part in PARTS),
+        *(["search_vector"] if connection.vendor == "postgresql" else []),
+    ]
     return {
         **dict(zip(fields, row.values_list(*fields).get(), strict=True)),
         "faq answer_html": list(post.faqs.order_by("order").values_list("answer_html", flat=True)),

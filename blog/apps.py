@@ -17,7 +17,7 @@ class BlogConfig(AppConfig):
 
         import config.checks  # noqa: F401 - registers the project's system checks
         from blog import caching
-        from blog.models import FAQ, Post, PostAuthor, PostSlugRedirect, Reference, Topic
+        from blog.models import FAQ, Post, PostAuthor, PostSlugRedirect, Reference, Topic, stored
 
         # Pillow itself refuses over twice this many pixels, wherever it allocates: a later GIF
         # frame can grow the canvas after blog/uploads.py checked the header against 1×.
@@ -37,6 +37,20 @@ class BlogConfig(AppConfig):
                 connect(signal, caching.bump_content_generation, model)
             connect(signal, caching.profile_changed, get_user_model())
         connect(m2m_changed, caching.topics_changed, Post.topics.through)
+        # What keeps the blocks stored on posts, and the related-post candidates, right (see
+        # blog/models/stored.py).
+        for signal in (post_save, post_delete):
+            for part in (FAQ, Reference, PostAuthor):
+                connect(signal, stored.part_changed, part)
+        for through in (Post.tags.through, Post.topics.through):
+            connect(m2m_changed, stored.posts_regrouped, through)
+        for group in (Tag, Topic):
+            connect(post_save, stored.group_saved, group)
+            connect(pre_delete, stored.group_deleting, group)
+            connect(post_delete, stored.group_deleted, group)
+        connect(post_save, stored.profile_saved, get_user_model())
+        connect(pre_delete, stored.post_deleting, Post)
+        connect(post_delete, stored.post_deleted, Post)
         # Who bypasses the page cache (see blog/caching.py).
         connect(user_logged_in, caching.note_login, None)
         connect(user_logged_out, caching.note_logout, None)

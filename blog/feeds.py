@@ -14,6 +14,7 @@ from django.utils.feedgenerator import Atom1Feed, Rss201rev2Feed
 from django.utils.html import escape
 
 from blog.models import Post, Topic, public_authors, public_tags
+from blog.models.post import CARD_FIELDS
 
 FEED_LENGTH = 20
 _ROOT_RELATIVE = re.compile(r'(\s(?:href|src))="/(?!/)')
@@ -98,9 +99,10 @@ class LatestPostsFeed(Feed):
         return Post.objects.published()
 
     def items(self, obj=None):
-        # The rendered HTML, not the Markdown source, the contents list or the search text.
-        posts = self.posts(obj).for_display().defer("body", "toc_html", "search_vector")
-        return posts[:FEED_LENGTH]
+        # The rendered HTML and the bylines, tags and topics stored on the post (no prefetch);
+        # not the Markdown source, the contents list or the search text.
+        fields = ("uuid", "body_html", "updated_at", "stored_topics")
+        return self.posts(obj).for_listing().only(*CARD_FIELDS, *fields)[:FEED_LENGTH]
 
     def item_title(self, post):
         return post.title
@@ -122,15 +124,17 @@ class LatestPostsFeed(Feed):
         return max(post.updated_at, post.publish_at)
 
     def item_categories(self, post):
-        return [tag.name for tag in post.tags.all()] + [topic.name for topic in post.topics.all()]
+        return [tag["name"] for tag in post.stored_tags] + [
+            topic["name"] for topic in post.stored_topics
+        ]
 
     def item_extra_kwargs(self, post):
         origin = self.request.build_absolute_uri("/")[:-1]
         return {
             "content_html": _ROOT_RELATIVE.sub(rf'\1="{origin}/', post.body_html),
             "authors": [
-                (author.name, self.request.build_absolute_uri(author.get_absolute_url()))
-                for author in post.authors.all()
+                (author["name"], self.request.build_absolute_uri(author["url"]))
+                for author in post.stored_authors
             ],
         }
 

@@ -6,20 +6,16 @@ The functions build schema.org objects; `PageMetaMixin` gives every public page 
 from django.conf import settings
 from django.urls import reverse
 
-from blog.rendering import plain_text, web_url
+from blog.rendering import plain_text
 
 
 def person(request, author):
-    data = {"@type": "Person", "name": author.name}
-    if author.slug:
-        data["url"] = request.build_absolute_uri(author.get_absolute_url())
-    same_as = [url for url in map(web_url, (author.website, author.linkedin)) if url]
-    if author.twitter:
-        same_as.append(f"https://x.com/{author.twitter}")
-    if author.github:
-        same_as.append(f"https://github.com/{author.github}")
-    if same_as:
-        data["sameAs"] = same_as
+    """`author` as stored in a byline (blog.models.stored.byline_entry())."""
+    data = {"@type": "Person", "name": author["name"]}
+    if author["url"]:
+        data["url"] = request.build_absolute_uri(author["url"])
+    if author["same_as"]:
+        data["sameAs"] = author["same_as"]
     return data
 
 
@@ -41,10 +37,10 @@ def blog_posting(request, post, canonical_url):
         "url": canonical_url,
         "datePublished": post.publish_at.isoformat(),
         "dateModified": max(post.updated_at, post.publish_at).isoformat(),
-        "author": [person(request, author) for author in post.authors.all()],
+        "author": [person(request, author) for author in post.stored_authors],
         "publisher": publisher(request),
-        "keywords": sorted(tag.name for tag in post.tags.all()),
-        "articleSection": [topic.name for topic in post.topics.all()],
+        "keywords": sorted(tag["name"] for tag in post.stored_tags),
+        "articleSection": [topic["name"] for topic in post.stored_topics],
         "wordCount": post.word_count,
         "timeRequired": f"PT{post.reading_time}M",
         "inLanguage": settings.LANGUAGE_CODE,
@@ -60,14 +56,15 @@ def blog_posting(request, post, canonical_url):
 
 
 def faq_page(post, faqs):
+    """`faqs` as stored on the post: question and answer_html."""
     return {
         "@context": "https://schema.org",
         "@type": "FAQPage",
         "mainEntity": [
             {
                 "@type": "Question",
-                "name": faq.question,
-                "acceptedAnswer": {"@type": "Answer", "text": plain_text(faq.answer_html)},
+                "name": faq["question"],
+                "acceptedAnswer": {"@type": "Answer", "text": plain_text(faq["answer_html"])},
             }
             for faq in faqs
         ],

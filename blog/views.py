@@ -13,6 +13,8 @@ from django.views.generic import DetailView, ListView, MonthArchiveView, YearArc
 
 from blog import seo
 from blog.models import Post, PostSlugRedirect, Topic, public_authors, public_tags
+from blog.models.post import CARD_FIELDS
+from blog.models.stored import byline_entry
 from blog.preview import post_lookup_for
 from blog.ratelimit import rate_limited
 from blog.render_limits import MarkdownRefused
@@ -21,18 +23,12 @@ from blog.search import MAX_QUERY_LENGTH, search_terms, snippet
 from blog.seo import PageMetaMixin
 
 
-class PublishedPostsMixin:
-    """Public views see published posts only, with what their templates need prefetched."""
+class ListingMixin:
+    """Public lists show published posts only, as cards: the columns a card shows (its byline
+    and tags stored on the post, so no query per post or per relation), not bodies."""
 
     def get_queryset(self):
-        return Post.objects.published().for_display()
-
-
-class ListingMixin(PublishedPostsMixin):
-    """Lists show cards, not bodies: leave the heavy columns in the database."""
-
-    def get_queryset(self):
-        return super().get_queryset().defer("body", "body_html", "toc_html", "search_vector")
+        return Post.objects.published().for_listing()
 
 
 class BasePostListView(PageMetaMixin, ListingMixin, ListView):
@@ -85,21 +81,22 @@ class PostDetailView(PageMetaMixin, DetailView):
 
     def get_breadcrumbs(self):
         crumbs = [("Home", reverse("blog:post_list"))]
-        if topics := list(self.object.topics.all()):
-            crumbs.append((topics[0].name, topics[0].get_absolute_url()))
+        if topics := self.object.stored_topics:
+            crumbs.append((topics[0]["name"], topics[0]["url"]))
         return [*crumbs, (self.object.title, self.object.get_absolute_url())]
 
     def get_feeds(self):
         feeds = super().get_feeds()
-        for author in self.object.authors.all():
-            url = reverse("blog:author_feed", kwargs={"slug": author.slug})
-            feeds.append((f"Posts by {author.name} (RSS)", url, "application/rss+xml"))
+        for author in self.object.stored_authors:
+            if author["slug"]:
+                url = reverse("blog:author_feed", kwargs={"slug": author["slug"]})
+                feeds.append((f"Posts by {author['name']} (RSS)", url, "application/rss+xml"))
         return feeds
 
     def get_structured_data(self):
         post = self.object
         data = [seo.blog_posting(self.request, post, self.get_canonical_url())]
-        if faqs := list(post.faqs.all()):
+        if faqs := post.stored_faqs:
             data.append(seo.faq_page(post, faqs))
         return data + super().get_structured_data()
 
@@ -226,7 +223,7 @@ class AuthorPostListView(ScopedPostListView):
         profile = {
             "@context": "https://schema.org",
             "@type": "ProfilePage",
-            "mainEntity": seo.person(self.request, self.scope),
+            "mainEntity": seo.person(self.request, byline_entry(self.scope)),
         }
         return [profile, *super().get_structured_data()]
 
@@ -270,7 +267,7 @@ class PostMonthArchiveView(ArchiveMixin, MonthArchiveView):
         ]
 
 
-class SearchView(PageMetaMixin, PublishedPostsMixin, ListView):
+class SearchView(PageMetaMixin, ListingMixin, ListView):
     template_name = "blog/search.html"
     context_object_name = "posts"
     paginate_by = settings.BYLINE_POSTS_PER_PAGE
@@ -279,7 +276,8 @@ class SearchView(PageMetaMixin, PublishedPostsMixin, ListView):
     def get_queryset(self):
         self.query = self.request.GET.get("q", "").strip()
         self.terms = search_terms(self.query)
-        return super().get_queryset().defer("body", "search_vector").search(self.query)
+        # The snippet comes from the whole text, so the HTML too.
+        return super().get_queryset().only(*CARD_FIELDS, "body_html").search(self.query)
 
     def get_page_title(self):
         return f"Search: {self.query[:60]}" if self.query else "Search"

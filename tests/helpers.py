@@ -1,6 +1,7 @@
 """What several test modules share: admin form data, files to upload and management commands run
 with their output captured. Test modules import from here, never from each other."""
 
+import datetime as dt
 import io
 import json
 import os
@@ -159,3 +160,68 @@ def run_django_child(module, *args, **env):
     )
     assert child.returncode == 0, child.stderr
     return json.loads(child.stdout.splitlines()[-1])
+
+
+# Many posts at once ---------------------------------------------------------------------------
+
+
+def bulk_posts(count, *, tags=(), topics=(), authors=(), start=None, step=None, **fields):
+    """`count` published posts written in bulk, as an importer would: post `n` is published
+    `n` steps (1 hour) before `start` (now) and carries tag, topic and author number
+    n mod len(...). Their stored blocks and related-post candidates are filled by
+    Post.store_derived(), as bulk writers must. Returns the posts, newest first."""
+    from django.contrib.contenttypes.models import ContentType
+    from django.utils import timezone
+    from taggit.models import Tag, TaggedItem
+
+    from blog.models import PostAuthor
+
+    start = start or timezone.now().replace(microsecond=0)
+    step = step or dt.timedelta(hours=1)
+    tags = [Tag.objects.get_or_create(name=name)[0] for name in tags]
+    posts = Post.objects.bulk_create(
+        Post(
+            title=f"Bulk post {n}",
+            slug=f"bulk-post-{n}",
+            body=f"Words of post {n}.",
+            body_html=f"<p>Words of post {n}.</p>",
+            excerpt=f"Words of post {n}.",
+            status=Post.Status.PUBLISHED,
+            publish_at=start - n * step,
+            **fields,
+        )
+        for n in range(count)
+    )
+    post_type = ContentType.objects.get_for_model(Post)
+    pick = [(n, post) for n, post in enumerate(posts)]
+    if tags:
+        TaggedItem.objects.bulk_create(
+            TaggedItem(content_type=post_type, object_id=post.pk, tag=tags[n % len(tags)])
+            for n, post in pick
+        )
+    if topics:
+        Post.topics.through.objects.bulk_create(
+            Post.topics.through(post_id=post.pk, topic_id=topics[n % len(topics)].pk)
+            for n, post in pick
+        )
+    if authors:
+        PostAuthor.objects.bulk_create(
+            PostAuthor(post=post, author=authors[n % len(authors)], order=1) for n, post in pick
+        )
+    Post.store_derived(posts)
+    return posts
+
+
+def plain_related_posts(post, limit=4):
+    """Related posts by their definition, straight from the relational tables: published posts
+    sharing a tag or a topic with `post`, newest first, never itself."""
+    from django.db.models import Q
+
+    return list(
+        Post.objects.published()
+        .exclude(pk=post.pk)
+        .filter(Q(tags__in=post.tags.all()) | Q(topics__in=post.topics.all()))
+        .distinct()
+        .order_by("-publish_at", "-pk")
+        .values_list("title", flat=True)[:limit]
+    )

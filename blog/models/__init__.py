@@ -4,6 +4,7 @@ from blog.models.demo import DemoPost
 from blog.models.history import Revision, StateChange
 from blog.models.parts import FAQ, PostAuthor, PostSlugRedirect, Reference, Topic
 from blog.models.post import Post, PostQuerySet
+from blog.models.stored import RelatedCandidate
 from blog.models.tags import merge_tags, public_authors, public_tags, retagged, visible_tags
 
 __all__ = [
@@ -14,6 +15,7 @@ __all__ = [
     "PostQuerySet",
     "PostSlugRedirect",
     "Reference",
+    "RelatedCandidate",
     "Revision",
     "StateChange",
     "Topic",

@@ -89,13 +89,15 @@ class PostContent:
         with transaction.atomic():
             stored = type(self).objects.filter(pk=self.pk).values_list("status", "publish_at")
             before = stored.first() if self.pk else None
-            self._defer_search_vector = True  # once, below, not after every FAQ and tag
+            # Once, below, not after every FAQ and tag: the search text and stored blocks.
+            self._defer_derived = True
             try:
                 self.save(update_fields=update_fields)
                 self._write_parts(parts, new=before is None)
             finally:
-                self._defer_search_vector = False
+                self._defer_derived = False
             self.update_search_vector()
+            type(self).store_derived([self])
             if before is None or _state(*before) != _state(self.status, self.publish_at):
                 self.state_changes.create(
                     from_status=before[0] if before else "",

@@ -4,7 +4,6 @@ import uuid
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.contrib.contenttypes.models import ContentType
 from django.contrib.postgres.search import (
     SearchQuery,
     SearchRank,
@@ -24,6 +23,7 @@ from taggit.managers import TaggableManager
 from blog.images import make_renditions
 from blog.models.content import PostContent
 from blog.models.parts import PostSlugRedirect
+from blog.models.stored import PARTS, refresh_related, related_posts, store_parts
 from blog.rendering import (
     EXCERPT_LENGTH,
     count_words,
@@ -46,6 +46,38 @@ TOC_MIN_WORDS = 400
 TOC_MIN_SECTIONS = 3
 
 SEARCH_CONFIG = "english"
+
+# What a post card shows (lists, search results) and what a post page shows.
+CARD_FIELDS = (
+    "title",
+    "slug",
+    "description",
+    "excerpt",
+    "status",
+    "publish_at",
+    "reading_time",
+    "stored_authors",
+    "stored_tags",
+)
+POST_PAGE_FIELDS = (
+    *CARD_FIELDS,
+    "uuid",
+    "body_html",
+    "toc_html",
+    "updated_at",
+    "featured_image",
+    "featured_image_width",
+    "featured_image_height",
+    "featured_image_renditions",
+    "featured_image_alt",
+    "canonical_url",
+    "noindex",
+    "has_sponsored_links",
+    "word_count",
+    "stored_topics",
+    "stored_faqs",
+    "stored_references",
+)
 
 
 class PostQuerySet(models.QuerySet):
@@ -113,11 +145,13 @@ class PostQuerySet(models.QuerySet):
         return self.with_bylines().prefetch_related("tags", "topics")
 
     def for_post_page(self):
-        """for_display(), plus the FAQs and references a post page shows; not the Markdown
-        source or the search text, which it never shows."""
-        return (
-            self.for_display().prefetch_related("faqs", "references").defer("body", "search_vector")
-        )
+        """The columns a post page shows, its stored blocks included: one query."""
+        return self.only(*POST_PAGE_FIELDS)
+
+    def for_listing(self):
+        """The columns a post card shows (byline and tags from the stored blocks): no
+        prefetch, no Markdown source, HTML or search text."""
+        return self.only(*CARD_FIELDS)
 
 
 class Post(PostWorkflow, PostContent, models.Model):
@@ -221,6 +255,12 @@ class Post(PostWorkflow, PostContent, models.Model):
     )
     # Filled on PostgreSQL only (title A; description and tags B; body and FAQs C).
     search_vector = SearchVectorField(null=True, editable=False)
+    # What the post's pages show of its parts, kept by blog/models/stored.py.
+    stored_authors = models.JSONField(default=list, blank=True, editable=False)
+    stored_tags = models.JSONField(default=list, blank=True, editable=False)
+    stored_topics = models.JSONField(default=list, blank=True, editable=False)
+    stored_faqs = models.JSONField(default=list, blank=True, editable=False)
+    stored_references = models.JSONField(default=list, blank=True, editable=False)
 
     objects = PostQuerySet.as_manager()
 
@@ -264,9 +304,19 @@ class Post(PostWorkflow, PostContent, models.Model):
             # The current address of a post is never also a redirect.
             PostSlugRedirect.objects.filter(old_slug=self.slug).delete()
             self.update_search_vector()
+            if not getattr(self, "_defer_derived", False):  # save_with_history() calls it
+                Post.store_derived([self])
 
     def get_absolute_url(self):
         return reverse("blog:post_detail", kwargs={"slug": self.slug})
+
+    @classmethod
+    def store_derived(cls, posts, parts=PARTS):
+        """Store what `posts` (saved) show of their parts, and bring the related-post
+        candidates of their tags and topics up to date: the one call for a batch of posts
+        written in bulk (importers, the bench loader) or changed by a save."""
+        store_parts(posts, parts)
+        refresh_related([post.pk for post in posts])
 
     def check_slug(self, user):
         """Raise ValidationError if the slug is another post's address, or an old address of a
@@ -310,32 +360,16 @@ class Post(PostWorkflow, PostContent, models.Model):
         self.toc_html = toc_html if long_enough else ""
 
     def related_posts(self, limit=4):
-        """Published posts sharing a tag or a topic with this one, newest first.
-
-        Two plain subqueries, not joins through taggit's generic relation: that join casts
-        `object_id` for every row and, ORed with the topics join, made this the slowest query
-        of a large site (about 140 ms at 10,000 posts, minutes before the tables were analysed).
-        Here the newest posts are walked by the publish-time index until enough match."""
-        tag_ids = [tag.pk for tag in self.tags.all()]
-        topic_ids = [topic.pk for topic in self.topics.all()]
-        tagged = Post.tags.through.objects.filter(
-            content_type=ContentType.objects.get_for_model(Post), tag_id__in=tag_ids
-        ).values("object_id")
-        in_topics = Post.topics.through.objects.filter(topic_id__in=topic_ids).values("post_id")
-        return (
-            Post.objects.published()
-            .exclude(pk=self.pk)
-            .filter(Q(pk__in=tagged) | Q(pk__in=in_topics))
-            .only("title", "slug", "publish_at")
-            .order_by("-publish_at", "-pk")[:limit]
-        )
+        """Published posts sharing a tag or a topic with this one, newest first (one query
+        over stored candidates: see blog/models/stored.py)."""
+        return related_posts(self, limit)
 
     def update_search_vector(self):
         """Rebuild the full-text document from title, description, tags, body and FAQs."""
         if (
             connection.vendor != "postgresql"
             or self.pk is None
-            or getattr(self, "_defer_search_vector", False)  # a bulk change will call again
+            or getattr(self, "_defer_derived", False)  # a bulk change will call again
         ):
             return
         Post.objects.filter(pk=self.pk).update(

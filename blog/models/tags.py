@@ -2,15 +2,24 @@
 every post carrying them records."""
 
 from django.contrib.auth import get_user_model
+from django.contrib.contenttypes.models import ContentType
 from django.db import transaction
-from taggit.models import Tag
+from django.db.models import Exists, OuterRef
+from taggit.models import Tag, TaggedItem
 
+from blog.models.parts import PostAuthor
 from blog.models.post import Post
 
 
 def public_tags():
-    """Tags of published posts: a tag used only on drafts stays unknown to the public."""
-    return Tag.objects.filter(post__in=Post.objects.published()).distinct()
+    """Tags of published posts: a tag used only on drafts stays unknown to the public. (EXISTS,
+    not a join: a tag's page stops at its first public post instead of reading them all.)"""
+    tagged = TaggedItem.objects.filter(
+        tag=OuterRef("pk"),
+        content_type=ContentType.objects.get_for_model(Post),
+        object_id__in=Post.objects.published().values("pk"),
+    )
+    return Tag.objects.filter(Exists(tagged))
 
 
 def visible_tags(user):
@@ -47,4 +56,7 @@ def merge_tags(tags, name, by=None):
 
 def public_authors():
     """People with a published post: other accounts (staff, new writers) stay unlisted."""
-    return get_user_model().objects.filter(posts__in=Post.objects.published()).distinct()
+    credited = PostAuthor.objects.filter(
+        author=OuterRef("pk"), post__in=Post.objects.published().values("pk")
+    )
+    return get_user_model().objects.filter(Exists(credited))
