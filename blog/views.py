@@ -1,6 +1,7 @@
 from datetime import date
 
 from django.conf import settings
+from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
@@ -15,6 +16,7 @@ from blog import seo
 from blog.models import Post, PostSlugRedirect, Topic, public_authors, public_tags
 from blog.models.post import CARD_FIELDS
 from blog.models.stored import byline_entry
+from blog.pagination import UncountedPaginator
 from blog.preview import post_lookup_for
 from blog.ratelimit import rate_limited
 from blog.render_limits import MarkdownRefused
@@ -26,6 +28,8 @@ from blog.seo import PageMetaMixin
 class ListingMixin:
     """Public lists show published posts only, as cards: the columns a card shows (its byline
     and tags stored on the post, so no query per post or per relation), not bodies."""
+
+    paginator_class = UncountedPaginator  # no count of the whole list: see blog/pagination.py
 
     def get_queryset(self):
         return Post.objects.published().for_listing()
@@ -239,6 +243,24 @@ class ArchiveMixin(PageMetaMixin, ListingMixin):
     def get_context_data(self, **kwargs):
         return super().get_context_data(heading=self.get_page_title(), **kwargs)
 
+    def get_dated_queryset(self, **lookup):
+        """Django's, without its EXISTS query for an empty period (whose empty date list is a
+        404 already, as allow_empty is off) or its filter on the future (published() has it)."""
+        return self.get_queryset().filter(**lookup)
+
+    # The pages link to no neighbouring period: no query for them.
+    def get_next_year(self, date):
+        return None
+
+    def get_previous_year(self, date):
+        return None
+
+    def get_next_month(self, date):
+        return None
+
+    def get_previous_month(self, date):
+        return None
+
 
 class PostYearArchiveView(ArchiveMixin, YearArchiveView):
     def get_page_title(self):
@@ -268,6 +290,7 @@ class PostMonthArchiveView(ArchiveMixin, MonthArchiveView):
 
 
 class SearchView(PageMetaMixin, ListingMixin, ListView):
+    paginator_class = Paginator  # the page says how many posts were found
     template_name = "blog/search.html"
     context_object_name = "posts"
     paginate_by = settings.BYLINE_POSTS_PER_PAGE
