@@ -269,6 +269,4 @@ def test_stored_blocks_match_the_relational_tables_after_a_save(client):
     assert [t["name"] for t in post.stored_tags] == ["a-tag", "b-tag"]
     assert [t["name"] for t in post.stored_topics] == [t.name for t in post.topics.all()]
     assert [f["question"] for f in post.stored_faqs] == [f.question for f in post.faqs.all()]
-    assert [r["title"] for r in post.stored_references] == [
-        r.title for r in post.references.all()
-    ]
+    assert [r["title"] for r in post.stored_references] == [r.title for r in post.references.all()]
