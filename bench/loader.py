@@ -207,7 +207,7 @@ def write_batch(chunk, renderer, users):
         for post, spec in zip(posts, chunk, strict=True)
         for order, reference in enumerate(spec.references, start=1)
     )
-    Post.store_derived(posts)  # the stored blocks and related-post candidates, as a save does
+    Post.store_derived(posts)  # the stored blocks and listings, as a save does
     if connection.vendor == "postgresql":
         answers = [
             [(faq["question"], renderer.answer_html(faq["answer"])) for faq in spec.faqs]

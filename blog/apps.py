@@ -42,15 +42,13 @@ class BlogConfig(AppConfig):
         for signal in (post_save, post_delete):
             for part in (FAQ, Reference, PostAuthor):
                 connect(signal, stored.part_changed, part)
-        for through in (Post.tags.through, Post.topics.through):
+        for through in (Post.tags.through, Post.topics.through, Post.authors.through):
             connect(m2m_changed, stored.posts_regrouped, through)
         for group in (Tag, Topic):
             connect(post_save, stored.group_saved, group)
             connect(pre_delete, stored.group_deleting, group)
             connect(post_delete, stored.group_deleted, group)
         connect(post_save, stored.profile_saved, get_user_model())
-        connect(pre_delete, stored.post_deleting, Post)
-        connect(post_delete, stored.post_deleted, Post)
         # Who bypasses the page cache (see blog/caching.py).
         connect(user_logged_in, caching.note_login, None)
         connect(user_logged_out, caching.note_logout, None)

@@ -157,7 +157,7 @@ class TagFeed(LatestPostsFeed):
         return reverse("blog:tag_detail", kwargs={"slug": tag.slug})
 
     def posts(self, tag):
-        return Post.objects.published().filter(tags=tag)
+        return Post.objects.under(tag=tag)
 
 
 class TopicFeed(LatestPostsFeed):
@@ -174,7 +174,7 @@ class TopicFeed(LatestPostsFeed):
         return topic.get_absolute_url()
 
     def posts(self, topic):
-        return Post.objects.published().filter(topics=topic)
+        return Post.objects.under(topic=topic)
 
 
 class AuthorFeed(LatestPostsFeed):
@@ -191,7 +191,7 @@ class AuthorFeed(LatestPostsFeed):
         return author.get_absolute_url()
 
     def posts(self, author):
-        return Post.objects.published().filter(authors=author)
+        return Post.objects.under(author=author)
 
 
 class TagAtomFeed(TagFeed):

@@ -151,7 +151,6 @@ class ScopedPostListView(BasePostListView):
     """A list of the posts of one tag, topic or author, with its own feeds."""
 
     scope_name = ""  # "tag", "topic" or "author"
-    scope_filter = ""  # the Post field that holds it
     feed_url_names = ("", "")  # its RSS and Atom feeds
 
     def get_scope(self):
@@ -159,7 +158,7 @@ class ScopedPostListView(BasePostListView):
 
     def get_queryset(self):
         self.scope = self.get_scope()
-        return super().get_queryset().filter(**{self.scope_filter: self.scope})
+        return Post.objects.under(**{self.scope_name: self.scope}).for_listing()
 
     def get_feeds(self):
         feeds = super().get_feeds()
@@ -182,7 +181,6 @@ class ScopedPostListView(BasePostListView):
 
 class TaggedPostListView(ScopedPostListView):
     scope_name = "tag"
-    scope_filter = "tags"
     feed_url_names = ("blog:tag_feed", "blog:tag_feed_atom")
 
     def get_scope(self):
@@ -196,7 +194,6 @@ class TaggedPostListView(ScopedPostListView):
 
 class TopicPostListView(ScopedPostListView):
     scope_name = "topic"
-    scope_filter = "topics"
     feed_url_names = ("blog:topic_feed", "blog:topic_feed_atom")
 
     def get_scope(self):
@@ -211,7 +208,6 @@ class TopicPostListView(ScopedPostListView):
 class AuthorPostListView(ScopedPostListView):
     template_name = "blog/author_detail.html"
     scope_name = "author"
-    scope_filter = "authors"
     feed_url_names = ("blog:author_feed", "blog:author_feed_atom")
     og_type = "profile"
 

@@ -168,7 +168,7 @@ def run_django_child(module, *args, **env):
 def bulk_posts(count, *, tags=(), topics=(), authors=(), start=None, step=None, **fields):
     """`count` published posts written in bulk, as an importer would: post `n` is published
     `n` steps (1 hour) before `start` (now) and carries tag, topic and author number
-    n mod len(...). Their stored blocks and related-post candidates are filled by
+    n mod len(...). Their stored blocks and listings are filled by
     Post.store_derived(), as bulk writers must. Returns the posts, newest first."""
     from django.contrib.contenttypes.models import ContentType
     from django.utils import timezone

@@ -1,7 +1,7 @@
 """Pages cost the same however large the site: an uncached post page runs 2 queries and a list
 page at most 4, at 10 posts as at 1,000, because what a page shows of a post's parts is stored
-on the post and related posts come from a few candidates per tag and topic. Those stored blocks
-and candidates follow every change to what they show."""
+on the post and posts are listed under their tags, topics and authors in publish order. Those
+stored blocks and listings follow every change to what they show."""
 
 from datetime import timedelta
 
@@ -163,7 +163,7 @@ def test_a_post_is_never_its_own_related_post_nor_shows_unpublished_ones(client)
 
 
 def test_related_posts_of_a_busy_tag_stay_the_newest_after_the_newest_go(client):
-    """A tag with more posts than its candidates hold: when the newest leave (unpublished,
+    """A tag with more posts than a post page shows: when the newest leave (unpublished,
     deleted), the next newest take their place."""
     posts = bulk_posts(12, tags=["busy"])
     reader = posts[-1]

@@ -4,18 +4,18 @@ from blog.models.demo import DemoPost
 from blog.models.history import Revision, StateChange
 from blog.models.parts import FAQ, PostAuthor, PostSlugRedirect, Reference, Topic
 from blog.models.post import Post, PostQuerySet
-from blog.models.stored import RelatedCandidate
+from blog.models.stored import Listing
 from blog.models.tags import merge_tags, public_authors, public_tags, retagged, visible_tags
 
 __all__ = [
     "DemoPost",
     "FAQ",
+    "Listing",
     "Post",
     "PostAuthor",
     "PostQuerySet",
     "PostSlugRedirect",
     "Reference",
-    "RelatedCandidate",
     "Revision",
     "StateChange",
     "Topic",

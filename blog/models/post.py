@@ -23,7 +23,7 @@ from taggit.managers import TaggableManager
 from blog.images import make_renditions
 from blog.models.content import PostContent
 from blog.models.parts import PostSlugRedirect
-from blog.models.stored import PARTS, refresh_related, related_posts, store_parts
+from blog.models.stored import PARTS, refresh_listings, related_posts, store_parts
 from blog.rendering import (
     EXCERPT_LENGTH,
     count_words,
@@ -92,6 +92,18 @@ class PostQuerySet(models.QuerySet):
             self.filter(status=Status.PUBLISHED, publish_at__gt=moment)
             .order_by("publish_at")
             .values_list("publish_at", flat=True)
+        )
+
+    def under(self, **scope):
+        """Public posts under one tag, topic or author (`tag=…`, `topic=…` or `author=…`),
+        newest first, read along that scope's listing index: a page of a tag with 100,000
+        posts reads as few rows as one of a tag with ten."""
+        ((name, value),) = scope.items()
+        listed = {f"listings__{name}": value, "listings__publish_at__lte": timezone.now()}
+        return (
+            self.published()
+            .filter(**listed)
+            .order_by("-listings__publish_at", "-listings__post_id")
         )
 
     def by_author(self, user):
@@ -312,11 +324,11 @@ class Post(PostWorkflow, PostContent, models.Model):
 
     @classmethod
     def store_derived(cls, posts, parts=PARTS):
-        """Store what `posts` (saved) show of their parts, and bring the related-post
-        candidates of their tags and topics up to date: the one call for a batch of posts
-        written in bulk (importers, the bench loader) or changed by a save."""
+        """Store what `posts` (saved) show of their parts, and rewrite their listings under
+        their tags, topics and authors: the one call for a batch of posts written in bulk
+        (importers, the bench loader) or changed by a save."""
         store_parts(posts, parts)
-        refresh_related([post.pk for post in posts])
+        refresh_listings([post.pk for post in posts])
 
     def check_slug(self, user):
         """Raise ValidationError if the slug is another post's address, or an old address of a
@@ -361,7 +373,7 @@ class Post(PostWorkflow, PostContent, models.Model):
 
     def related_posts(self, limit=4):
         """Published posts sharing a tag or a topic with this one, newest first (one query
-        over stored candidates: see blog/models/stored.py)."""
+        over their listings: see blog/models/stored.py)."""
         return related_posts(self, limit)
 
     def update_search_vector(self):

@@ -1,13 +1,15 @@
-"""What a post's pages show of its parts, stored on the post, and the candidates for its
-related posts: so that a page is read in a bounded number of queries whatever the site's size.
+"""What a post's pages show of its parts, stored on the post, and the listings of posts under
+their tags, topics and authors: so that a page is read in a bounded number of queries, each
+reading a bounded number of rows, whatever the site's size.
 
 The relational tables (the byline, taggit's tags, topics, FAQs, references) stay the source of
 truth. From them `store_parts()` computes the blocks a post's pages show (its `stored_*`
-fields: bylines, tags, topics, FAQs, references, as plain JSON), and `refresh_related()` keeps
-`RelatedCandidate` right: per tag and per topic, its RELATED_DEPTH newest public posts and every
-scheduled one. The newest `limit` posts sharing a tag or topic with a post, other than itself,
-are then always among those rows (each is among the newest `limit` + 1 of one of its tags or
-topics), and a scheduled post going live needs no write.
+fields: bylines, tags, topics, FAQs, references, as plain JSON), and `refresh_listings()` keeps
+`Listing` right: one row per published post (scheduled ones included, with their publish time)
+and tag, topic or author of it, indexed by scope and publish time. A tag, topic or author page
+reads its posts along that index, a page at a time; related posts are, per tag and topic of the
+post, its `limit` newest rows, merged (each group's newest `limit` hold the union's newest
+`limit`). Scheduled posts going live need no write: readers compare publish times with now.
 
 Both run in the model's write paths (Post.save, save_with_history, and the signals wired in
 blog/apps.py for parts, tags, topics and profiles), for a batch of posts at once
@@ -16,8 +18,9 @@ blog/apps.py for parts, tags, topics and profiles), for a batch of posts at once
 
 from collections import defaultdict
 
+from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
-from django.db import models
+from django.db import connection, models
 from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
@@ -25,37 +28,49 @@ from django.utils import timezone
 from blog.rendering import web_url
 from blog.workflow import Status
 
-# A post page shows up to 4 related posts: each group keeps one more, since it may be the post.
 RELATED_LIMIT = 4
-RELATED_DEPTH = RELATED_LIMIT + 1
 BATCH_SIZE = 500
 
 PARTS = ("authors", "tags", "topics", "faqs", "references")
+SCOPES = ("tag", "topic", "author")
 
 
-class RelatedCandidate(models.Model):
-    """A published post that may be shown as related on the posts of one tag or one topic."""
+class Listing(models.Model):
+    """A published post (or a scheduled one) under one of its tags, topics or authors."""
 
-    post = models.ForeignKey("blog.Post", on_delete=models.CASCADE, related_name="+")
-    tag = models.ForeignKey("taggit.Tag", null=True, on_delete=models.CASCADE, related_name="+")
-    topic = models.ForeignKey("blog.Topic", null=True, on_delete=models.CASCADE, related_name="+")
+    post = models.ForeignKey("blog.Post", on_delete=models.CASCADE, related_name="listings")
+    # Indexed below, with the publish time: the order pages read them in.
+    tag = models.ForeignKey(
+        "taggit.Tag", null=True, on_delete=models.CASCADE, related_name="+", db_index=False
+    )
+    topic = models.ForeignKey(
+        "blog.Topic", null=True, on_delete=models.CASCADE, related_name="+", db_index=False
+    )
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        on_delete=models.CASCADE,
+        related_name="+",
+        db_index=False,
+    )
     publish_at = models.DateTimeField()
 
     class Meta:
+        indexes = [
+            models.Index(fields=[scope, "-publish_at", "-post"], name=f"listing_{scope}_idx")
+            for scope in SCOPES
+        ]
         constraints = [
             models.CheckConstraint(
-                condition=Q(tag__isnull=True, topic__isnull=False)
-                | Q(tag__isnull=False, topic__isnull=True),
-                name="related_candidate_one_group",
+                condition=Q(tag__isnull=False, topic=None, author=None)
+                | Q(tag=None, topic__isnull=False, author=None)
+                | Q(tag=None, topic=None, author__isnull=False),
+                name="listing_one_scope",
             )
         ]
 
     def __str__(self):
-        return f"post {self.post_id} in {'tag' if self.tag_id else 'topic'} {self.group_id}"
-
-    @property
-    def group_id(self):
-        return self.tag_id or self.topic_id
+        return f"post {self.post_id} under {self.tag_id or self.topic_id or self.author_id}"
 
 
 def same_as(author):
@@ -184,78 +199,77 @@ def store_parts_of(post_ids, parts):
     store_parts(list(Post.objects.filter(pk__in=post_ids).only("pk")), parts)
 
 
-def groups_of(post_ids):
-    """The (tag ids, topic ids) whose candidates may change when these posts change: those the
-    posts are candidates of now, and those they carry."""
-    from blog.models.post import Post
-
-    tags, topics = set(), set()
-    for tag_id, topic_id in RelatedCandidate.objects.filter(post_id__in=post_ids).values_list(
-        "tag_id", "topic_id"
-    ):
-        (tags.add(tag_id) if tag_id else topics.add(topic_id))
+def refresh_listings(post_ids):
+    """Rewrite the listings of these posts (after their status, publish time, tags, topics or
+    byline changed): one row per tag, topic and author of each published one."""
     from taggit.models import TaggedItem
 
-    tags.update(
-        TaggedItem.objects.filter(content_type=_post_type(), object_id__in=post_ids).values_list(
-            "tag_id", flat=True
-        )
-    )
-    topics.update(
-        Post.topics.through.objects.filter(post_id__in=post_ids).values_list("topic_id", flat=True)
-    )
-    return tags, topics
-
-
-def refresh_related(post_ids):
-    """Bring the related-post candidates up to date after these posts' visibility, publish
-    time, tags or topics changed (or they were deleted: call with groups_of() taken before)."""
-    refresh_groups(*groups_of(list(post_ids)))
-
-
-def refresh_groups(tag_ids, topic_ids):
-    """Recompute the candidates of these tags and topics: for each, its RELATED_DEPTH newest
-    public posts and all its scheduled ones (two small queries per group)."""
+    from blog.models.parts import PostAuthor
     from blog.models.post import Post
 
-    now = timezone.now()
+    post_ids = list(post_ids)
+    published = dict(
+        Post.objects.filter(pk__in=post_ids, status=Status.PUBLISHED).values_list(
+            "pk", "publish_at"
+        )
+    )
     rows = []
-    for field, ids in (("tag", tag_ids), ("topic", topic_ids)):
-        for group_id in ids:
-            posts = Post.objects.filter(status=Status.PUBLISHED, **{f"{field}s__id": group_id})
-            public = posts.filter(publish_at__lte=now).order_by("-publish_at", "-pk")
-            for kind in (public[:RELATED_DEPTH], posts.filter(publish_at__gt=now)):
-                rows += [
-                    RelatedCandidate(post_id=pk, publish_at=moment, **{f"{field}_id": group_id})
-                    for pk, moment in kind.values_list("pk", "publish_at")
-                ]
-    if tag_ids or topic_ids:
-        RelatedCandidate.objects.filter(Q(tag_id__in=tag_ids) | Q(topic_id__in=topic_ids)).delete()
-        RelatedCandidate.objects.bulk_create(rows, batch_size=BATCH_SIZE)
+    if published:
+        tagged = TaggedItem.objects.filter(content_type=_post_type(), object_id__in=published)
+        in_topics = Post.topics.through.objects.filter(post_id__in=published)
+        credited = PostAuthor.objects.filter(post_id__in=published)
+        for scope, through, post_field in (
+            ("tag", tagged, "object_id"),
+            ("topic", in_topics, "post_id"),
+            ("author", credited, "post_id"),
+        ):
+            rows += [
+                Listing(post_id=post_id, publish_at=published[post_id], **{f"{scope}_id": key})
+                for post_id, key in through.values_list(post_field, f"{scope}_id").distinct()
+            ]
+    Listing.objects.filter(post_id__in=post_ids).delete()
+    Listing.objects.bulk_create(rows, batch_size=BATCH_SIZE)
+
+
+def public_under(**scope):
+    """Listings of public posts under one tag, topic or author (`tag=…`, `topic=…` or
+    `author=…`, an instance or an id), newest first."""
+    return Listing.objects.filter(
+        publish_at__lte=timezone.now(), post__status=Status.PUBLISHED, **scope
+    ).order_by("-publish_at", "-post_id")
 
 
 def related_posts(post, limit=RELATED_LIMIT):
     """Published posts sharing a tag or a topic with `post`, newest first, never itself, in one
-    query over the candidates of its tags and topics (a few rows per group, whatever the
-    site's size). Post instances with the title, slug and publish time loaded."""
+    query: the `limit` newest of each of its tags and topics (an index range each, whatever
+    the site's size), merged. Post instances with the title, slug and publish time loaded."""
     from blog.models.post import Post
 
-    tag_ids = [tag["id"] for tag in post.stored_tags]
-    topic_ids = [topic["id"] for topic in post.stored_topics]
-    if not tag_ids and not topic_ids:
+    groups = [("tag", tag["id"]) for tag in post.stored_tags]
+    groups += [("topic", topic["id"]) for topic in post.stored_topics]
+    if not groups:
         return []
-    fields = ["id", "title", "slug", "publish_at"]
-    rows = (
-        RelatedCandidate.objects.filter(
-            Q(tag_id__in=tag_ids) | Q(topic_id__in=topic_ids),
-            publish_at__lte=timezone.now(),
-            post__status=Status.PUBLISHED,
+    columns = ("post_id", "post__title", "post__slug", "publish_at")
+    if connection.features.supports_slicing_ordering_in_compound:
+        newest = [
+            public_under(**{scope: key}).exclude(post_id=post.pk).values_list(*columns)[:limit]
+            for scope, key in groups
+        ]
+        rows = newest[0]  # each is newest first
+        if len(newest) > 1:
+            rows = rows.union(*newest[1:]).order_by("-publish_at", "-post_id")[:limit]
+    else:  # SQLite: one plain query, as exact
+        either = Q(tag_id__in=[key for scope, key in groups if scope == "tag"]) | Q(
+            topic_id__in=[key for scope, key in groups if scope == "topic"]
         )
-        .exclude(post_id=post.pk)
-        .values_list("post_id", "post__title", "post__slug", "publish_at")
-        .distinct()
-        .order_by("-publish_at", "-post_id")[:limit]
-    )
+        rows = (
+            public_under()
+            .filter(either)
+            .exclude(post_id=post.pk)
+            .values_list(*columns)
+            .distinct()[:limit]
+        )
+    fields = ["id", "title", "slug", "publish_at"]
     return [Post.from_db(None, fields, row) for row in rows]
 
 
@@ -267,11 +281,21 @@ def _deferring(post):
     return post is not None and getattr(post, "_defer_derived", False)
 
 
-def part_changed(sender, instance, **kwargs):
+def _deleting_posts(origin):
+    """Whether a delete started at `origin` (post_delete's) is of posts: their parts go with
+    them, and there is nothing left to store."""
+    from blog.models.post import Post
+
+    return isinstance(origin, Post) or getattr(origin, "model", None) is Post
+
+
+def part_changed(sender, instance, origin=None, **kwargs):
     """post_save/post_delete of a byline entry, FAQ or reference."""
     post = instance._state.fields_cache.get("post")  # the writer's own instance, if any
-    if not _deferring(post):
+    if not _deferring(post) and not _deleting_posts(origin):
         store_parts_of([instance.post_id], [PART_OF[sender._meta.model_name]])
+        if sender._meta.model_name == "postauthor":
+            refresh_listings([instance.post_id])
 
 
 PART_OF = {"postauthor": "authors", "faq": "faqs", "reference": "references"}
@@ -285,6 +309,8 @@ def post_ids_of(group):
 
     if group._meta.model_name == "topic":
         rows = Post.topics.through.objects.filter(topic_id=group.pk).values_list("post_id")
+    elif group._meta.model_name != "tag":  # an account
+        rows = Post.authors.through.objects.filter(author_id=group.pk).values_list("post_id")
     else:
         rows = TaggedItem.objects.filter(tag_id=group.pk, content_type=_post_type())
         rows = rows.values_list("object_id")
@@ -292,23 +318,24 @@ def post_ids_of(group):
 
 
 def _part_of(group_model):
-    return "topics" if group_model._meta.model_name == "topic" else "tags"
+    return {"topic": "topics", "tag": "tags"}.get(group_model._meta.model_name, "authors")
 
 
 def posts_regrouped(sender, instance, action, reverse, model, pk_set, **kwargs):
-    """m2m_changed of posts' tags or topics, from either side."""
+    """m2m_changed of posts' tags, topics or authors (`post.authors.add()`), from either
+    side."""
     if not reverse:  # instance is a post; model the Tag or Topic
         if action in {"post_add", "post_remove", "post_clear"} and not _deferring(instance):
             store_parts([instance], [_part_of(model)])
-            refresh_related([instance.pk])
+            refresh_listings([instance.pk])
         return
-    # instance is a tag or topic; pk_set post ids (none on a clear: taken before it)
+    # instance is a tag, topic or account; pk_set post ids (none on a clear: taken before it)
     if action == "pre_clear":
         instance._posts_before_clear = post_ids_of(instance)
     elif action in {"post_add", "post_remove", "post_clear"}:
         ids = getattr(instance, "_posts_before_clear", []) if action == "post_clear" else pk_set
         store_parts_of(ids, [_part_of(type(instance))])
-        refresh_related(ids)
+        refresh_listings(ids)
 
 
 def group_saved(sender, instance, **kwargs):
@@ -333,19 +360,3 @@ def profile_saved(sender, instance, update_fields=None, **kwargs):
 
     ids = PostAuthor.objects.filter(author=instance).values_list("post_id", flat=True)
     store_parts_of(list(ids), ["authors"])
-
-
-def post_deleting(sender, instance, **kwargs):
-    """pre_delete of a post: the groups it is a candidate of lose it (cascade) and must find
-    the next newest post."""
-    rows = list(
-        RelatedCandidate.objects.filter(post_id=instance.pk).values_list("tag_id", "topic_id")
-    )
-    instance._candidate_groups = (
-        {tag for tag, _ in rows if tag},
-        {topic for _, topic in rows if topic},
-    )
-
-
-def post_deleted(sender, instance, **kwargs):
-    refresh_groups(*getattr(instance, "_candidate_groups", (set(), set())))

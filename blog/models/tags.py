@@ -2,24 +2,18 @@
 every post carrying them records."""
 
 from django.contrib.auth import get_user_model
-from django.contrib.contenttypes.models import ContentType
 from django.db import transaction
 from django.db.models import Exists, OuterRef
-from taggit.models import Tag, TaggedItem
+from taggit.models import Tag
 
-from blog.models.parts import PostAuthor
 from blog.models.post import Post
+from blog.models.stored import public_under
 
 
 def public_tags():
-    """Tags of published posts: a tag used only on drafts stays unknown to the public. (EXISTS,
-    not a join: a tag's page stops at its first public post instead of reading them all.)"""
-    tagged = TaggedItem.objects.filter(
-        tag=OuterRef("pk"),
-        content_type=ContentType.objects.get_for_model(Post),
-        object_id__in=Post.objects.published().values("pk"),
-    )
-    return Tag.objects.filter(Exists(tagged))
+    """Tags of published posts: a tag used only on drafts stays unknown to the public. (Its
+    newest public listing, one index probe: not a join over all its posts.)"""
+    return Tag.objects.filter(Exists(public_under(tag=OuterRef("pk"))))
 
 
 def visible_tags(user):
@@ -56,7 +50,4 @@ def merge_tags(tags, name, by=None):
 
 def public_authors():
     """People with a published post: other accounts (staff, new writers) stay unlisted."""
-    credited = PostAuthor.objects.filter(
-        author=OuterRef("pk"), post__in=Post.objects.published().values("pk")
-    )
-    return get_user_model().objects.filter(Exists(credited))
+    return get_user_model().objects.filter(Exists(public_under(author=OuterRef("pk"))))
