@@ -152,10 +152,6 @@ class PostQuerySet(models.QuerySet):
         authors = get_user_model().objects.order_by("postauthor__order", "postauthor__pk")
         return self.prefetch_related(models.Prefetch("authors", queryset=authors))
 
-    def for_display(self):
-        """Prefetch what a post's byline, tags and topics need."""
-        return self.with_bylines().prefetch_related("tags", "topics")
-
     def for_post_page(self):
         """The columns a post page shows, its stored blocks included: one query."""
         return self.only(*POST_PAGE_FIELDS)
