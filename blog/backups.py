@@ -39,7 +39,7 @@ from django.db.migrations.recorder import MigrationRecorder
 from django.utils import timezone
 
 from blog.content_version import bump_content_generation
-from blog.models import Post
+from blog.models import Listing, Post
 
 FORMAT = "byline-backup"
 FORMAT_VERSION = 1
@@ -50,7 +50,13 @@ MAX_MANIFEST_BYTES = 64 * 1024 * 1024
 
 # Rows every `migrate` makes with ids of its own (referred to by natural key instead), and
 # sessions: nobody stays logged in across a restore.
-NOT_BACKED_UP = {"contenttypes.contenttype", "auth.permission", "sessions.session"}
+# Listings are derived from posts and their parts, and rebuilt on restore (as the search index).
+NOT_BACKED_UP = {
+    "contenttypes.contenttype",
+    "auth.permission",
+    "sessions.session",
+    "blog.listing",
+}
 # Rows a freshly migrated database already holds (the role groups): the archive's replace
 # them, and they alone do not make a database "hold a site".
 MADE_BY_MIGRATE = {"auth.group"}
@@ -339,6 +345,7 @@ def restore_backup(backup, force=False, storage=default_storage):
                     "Nothing was restored."
                 ) from exc
             _rebuild_search_index()
+            _rebuild_stored_blocks()
             # Media last, still inside the transaction: if a file cannot be written, the
             # rows roll back and the media writer puts the files back as they were.
             with tarfile.open(backup.path, "r:gz") as tar:
@@ -395,8 +402,9 @@ class _MediaWriter:
 
 
 def _clear_tables():
-    """Empty every table a backup fills (and sessions), as `flush` would, those alone."""
-    tables = {"django_session"}
+    """Empty every table a backup fills (and sessions and listings), as `flush` would, those
+    alone."""
+    tables = {"django_session", Listing._meta.db_table}
     for model in backed_up_models():
         tables.add(model._meta.db_table)
         for field in model._meta.local_many_to_many:
@@ -404,6 +412,13 @@ def _clear_tables():
                 tables.add(field.remote_field.through._meta.db_table)
     tables &= set(connection.introspection.table_names())
     connection.ops.execute_sql_flush(connection.ops.sql_flush(no_style(), sorted(tables)))
+
+
+def _rebuild_stored_blocks():
+    """What pages show of each post's parts, and its listings, from the restored rows."""
+    ids = list(Post.objects.order_by("pk").values_list("pk", flat=True))
+    for start in range(0, len(ids), 500):
+        Post.store_derived(list(Post.objects.filter(pk__in=ids[start : start + 500]).only("pk")))
 
 
 def _rebuild_search_index():

@@ -274,7 +274,8 @@ def related_posts(post, limit=RELATED_LIMIT):
 
 
 # Receivers (wired in blog/apps.py): a change made outside save_with_history() (which stores
-# everything once, after all its parts) is followed here, one bulk write per change.
+# everything once, after all its parts) is followed here, one bulk write per change. Rows loaded
+# from a fixture (`raw`: a restore) come with their stored blocks and listings.
 
 
 def _deferring(post):
@@ -289,10 +290,10 @@ def _deleting_posts(origin):
     return isinstance(origin, Post) or getattr(origin, "model", None) is Post
 
 
-def part_changed(sender, instance, origin=None, **kwargs):
+def part_changed(sender, instance, origin=None, raw=False, **kwargs):
     """post_save/post_delete of a byline entry, FAQ or reference."""
     post = instance._state.fields_cache.get("post")  # the writer's own instance, if any
-    if not _deferring(post) and not _deleting_posts(origin):
+    if not (raw or _deferring(post) or _deleting_posts(origin)):
         store_parts_of([instance.post_id], [PART_OF[sender._meta.model_name]])
         if sender._meta.model_name == "postauthor":
             refresh_listings([instance.post_id])
@@ -338,8 +339,10 @@ def posts_regrouped(sender, instance, action, reverse, model, pk_set, **kwargs):
         refresh_listings(ids)
 
 
-def group_saved(sender, instance, **kwargs):
+def group_saved(sender, instance, raw=False, **kwargs):
     """post_save of a tag or topic: a rename shows on the posts carrying it."""
+    if raw:
+        return
     store_parts_of(post_ids_of(instance), [_part_of(sender)])
 
 
@@ -352,9 +355,9 @@ def group_deleted(sender, instance, **kwargs):
     store_parts_of(getattr(instance, "_posts_before_delete", []), [_part_of(sender)])
 
 
-def profile_saved(sender, instance, update_fields=None, **kwargs):
+def profile_saved(sender, instance, update_fields=None, raw=False, **kwargs):
     """post_save of an account: bylines show its name, address, avatar and profiles."""
-    if update_fields is not None and set(update_fields) <= {"last_login", "password"}:
+    if raw or update_fields is not None and set(update_fields) <= {"last_login", "password"}:
         return
     from blog.models.parts import PostAuthor
 
