@@ -239,38 +239,63 @@ def public_under(**scope):
     ).order_by("-publish_at", "-post_id")
 
 
+# Per tag (then per topic) of the post, its `limit` newest listings other than the post itself,
+# each an index range (LATERAL); their union's `limit` newest. Listings hold published posts
+# only, so the status is checked once, outside. Written as SQL: building the same query from
+# one queryset per group cost 3 ms of CPU per post page, more than the rest of the page.
+RELATED_SQL = """
+SELECT p.id, p.title, p.slug, p.publish_at FROM (
+    SELECT newest.post_id FROM unnest(%(tags)s::bigint[]) AS scope(id)
+    CROSS JOIN LATERAL (
+        SELECT l.post_id FROM {listing} l
+        WHERE l.tag_id = scope.id AND l.publish_at <= %(now)s AND l.post_id <> %(post)s
+        ORDER BY l.publish_at DESC, l.post_id DESC LIMIT %(limit)s
+    ) AS newest
+    UNION
+    SELECT newest.post_id FROM unnest(%(topics)s::bigint[]) AS scope(id)
+    CROSS JOIN LATERAL (
+        SELECT l.post_id FROM {listing} l
+        WHERE l.topic_id = scope.id AND l.publish_at <= %(now)s AND l.post_id <> %(post)s
+        ORDER BY l.publish_at DESC, l.post_id DESC LIMIT %(limit)s
+    ) AS newest
+) AS related
+JOIN {post} p ON p.id = related.post_id
+WHERE p.status = %(published)s AND p.publish_at <= %(now)s
+ORDER BY p.publish_at DESC, p.id DESC
+LIMIT %(limit)s
+"""
+
+
 def related_posts(post, limit=RELATED_LIMIT):
     """Published posts sharing a tag or a topic with `post`, newest first, never itself, in one
     query: the `limit` newest of each of its tags and topics (an index range each, whatever
     the site's size), merged. Post instances with the title, slug and publish time loaded."""
     from blog.models.post import Post
 
-    groups = [("tag", tag["id"]) for tag in post.stored_tags]
-    groups += [("topic", topic["id"]) for topic in post.stored_topics]
-    if not groups:
+    tags = [tag["id"] for tag in post.stored_tags]
+    topics = [topic["id"] for topic in post.stored_topics]
+    if not tags and not topics:
         return []
-    columns = ("post_id", "post__title", "post__slug", "publish_at")
-    if connection.features.supports_slicing_ordering_in_compound:
-        newest = [
-            public_under(**{scope: key}).exclude(post_id=post.pk).values_list(*columns)[:limit]
-            for scope, key in groups
-        ]
-        rows = newest[0]  # each is newest first
-        if len(newest) > 1:
-            rows = rows.union(*newest[1:]).order_by("-publish_at", "-post_id")[:limit]
-    else:  # SQLite: one plain query, as exact
-        either = Q(tag_id__in=[key for scope, key in groups if scope == "tag"]) | Q(
-            topic_id__in=[key for scope, key in groups if scope == "topic"]
-        )
-        rows = (
-            public_under()
-            .filter(either)
-            .exclude(post_id=post.pk)
-            .values_list(*columns)
-            .distinct()[:limit]
-        )
-    fields = ["id", "title", "slug", "publish_at"]
-    return [Post.from_db(None, fields, row) for row in rows]
+    if connection.vendor == "postgresql":
+        sql = RELATED_SQL.format(listing=Listing._meta.db_table, post=Post._meta.db_table)
+        params = {
+            "tags": tags,
+            "topics": topics,
+            "now": timezone.now(),
+            "post": post.pk,
+            "limit": limit,
+            "published": Status.PUBLISHED,
+        }
+        return list(Post.objects.raw(sql, params))
+    # Elsewhere (SQLite): one plain query over the same rows, as exact.
+    rows = (
+        public_under()
+        .filter(Q(tag_id__in=tags) | Q(topic_id__in=topics))
+        .exclude(post_id=post.pk)
+        .values_list("post_id", "post__title", "post__slug", "publish_at")
+        .distinct()[:limit]
+    )
+    return [Post.from_db(None, ["id", "title", "slug", "publish_at"], row) for row in rows]
 
 
 # Receivers (wired in blog/apps.py): a change made outside save_with_history() (which stores
