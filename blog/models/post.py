@@ -340,7 +340,7 @@ class Post(PostWorkflow, PostContent, models.Model):
             return
         Post.objects.filter(pk=self.pk).update(
             search_vector=self.search_document(
-                self.tags.names(), self.faqs.values_list("question", "answer_html")
+                sorted(self.tags.names()), self.faqs.values_list("question", "answer_html")
             )
         )
 
