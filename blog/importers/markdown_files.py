@@ -105,6 +105,16 @@ def read(name, raw, source_id=None):
     )
 
 
+def read_all(sources):
+    """(name, ImportedPost or the problem that stopped it) for each (name, source id, reader)
+    triple, in order."""
+    for name, source_id, read_bytes in sources:
+        try:
+            yield name, read(name, read_bytes(), source_id=source_id)
+        except Exception as problem:  # one bad file must not stop the rest
+            yield name, problem
+
+
 def _jekyll_date(match):
     try:
         return moment(f"{match[1]}-{match[2]}-{match[3]}")
