@@ -304,6 +304,7 @@ class Post(PostWorkflow, PostContent, models.Model):
         self.word_count = count_words(self.body_html)
         self.reading_time = reading_minutes(self.word_count)
         self.excerpt = excerpt(self.body_html)
+        self._body_text = (self.body_html, plain_text(self.body_html))
         long_enough = (
             self.word_count >= TOC_MIN_WORDS and toc_html.count("<li>") >= TOC_MIN_SECTIONS
         )
@@ -355,11 +356,20 @@ class Post(PostWorkflow, PostContent, models.Model):
             + SearchVector("description", weight="B", config=SEARCH_CONFIG)
             + SearchVector(Value(tags), weight="B", config=SEARCH_CONFIG)
             + SearchVector(
-                Value(f"{plain_text(self.body_html)} {faq_text}"),
+                Value(f"{self.body_text()} {faq_text}"),
                 weight="C",
                 config=SEARCH_CONFIG,
             )
         )
+
+    def body_text(self):
+        """The body as plain text; remembered from the last render, so a batch of saves
+        (which writes the search text after rendering many posts) does not derive it again."""
+        html, text = getattr(self, "_body_text", (None, ""))
+        if html != self.body_html:
+            text = plain_text(self.body_html)
+            self._body_text = (self.body_html, text)
+        return text
 
     def featured_image_srcset(self):
         if not self.featured_image:
