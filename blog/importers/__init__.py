@@ -5,6 +5,7 @@ Readers (`markdown_files`, `wordpress`) turn a source into ImportedPost values (
 what the import commands and the admin's import call.
 """
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 
 from blog.importers import markdown_files, wordpress
@@ -17,15 +18,25 @@ __all__ = ["ImportProblem", "ImportedPost", "Report", "import_markdown", "import
 # Files saved in one transaction (each in a savepoint of its own): enough to spread a commit and
 # the bulk writes of parts over many files, few enough that progress moves steadily.
 BATCH_SIZE = 100
+# Files from which parsing in other processes pays for starting them.
+PARALLEL_FROM = 50
 
 
 def import_markdown(
-    sources, *, progress=None, verbose=False, publish_offset=None, batch_size=BATCH_SIZE, **options
+    sources,
+    *,
+    progress=None,
+    verbose=False,
+    publish_offset=None,
+    batch_size=BATCH_SIZE,
+    workers=None,
+    **options,
 ):
     """Import Markdown files, in batches of `batch_size` files per transaction, each file in a
     savepoint of its own (a file that fails rolls back alone). `sources` are (name, source id,
     reader) triples: the source id names the file stably (its path inside the import).
-    `publish_offset` (a timedelta) moves every publish time the files give."""
+    `publish_offset` (a timedelta) moves every publish time the files give. `workers`
+    processes parse files while this one saves (default: see parse_workers)."""
     report, imported, slugs = Report(dry_run=options.get("dry_run", False)), [], {}
     pending = []  # (name, the file's ImportedPost, or the problem that stopped it)
 
@@ -49,7 +60,10 @@ def import_markdown(
                 progress.advance()
         pending.clear()
 
-    for name, item in markdown_files.read_all(sources):
+    if workers is None:
+        sources = list(sources)
+        workers = parse_workers(sources)
+    for name, item in markdown_files.read_all(sources, workers=workers):
         if _read(item):
             if publish_offset and item.publish_at:
                 item.publish_at += publish_offset
@@ -64,6 +78,12 @@ def import_markdown(
     for slug, title in resolve_related(imported, dry_run=report.dry_run):
         report.notes.append(f"Unresolved related link in “{slug}”: “{title}”")
     return report
+
+
+def parse_workers(sources):
+    """Processes to parse in: settings.BYLINE_IMPORT_WORKERS, but none for a few files
+    (starting them would cost more than they save)."""
+    return settings.BYLINE_IMPORT_WORKERS if len(sources) >= PARALLEL_FROM else 0
 
 
 def _read(item):
