@@ -307,15 +307,15 @@ def resolve_related(imported, dry_run=False):
     unresolved = []
     titles = {slug for slug, _ in imported}
     for slug, related in imported:
+        related = [(title, url) for title, url in related if not url.startswith(REAL_ADDRESS)]
         if not related:
-            continue
+            continue  # nothing to resolve: no need to load the post
         post = Post.objects.filter(slug=slug).first()
         if post is None or dry_run:  # a dry run wrote nothing: check the titles only
             unresolved += [
                 (slug, title)
                 for title, url in related
-                if not url.startswith(REAL_ADDRESS)
-                and not Post.objects.filter(title__iexact=title).exists()
+                if not Post.objects.filter(title__iexact=title).exists()
                 and title not in titles
             ]
             continue
