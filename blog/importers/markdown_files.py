@@ -110,8 +110,9 @@ def read(name, raw, source_id=None):
 
 def read_all(sources, workers=0):
     """(name, ImportedPost or the problem that stopped it) for each (name, source id, reader)
-    triple, in order. With `workers`, that many processes parse the files while the caller
-    saves those parsed before (this process reads them: a reader may not cross processes)."""
+    triple, in order, each body rendered. With `workers`, that many processes parse and render
+    while the caller saves the files done before (this process reads them: a reader may not
+    cross processes)."""
     if workers < 1:
         for name, source_id, read_bytes in sources:
             try:
@@ -144,8 +145,11 @@ PARSE_AHEAD = 250
 
 
 def _parse(name, raw, source_id):
+    """The file read and its body rendered (see saving.prepare), or the problem."""
+    from blog.importers.saving import prepare  # saving needs the models; reading does not
+
     try:
-        return read(name, raw, source_id=source_id)
+        return prepare(read(name, raw, source_id=source_id))
     except Exception as problem:
         return problem
 

@@ -8,6 +8,7 @@ import uuid
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
+from django.core.exceptions import ValidationError
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import transaction
 from django.db.models import Q
@@ -104,6 +105,10 @@ def _stage(item, note, status, overwrite, batch, known):
     authors = [_author(name, known).username for name in item.authors]
     topics = [_topic(name, known).slug for name in item.topics]
     post.apply_content(_content(item, body, new_status, authors, topics))
+    if item.derived and item.derived[0] == post.body:
+        if isinstance(item.derived[1], Exception):
+            raise item.derived[1]
+        post.use_derived(post.body, item.derived[1])
     post.save_with_history(note=note, batch=batch)
     return "created" if created else "updated"
 
@@ -119,6 +124,15 @@ class Known:
     def forget(self):
         self.authors.clear()
         self.topics.clear()
+
+
+def prepare(item):
+    """Work out beforehand what saving `item` needs and no database: its body rendered."""
+    try:
+        item.derived = (item.body, Post.derive(item.body))
+    except ValidationError as refused:
+        item.derived = (item.body, refused)
+    return item
 
 
 def find_post(item):
@@ -315,8 +329,7 @@ def resolve_related(imported, dry_run=False):
             unresolved += [
                 (slug, title)
                 for title, url in related
-                if not Post.objects.filter(title__iexact=title).exists()
-                and title not in titles
+                if not Post.objects.filter(title__iexact=title).exists() and title not in titles
             ]
             continue
         body, missing = link_related(post.body, related, post)
