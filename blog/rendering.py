@@ -246,6 +246,8 @@ def _toc_list(tokens, depth=1):
     return f"<ol>{''.join(items)}</ol>"
 
 
+# A save derives the word count and the excerpt from the same HTML, one after the other.
+@functools.lru_cache(maxsize=4)
 def plain_text(rendered_html):
     return re.sub(r"\s+", " ", html.unescape(strip_tags(rendered_html))).strip()
 

@@ -192,6 +192,11 @@ BYLINE_LOGIN_ADDRESS_FAILURE_LIMIT = int(os.environ.get("BYLINE_LOGIN_ADDRESS_FA
 BYLINE_LOGIN_LOCKOUT_MINUTES = int(os.environ.get("BYLINE_LOGIN_LOCKOUT_MINUTES", "15"))
 # Reverse proxies in front of the app that append the client's address to X-Forwarded-For;
 # 0 trusts only the connection's address (a client can write any X-Forwarded-For it likes).
+# Processes that parse Markdown files during an import while the importing process saves them
+# (0: parse in the importing process). One keeps pace with the saving on 2 CPUs.
+BYLINE_IMPORT_WORKERS = int(
+    os.environ.get("BYLINE_IMPORT_WORKERS", str(min(2, (os.cpu_count() or 1) - 1)))
+)
 BYLINE_PROXY_COUNT = int(os.environ.get("BYLINE_PROXY_COUNT", "0"))
 AXES_HANDLER = "accounts.login_protection.LoginAttemptHandler"
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"], "ip_address"]

@@ -1,6 +1,8 @@
 """Import throughput: generate N Markdown files in the shape of real input (front matter,
 mojibake, a repeated title, FAQ and References sections, Topics/Tagged lines), import them
-into the configured database twice (create, then re-import), and print a table.
+into the configured database twice (create, then re-import), and print a table with the
+queries per file and the CPU time per file of this process, the parsing workers and (where
+/proc shows it) the PostgreSQL backend. Posts left by an earlier run are deleted first.
 
     DEBUG=1 .venv/bin/python scripts/bench_import.py 10000
     DATABASE_URL=postgres://…/db DEBUG=1 .venv/bin/python scripts/bench_import.py 10000
@@ -9,6 +11,7 @@ It writes to the database it is pointed at: use a scratch one.
 """
 
 import os
+import resource
 import sys
 import tempfile
 import time
@@ -22,9 +25,13 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
 django.setup()
 
 from django.core.management import call_command  # noqa: E402
+from django.db import connection  # noqa: E402
 
 from blog.importers import markdown_files  # noqa: E402
 from blog.models import Post  # noqa: E402
+
+# The folder the files are generated in, and so the start of their posts' source ids.
+FOLDER = "bench-import"
 
 # The demo posts (demo/posts/*.md) are the text the generated files are made of.
 POSTS = [
@@ -82,6 +89,7 @@ def mojibake(text):
 
 
 def generate(folder, count):
+    folder.mkdir()
     for n in range(count):
         source = POSTS[n % len(POSTS)]
         (folder / f"post-{n:05d}.md").write_text(
@@ -99,24 +107,72 @@ def generate(folder, count):
         )
 
 
-def timed(label, *args):
-    started = time.perf_counter()
-    call_command("import_posts", *args, stdout=open(os.devnull, "w"))
-    return label, time.perf_counter() - started
+def cpu_seconds():
+    """(this process, its finished children, the database backend) CPU seconds so far."""
+    own = resource.getrusage(resource.RUSAGE_SELF)
+    children = resource.getrusage(resource.RUSAGE_CHILDREN)
+    backend = float("nan")
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_backend_pid()")
+            pid = cursor.fetchone()[0]
+        try:
+            with open(f"/proc/{pid}/stat") as stat:
+                fields = stat.read().rsplit(")", 1)[1].split()
+            backend = (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+        except OSError:
+            pass  # the database runs elsewhere
+    return (
+        own.ru_utime + own.ru_stime,
+        children.ru_utime + children.ru_stime,
+        backend,
+    )
+
+
+def timed(label, count, *args):
+    queries = [0]
+
+    def counted(execute, sql, params, many, context):
+        queries[0] += 1
+        return execute(sql, params, many, context)
+
+    cpu_before, started = cpu_seconds(), time.perf_counter()
+    with connection.execute_wrapper(counted):
+        call_command("import_posts", *args, stdout=open(os.devnull, "w"))
+    seconds = time.perf_counter() - started
+    cpu = [
+        (after - before) / count * 1000
+        for after, before in zip(cpu_seconds(), cpu_before, strict=True)
+    ]
+    return label, seconds, count / seconds, queries[0] / count, *cpu
 
 
 def main():
     count = int(sys.argv[1]) if len(sys.argv) > 1 else 10_000
+    deleted, _ = Post.objects.filter(source_id__startswith=f"{FOLDER}/").delete()
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("VACUUM ANALYZE")  # what the deleted posts left behind
     with tempfile.TemporaryDirectory() as folder:
         started = time.perf_counter()
-        generate(Path(folder), count)
+        generate(Path(folder) / FOLDER, count)
         generated = time.perf_counter() - started
-        rows = [timed("first import (create)", folder), timed("second import (unchanged)", folder)]
-    database = django.db.connection.vendor
-    print(f"\n{count:,} files generated in {generated:.1f} s; database: {database}\n")
-    print("| run | seconds | files/s |\n|---|---|---|")
-    for label, seconds in rows:
-        print(f"| {label} | {seconds:.1f} | {count / seconds:.0f} |")
+        rows = [
+            timed("first import (create)", count, folder),
+            timed("second import (unchanged)", count, folder),
+        ]
+    database = connection.vendor
+    print(f"\n{count:,} files generated in {generated:.1f} s; database: {database}", end="")
+    print(f" ({deleted:,} rows of an earlier run deleted first)" if deleted else "")
+    print(
+        "\n| run | seconds | files/s | queries per file | CPU ms per file: importer | "
+        "parsing workers | database |\n|---|---:|---:|---:|---:|---:|---:|"
+    )
+    for label, seconds, rate, queries, own, children, backend in rows:
+        print(
+            f"| {label} | {seconds:.1f} | {rate:.0f} | {queries:.1f} | {own:.1f} | "
+            f"{children:.1f} | {backend:.1f} |"
+        )
     print(f"\nposts in the database: {Post.objects.count():,}")
 
 

@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from accounts.models import User
+from blog.importers import import_markdown
 from blog.importers.progress import Progress
 from blog.models import FAQ, Post, Reference, Topic
 from tests.helpers import import_posts
@@ -259,3 +260,76 @@ def test_the_shared_real_world_sample_imports_whole_and_clean():
     assert not post.body.lstrip().startswith(("<center>", "#  Why", "---"))
     assert "Unresolved related link" in out
     assert post.has_sponsored_links
+
+
+def write_posts(folder, numbers, special=None):
+    """Small Markdown files, post-<number>.md; `special` maps a number to the author, FAQ
+    answer or body of that file."""
+    folder.mkdir(exist_ok=True)
+    for number in numbers:
+        extra = (special or {}).get(number, {})
+        author = extra.get("author", f"Writer {number % 3}")
+        answer = extra.get("answer", "Because.")
+        body = extra.get("body", f"Post number {number}, in **Markdown**.")
+        (folder / f"post-{number}.md").write_text(
+            f"---\ntitle: Post {number}\nauthor: {author}\ntags: [one, two]\ntopics: [Tests]\n"
+            f"faqs:\n  - question: Why {number}?\n    answer: {answer}\n---\n\n{body}\n"
+        )
+
+
+def test_a_file_that_fails_in_the_middle_of_a_batch_rolls_back_alone(tmp_path, settings):
+    settings.BYLINE_MARKDOWN_MAX_CHARS = 500
+    write_posts(tmp_path, range(1, 6), {3: {"author": "Only In Three", "body": "word " * 200}})
+
+    out, err, error = import_posts(tmp_path)
+
+    assert error == "1 of 5 files could not be imported."
+    assert "4 created, 0 updated, 0 unchanged, 1 failed." in out
+    [line] = err.strip().splitlines()
+    assert line.startswith(f"{tmp_path / 'post-3.md'}: body: The text is 999 characters")
+    assert sorted(Post.objects.values_list("title", flat=True)) == [
+        "Post 1", "Post 2", "Post 4", "Post 5"
+    ]  # fmt: skip
+    # the author made for it went with it; the others' parts all came in
+    assert not User.objects.filter(display_name="Only In Three").exists()
+    assert FAQ.objects.count() == 4 and Post.objects.filter(tags__name="two").count() == 4
+
+
+def test_a_part_that_cannot_be_saved_fails_its_own_file_only(tmp_path, settings):
+    settings.BYLINE_MARKDOWN_MAX_CHARS = 500
+    write_posts(tmp_path, range(1, 6), {3: {"author": "Only In Three", "answer": "x" * 600}})
+
+    out, err, error = import_posts(tmp_path)
+
+    assert "4 created, 0 updated, 0 unchanged, 1 failed." in out
+    [line] = err.strip().splitlines()
+    assert line.startswith(f"{tmp_path / 'post-3.md'}: answer: The text is 600 characters")
+    assert not Post.objects.filter(title="Post 3").exists()
+    assert not User.objects.filter(display_name="Only In Three").exists()
+    assert [post.faqs.get().question for post in Post.objects.order_by("title")] == [
+        "Why 1?", "Why 2?", "Why 4?", "Why 5?"
+    ]  # fmt: skip
+
+
+def test_files_parsed_in_worker_processes_import_the_same_posts():
+    sources = [
+        (str(path), path.relative_to(SITE).with_suffix("").as_posix(), path.read_bytes)
+        for path in sorted(SITE.rglob("*.md"))
+    ]
+
+    report = import_markdown(sources, workers=2)
+    out, _, error = import_posts(SITE)  # parsed here this time
+
+    assert report.summary() == "3 created, 0 updated, 0 unchanged, 0 failed."
+    assert error is None and "0 created, 0 updated, 3 unchanged, 0 failed." in out
+
+
+def test_an_import_takes_a_few_queries_per_file(tmp_path, django_assert_max_num_queries):
+    write_posts(tmp_path / "first", range(3))  # the authors, tags and topic exist
+    import_posts(tmp_path / "first")
+    write_posts(tmp_path / "next", range(3, 43))
+
+    with django_assert_max_num_queries(40 * 8):
+        out, _, _ = import_posts(tmp_path / "next")
+
+    assert "40 created" in out

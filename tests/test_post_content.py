@@ -4,9 +4,12 @@ from datetime import timedelta
 
 import pytest
 from django.core.exceptions import ValidationError
+from django.db import connection, transaction
 from django.utils import timezone
+from django.utils.text import slugify
 
 from blog.models import Post
+from blog.models.content import HistoryBatch
 from tests.factories import FullPostFactory, PostFactory, TopicFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -141,3 +144,118 @@ def test_restoring_a_revision_keeps_the_byline_status_and_publish_time():
     assert content["title"] == "Bread at home" and len(content["faqs"]) == 1
     assert content["authors"] == ["cal"] and content["status"] == "archived"
     assert post.revisions.first().note == "Restored revision 1"
+
+
+def saved_history(post):
+    """What a save leaves of a post besides its content: derived fields, search text (on
+    PostgreSQL), revisions and state changes, with the slug taken out."""
+    row = Post.objects.filter(pk=post.pk)
+    derived = [*Post.DERIVED, *(["search_vector"] if connection.vendor == "postgresql" else [])]
+    return {
+        "content": {**post.content(), "slug": None},
+        "derived": row.values(*derived).get(),
+        "faq html": list(post.faqs.values_list("answer_html", flat=True)),
+        "revisions": [
+            ({**r.data, "slug": None}, r.number, r.note, r.by_id)
+            for r in post.revisions.order_by("number")
+        ],
+        "state changes": list(
+            post.state_changes.order_by("pk").values_list(
+                "from_status", "to_status", "publish_at", "by"
+            )
+        ),
+    }
+
+
+def batch_contents(users, topic):
+    earlier = (timezone.now() - timedelta(days=3)).replace(microsecond=0)
+    later = (timezone.now() + timedelta(days=3)).replace(microsecond=0)
+    return [
+        {
+            "title": "Sourdough",
+            "body": "## Feeding\n\nFlour and *water*, then [wait](https://example.org).",
+            "status": Post.Status.DRAFT,
+            "publish_at": earlier,
+            "tags": ["bread", "baking"],
+            "topics": [topic.slug],
+            "authors": [users[1].username, users[0].username],
+            "faqs": [{"question": "How warm?", "answer": "About **24 °C**."}],
+            "references": [{"title": "Bread", "publisher": "Press", "year": 2020, "url": ""}],
+        },
+        {
+            "title": "Rye",
+            "body": "Dense and dark.",
+            "status": Post.Status.PUBLISHED,
+            "publish_at": later,
+            "tags": ["rye"],
+            "authors": [users[0].username],
+        },
+        {
+            "title": "Spelt",
+            "body": "Nutty.",
+            "status": Post.Status.PUBLISHED,
+            "publish_at": earlier,
+            "tags": [],
+        },
+    ]
+
+
+def save_each(contents, suffix, batch=None, note="Saved"):
+    posts = []
+    for number, content in enumerate(contents):
+        post = Post(slug=f"{slugify(content['title'])}-{suffix}-{number}")
+        post.apply_content(content)
+        post.save_with_history(note=note, batch=batch)
+        posts.append(post)
+    return posts
+
+
+def test_a_batch_of_saves_gives_what_saving_each_post_alone_gives(editor):
+    users, topic = [editor, UserFactory(username="dee")], TopicFactory(name="Baking")
+    contents = batch_contents(users, topic)
+
+    alone = save_each(contents, "alone")
+    with transaction.atomic():
+        batch = HistoryBatch()
+        together = save_each(contents, "batch", batch)
+        revisions = batch.write()
+    # and then an edit of each: parts changed, one post published, one moved back to draft
+    edits = [
+        {"tags": ["bread"], "faqs": [], "authors": [users[0].username], "status": "published"},
+        {"title": "Rye bread", "status": Post.Status.DRAFT, "references": []},
+        {"topics": [topic.slug], "body": "Nutty and sweet."},
+    ]
+    for post, edit in zip(alone, edits, strict=True):
+        post.apply_content(edit)
+        post.save_with_history(by=editor, note="Edited")
+    with transaction.atomic():
+        batch = HistoryBatch()
+        for post, edit in zip(together, edits, strict=True):
+            post.apply_content(edit)
+            post.save_with_history(by=editor, note="Edited", batch=batch)
+        batch.write()
+
+    assert [revision.number for revision in revisions] == [1, 1, 1]
+    for one, other in zip(alone, together, strict=True):
+        assert saved_history(other) == saved_history(one)
+    assert together[0].revisions.count() == 2
+    assert list(together[1].state_changes.values_list("to_status", flat=True)) == [
+        "draft",
+        "published",
+    ]  # newest first
+
+
+def test_a_batch_writes_the_parts_of_many_posts_in_a_few_queries(django_assert_max_num_queries):
+    users, topic = [UserFactory(username="eve"), UserFactory(username="fay")], TopicFactory()
+    contents = batch_contents(users, topic) * 10
+    save_each(contents[:3], "first")  # the tags exist: what is counted is the same per batch
+
+    with transaction.atomic():
+        batch = HistoryBatch()
+        posts = save_each(contents, "batch", batch)
+        # Parts, search text, history, then the stored blocks and listings (Post.store_derived).
+        with django_assert_max_num_queries(30):
+            batch.write()
+
+    assert all(post.revisions.count() == 1 for post in posts)
+    assert posts[0].faqs.get().answer_html == "<p>About <strong>24 °C</strong>.</p>"

@@ -5,44 +5,89 @@ Readers (`markdown_files`, `wordpress`) turn a source into ImportedPost values (
 what the import commands and the admin's import call.
 """
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 
 from blog.importers import markdown_files, wordpress
 from blog.importers.records import ImportedPost, ImportProblem, Report
-from blog.importers.saving import resolve_related, save
+from blog.importers.saving import resolve_related, save, save_all
 
 __all__ = ["ImportProblem", "ImportedPost", "Report", "import_markdown", "import_wordpress"]
 
 
-def import_markdown(sources, *, progress=None, verbose=False, publish_offset=None, **options):
-    """Import Markdown files, each in its own transaction. `sources` are (name, source id,
+# Files saved in one transaction (each in a savepoint of its own): enough to spread a commit and
+# the bulk writes of parts over many files, few enough that progress moves steadily.
+BATCH_SIZE = 100
+# Files from which parsing in other processes pays for starting them.
+PARALLEL_FROM = 50
+
+
+def import_markdown(
+    sources,
+    *,
+    progress=None,
+    verbose=False,
+    publish_offset=None,
+    batch_size=BATCH_SIZE,
+    workers=None,
+    **options,
+):
+    """Import Markdown files, in batches of `batch_size` files per transaction, each file in a
+    savepoint of its own (a file that fails rolls back alone). `sources` are (name, source id,
     reader) triples: the source id names the file stably (its path inside the import).
-    `publish_offset` (a timedelta) moves every publish time the files give."""
+    `publish_offset` (a timedelta) moves every publish time the files give. `workers`
+    processes parse files while this one saves (default: see parse_workers)."""
     report, imported, slugs = Report(dry_run=options.get("dry_run", False)), [], {}
-    for name, source_id, read_bytes in sources:
-        try:
-            item = markdown_files.read(name, read_bytes(), source_id=source_id)
+    pending = []  # (name, the file's ImportedPost, or the problem that stopped it)
+
+    def save_pending():
+        entries = [(item, f"Imported from {name}") for name, item in pending if _read(item)]
+        outcomes = iter(save_all(entries, **options))
+        for name, item in pending:
+            outcome = next(outcomes) if _read(item) else item
+            if isinstance(outcome, Exception):
+                report.count("failed")
+                report.problems.append(f"{name}: {describe(outcome)}")
+                if progress:
+                    progress.write(report.problems[-1])
+            else:
+                report.count(outcome)
+                slugs[item.slug] = name
+                imported.append((item.slug, item.related))
+                if verbose and progress:
+                    progress.write(f"{name}: {outcome} “{item.title}”")
+            if progress:
+                progress.advance()
+        pending.clear()
+
+    if workers is None:
+        sources = list(sources)
+        workers = parse_workers(sources)
+    for name, item in markdown_files.read_all(sources, workers=workers):
+        if _read(item):
             if publish_offset and item.publish_at:
                 item.publish_at += publish_offset
+            if any(_read(other) and other.slug == item.slug for _, other in pending):
+                save_pending()  # which of the two gets the slug depends on how the first fares
             if item.slug in slugs:
-                raise ImportProblem(f"its slug “{item.slug}” is also that of {slugs[item.slug]}")
-            outcome = save(item, note=f"Imported from {name}", **options)
-        except Exception as problem:  # one bad file must not stop the rest
-            report.count("failed")
-            report.problems.append(f"{name}: {describe(problem)}")
-            if progress:
-                progress.write(report.problems[-1])
-        else:
-            report.count(outcome)
-            slugs[item.slug] = name
-            imported.append((item.slug, item.related))
-            if verbose and progress:
-                progress.write(f"{name}: {outcome} “{item.title}”")
-        if progress:
-            progress.advance()
+                item = ImportProblem(f"its slug “{item.slug}” is also that of {slugs[item.slug]}")
+        pending.append((name, item))
+        if len(pending) >= batch_size:
+            save_pending()
+    save_pending()
     for slug, title in resolve_related(imported, dry_run=report.dry_run):
         report.notes.append(f"Unresolved related link in “{slug}”: “{title}”")
     return report
+
+
+def parse_workers(sources):
+    """Processes to parse in: settings.BYLINE_IMPORT_WORKERS, but none for a few files
+    (starting them would cost more than they save)."""
+    return settings.BYLINE_IMPORT_WORKERS if len(sources) >= PARALLEL_FROM else 0
+
+
+def _read(item):
+    return isinstance(item, ImportedPost)
 
 
 def describe(problem):

@@ -5,6 +5,9 @@ What the body says in a conventional shape is moved into the model and out of th
 body_sections); a file written by `write` is taken as it is.
 """
 
+import collections
+import concurrent.futures
+import multiprocessing
 import re
 from pathlib import PurePath
 
@@ -103,6 +106,61 @@ def read(name, raw, source_id=None):
         related=[] if exported else body_sections.related_links(body),
         metadata=extra,
     )
+
+
+def read_all(sources, workers=0):
+    """(name, ImportedPost or the problem that stopped it) for each (name, source id, reader)
+    triple, in order, each body rendered. With `workers`, that many processes parse and render
+    while the caller saves the files done before (this process reads them: a reader may not
+    cross processes)."""
+    if workers < 1:
+        for name, source_id, read_bytes in sources:
+            try:
+                raw = read_bytes()
+            except Exception as problem:  # one bad file must not stop the rest
+                yield name, problem
+            else:
+                yield name, _parse(name, raw, source_id)
+        return
+    # fork: workers start at once with everything imported; they only parse (no database).
+    context = multiprocessing.get_context("fork")
+    with concurrent.futures.ProcessPoolExecutor(workers, mp_context=context) as pool:
+        parsing = collections.deque()
+        for name, source_id, read_bytes in sources:
+            try:
+                raw = read_bytes()
+            except Exception as problem:
+                parsing.append((name, problem))
+            else:
+                parsing.append((name, pool.submit(_parse, name, raw, source_id)))
+            if len(parsing) >= PARSE_AHEAD:
+                yield _parsed(*parsing.popleft())
+        while parsing:
+            yield _parsed(*parsing.popleft())
+
+
+# Files handed to the workers ahead of the one the caller gets: enough to keep them busy while
+# the caller saves a batch, few enough that a large import is never all in memory.
+PARSE_AHEAD = 250
+
+
+def _parse(name, raw, source_id):
+    """The file read and its body rendered (see saving.prepare), or the problem."""
+    from blog.importers.saving import prepare  # saving needs the models; reading does not
+
+    try:
+        return prepare(read(name, raw, source_id=source_id))
+    except Exception as problem:
+        return problem
+
+
+def _parsed(name, outcome):
+    if isinstance(outcome, concurrent.futures.Future):
+        try:
+            outcome = outcome.result()
+        except Exception as problem:  # the worker died, or its answer could not be unpickled
+            outcome = problem
+    return name, outcome
 
 
 def _jekyll_date(match):

@@ -31,6 +31,8 @@ class ImportedPost:
     references: list = dataclasses.field(default_factory=list)  # [{title, publisher, year, url}]
     related: list = dataclasses.field(default_factory=list)  # [(title, url)]
     metadata: dict = dataclasses.field(default_factory=dict)
+    # (body, Post.derive(body) or the ValidationError it raised), when worked out beforehand.
+    derived: tuple | None = None
 
 
 @dataclasses.dataclass

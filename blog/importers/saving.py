@@ -8,11 +8,14 @@ import uuid
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
+from django.core.exceptions import ValidationError
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import transaction
+from django.db.models import Q
 
 from blog.importers.records import ImportProblem, year
 from blog.models import Post, Topic
+from blog.models.content import HistoryBatch
 from blog.slugs import unique_slug
 from blog.workflow import Status
 
@@ -21,7 +24,7 @@ REAL_ADDRESS = ("/", "http:", "https:", "mailto:")
 
 
 class DryRun(Exception):
-    """Raised inside a file's transaction to undo it after seeing what it would do."""
+    """Raised inside a batch's transaction to undo it after seeing what it would do."""
 
 
 def save(item, *, status=None, dry_run=False, overwrite=False, note="Imported"):
@@ -30,10 +33,60 @@ def save(item, *, status=None, dry_run=False, overwrite=False, note="Imported"):
     `status` (when given) is the status for posts whose source does not ask for a draft. A
     post edited here since its last import is not overwritten unless `overwrite` is true.
     """
+    [outcome] = save_all([(item, note)], status=status, dry_run=dry_run, overwrite=overwrite)
+    if isinstance(outcome, Exception):
+        raise outcome
+    return outcome
+
+
+def save_all(entries, *, status=None, dry_run=False, overwrite=False):
+    """save() for many (item, note) pairs in one transaction, each in a savepoint of its own:
+    an item that fails rolls back alone. Returns each item's outcome, or the exception that
+    stopped it, in order.
+
+    The posts' parts, search text and history are written for all of them at the end (see
+    HistoryBatch); should that fail, the items are saved again one transaction each, so the
+    failure is pinned on its own item and the others still go in."""
+    try:
+        with transaction.atomic():
+            outcomes = _save_batch(entries, status, overwrite)
+            if dry_run:
+                raise DryRun(outcomes)
+    except DryRun as dry:
+        return dry.args[0]
+    except Exception as problem:
+        if len(entries) == 1:
+            return [problem]
+        return [
+            outcome
+            for entry in entries
+            for outcome in save_all([entry], status=status, dry_run=dry_run, overwrite=overwrite)
+        ]
+    return outcomes
+
+
+def _save_batch(entries, status, overwrite):
+    batch, known, outcomes = HistoryBatch(), Known(), []
+    for item, note in entries:
+        try:
+            with transaction.atomic():  # a savepoint
+                outcomes.append(_stage(item, note, status, overwrite, batch, known))
+        except Exception as problem:  # one bad file must not stop the rest
+            known.forget()  # what it made was rolled back with it
+            outcomes.append(problem)
+    posts = [post for post, *_ in batch.entries]
+    for post, revision in zip(posts, batch.write(), strict=True):
+        post.import_checksum = _checksum(revision.data)
+    Post.objects.bulk_update(posts, ["import_checksum"])
+    return outcomes
+
+
+def _stage(item, note, status, overwrite, batch, known):
+    """Write `item`'s post row into `batch` (see save_with_history); return the outcome."""
     post = find_post(item)
     body, _ = link_related(item.body, item.related, post or Post(slug=item.slug))
     new_status = _status_for(item, status, post and post.status)
-    if post is not None and _holds(post, item, body, new_status):
+    if post is not None and _holds(post, item, body, new_status, known):
         return "unchanged"  # no write at all: updated_at and the page cache stay as they are
     if (
         post is not None
@@ -45,23 +98,41 @@ def save(item, *, status=None, dry_run=False, overwrite=False, note="Imported"):
             f"“{post.title}” was edited here since it was imported; re-import with --overwrite "
             "(or the overwrite option) to replace those edits"
         )
+    created = post is None
+    post = post or Post()
+    for field, value in _fields(item).items():
+        setattr(post, field, value)
+    authors = [_author(name, known).username for name in item.authors]
+    topics = [_topic(name, known).slug for name in item.topics]
+    post.apply_content(_content(item, body, new_status, authors, topics))
+    if item.derived and item.derived[0] == post.body:
+        if isinstance(item.derived[1], Exception):
+            raise item.derived[1]
+        post.use_derived(post.body, item.derived[1])
+    post.save_with_history(note=note, batch=batch)
+    return "created" if created else "updated"
+
+
+class Known:
+    """Authors and topics found or made during one batch, by the name a file gives them, so
+    a batch looks each up once. Forgotten when a file fails: its savepoint took back what it
+    made."""
+
+    def __init__(self):
+        self.authors, self.topics = {}, {}
+
+    def forget(self):
+        self.authors.clear()
+        self.topics.clear()
+
+
+def prepare(item):
+    """Work out beforehand what saving `item` needs and no database: its body rendered."""
     try:
-        with transaction.atomic():
-            created = post is None
-            post = post or Post()
-            for field, value in _fields(item).items():
-                setattr(post, field, value)
-            authors = [_author(name).username for name in item.authors]
-            topics = [_topic(name).slug for name in item.topics]
-            post.apply_content(_content(item, body, new_status, authors, topics))
-            revision = post.save_with_history(note=note)
-            post.import_checksum = _checksum(revision.data)
-            Post.objects.filter(pk=post.pk).update(import_checksum=post.import_checksum)
-            if dry_run:
-                raise DryRun("created" if created else "updated")
-            return "created" if created else "updated"
-    except DryRun as dry:
-        return dry.args[0]
+        item.derived = (item.body, Post.derive(item.body))
+    except ValidationError as refused:
+        item.derived = (item.body, refused)
+    return item
 
 
 def find_post(item):
@@ -70,10 +141,16 @@ def find_post(item):
     A slug held by a post written here, not imported, is not taken over: that would replace
     someone's work with a file that merely chose the same address.
     """
-    by_slug = Post.objects.filter(slug=item.slug).first()
+    # One query for both (in the model's order, as .first() would pick).
+    found = list(
+        Post.objects.filter(Q(slug=item.slug) | (Q(source_id=item.source_id) & ~Q(source_id="")))
+    )
+    by_slug = next((post for post in found if post.slug == item.slug), None)
     if by_slug is not None and (by_slug.source_id or by_slug.source_id == item.source_id):
         return by_slug
-    by_source = Post.objects.filter(source_id=item.source_id).exclude(source_id="").first()
+    by_source = next(
+        (post for post in found if post.source_id and post.source_id == item.source_id), None
+    )
     if by_source is None and _is_uuid(item.source_id):
         by_source = Post.objects.filter(uuid=item.source_id).first()
     if by_source is None and by_slug is not None:
@@ -122,10 +199,10 @@ def _fields(item):
     }
 
 
-def _holds(post, item, body, status):
+def _holds(post, item, body, status, known):
     """Whether `post` already is what `item` says (read-only: nothing is made to find out)."""
-    authors = [_find_author(name) for name in item.authors]
-    topics = [_find_topic(name) for name in item.topics]
+    authors = [_find_author(name, known) for name in item.authors]
+    topics = [_find_topic(name, known) for name in item.topics]
     if None in authors or None in topics:
         return False  # the import would create them
     content = _content(item, body, status, [a.username for a in authors], [t.slug for t in topics])
@@ -166,18 +243,23 @@ def _reference(reference):
     }
 
 
-def _find_author(name):
+def _find_author(name, known):
+    if name in known.authors:
+        return known.authors[name]
     User = get_user_model()
-    return (
+    found = (
         User.objects.filter(display_name__iexact=name).first()
         or User.objects.filter(username__iexact=name).first()
     )
+    if found is not None:
+        known.authors[name] = found
+    return found
 
 
-def _author(name):
+def _author(name, known):
     """The account for a byline name; a missing author becomes a Contributor who cannot log
     in until someone sets a password."""
-    if existing := _find_author(name):
+    if existing := _find_author(name, known):
         return existing
     User = get_user_model()
     username = unique_slug(
@@ -190,26 +272,32 @@ def _author(name):
     user.set_unusable_password()
     user.save()
     user.groups.add(*Group.objects.filter(name="Contributor"))
+    known.authors[name] = user
     return user
 
 
-def _find_topic(name):
-    return Topic.objects.filter(name__iexact=name[:80]).first()
+def _find_topic(name, known):
+    if name not in known.topics:
+        found = Topic.objects.filter(name__iexact=name[:80]).first()
+        if found is None:
+            return None
+        known.topics[name] = found
+    return known.topics[name]
 
 
-def _topic(name):
+def _topic(name, known):
     """The topic of that name, made if missing (names of any script get a slug of their own)."""
-    if topic := _find_topic(name):
+    if topic := _find_topic(name, known):
         return topic
-    name = name[:80]
     slug = unique_slug(
-        name,
+        name[:80],
         lambda taken: Topic.objects.filter(slug=taken).exists(),
         max_length=70,
         fallback="topic",
         allow_unicode=True,
     )
-    return Topic.objects.create(name=name, slug=slug)
+    known.topics[name] = Topic.objects.create(name=name[:80], slug=slug)
+    return known.topics[name]
 
 
 def link_related(body, related, post):
@@ -233,16 +321,15 @@ def resolve_related(imported, dry_run=False):
     unresolved = []
     titles = {slug for slug, _ in imported}
     for slug, related in imported:
+        related = [(title, url) for title, url in related if not url.startswith(REAL_ADDRESS)]
         if not related:
-            continue
+            continue  # nothing to resolve: no need to load the post
         post = Post.objects.filter(slug=slug).first()
         if post is None or dry_run:  # a dry run wrote nothing: check the titles only
             unresolved += [
                 (slug, title)
                 for title, url in related
-                if not url.startswith(REAL_ADDRESS)
-                and not Post.objects.filter(title__iexact=title).exists()
-                and title not in titles
+                if not Post.objects.filter(title__iexact=title).exists() and title not in titles
             ]
             continue
         body, missing = link_related(post.body, related, post)

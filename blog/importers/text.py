@@ -4,6 +4,7 @@ import re
 import unicodedata
 
 import ftfy
+import ftfy.badness
 
 # UTF-8 text decoded as Windows-1252 loses the bytes that code page leaves undefined. Two such
 # losses are common enough to put back: the last byte of a closing quote (”, E2 80 9D) at the
@@ -44,17 +45,46 @@ def repair(text):
         return text
     text = text.replace("\r\n", "\n").replace("\r", "\n").replace("\ufeff", "")
     text = _LOST_CLOSING_QUOTE.sub("”", text)
+    if not _NOTHING_TO_FIX.fullmatch(text):
+        # ftfy fixes a text line by line (each with its \n): give it only the lines it would
+        # change, which saves most of its cost and gives the same text.
+        lines = text.split("\n")
+        text = "\n".join(
+            _fix_line(line, last=number == len(lines) - 1) for number, line in enumerate(lines)
+        )
+    text = _LOST_MIDDLE_BYTE.sub(_restore_middle_byte, text)
+    return unicodedata.normalize("NFC", text)
+
+
+# Printable ASCII and tabs: no mojibake, control character or odd line break to fix.
+_NOTHING_TO_FIX = re.compile(r"[\t\n\x20-\x7e]*")
+# What ftfy changes in a line beside mojibake (which ftfy.badness.is_bad finds): C0 and C1
+# controls, odd line breaks, surrogates and the format characters it strips.
+_FTFY_TARGETS = re.compile(
+    "[\x00-\x08\x0b-\x1f\x7f-\x9f\u2028\u2029\u206a-\u206f\ud800-\udfff\ufeff\ufff9-\ufffc]"
+)
+
+
+def _fix_line(line, last):
+    """ftfy on one line as its fix_text() sees it (with its \\n unless it is the last), run
+    only where a cheap check finds something it would change."""
+    segment = line if last else line + "\n"
+    if _NOTHING_TO_FIX.fullmatch(segment) or (
+        not _FTFY_TARGETS.search(segment)
+        and not ftfy.badness.is_bad(segment)
+        and unicodedata.is_normalized("NFC", segment)
+    ):
+        return line
     # Only undo mojibake: leave entities, full-width forms and ligatures as the author wrote.
-    text = ftfy.fix_text(
-        text,
+    fixed = ftfy.fix_text(
+        segment,
         uncurl_quotes=False,
         unescape_html=False,
         fix_character_width=False,
         fix_latin_ligatures=False,
         normalization="NFC",
     )
-    text = _LOST_MIDDLE_BYTE.sub(_restore_middle_byte, text)
-    return unicodedata.normalize("NFC", text)
+    return fixed if last else fixed.removesuffix("\n")
 
 
 def decode(raw):

@@ -3,17 +3,24 @@
 Content is what a revision keeps: the text fields, the status and publish time, and what hangs
 off the post (tags, topics, the ordered byline, FAQs and references), as plain data. Writers
 (the admin form, workflow buttons and bulk actions, revision restore, the importers and so the
-demo loader) set fields or apply content, then call save_with_history().
+demo loader) set fields or apply content, then call save_with_history(); many posts at once
+(an import) share a HistoryBatch, which writes their parts, search text, state changes and
+revisions in a few statements for all of them.
 """
 
 import datetime as dt
 
 from django.contrib.auth import get_user_model
+from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import connection, transaction
+from django.db.models import Case, OuterRef, Subquery, When
 from django.utils import timezone
+from taggit.models import Tag, TaggedItem
 
+from blog.models.history import Revision, StateChange
 from blog.models.parts import FAQ, PostAuthor, Reference, Topic
+from blog.rendering import rendered_or_invalid
 from blog.workflow import Status
 
 # The post's own fields that content holds, beside its status, publish time and parts.
@@ -79,97 +86,281 @@ class PostContent:
         stored = self.content()
         return all(stored[key] == canonical(key, value) for key, value in content.items())
 
-    def save_with_history(self, *, by=None, note="", update_fields=None):
+    def save_with_history(self, *, by=None, note="", update_fields=None, batch=None):
         """Save the post (see save(); `update_fields` as there, [] for parts only) and the parts
         apply_content() gave, record a state change if the status moved (or a scheduled post's
         time: rescheduling, or publishing it at once), and keep a revision
         unless the content is as the last one kept. All or nothing: an error (a body beyond the
-        rendering limits, say) leaves the database as it was. Returns the newest revision."""
-        parts = getattr(self, "_applied_parts", {})
-        with transaction.atomic():
-            stored = type(self).objects.filter(pk=self.pk).values_list("status", "publish_at")
-            before = stored.first() if self.pk else None
-            # Once, below, not after every FAQ and tag: the search text and stored blocks.
-            self._defer_derived = True
-            try:
-                self.save(update_fields=update_fields)
-                self._write_parts(parts, new=before is None)
-            finally:
-                self._defer_derived = False
-            self.update_search_vector()
-            type(self).store_derived([self])
-            if before is None or _state(*before) != _state(self.status, self.publish_at):
-                self.state_changes.create(
-                    from_status=before[0] if before else "",
-                    to_status=self.status,
-                    publish_at=self.publish_at,
-                    by=by,
-                )
-            revision = self._keep_revision(by, note)
-        self._applied_parts = {}
-        return revision
+        rendering limits, say) leaves the database as it was. Returns the newest revision.
 
-    def _keep_revision(self, by, note):
-        data = self.content()
-        latest = self.revisions.first()
-        if latest and latest.data == data:
-            return latest
-        number = latest.number + 1 if latest else 1
-        return self.revisions.create(number=number, data=data, by=by, note=note)
+        Given a HistoryBatch, only the post's row is written now, in the caller's transaction,
+        and the rest by batch.write() for all its posts at once (which returns the revisions);
+        without one, the post is a batch of its own."""
+        if batch is None:
+            with transaction.atomic():
+                batch = HistoryBatch()
+                self.save_with_history(by=by, note=note, update_fields=update_fields, batch=batch)
+                return batch.write()[0]
+        before = None
+        if self.pk:
+            stored = type(self).objects.filter(pk=self.pk).values_list("status", "publish_at")
+            before = stored.first()
+        # The batch writes the search text and stored blocks once, after the parts.
+        self._defer_derived = True
+        try:
+            self.save(update_fields=update_fields)
+        finally:
+            self._defer_derived = False
+        batch.add(self, before=before, by=by, note=note)
+        return None
 
     def _stored_parts(self):
-        return {
-            "tags": sorted(self.tags.names()),
-            "topics": sorted(self.topics.values_list("slug", flat=True)),
-            "authors": list(
-                self.postauthor_set.order_by("order", "pk").values_list(
-                    "author__username", flat=True
-                )
-            ),
-            "faqs": [
-                {"question": q, "answer": a}
-                for q, a in self.faqs.order_by("order", "pk").values_list("question", "answer")
-            ],
-            "references": [
-                dict(zip(REFERENCE_FIELDS, values, strict=True))
-                for values in self.references.order_by("order", "pk").values_list(*REFERENCE_FIELDS)
-            ],
-        }
+        return stored_parts([self])[self.pk]
 
-    def _write_parts(self, parts, new):
-        """The one place a post's tags, topics, byline, FAQs and references are written; a
-        part already as given is left untouched."""
-        if not parts:
-            return
-        stored = dict.fromkeys(PARTS, []) if new else self._stored_parts()
-        changed = {
-            part: canonical(part, value)
-            for part, value in parts.items()
-            if canonical(part, value) != stored[part]
-        }
-        if "tags" in changed:
-            self.tags.set(changed["tags"])
-        if "topics" in changed:
-            self.topics.set(Topic.objects.filter(slug__in=changed["topics"]))
-        if "authors" in changed:
-            self._write_byline(changed["authors"])
-        if "faqs" in changed:
-            self.faqs.all().delete()
-            for order, faq in enumerate(changed["faqs"], start=1):
-                FAQ(post=self, order=order, question=faq["question"], answer=faq["answer"]).save()
-        if "references" in changed:
-            self.references.all().delete()
-            Reference.objects.bulk_create(
-                Reference(post=self, order=order, **reference)
-                for order, reference in enumerate(changed["references"], start=1)
+
+def stored_parts(posts):
+    """{post pk: its parts as content() gives them} for saved `posts`, in five queries."""
+    pks = [post.pk for post in posts]
+    parts = {pk: {part: [] for part in PARTS} for pk in pks}
+    if not pks:
+        return parts
+    post_type = ContentType.objects.get_for_model(type(posts[0]))
+    tagged = TaggedItem.objects.filter(content_type=post_type, object_id__in=pks)
+    for pk, name in tagged.values_list("object_id", "tag__name"):
+        parts[int(pk)]["tags"].append(name)
+    topics = type(posts[0]).topics.through.objects.filter(post_id__in=pks)
+    for pk, slug in topics.values_list("post_id", "topic__slug"):
+        parts[pk]["topics"].append(slug)
+    for pk in pks:
+        parts[pk]["tags"].sort()
+        parts[pk]["topics"].sort()
+    byline = PostAuthor.objects.filter(post_id__in=pks).order_by("order", "pk")
+    for pk, username in byline.values_list("post_id", "author__username"):
+        parts[pk]["authors"].append(username)
+    faqs = FAQ.objects.filter(post_id__in=pks).order_by("order", "pk")
+    for pk, question, answer in faqs.values_list("post_id", "question", "answer"):
+        parts[pk]["faqs"].append({"question": question, "answer": answer})
+    references = Reference.objects.filter(post_id__in=pks).order_by("order", "pk")
+    for pk, *values in references.values_list("post_id", *REFERENCE_FIELDS):
+        parts[pk]["references"].append(dict(zip(REFERENCE_FIELDS, values, strict=True)))
+    return parts
+
+
+class HistoryBatch:
+    """Posts whose rows save_with_history(batch=…) has written, waiting for the rest of that
+    save: write() writes the parts apply_content() gave, the search text, the state changes and
+    the revisions of all of them in a few statements, in the caller's transaction. The one
+    way those are written, for one post or many."""
+
+    def __init__(self):
+        self.entries = []  # (post, parts, status and publish time before, by, note)
+
+    def add(self, post, *, before, by, note):
+        self.entries.append((post, getattr(post, "_applied_parts", {}), before, by, note))
+
+    def write(self):
+        """Write what the posts wait for; return their newest revisions, in order."""
+        if not self.entries:
+            return []
+        posts = [post for post, *_ in self.entries]
+        for post in posts:  # receivers of part changes leave them to store_derived() below
+            post._defer_derived = True
+        try:
+            if changed := self._write_parts():
+                _bump_if_public(changed)
+        finally:
+            for post in posts:
+                post._defer_derived = False
+        self._write_search_vectors(posts)
+        type(posts[0]).store_derived(posts)
+        StateChange.objects.bulk_create(
+            StateChange(
+                post=post,
+                from_status=before[0] if before else "",
+                to_status=post.status,
+                publish_at=post.publish_at,
+                by=by,
             )
-
-    def _write_byline(self, usernames):
-        users = get_user_model().objects.in_bulk(usernames, field_name="username")
-        if missing := [name for name in usernames if name not in users]:
-            raise ValidationError({"authors": f"No account is called “{missing[0]}”."})
-        PostAuthor.objects.filter(post=self).delete()
-        PostAuthor.objects.bulk_create(
-            PostAuthor(post=self, author=users[name], order=order)
-            for order, name in enumerate(usernames, start=1)
+            for post, _, before, by, _ in self.entries
+            if before is None or _state(*before) != _state(post.status, post.publish_at)
         )
+        revisions = self._keep_revisions()
+        for post in posts:
+            post._applied_parts = {}
+        self.entries = []
+        return revisions
+
+    def _write_parts(self):
+        """Write the parts that differ from what is stored; return the posts that changed."""
+        existing = [post for post, parts, before, *_ in self.entries if parts and before]
+        stored = stored_parts(existing)
+        changes = []  # (post, {part: value in content()'s form}, whether the post is new)
+        for post, parts, before, *_ in self.entries:
+            old = stored.get(post.pk) or dict.fromkeys(PARTS, [])
+            changed = {
+                part: canonical(part, value)
+                for part, value in parts.items()
+                if canonical(part, value) != old[part]
+            }
+            if changed:
+                changes.append((post, changed, before is None))
+        if not changes:
+            return []
+        _write_tags(changes, stored)
+        _write_topics(changes)
+        _write_bylines(changes)
+        _write_faqs(changes)
+        _write_references(changes)
+        return [post for post, *_ in changes]
+
+    def _write_search_vectors(self, posts):
+        """One UPDATE for all the posts (PostgreSQL only; see Post.search_document)."""
+        if connection.vendor != "postgresql":
+            return
+        model = type(posts[0])
+        post_type = ContentType.objects.get_for_model(model)
+        pks = [post.pk for post in posts]
+        tags = {pk: [] for pk in pks}
+        tagged = TaggedItem.objects.filter(content_type=post_type, object_id__in=pks)
+        for pk, name in tagged.values_list("object_id", "tag__name").order_by("tag__name"):
+            tags[int(pk)].append(name)
+        faqs = {pk: [] for pk in pks}
+        answers = FAQ.objects.filter(post_id__in=pks).order_by("order", "pk")
+        for pk, question, answer_html in answers.values_list("post_id", "question", "answer_html"):
+            faqs[pk].append((question, answer_html))
+        model.objects.filter(pk__in=pks).update(
+            search_vector=Case(
+                *(
+                    When(pk=post.pk, then=post.search_document(tags[post.pk], faqs[post.pk]))
+                    for post in posts
+                )
+            )
+        )
+
+    def _keep_revisions(self):
+        """A revision of each post, unless its content is as its latest revision's."""
+        posts = [post for post, *_ in self.entries]
+        parts = stored_parts(posts)
+        latest = {}
+        if known := [post.pk for post, _, before, *_ in self.entries if before]:
+            newest = Revision.objects.filter(post=OuterRef("post")).order_by("-number")
+            for revision in Revision.objects.filter(
+                post_id__in=known, number=Subquery(newest.values("number")[:1])
+            ):
+                latest[revision.post_id] = revision
+        revisions, new = [], []
+        for post, _, _, by, note in self.entries:
+            data = {
+                **{field: getattr(post, field) for field in TEXT_FIELDS},
+                "status": post.status,
+                "publish_at": canonical("publish_at", post.publish_at),
+                **parts[post.pk],
+            }
+            last = latest.get(post.pk)
+            if last is not None and last.data == data:
+                revisions.append(last)
+                continue
+            revision = Revision(
+                post=post, number=last.number + 1 if last else 1, data=data, by=by, note=note
+            )
+            revisions.append(revision)
+            new.append(revision)
+        Revision.objects.bulk_create(new)
+        return revisions
+
+
+def _bump_if_public(posts):
+    """Parts written in bulk send no signals: move the page cache on if a reader could see one
+    of these posts (see blog.caching)."""
+    from blog.caching import post_is_or_was_public
+    from blog.content_version import bump_content_generation
+
+    if any(post_is_or_was_public(post) for post in posts):
+        bump_content_generation()
+
+
+def _write_tags(changes, stored):
+    changes = [(post, parts["tags"], new) for post, parts, new in changes if "tags" in parts]
+    if not changes:
+        return
+    post_type = ContentType.objects.get_for_model(type(changes[0][0]))
+    names = {name for _, wanted, _ in changes for name in wanted}
+    tags = {tag.name: tag for tag in Tag.objects.filter(name__in=names)}
+    for name in sorted(names - tags.keys()):
+        tags[name] = Tag.objects.get_or_create(name=name)[0]  # as taggit makes them
+    for post, wanted, new in changes:
+        if not new and (gone := set(stored[post.pk]["tags"]) - set(wanted)):
+            TaggedItem.objects.filter(
+                content_type=post_type, object_id=post.pk, tag__name__in=gone
+            ).delete()
+    TaggedItem.objects.bulk_create(
+        TaggedItem(content_type=post_type, object_id=post.pk, tag=tags[name])
+        for post, wanted, new in changes
+        for name in sorted(set(wanted) - set([] if new else stored[post.pk]["tags"]))
+    )
+
+
+def _write_topics(changes):
+    changes = [(post, parts["topics"], new) for post, parts, new in changes if "topics" in parts]
+    if not changes:
+        return
+    through = type(changes[0][0]).topics.through
+    topics = Topic.objects.in_bulk(
+        {slug for _, slugs, _ in changes for slug in slugs}, field_name="slug"
+    )
+    through.objects.filter(post_id__in=[post.pk for post, _, new in changes if not new]).delete()
+    through.objects.bulk_create(
+        through(post_id=post.pk, topic_id=topics[slug].pk)
+        for post, slugs, _ in changes
+        for slug in slugs
+        if slug in topics  # as topics.set() with the topics that exist
+    )
+
+
+def _write_bylines(changes):
+    changes = [(post, parts["authors"], new) for post, parts, new in changes if "authors" in parts]
+    if not changes:
+        return
+    usernames = {name for _, names, _ in changes for name in names}
+    users = get_user_model().objects.in_bulk(usernames, field_name="username")
+    for _, names, _ in changes:
+        if missing := [name for name in names if name not in users]:
+            raise ValidationError({"authors": f"No account is called “{missing[0]}”."})
+    PostAuthor.objects.filter(post__in=[post for post, _, new in changes if not new]).delete()
+    PostAuthor.objects.bulk_create(
+        PostAuthor(post=post, author=users[name], order=order)
+        for post, names, _ in changes
+        for order, name in enumerate(names, start=1)
+    )
+
+
+def _write_faqs(changes):
+    changes = [(post, parts["faqs"], new) for post, parts, new in changes if "faqs" in parts]
+    if not changes:
+        return
+    FAQ.objects.filter(post__in=[post for post, _, new in changes if not new]).delete()
+    FAQ.objects.bulk_create(
+        FAQ(
+            post=post,
+            order=order,
+            question=faq["question"],
+            answer=faq["answer"],
+            answer_html=rendered_or_invalid(faq["answer"], "answer")[0],  # as FAQ.save() does
+        )
+        for post, faqs, _ in changes
+        for order, faq in enumerate(faqs, start=1)
+    )
+
+
+def _write_references(changes):
+    changes = [
+        (post, parts["references"], new) for post, parts, new in changes if "references" in parts
+    ]
+    if not changes:
+        return
+    Reference.objects.filter(post__in=[post for post, _, new in changes if not new]).delete()
+    Reference.objects.bulk_create(
+        Reference(post=post, order=order, **reference)
+        for post, references, _ in changes
+        for order, reference in enumerate(references, start=1)
+    )

@@ -300,7 +300,9 @@ class Post(PostWorkflow, PostContent, models.Model):
             return  # as Model.save(update_fields=[]): nothing to write
         self.slug = self.slug or self._unique_slug()
         self.publish_at = self.publish_at.replace(microsecond=0)  # whole seconds, as shown
-        if renders(kwargs.get("update_fields"), "body"):
+        if renders(kwargs.get("update_fields"), "body") and (
+            getattr(self, "_derived_from", None) != self.body
+        ):
             self._render_body()
         self._refresh_renditions()
         kwargs["update_fields"] = with_derived_fields(
@@ -357,15 +359,32 @@ class Post(PostWorkflow, PostContent, models.Model):
     def _render_body(self):
         """Derive the HTML, table of contents and counts; a body beyond the rendering limits
         raises ValidationError before anything is written."""
-        self.body_html, toc_html = rendered_or_invalid(self.body, "body")
-        self.has_sponsored_links = has_sponsored_links(self.body_html)
-        self.word_count = count_words(self.body_html)
-        self.reading_time = reading_minutes(self.word_count)
-        self.excerpt = excerpt(self.body_html)
-        long_enough = (
-            self.word_count >= TOC_MIN_WORDS and toc_html.count("<li>") >= TOC_MIN_SECTIONS
-        )
-        self.toc_html = toc_html if long_enough else ""
+        self.use_derived(self.body, self.derive(self.body))
+
+    @classmethod
+    def derive(cls, body):
+        """What save() derives from `body`: its DERIVED fields, and the body as plain text
+        (for the search text), as {name: value}. Raises ValidationError for a body beyond
+        the rendering limits. Needs no database: an import runs it in other processes."""
+        body_html, toc_html = rendered_or_invalid(body, "body")
+        word_count = count_words(body_html)
+        long_enough = word_count >= TOC_MIN_WORDS and toc_html.count("<li>") >= TOC_MIN_SECTIONS
+        return {
+            "body_html": body_html,
+            "toc_html": toc_html if long_enough else "",
+            "has_sponsored_links": has_sponsored_links(body_html),
+            "word_count": word_count,
+            "reading_time": reading_minutes(word_count),
+            "excerpt": excerpt(body_html),
+            "body_text": plain_text(body_html),
+        }
+
+    def use_derived(self, body, derived):
+        """Take what derive(body) gave: save() does not render this body again."""
+        for name in self.DERIVED:
+            setattr(self, name, derived[name])
+        self._body_text = (derived["body_html"], derived["body_text"])
+        self._derived_from = body
 
     def related_posts(self, limit=4):
         """Published posts sharing a tag or a topic with this one, newest first (one query
@@ -382,7 +401,7 @@ class Post(PostWorkflow, PostContent, models.Model):
             return
         Post.objects.filter(pk=self.pk).update(
             search_vector=self.search_document(
-                self.tags.names(), self.faqs.values_list("question", "answer_html")
+                sorted(self.tags.names()), self.faqs.values_list("question", "answer_html")
             )
         )
 
@@ -397,11 +416,20 @@ class Post(PostWorkflow, PostContent, models.Model):
             + SearchVector("description", weight="B", config=SEARCH_CONFIG)
             + SearchVector(Value(tags), weight="B", config=SEARCH_CONFIG)
             + SearchVector(
-                Value(f"{plain_text(self.body_html)} {faq_text}"),
+                Value(f"{self.body_text()} {faq_text}"),
                 weight="C",
                 config=SEARCH_CONFIG,
             )
         )
+
+    def body_text(self):
+        """The body as plain text; remembered from the last render, so a batch of saves
+        (which writes the search text after rendering many posts) does not derive it again."""
+        html, text = getattr(self, "_body_text", (None, ""))
+        if html != self.body_html:
+            text = plain_text(self.body_html)
+            self._body_text = (self.body_html, text)
+        return text
 
     def featured_image_srcset(self):
         if not self.featured_image:
