@@ -33,6 +33,11 @@ def parse_args():
     parser.add_argument(
         "--redis-url", default=os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/11")
     )
+    parser.add_argument(
+        "--rows",
+        default=os.environ.get("BENCH_ROWS", ""),
+        help="comma-separated row names to run (e.g. post-cached,revalidation-304); default all",
+    )
     return parser.parse_args()
 
 
@@ -81,6 +86,8 @@ def main():
         results = []
         with gunicorn({**env, **extra}, WORKERS) as (port, process):
             for row in rows(slugs, tag_slug, SEARCH_TERM):
+                if args.rows and row.name not in args.rows.split(","):
+                    continue
                 print(f"{cache}: {row.label} …", flush=True)
                 results.append(
                     measure(row, port, process.pid, folder, args.seconds, ceiling_seconds)
