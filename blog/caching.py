@@ -25,7 +25,7 @@ from django.utils.http import http_date, parse_etags, parse_http_date_safe, urle
 
 from blog.content_version import DATABASE_UNAVAILABLE, bump_content_generation, content_version
 from blog.models import Post
-from blog.page_encoding import compressed_bodies, negotiate
+from blog.page_encoding import add_coding, best_coding, body_in, stored_bodies
 
 # Pages are cached only for page numbers in the form the site links to (no `01`, `+1`, `last`).
 PAGE_NUMBER = re.compile(r"[1-9][0-9]{0,5}")
@@ -106,14 +106,14 @@ def within_budget(request):
 
 def stored_page(response):
     """What the cache keeps of a rendered page, ready to send: its status, its headers as a hit
-    sends them (Cache-Control and Vary included) and its body in each coding
+    sends them (Cache-Control and Vary included) and its body in each coding kept
     (blog/page_encoding.py)."""
     patch_vary_headers(response, ["Accept-Encoding"])
     patch_cache_control(response, public=True, max_age=settings.BYLINE_BROWSER_CACHE_SECONDS)
     if response.has_header("Content-Encoding"):  # coded by the view: sent as it is
         bodies = {"identity": response.content}
     else:
-        bodies = compressed_bodies(response.content)
+        bodies = stored_bodies(response.content)
     headers = {
         name: value
         for name, value in response.items()
@@ -122,14 +122,17 @@ def stored_page(response):
     return response.status_code, headers, bodies
 
 
-def page_from(stored, request, validators=None):
-    """The response for a stored page: its body in the best coding the client takes."""
+def page_from(stored, coding, validators=None):
+    """The response for a stored page, its body in `coding`."""
     status, headers, bodies = stored
-    coding, body = negotiate(bodies, request.META.get("HTTP_ACCEPT_ENCODING", ""))
     headers = headers | validators if validators else dict(headers)
     if coding != "identity":
         headers["Content-Encoding"] = coding
-    return HttpResponse(body, status=status, headers=headers)
+    return HttpResponse(body_in(bodies, coding), status=status, headers=headers)
+
+
+def accept_encoding(request):
+    return request.META.get("HTTP_ACCEPT_ENCODING", "")
 
 
 def page_digest(request, generation, passed):
@@ -178,7 +181,7 @@ def render_or_earlier(request, view, args, kwargs, generation, passed):
         for earlier in range(passed - 1, -1, -1):
             stored = cache.get(page_key(page_digest(request, generation, earlier)))
             if stored is not None:
-                response = page_from(stored, request)
+                response = page_from(stored, best_coding(stored[2], accept_encoding(request)))
                 del response["Cache-Control"]  # replaced by no-cache below
                 return response, False
         raise
@@ -239,9 +242,17 @@ def public_page(view, parameters=(), budgeted=False):
                 if response.status_code == 304:
                     return not_modified(etag, changed, now)
                 return response
-        stored = cache.get(page_key(digest))
+        key = page_key(digest)
+        timeout = settings.BYLINE_PAGE_CACHE_SECONDS
+        if budgeted:
+            timeout = settings.BYLINE_SEARCH_CACHE_SECONDS
+        stored = cache.get(key)
         if stored is not None:
-            response = page_from(stored, request, validators(etag, changed, now))
+            coding = best_coding(stored[2], accept_encoding(request))
+            if coding not in stored[2] and coding != "identity":
+                add_coding(stored[2], coding)  # once a page, for every later client like this
+                cache.set(key, stored, timeout)
+            response = page_from(stored, coding, validators(etag, changed, now))
         else:
             response, current = render_or_earlier(request, view, args, kwargs, generation, passed)
             if not current:  # served during a database outage: misses a post that went live since
@@ -252,14 +263,12 @@ def public_page(view, parameters=(), budgeted=False):
                 and not response.streaming
                 and (not budgeted or within_budget(request))
             ):
-                timeout = (
-                    settings.BYLINE_PAGE_CACHE_SECONDS
-                    if not budgeted
-                    else settings.BYLINE_SEARCH_CACHE_SECONDS
-                )
                 stored = stored_page(response)
-                cache.set(page_key(digest), stored, timeout)
-                response = page_from(stored, request, validators(etag, changed, now))
+                coding = best_coding(stored[2], accept_encoding(request))
+                if coding not in stored[2] and coding != "identity":
+                    add_coding(stored[2], coding)
+                cache.set(key, stored, timeout)
+                response = page_from(stored, coding, validators(etag, changed, now))
             elif response.status_code == 200:
                 for name, value in validators(etag, changed, now).items():
                     response[name] = value

@@ -1,7 +1,9 @@
 """Cached pages compressed once, when they enter the cache, and the coding each client gets.
 
-A page is kept brotli- and gzip-compressed (when that makes it smaller); a hit sends one of the
-two as it is, and only a client that takes neither costs a decompression.
+A page enters the cache brotli-compressed (every current browser takes brotli over HTTPS); the
+first client that takes gzip but not brotli has it gzipped too, once, for every later one. A hit
+sends the stored bytes as they are; only a client that takes neither costs a decompression.
+Keeping gzip only for pages such clients read halves the cache's memory for the others.
 """
 
 import gzip
@@ -14,28 +16,35 @@ import brotli
 # each change.
 BROTLI_QUALITY = 6
 GZIP_LEVEL = 6
-# What a client that names neither coding nor `*` gets; on ties, the smaller coding wins.
+# On ties, the smaller coding wins.
 PREFERENCE = ("br", "gzip", "identity")
 
 
-def compressed_bodies(body):
-    """{coding: bytes} of `body`: brotli and gzip where each is smaller, else the body as is."""
-    bodies = {
-        "br": brotli.compress(body, quality=BROTLI_QUALITY, mode=brotli.MODE_TEXT),
-        "gzip": gzip.compress(body, compresslevel=GZIP_LEVEL, mtime=0),
-    }
-    bodies = {coding: data for coding, data in bodies.items() if len(data) < len(body)}
-    if len(bodies) < 2:  # identity, when some client would otherwise need a decompression
-        bodies["identity"] = body
-    return bodies
+def stored_bodies(body):
+    """{coding: bytes} of a page entering the cache: brotli when that makes it smaller, else
+    the body as it is (then no coding is worth it either)."""
+    compressed = brotli.compress(body, quality=BROTLI_QUALITY, mode=brotli.MODE_TEXT)
+    return {"br": compressed} if len(compressed) < len(body) else {"identity": body}
+
+
+def best_coding(bodies, accept_encoding):
+    """The coding to send a client sending `accept_encoding`: the best it takes, else identity
+    (also for a client that refuses identity: RFC 9110 12.5.3 allows it, and a body it can read
+    as nothing else beats a 406). A page kept as it is is sent as it is."""
+    if "identity" in bodies:
+        return "identity"
+    return next(iter(acceptable_codings(accept_encoding)), "identity")
+
+
+def add_coding(bodies, coding):
+    """Add `coding` (gzip) to the stored bodies of a page, made from its brotli body."""
+    bodies[coding] = gzip.compress(body_in(bodies, "identity"), compresslevel=GZIP_LEVEL, mtime=0)
 
 
 def body_in(bodies, coding):
-    """The body in `coding` (one that compressed_bodies kept, or identity)."""
+    """The body in `coding`: as stored, or decompressed for identity."""
     if coding in bodies:
         return bodies[coding]
-    if "gzip" in bodies:
-        return gzip.decompress(bodies["gzip"])
     return brotli.decompress(bodies["br"])
 
 
@@ -70,15 +79,3 @@ def acceptable_codings(accept_encoding):
         if weight > 0:
             ranked.append((-weight, rank, coding))
     return tuple(coding for _, _, coding in sorted(ranked))
-
-
-def negotiate(bodies, accept_encoding):
-    """(coding, body) for a client sending `accept_encoding`: the best stored coding it takes,
-    else identity (also for a client that refuses identity: RFC 9110 12.5.3 allows it, and a
-    body it can read as nothing else beats a 406)."""
-    for coding in acceptable_codings(accept_encoding):
-        if coding in bodies or coding == "identity":
-            break
-    else:
-        coding = "identity"
-    return coding, body_in(bodies, coding)
