@@ -138,20 +138,25 @@ def posts_field_by_field():
 ROOT = Path(__file__).resolve().parent.parent
 
 
+def django_child_env(**env):
+    """The environment of a Django child process: DEBUG on (plain static files storage: nothing
+    was collected), this test's var directory (so its generation file), with `env` added."""
+    return os.environ | {
+        "DJANGO_SETTINGS_MODULE": "config.settings",
+        "DEBUG": "1",
+        "ALLOWED_HOSTS": "testserver",
+        "BYLINE_VAR_DIR": str(settings.BYLINE_GENERATION_FILE.parent),
+        **env,
+    }
+
+
 def run_django_child(module, *args, **env):
-    """Run `python -m module args` as a separate Django process (DEBUG on, plain static files,
-    this test's var directory) with `env` added; return the JSON of its last output line."""
+    """Run `python -m module args` as a separate Django process (see django_child_env) with
+    `env` added; return the JSON of its last output line."""
     child = subprocess.run(
         [sys.executable, "-m", module, *args],
         cwd=ROOT,
-        env=os.environ
-        | {
-            "DJANGO_SETTINGS_MODULE": "config.settings",
-            "DEBUG": "1",  # plain static files storage: nothing was collected
-            "ALLOWED_HOSTS": "testserver",
-            "BYLINE_VAR_DIR": str(settings.BYLINE_GENERATION_FILE.parent),
-            **env,
-        },
+        env=django_child_env(**env),
         capture_output=True,
         text=True,
         check=False,
@@ -159,3 +164,37 @@ def run_django_child(module, *args, **env):
     )
     assert child.returncode == 0, child.stderr
     return json.loads(child.stdout.splitlines()[-1])
+
+
+class DjangoChild:
+    """A long-lived Django child process that answers one JSON line with another."""
+
+    def __init__(self, module, *args, **env):
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", module, *args],
+            cwd=ROOT,
+            env=django_child_env(**env),
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+
+    def ask(self, **question):
+        self.process.stdin.write(json.dumps(question) + "\n")
+        self.process.stdin.flush()
+        answer = self.process.stdout.readline()
+        assert answer, f"the child process stopped: {self.process.stderr.read()}"
+        return json.loads(answer)
+
+    def close(self):
+        self.process.stdin.close()
+        self.process.wait(timeout=30)
+        self.process.stdout.close()
+        self.process.stderr.close()
+
+
+def database_url_of(connection):
+    """The URL of the (test) database `connection` uses, for a child process to share it."""
+    s = connection.settings_dict
+    return f"postgres://{s['USER']}:{s['PASSWORD']}@{s['HOST']}:{s['PORT']}/{s['NAME']}"
