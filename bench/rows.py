@@ -105,25 +105,24 @@ def wrk(port, paths_file, seconds, etag="", accept_encoding=ACCEPT_ENCODING):
 
 
 def warm(port, paths, workers, seconds, headers):
-    """Ask for each path until each of `workers` has answered it with no query, i.e. from its
-    cache (4 at a time, at most 60 times a path, for at most about `seconds`); returns how many
-    paths got there."""
+    """Ask for the paths in rounds (4 at a time) until each of `workers` has answered each
+    with no query, i.e. from its cache, for at most about `seconds`; returns how many paths got
+    there. Rounds, not retries of one path: while one worker renders, the other takes every
+    request, and a path asked again at once would find the same worker."""
     deadline = time.monotonic() + seconds
+    from_cache = {path: set() for path in paths}
 
-    def one(path):
-        answered_from_cache = set()
-        for _ in range(60):
-            if time.monotonic() > deadline:
-                return 0
-            _, response_headers, _ = get(port, path, {**headers, "X-Bench-Count-Queries": "1"})
-            if response_headers.get("X-Bench-Queries") == "0":
-                answered_from_cache.add(response_headers["X-Bench-Worker"])
-                if len(answered_from_cache) >= workers:
-                    return 1
-        return 0
+    def ask(path):
+        _, response_headers, _ = get(port, path, {**headers, "X-Bench-Count-Queries": "1"})
+        if response_headers.get("X-Bench-Queries") == "0":
+            from_cache[path].add(response_headers["X-Bench-Worker"])
 
+    pending = list(paths)
     with ThreadPoolExecutor(4) as pool:
-        return sum(pool.map(one, paths))
+        while pending and time.monotonic() < deadline:
+            list(pool.map(ask, pending))
+            pending = [path for path in pending if len(from_cache[path]) < workers]
+    return len(paths) - len(pending)
 
 
 def drain(port, bare_path, limit_seconds=120):

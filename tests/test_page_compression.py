@@ -100,6 +100,17 @@ def test_a_page_is_compressed_once_in_each_coding_not_per_request(client, monkey
     assert sorted(compressions) == ["brotli", "gzip"]
 
 
+def test_the_gzip_body_made_for_one_client_is_kept_in_redis_for_the_next(client, redis_cache):
+    PostFactory(slug="first", title="Squeezed but whole")
+    plain = client.get("/posts/first/", headers={"accept-encoding": "br"})  # cached: brotli
+
+    for _ in range(2):  # gzipped and stored back, then from the cache as it is
+        response = client.get("/posts/first/", headers={"accept-encoding": "gzip"})
+        assert response["Content-Encoding"] == "gzip"
+        assert gzip.decompress(response.content) == brotli.decompress(plain.content)
+    assert client.get("/posts/first/", headers=BROWSER)["Content-Encoding"] == "br"
+
+
 def test_one_etag_revalidates_every_coding(client):
     PostFactory(slug="first")
     etag = client.get("/posts/first/", headers=BROWSER)["ETag"]
