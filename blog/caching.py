@@ -132,7 +132,19 @@ def page_from(stored, coding, validators=None):
 
 
 def accept_encoding(request):
-    return request.META.get("HTTP_ACCEPT_ENCODING", "")
+    return request.headers.get("accept-encoding", "")
+
+
+def coding_for(stored, request):
+    """(the coding to send `request` the stored page in, whether it had to be made): gzip is
+    made from the brotli body, once a page, for the first client that takes gzip but not
+    brotli; the caller stores it back for every later one."""
+    bodies = stored[2]
+    coding = best_coding(bodies, accept_encoding(request))
+    made = coding not in bodies and coding != "identity"
+    if made:
+        add_coding(bodies, coding)
+    return coding, made
 
 
 def page_digest(request, generation, passed):
@@ -219,7 +231,7 @@ def public_page(view, parameters=(), budgeted=False):
         # Weak: the same page is sent compressed or not (RFC 9110 8.8.3.3), under one validator.
         etag = f'W/"{digest}"'
         now = time.time()
-        if_none_match = request.META.get("HTTP_IF_NONE_MATCH")
+        if_none_match = request.headers.get("if-none-match")
         if if_none_match == etag:
             # The usual revalidation: the ETag given out with a 200 of this URL at this
             # version, sent back as it was. It needs no page.
@@ -230,7 +242,7 @@ def public_page(view, parameters=(), budgeted=False):
         # ahead of our clock is ignored (RFC 9110 13.1.3), as it proves nothing.
         last_modified = math.ceil(changed)
         if conditional:
-            if_modified_since = parse_http_date_safe(request.META.get("HTTP_IF_MODIFIED_SINCE", ""))
+            if_modified_since = parse_http_date_safe(request.headers.get("if-modified-since", ""))
             if if_modified_since and if_modified_since > now:
                 last_modified = None
 
@@ -248,9 +260,8 @@ def public_page(view, parameters=(), budgeted=False):
             timeout = settings.BYLINE_SEARCH_CACHE_SECONDS
         stored = cache.get(key)
         if stored is not None:
-            coding = best_coding(stored[2], accept_encoding(request))
-            if coding not in stored[2] and coding != "identity":
-                add_coding(stored[2], coding)  # once a page, for every later client like this
+            coding, made = coding_for(stored, request)
+            if made:
                 cache.set(key, stored, timeout)
             response = page_from(stored, coding, validators(etag, changed, now))
         else:
@@ -264,9 +275,7 @@ def public_page(view, parameters=(), budgeted=False):
                 and (not budgeted or within_budget(request))
             ):
                 stored = stored_page(response)
-                coding = best_coding(stored[2], accept_encoding(request))
-                if coding not in stored[2] and coding != "identity":
-                    add_coding(stored[2], coding)
+                coding, _ = coding_for(stored, request)
                 cache.set(key, stored, timeout)
                 response = page_from(stored, coding, validators(etag, changed, now))
             elif response.status_code == 200:
