@@ -17,7 +17,7 @@ import django
 import redis
 
 from bench.report import document, short_commit, write
-from bench.rows import CONNECTIONS, UNCACHED, measure, rows
+from bench.rows import ACCEPT_ENCODING, CONNECTIONS, UNCACHED, WARM_SECONDS, measure, rows
 from bench.server import gunicorn, manage, production_env
 
 WORKERS = 2
@@ -32,6 +32,11 @@ def parse_args():
     )
     parser.add_argument(
         "--redis-url", default=os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/11")
+    )
+    parser.add_argument(
+        "--rows",
+        default=os.environ.get("BENCH_ROWS", ""),
+        help="comma-separated row names to run (e.g. post-cached,revalidation-304); default all",
     )
     return parser.parse_args()
 
@@ -81,6 +86,8 @@ def main():
         results = []
         with gunicorn({**env, **extra}, WORKERS) as (port, process):
             for row in rows(slugs, tag_slug, SEARCH_TERM):
+                if args.rows and row.name not in args.rows.split(","):
+                    continue
                 print(f"{cache}: {row.label} …", flush=True)
                 results.append(
                     measure(row, port, process.pid, folder, args.seconds, ceiling_seconds)
@@ -112,10 +119,13 @@ def main():
         "as the run left it; the connection health check (not a cursor) is not counted.",
         "worker RSS: the largest VmRSS of the gunicorn workers right after the row's run.",
         "errors: wrk's non-2xx/3xx answers and socket errors (connect, read, write, timeout).",
-        "gunicorn.conf.py as in production: max_requests 1000 (+ jitter) replaces each worker "
-        "after about 1,000 requests, which empties its local-memory cache; no access log.",
-        "cached rows: each page is requested once before the run (1,000 posts: 4 at a time, "
-        "for at most the row's duration or 10 s).",
+        "gunicorn.conf.py as in production: no max_requests (a worker is replaced only when "
+        "its memory passes GUNICORN_MAX_WORKER_MIB, 512 by default); no access log.",
+        f"every request sends `Accept-Encoding: {ACCEPT_ENCODING}` (browsers over HTTPS), so "
+        "cached pages go out brotli-compressed and the bare view serves those same bytes.",
+        "cached rows: before the run each page is requested (4 at a time) until every worker "
+        "has answered it with no query, i.e. from its own cache, bounded at "
+        f"{WARM_SECONDS} s; the 304 row counts every answer that is not a 304 (wrk.lua).",
         "no `/go/` redirect row: that redirect does not exist yet (issue 12).",
         "the bench posts have no revisions or state changes (the loader writes what pages "
         "show); the loader runs ANALYZE after loading, as autovacuum would soon after.",

@@ -11,12 +11,18 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from bench.server import worker_rss
+from bench.server import worker_pids, worker_rss
 
 WRK_SCRIPT = Path(__file__).resolve().parent / "wrk.lua"
 CONNECTIONS = 16
 # Any query parameter the page does not know is served, but never from or into the page cache.
 UNCACHED = "uncached=1"
+# What browsers send over HTTPS: cached pages go out brotli-compressed, and the bare view serves
+# those same bytes.
+ACCEPT_ENCODING = "gzip, deflate, br"
+# Warming a cached row asks for each page until every worker has answered it from its cache,
+# for at most this long.
+WARM_SECONDS = 300
 
 
 @dataclass
@@ -38,6 +44,7 @@ class Result:
     errors: int
     queries: float | None
     rss_mib: float
+    not_304: int | None = None
     notes: list = field(default_factory=list)
 
     @property
@@ -78,12 +85,13 @@ def get(port, path, headers=None):
         return error.code, error.headers, error.read()
 
 
-def wrk(port, paths_file, seconds, etag=""):
-    """One bounded wrk run: requests/s, p50 and p99 in ms, errors."""
+def wrk(port, paths_file, seconds, etag="", accept_encoding=ACCEPT_ENCODING):
+    """One bounded wrk run: requests/s, p50 and p99 in ms, errors, answers other than 304."""
     wrk_binary = shutil.which("wrk")
     command = [
         wrk_binary, "-t2", f"-c{CONNECTIONS}", f"-d{seconds}s", "--timeout", "10s",
         "-s", str(WRK_SCRIPT), f"http://127.0.0.1:{port}", "--", str(paths_file), etag,
+        accept_encoding,
     ]  # fmt: skip
     output = subprocess.run(command, check=True, capture_output=True, text=True).stdout
     summary = json.loads(output.strip().splitlines()[-1])
@@ -92,21 +100,29 @@ def wrk(port, paths_file, seconds, etag=""):
         "p50_ms": summary["p50_us"] / 1000,
         "p99_ms": summary["p99_us"] / 1000,
         "errors": summary["status_errors"] + summary["socket_errors"],
+        "not_304": summary["not_304"],
     }
 
 
-def warm(port, paths, seconds):
-    """Ask for each path once (4 at a time), for at most about `seconds`; returns how many."""
+def warm(port, paths, workers, seconds, headers):
+    """Ask for the paths in rounds (4 at a time) until each of `workers` has answered each
+    with no query, i.e. from its cache, for at most about `seconds`; returns how many paths got
+    there. Rounds, not retries of one path: while one worker renders, the other takes every
+    request, and a path asked again at once would find the same worker."""
     deadline = time.monotonic() + seconds
+    from_cache = {path: set() for path in paths}
 
-    def one(path):
-        if time.monotonic() < deadline:
-            get(port, path)
-            return 1
-        return 0
+    def ask(path):
+        _, response_headers, _ = get(port, path, {**headers, "X-Bench-Count-Queries": "1"})
+        if response_headers.get("X-Bench-Queries") == "0":
+            from_cache[path].add(response_headers["X-Bench-Worker"])
 
+    pending = list(paths)
     with ThreadPoolExecutor(4) as pool:
-        return sum(pool.map(one, paths))
+        while pending and time.monotonic() < deadline:
+            list(pool.map(ask, pending))
+            pending = [path for path in pending if len(from_cache[path]) < workers]
+    return len(paths) - len(pending)
 
 
 def drain(port, bare_path, limit_seconds=120):
@@ -134,17 +150,22 @@ def queries_per_request(port, paths, headers):
 def measure(row, port, master_pid, folder, seconds, ceiling_seconds):
     """Run `row`: the bare view with the row's bytes, the row, the bare view again."""
     notes = []
+    base_headers = {"Accept-Encoding": ACCEPT_ENCODING} if ACCEPT_ENCODING else {}
     if row.warm:
-        warmed = warm(port, row.paths, max(seconds, 10))
+        workers = len(worker_pids(master_pid))
+        warmed = warm(port, row.paths, workers, WARM_SECONDS, base_headers)
         if warmed < len(row.paths):
-            notes.append(f"{warmed} of {len(row.paths)} pages warmed before the run")
-    headers, etag = {}, ""
-    status, response_headers, body = get(port, row.paths[0])
+            notes.append(
+                f"{warmed} of {len(row.paths)} pages answered from the cache by all {workers} "
+                f"workers before the run (warm-up bounded at {WARM_SECONDS} s)"
+            )
+    headers, etag = dict(base_headers), ""
+    status, response_headers, body = get(port, row.paths[0], headers)
     if status != 200:
         raise RuntimeError(f"{row.paths[0]} answered {status}")
     if row.etag:
         etag = response_headers["ETag"]
-        headers = {"If-None-Match": etag}
+        headers["If-None-Match"] = etag
         status, _, body = get(port, row.paths[0], headers)
         if status != 304:
             notes.append(f"a revalidation answered {status}, not 304")
@@ -159,6 +180,12 @@ def measure(row, port, master_pid, folder, seconds, ceiling_seconds):
     rss = worker_rss(master_pid)
     drain(port, f"/__bench__/bare/{row.name}/")
     after = wrk(port, bare_file, ceiling_seconds)
+    if row.etag:
+        notes.append(
+            f"{result['not_304']:,} of the run's answers were not 304"
+            if result["not_304"]
+            else "every answer in the run was a 304"
+        )
     return Result(
         label=row.label,
         rps=result["rps"],
@@ -168,5 +195,6 @@ def measure(row, port, master_pid, folder, seconds, ceiling_seconds):
         errors=result["errors"],
         queries=queries_per_request(port, row.paths, headers),
         rss_mib=max(rss, default=0) / 2**20,
+        not_304=result["not_304"] if row.etag else None,
         notes=notes,
     )

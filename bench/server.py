@@ -73,14 +73,18 @@ def gunicorn(env, workers):
         process.wait(timeout=30)
 
 
+def worker_pids(master_pid):
+    """The process ids of the workers of the gunicorn master `master_pid`."""
+    return Path(f"/proc/{master_pid}/task/{master_pid}/children").read_text().split()
+
+
 def worker_rss(master_pid):
     """Resident memory (bytes) of each worker of the gunicorn master `master_pid`."""
-    children = Path(f"/proc/{master_pid}/task/{master_pid}/children").read_text().split()
     sizes = []
-    for pid in children:
+    for pid in worker_pids(master_pid):
         try:
             status = Path(f"/proc/{pid}/status").read_text()
-        except FileNotFoundError:  # replaced meanwhile (max_requests)
+        except FileNotFoundError:  # replaced meanwhile (gunicorn.conf.py's memory limit)
             continue
         for line in status.splitlines():
             if line.startswith("VmRSS:"):

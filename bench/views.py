@@ -23,7 +23,8 @@ def bare(request, name):
 class QueryCountMiddleware:
     """With `X-Bench-Count-Queries` on the request, the response says in
     `X-Bench-Queries` how many SQL statements it ran (the connection health check, which
-    does not go through a cursor, is not counted)."""
+    does not go through a cursor, is not counted), and in `X-Bench-Worker` which worker
+    answered."""
 
     def __init__(self, get_response):
         self.get_response = get_response
@@ -40,4 +41,5 @@ class QueryCountMiddleware:
         with connection.execute_wrapper(count):
             response = self.get_response(request)
         response["X-Bench-Queries"] = str(len(statements))
+        response["X-Bench-Worker"] = str(os.getpid())  # the bench warms every worker's cache
         return response

@@ -11,21 +11,21 @@ With the database down, cached pages are still served. A page that would have to
 again because a scheduled post went live meanwhile is served as it was before, as `no-cache`.
 """
 
-import gzip
 import hashlib
 import math
 import re
 import time
-from functools import wraps
+from functools import lru_cache, wraps
 
 from django.conf import settings
 from django.core.cache import cache
-from django.http import HttpResponse
+from django.http import HttpResponse, HttpResponseNotModified
 from django.utils.cache import get_conditional_response, patch_cache_control, patch_vary_headers
 from django.utils.http import http_date, parse_etags, parse_http_date_safe, urlencode
 
 from blog.content_version import DATABASE_UNAVAILABLE, bump_content_generation, content_version
 from blog.models import Post
+from blog.page_encoding import add_coding, best_coding, body_in, stored_bodies
 
 # Pages are cached only for page numbers in the form the site links to (no `01`, `+1`, `last`).
 PAGE_NUMBER = re.compile(r"[1-9][0-9]{0,5}")
@@ -84,6 +84,8 @@ class SignedInMarkerMiddleware:
 def cacheable_query(request, parameters):
     """Only query strings the site links to are cached: known parameters, each once, and
     `page` as a plain number (a page past the last one is a 404, and 404s are not cached)."""
+    if not request.META.get("QUERY_STRING"):
+        return True  # most requests: no query to parse
     for name, values in request.GET.lists():
         if name not in parameters or len(values) != 1:
             return False
@@ -102,48 +104,82 @@ def within_budget(request):
         return False
 
 
-def accepts_gzip(request):
-    for coding in request.headers.get("Accept-Encoding", "").split(","):
-        name, _, weight = coding.partition(";")
-        if name.strip().lower() in ("gzip", "*"):
-            return weight.replace(" ", "").lower() not in ("q=0", "q=0.0", "q=0.00", "q=0.000")
-    return False
-
-
 def stored_page(response):
-    """What the cache keeps of a rendered page: its status, headers and body, the body gzipped
-    once when that makes it smaller."""
-    body, encoding = response.content, None
-    if not response.has_header("Content-Encoding"):
-        compressed = gzip.compress(body, compresslevel=6, mtime=0)
-        if len(compressed) < len(body):
-            body, encoding = compressed, "gzip"
-    headers = [(name, value) for name, value in response.items() if name != "Content-Length"]
-    return response.status_code, headers, encoding, body
-
-
-def page_from(stored, request):
-    """The response for a stored page: its compressed body as it is to clients that take gzip
-    (nearly all), uncompressed for the others."""
-    status, headers, encoding, body = stored
-    response = HttpResponse(status=status)
-    for name, value in headers:
-        response[name] = value
-    if encoding is not None:
-        if accepts_gzip(request):
-            response["Content-Encoding"] = encoding
-        else:
-            body = gzip.decompress(body)
+    """What the cache keeps of a rendered page, ready to send: its status, its headers as a hit
+    sends them (Cache-Control and Vary included) and its body in each coding kept
+    (blog/page_encoding.py)."""
     patch_vary_headers(response, ["Accept-Encoding"])
-    response.content = body
-    return response
+    patch_cache_control(response, public=True, max_age=settings.BYLINE_BROWSER_CACHE_SECONDS)
+    if response.has_header("Content-Encoding"):  # coded by the view: sent as it is
+        bodies = {"identity": response.content}
+    else:
+        bodies = stored_bodies(response.content)
+    headers = {
+        name: value
+        for name, value in response.items()
+        if name.lower() not in ("content-length", "etag", "last-modified")
+    }
+    return response.status_code, headers, bodies
+
+
+def page_from(stored, coding, validators=None):
+    """The response for a stored page, its body in `coding`."""
+    status, headers, bodies = stored
+    headers = headers | validators if validators else dict(headers)
+    if coding != "identity":
+        headers["Content-Encoding"] = coding
+    return HttpResponse(body_in(bodies, coding), status=status, headers=headers)
+
+
+def accept_encoding(request):
+    return request.headers.get("accept-encoding", "")
+
+
+def coding_for(stored, request):
+    """(the coding to send `request` the stored page in, whether it had to be made): gzip is
+    made from the brotli body, once a page, for the first client that takes gzip but not
+    brotli; the caller stores it back for every later one."""
+    bodies = stored[2]
+    coding = best_coding(bodies, accept_encoding(request))
+    made = coding not in bodies and coding != "identity"
+    if made:
+        add_coding(bodies, coding)
+    return coding, made
 
 
 def page_digest(request, generation, passed):
     """The page's ETag value and cache key: the same in every process for one version."""
-    query = urlencode(sorted(request.GET.items()))
+    query = urlencode(sorted(request.GET.items())) if request.META.get("QUERY_STRING") else ""
     url = f"{request.scheme}://{request.get_host()}{request.path}?{query}"
     return hashlib.blake2b(f"{generation}:{passed}:{url}".encode(), digest_size=16).hexdigest()
+
+
+def page_key(digest):
+    # The format's number changes with what stored_page returns, so that pages a previous
+    # release left in Redis are never read as this one's.
+    return f"byline:page:2:{digest}"
+
+
+@lru_cache(maxsize=16)
+def last_modified_date(seconds):
+    return http_date(seconds)
+
+
+def validators(etag, changed, now):
+    """The headers that let a client revalidate the page: its ETag, and the time of the last
+    change as Last-Modified (never later than now)."""
+    return {"ETag": etag, "Last-Modified": last_modified_date(min(math.ceil(changed), int(now)))}
+
+
+def not_modified(etag, changed, now):
+    """A 304 with the headers the page's 200 would have (RFC 9110 15.4.5)."""
+    return HttpResponseNotModified(
+        headers=validators(etag, changed, now)
+        | {
+            "Cache-Control": f"public, max-age={settings.BYLINE_BROWSER_CACHE_SECONDS}",
+            "Vary": "Accept-Encoding",
+        }
+    )
 
 
 def render_or_earlier(request, view, args, kwargs, generation, passed):
@@ -155,11 +191,21 @@ def render_or_earlier(request, view, args, kwargs, generation, passed):
             response = response.render()
     except DATABASE_UNAVAILABLE:
         for earlier in range(passed - 1, -1, -1):
-            stored = cache.get(f"byline:page:{page_digest(request, generation, earlier)}")
+            stored = cache.get(page_key(page_digest(request, generation, earlier)))
             if stored is not None:
-                return page_from(stored, request), False
+                response = page_from(stored, best_coding(stored[2], accept_encoding(request)))
+                del response["Cache-Control"]  # replaced by no-cache below
+                return response, False
         raise
     return response, True
+
+
+CONDITIONAL_HEADERS = (
+    "HTTP_IF_NONE_MATCH",
+    "HTTP_IF_MODIFIED_SINCE",
+    "HTTP_IF_MATCH",
+    "HTTP_IF_UNMODIFIED_SINCE",
+)
 
 
 def public_page(view, parameters=(), budgeted=False):
@@ -182,57 +228,66 @@ def public_page(view, parameters=(), budgeted=False):
             return view(request, *args, **kwargs)
         generation, passed, changed = content_version()
         digest = page_digest(request, generation, passed)
-        # Weak: the same page is sent gzipped or not (RFC 9110 8.8.3.3), under one validator.
+        # Weak: the same page is sent compressed or not (RFC 9110 8.8.3.3), under one validator.
         etag = f'W/"{digest}"'
+        now = time.time()
+        if_none_match = request.headers.get("if-none-match")
+        if if_none_match == etag:
+            # The usual revalidation: the ETag given out with a 200 of this URL at this
+            # version, sent back as it was. It needs no page.
+            return not_modified(etag, changed, now)
+        conditional = any(header in request.META for header in CONDITIONAL_HEADERS)
         # Changes within one second share its HTTP date: a date is a safe validator only once
         # its second is over, so compare If-Modified-Since with the second rounded up. A date
         # ahead of our clock is ignored (RFC 9110 13.1.3), as it proves nothing.
-        now = time.time()
         last_modified = math.ceil(changed)
-        if_modified_since = parse_http_date_safe(request.headers.get("If-Modified-Since", ""))
-        if if_modified_since and if_modified_since > now:
-            last_modified = None
+        if conditional:
+            if_modified_since = parse_http_date_safe(request.headers.get("if-modified-since", ""))
+            if if_modified_since and if_modified_since > now:
+                last_modified = None
 
-        response = None
-        current = True
-        if parse_etags(request.headers.get("If-None-Match", "")) not in ([], ["*"]):
-            # Our ETags are only given out with a 200 of this URL at this version, so a
-            # match needs no page; anything else (even `*`) needs to see the page exists.
+        if if_none_match and parse_etags(if_none_match) not in ([], ["*"]):
+            # Another list of ETags: a match needs no page either; anything else (even `*`)
+            # needs to see the page exists.
             response = get_conditional_response(request, etag=etag, last_modified=last_modified)
-        if response is None:
-            stored = cache.get(f"byline:page:{digest}")
-            if stored is not None:
-                response = page_from(stored, request)
-            else:
-                response, current = render_or_earlier(
-                    request, view, args, kwargs, generation, passed
+            if response is not None:
+                if response.status_code == 304:
+                    return not_modified(etag, changed, now)
+                return response
+        key = page_key(digest)
+        timeout = settings.BYLINE_PAGE_CACHE_SECONDS
+        if budgeted:
+            timeout = settings.BYLINE_SEARCH_CACHE_SECONDS
+        stored = cache.get(key)
+        if stored is not None:
+            coding, made = coding_for(stored, request)
+            if made:
+                cache.set(key, stored, timeout)
+            response = page_from(stored, coding, validators(etag, changed, now))
+        else:
+            response, current = render_or_earlier(request, view, args, kwargs, generation, passed)
+            if not current:  # served during a database outage: misses a post that went live since
+                patch_cache_control(response, public=True, no_cache=True)
+                return response
+            if (
+                response.status_code == 200
+                and not response.streaming
+                and (not budgeted or within_budget(request))
+            ):
+                stored = stored_page(response)
+                coding, _ = coding_for(stored, request)
+                cache.set(key, stored, timeout)
+                response = page_from(stored, coding, validators(etag, changed, now))
+            elif response.status_code == 200:
+                for name, value in validators(etag, changed, now).items():
+                    response[name] = value
+                patch_cache_control(
+                    response, public=True, max_age=settings.BYLINE_BROWSER_CACHE_SECONDS
                 )
-                if (
-                    current
-                    and response.status_code == 200
-                    and not response.streaming
-                    and (not budgeted or within_budget(request))
-                ):
-                    timeout = (
-                        settings.BYLINE_PAGE_CACHE_SECONDS
-                        if not budgeted
-                        else settings.BYLINE_SEARCH_CACHE_SECONDS
-                    )
-                    stored = stored_page(response)
-                    cache.set(f"byline:page:{digest}", stored, timeout)
-                    response = page_from(stored, request)
-            if current:
-                response = get_conditional_response(
-                    request, etag=etag, last_modified=last_modified, response=response
-                )
-        if current and response.status_code in (200, 304):
-            response["ETag"] = etag
-            response["Last-Modified"] = http_date(min(math.ceil(changed), int(now)))
-            patch_cache_control(
-                response, public=True, max_age=settings.BYLINE_BROWSER_CACHE_SECONDS
+        if conditional and response.status_code == 200:
+            response = get_conditional_response(
+                request, etag=etag, last_modified=last_modified, response=response
             )
-        elif not current:  # served during a database outage: misses a post that went live since
-            patch_cache_control(response, public=True, no_cache=True)
         return response
 
     return cached_view

@@ -162,9 +162,11 @@ else:
     CACHES = {
         "default": {
             "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
-            # Per process, filled only by the pages asked for. Pages are kept gzipped: a post
-            # page of 1,500 words (18 KB) takes about 4.4 KB with its key, so the default, two
-            # pages for each of 10,000 posts, is about 90 MB when every one has been read.
+            # Per process, filled only by the pages asked for. Pages are kept brotli-compressed
+            # (blog/page_encoding.py): a post page of 1,500 words (18 KB) takes about 5 KB with
+            # its key, so the default, two pages for each of 10,000 posts, is about 100 MB when
+            # every one has been read (the bench's 24 KB pages: 7.4 KB, 20,000 took a worker
+            # from 72 to 223 MiB). Keep it under GUNICORN_MAX_WORKER_MIB (gunicorn.conf.py).
             "OPTIONS": {"MAX_ENTRIES": int(os.environ.get("BYLINE_LOCAL_CACHE_ENTRIES", "20000"))},
         }
     }

@@ -10,11 +10,15 @@ import sys
 from pathlib import Path
 
 from django.conf import settings
+from django.contrib.contenttypes.models import ContentType
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import CommandError, call_command
+from django.db.models import Q
+from django.utils import timezone
 from PIL import Image
+from taggit.models import Tag, TaggedItem
 
-from blog.models import Post
+from blog.models import Post, PostAuthor
 
 SCRIPT = b"<script>alert(document.cookie)</script>"
 
@@ -139,20 +143,25 @@ def posts_field_by_field():
 ROOT = Path(__file__).resolve().parent.parent
 
 
+def django_child_env(**env):
+    """The environment of a Django child process: DEBUG on (plain static files storage: nothing
+    was collected), this test's var directory (so its generation file), with `env` added."""
+    return os.environ | {
+        "DJANGO_SETTINGS_MODULE": "config.settings",
+        "DEBUG": "1",
+        "ALLOWED_HOSTS": "testserver",
+        "BYLINE_VAR_DIR": str(settings.BYLINE_GENERATION_FILE.parent),
+        **env,
+    }
+
+
 def run_django_child(module, *args, **env):
-    """Run `python -m module args` as a separate Django process (DEBUG on, plain static files,
-    this test's var directory) with `env` added; return the JSON of its last output line."""
+    """Run `python -m module args` as a separate Django process (see django_child_env) with
+    `env` added; return the JSON of its last output line."""
     child = subprocess.run(
         [sys.executable, "-m", module, *args],
         cwd=ROOT,
-        env=os.environ
-        | {
-            "DJANGO_SETTINGS_MODULE": "config.settings",
-            "DEBUG": "1",  # plain static files storage: nothing was collected
-            "ALLOWED_HOSTS": "testserver",
-            "BYLINE_VAR_DIR": str(settings.BYLINE_GENERATION_FILE.parent),
-            **env,
-        },
+        env=django_child_env(**env),
         capture_output=True,
         text=True,
         check=False,
@@ -170,11 +179,6 @@ def bulk_posts(count, *, tags=(), topics=(), authors=(), start=None, step=None, 
     `n` steps (1 hour) before `start` (now) and carries tag, topic and author number
     n mod len(...). Their stored blocks and listings are filled by
     Post.store_derived(), as bulk writers must. Returns the posts, newest first."""
-    from django.contrib.contenttypes.models import ContentType
-    from django.utils import timezone
-    from taggit.models import Tag, TaggedItem
-
-    from blog.models import PostAuthor
 
     start = start or timezone.now().replace(microsecond=0)
     step = step or dt.timedelta(hours=1)
@@ -215,8 +219,6 @@ def bulk_posts(count, *, tags=(), topics=(), authors=(), start=None, step=None, 
 def plain_related_posts(post, limit=4):
     """Related posts by their definition, straight from the relational tables: published posts
     sharing a tag or a topic with `post`, newest first, never itself."""
-    from django.db.models import Q
-
     return list(
         Post.objects.published()
         .exclude(pk=post.pk)
@@ -225,3 +227,37 @@ def plain_related_posts(post, limit=4):
         .order_by("-publish_at", "-pk")
         .values_list("title", flat=True)[:limit]
     )
+
+
+class DjangoChild:
+    """A long-lived Django child process that answers one JSON line with another."""
+
+    def __init__(self, module, *args, **env):
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", module, *args],
+            cwd=ROOT,
+            env=django_child_env(**env),
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+
+    def ask(self, **question):
+        self.process.stdin.write(json.dumps(question) + "\n")
+        self.process.stdin.flush()
+        answer = self.process.stdout.readline()
+        assert answer, f"the child process stopped: {self.process.stderr.read()}"
+        return json.loads(answer)
+
+    def close(self):
+        self.process.stdin.close()
+        self.process.wait(timeout=30)
+        self.process.stdout.close()
+        self.process.stderr.close()
+
+
+def database_url_of(connection):
+    """The URL of the (test) database `connection` uses, for a child process to share it."""
+    s = connection.settings_dict
+    return f"postgres://{s['USER']}:{s['PASSWORD']}@{s['HOST']}:{s['PORT']}/{s['NAME']}"

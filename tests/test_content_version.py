@@ -8,6 +8,7 @@ from datetime import timedelta
 import pytest
 import time_machine
 from django.db import connection
+from django.urls import reverse
 from django.utils import timezone
 
 from blog.content_version import content_generation
@@ -17,18 +18,62 @@ from tests.helpers import run_django_child
 pytestmark = pytest.mark.django_db
 
 
-@pytest.mark.parametrize("url", ["/posts/first/", "/", "/tags/t/", "/feed/"])
-def test_cache_hits_and_304s_run_no_query(client, django_assert_num_queries, url):
-    PostFactory(slug="first", tags=["t"], topics=[TopicFactory()])
+# Every page type the page cache serves, by URL name (arguments filled in from the post below).
+CACHED_PAGES = [
+    "blog:post_list",
+    "blog:post_detail",
+    "blog:archive_year",
+    "blog:archive_month",
+    "blog:search",
+    "blog:feed",
+    "blog:feed_atom",
+    "blog:tag_detail",
+    "blog:tag_feed",
+    "blog:tag_feed_atom",
+    "blog:topic_detail",
+    "blog:topic_feed",
+    "blog:topic_feed_atom",
+    "blog:author_detail",
+    "blog:author_feed",
+    "blog:author_feed_atom",
+    "sitemap",
+    "robots_txt",
+]
+
+
+def url_of(name, post):
+    arguments = {
+        "blog:post_detail": {"slug": post.slug},
+        "blog:archive_year": {"year": post.publish_at.year},
+        "blog:archive_month": {"year": post.publish_at.year, "month": post.publish_at.month},
+        "tag": {"slug": "t"},
+        "topic": {"slug": "soil"},
+        "author": {"slug": post.authors.get().slug},
+    }
+    kind = next((kind for kind in ("tag", "topic", "author") if f":{kind}_" in name), name)
+    url = reverse(name, kwargs=arguments.get(kind, {}))
+    return f"{url}?q=worth" if name == "blog:search" else url
+
+
+@pytest.mark.parametrize("name", CACHED_PAGES)
+def test_cache_hits_and_304s_run_no_query_on_every_cached_page_type(
+    client, django_assert_num_queries, name
+):
+    post = PostFactory(slug="first", tags=["t"], topics=[TopicFactory(slug="soil")])
+    url = url_of(name, post)
     first = client.get(url)
+    assert first.status_code == 200 and "ETag" in first
 
     with django_assert_num_queries(0):
         hit = client.get(url)
     with django_assert_num_queries(0):
         revalidated = client.get(url, headers={"if-none-match": first["ETag"]})
+    with django_assert_num_queries(0):
+        compressed = client.get(url, headers={"accept-encoding": "gzip"})
 
     assert hit.status_code == 200 and hit.content == first.content
     assert revalidated.status_code == 304
+    assert compressed.status_code == 200 and compressed["Content-Encoding"] == "gzip"
 
 
 def test_a_scheduled_post_appears_the_moment_its_time_passes(client, django_assert_num_queries):

@@ -1,7 +1,9 @@
 """The gunicorn configuration in the repository: it starts the site, and its access log
 keeps no secrets."""
 
+import logging
 import os
+import runpy
 import socket
 import subprocess
 import sys
@@ -9,6 +11,9 @@ import time
 import urllib.error
 import urllib.request
 from pathlib import Path
+from types import SimpleNamespace
+
+import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -62,3 +67,24 @@ def test_gunicorn_serves_with_the_repository_config_and_logs_no_secrets(tmp_path
     assert "203.0.113.9 [" in log and '"GET /preview/[token]/ HTTP/1.1" 404' in log
     assert '"GET /healthz HTTP/1.1" 200' in log
     assert "s3cr3t" not in log and "private" not in log
+
+
+def gunicorn_config(monkeypatch, **env):
+    """gunicorn.conf.py's settings and hooks, read as gunicorn reads them, with `env` set."""
+    for name, value in env.items():
+        monkeypatch.setenv(name, value)
+    return runpy.run_path(str(ROOT / "gunicorn.conf.py"))
+
+
+@pytest.mark.parametrize(("limit_mib", "replaced"), [("1", True), ("100000", False)])
+def test_a_worker_is_replaced_when_its_memory_passes_the_limit_not_after_a_request_count(
+    monkeypatch, limit_mib, replaced
+):
+    config = gunicorn_config(monkeypatch, GUNICORN_MAX_WORKER_MIB=limit_mib)
+    worker = SimpleNamespace(alive=True, log=logging.getLogger("gunicorn.test"))
+
+    for _ in range(config["MEMORY_CHECK_REQUESTS"]):
+        config["post_request"](worker, None, {}, None)
+
+    assert config["max_requests"] == 0  # the page cache outlives any number of requests
+    assert worker.alive is not replaced  # not alive: gunicorn replaces it after this request
