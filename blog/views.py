@@ -17,7 +17,14 @@ from blog.preview import post_lookup_for
 from blog.ratelimit import rate_limited
 from blog.render_limits import MarkdownRefused
 from blog.rendering import plain_text, render_markdown, web_url
-from blog.search import MAX_QUERY_LENGTH, search_terms, snippet
+from blog.search import (
+    MAX_QUERY_LENGTH,
+    SEARCH_CANDIDATES,
+    SearchPaginator,
+    search_terms,
+    searchable_text,
+    snippet,
+)
 from blog.seo import PageMetaMixin
 
 
@@ -274,6 +281,7 @@ class SearchView(PageMetaMixin, PublishedPostsMixin, ListView):
     template_name = "blog/search.html"
     context_object_name = "posts"
     paginate_by = settings.BYLINE_POSTS_PER_PAGE
+    paginator_class = SearchPaginator
     noindex = True
 
     def get_queryset(self):
@@ -289,11 +297,12 @@ class SearchView(PageMetaMixin, PublishedPostsMixin, ListView):
             query=self.query,
             terms=self.terms,
             query_too_long=len(self.query) > MAX_QUERY_LENGTH,
+            candidates=SEARCH_CANDIDATES,
             **kwargs,
         )
         # Around the first match anywhere in the body, so from the whole text, not the excerpt.
         for post in context["posts"]:
-            post.snippet = snippet(plain_text(post.body_html), self.terms)
+            post.snippet = snippet(searchable_text(post.body_html), self.terms)
         return context
 
 

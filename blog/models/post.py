@@ -13,7 +13,7 @@ from django.contrib.postgres.search import (
 )
 from django.core.exceptions import ValidationError
 from django.db import connection, models, transaction
-from django.db.models import F, Max, Q, Value
+from django.db.models import Count, F, Max, Q, Value, Window
 from django.db.models.signals import m2m_changed
 from django.dispatch import receiver
 from django.urls import reverse
@@ -36,7 +36,7 @@ from blog.rendering import (
     validate_markdown,
     with_derived_fields,
 )
-from blog.search import search_terms
+from blog.search import SEARCH_CANDIDATES, search_terms
 from blog.slugs import unique_slug
 from blog.uploads import UploadedImageField
 from blog.workflow import PostWorkflow, Status
@@ -73,19 +73,29 @@ class PostQuerySet(models.QuerySet):
         return self.filter(Q(pk__in=self.published().values("pk")) | Q(authors=user)).distinct()
 
     def search(self, query):
-        """Posts matching what a reader typed, best first.
+        """Posts matching what a reader typed, best first, each with `search_total`: how many
+        results there are (so a page of them needs no COUNT query of its own).
 
-        PostgreSQL ranks by the weighted full-text vector (title above description and tags
-        above body and FAQs). Elsewhere every word must appear in one of those fields.
+        PostgreSQL finds matches anywhere in the weighted full-text vector and ranks by title
+        (A) above description and tags (B), then newest first; the body and FAQs (C) count for
+        matching but not for the order. Only a bounded set of candidates is ranked and
+        counted, however common the words: the newest SEARCH_CANDIDATES posts matching in
+        title, description or tags, and the newest SEARCH_CANDIDATES matching anywhere. Elsewhere
+        every word must appear in one of those fields, newest first.
         """
         terms = search_terms(query)
         if not terms:
             return self.none()
+        total = Window(Count("pk"))
         if connection.vendor == "postgresql":
             text = SearchQuery(" ".join(terms), search_type="websearch", config=SEARCH_CONFIG)
+            newest = self.prefetch_related(None).order_by("-publish_at", "-pk").values("pk")
+            candidates = newest.filter(search_rank_vector=text)[:SEARCH_CANDIDATES].union(
+                newest.filter(search_vector=text)[:SEARCH_CANDIDATES]
+            )
             return (
-                self.filter(search_vector=text)
-                .annotate(rank=SearchRank(F("search_vector"), text))
+                self.filter(pk__in=candidates)
+                .annotate(rank=SearchRank(F("search_rank_vector"), text), search_total=total)
                 .order_by("-rank", "-publish_at", "-pk")
             )
         matches = Q()
@@ -98,7 +108,9 @@ class PostQuerySet(models.QuerySet):
                 | Q(faqs__question__icontains=term)
                 | Q(faqs__answer__icontains=term)
             )
-        return self.filter(pk__in=Post.objects.filter(matches).values("pk"))
+        return self.filter(pk__in=Post.objects.filter(matches).values("pk")).annotate(
+            search_total=total
+        )
 
     def latest_publish_time(self):
         return self.aggregate(latest=Max("publish_at"))["latest"]
@@ -221,6 +233,19 @@ class Post(PostWorkflow, PostContent, models.Model):
     )
     # Filled on PostgreSQL only (title A; description and tags B; body and FAQs C).
     search_vector = SearchVectorField(null=True, editable=False)
+    # Its title, description and tags (weights A and B), what search results are ranked by: a
+    # few hundred bytes kept in the row, where ranking by the whole vector reads kilobytes of
+    # it per match. Kept by PostgreSQL itself; always empty elsewhere (migration 0011).
+    search_rank_vector = models.GeneratedField(
+        expression=models.Func(
+            F("search_vector"),
+            function="ts_filter",
+            template="%(function)s(%(expressions)s, '{a,b}')",
+        ),
+        output_field=SearchVectorField(null=True),
+        db_persist=True,
+        editable=False,
+    )
 
     objects = PostQuerySet.as_manager()
 
