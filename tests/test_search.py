@@ -90,6 +90,21 @@ def test_common_words_rank_a_bounded_set_title_matches_and_the_newest(client, mo
     assert "At least 3 posts found" in response.content.decode()
 
 
+@on_postgresql
+def test_the_newest_matches_are_found_slice_by_slice(client, monkeypatch):
+    monkeypatch.setattr("blog.models.post.SEARCH_CANDIDATES", 3)
+    monkeypatch.setattr("blog.views.SEARCH_CANDIDATES", 3)
+    monkeypatch.setattr("blog.search.SEARCH_SLICES", (2, 4))  # days 1–2, 3–4, then older
+    now = timezone.now()
+    PostFactory(title="Mulch", publish_at=now - timedelta(days=900))
+    for day in range(1, 9):
+        body = "Mulch." if day in (2, 5, 7, 8) else "Straw."
+        PostFactory(title=f"Day {day}", body=body, publish_at=now - timedelta(days=day))
+
+    assert results(client, "mulch") == ["Mulch", "Day 2", "Day 5", "Day 7"]
+    assert results(client, "straw") == ["Day 1", "Day 3", "Day 4"]
+
+
 @pytest.mark.parametrize("posts", [1, 30])
 def test_a_search_page_runs_at_most_four_queries(client, django_assert_max_num_queries, posts):
     for _ in range(posts):
@@ -123,7 +138,7 @@ def test_search_finds_matches_through_the_gin_indexes():
         cursor.execute("SET LOCAL enable_indexscan = off")
         plan = Post.objects.published().search("garden").explain()
 
-    assert "Bitmap Index Scan on blog_post_search_vector_gin" in plan
+    assert "Bitmap Index Scan on blog_post_search_document_gin" in plan
     assert "Bitmap Index Scan on blog_post_search_rank_vector_gin" in plan
 
 

@@ -14,6 +14,7 @@ from django.contrib.postgres.search import (
 from django.core.exceptions import ValidationError
 from django.db import connection, models, transaction
 from django.db.models import Count, F, Max, Q, Value, Window
+from django.db.models.expressions import RawSQL
 from django.db.models.signals import m2m_changed
 from django.dispatch import receiver
 from django.urls import reverse
@@ -36,7 +37,7 @@ from blog.rendering import (
     validate_markdown,
     with_derived_fields,
 )
-from blog.search import SEARCH_CANDIDATES, search_terms
+from blog.search import SEARCH_CANDIDATES, newest_matching_sql, search_terms
 from blog.slugs import unique_slug
 from blog.uploads import UploadedImageField
 from blog.workflow import PostWorkflow, Status
@@ -46,6 +47,9 @@ TOC_MIN_WORDS = 400
 TOC_MIN_SECTIONS = 3
 
 SEARCH_CONFIG = "english"
+# A search vector as the GIN indexes have it (migration 0011): the same vector, marked costly to
+# read, so PostgreSQL finds matches through an index rather than by reading vectors row by row.
+SEARCH_DOCUMENT = "byline_search_document"
 
 
 class PostQuerySet(models.QuerySet):
@@ -73,26 +77,36 @@ class PostQuerySet(models.QuerySet):
         return self.filter(Q(pk__in=self.published().values("pk")) | Q(authors=user)).distinct()
 
     def search(self, query):
-        """Posts matching what a reader typed, best first, each with `search_total`: how many
-        results there are (so a page of them needs no COUNT query of its own).
+        """Published posts matching what a reader typed, best first, each with `search_total`:
+        how many results there are (so a page of them needs no COUNT query of its own).
 
         PostgreSQL finds matches anywhere in the weighted full-text vector and ranks by title
         (A) above description and tags (B), then newest first; the body and FAQs (C) count for
-        matching but not for the order. Only a bounded set of candidates is ranked and
-        counted, however common the words: the newest SEARCH_CANDIDATES posts matching in
-        title, description or tags, and the newest SEARCH_CANDIDATES matching anywhere. Elsewhere
-        every word must appear in one of those fields, newest first.
+        matching but not for the order. However common the words, only a bounded set is
+        ranked and counted: the newest SEARCH_CANDIDATES posts matching in title,
+        description or tags, and the newest SEARCH_CANDIDATES matching anywhere (see
+        search.newest_matching_sql for how they are found without reading every match).
+        Elsewhere every word must appear in one of those fields, newest first.
         """
         terms = search_terms(query)
         if not terms:
             return self.none()
         total = Window(Count("pk"))
         if connection.vendor == "postgresql":
-            text = SearchQuery(" ".join(terms), search_type="websearch", config=SEARCH_CONFIG)
-            newest = self.prefetch_related(None).order_by("-publish_at", "-pk").values("pk")
-            candidates = newest.filter(search_rank_vector=text)[:SEARCH_CANDIDATES].union(
-                newest.filter(search_vector=text)[:SEARCH_CANDIDATES]
+            words = " ".join(terms)
+            text = SearchQuery(words, search_type="websearch", config=SEARCH_CONFIG)
+            tsquery = f"websearch_to_tsquery('{SEARCH_CONFIG}', %s)"
+            sql, params = newest_matching_sql(
+                self.model._meta.db_table,
+                [
+                    f"{SEARCH_DOCUMENT}(search_rank_vector) @@ {tsquery}",
+                    f"{SEARCH_DOCUMENT}(search_vector) @@ {tsquery}",
+                ],
+                timezone.now(),
+                words,
+                SEARCH_CANDIDATES,
             )
+            candidates = RawSQL(sql, params)
             return (
                 self.filter(pk__in=candidates)
                 .annotate(rank=SearchRank(F("search_rank_vector"), text), search_total=total)
