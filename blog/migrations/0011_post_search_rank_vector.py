@@ -7,12 +7,12 @@
   a few kilobytes of vector per post it walks by date. The whole vector's replaces 0002's index
   on the bare column, which searches no longer use.
 
-SQLite has no full-text vectors: there the column is always empty (a virtual column of NULL),
-as `search_vector` is. The model state is the same on both.
+The column is not a model field (Django would write it, and a GeneratedField makes `check`
+connect to the database): only PostQuerySet.search reads it. SQLite has no full-text vectors
+and gets none of this.
 """
 
-import django.contrib.postgres.search
-from django.db import migrations, models
+from django.db import migrations
 
 INDEX = "blog_post_search_rank_vector_gin"
 DOCUMENT_INDEX = "blog_post_search_document_gin"
@@ -42,11 +42,6 @@ def add_column(apps, schema_editor):
             "USING GIN (byline_search_document(search_vector))"
         )
         schema_editor.execute(f"DROP INDEX IF EXISTS {OLD_INDEX}")
-    else:
-        schema_editor.execute(
-            "ALTER TABLE blog_post ADD COLUMN search_rank_vector tsvector "
-            "GENERATED ALWAYS AS (NULL) VIRTUAL"
-        )
 
 
 def drop_column(apps, schema_editor):
@@ -57,30 +52,10 @@ def drop_column(apps, schema_editor):
         schema_editor.execute(
             f"CREATE INDEX IF NOT EXISTS {OLD_INDEX} ON blog_post USING GIN (search_vector)"
         )
-    schema_editor.execute("ALTER TABLE blog_post DROP COLUMN search_rank_vector")
+        schema_editor.execute("ALTER TABLE blog_post DROP COLUMN search_rank_vector")
 
 
 class Migration(migrations.Migration):
     dependencies = [("blog", "0010_demo_posts_loaded")]
 
-    operations = [
-        migrations.SeparateDatabaseAndState(
-            database_operations=[migrations.RunPython(add_column, drop_column, elidable=False)],
-            state_operations=[
-                migrations.AddField(
-                    model_name="post",
-                    name="search_rank_vector",
-                    field=models.GeneratedField(
-                        db_persist=True,
-                        editable=False,
-                        expression=models.Func(
-                            models.F("search_vector"),
-                            function="ts_filter",
-                            template="%(function)s(%(expressions)s, '{a,b}')",
-                        ),
-                        output_field=django.contrib.postgres.search.SearchVectorField(null=True),
-                    ),
-                ),
-            ],
-        ),
-    ]
+    operations = [migrations.RunPython(add_column, drop_column, elidable=False)]

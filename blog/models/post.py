@@ -6,8 +6,6 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.contenttypes.models import ContentType
 from django.contrib.postgres.search import (
-    SearchQuery,
-    SearchRank,
     SearchVector,
     SearchVectorField,
 )
@@ -94,7 +92,6 @@ class PostQuerySet(models.QuerySet):
         total = Window(Count("pk"))
         if connection.vendor == "postgresql":
             words = " ".join(terms)
-            text = SearchQuery(words, search_type="websearch", config=SEARCH_CONFIG)
             tsquery = f"websearch_to_tsquery('{SEARCH_CONFIG}', %s)"
             sql, params = newest_matching_sql(
                 self.model._meta.db_table,
@@ -106,10 +103,14 @@ class PostQuerySet(models.QuerySet):
                 words,
                 SEARCH_CANDIDATES,
             )
-            candidates = RawSQL(sql, params)
+            rank = RawSQL(
+                f"ts_rank({self.model._meta.db_table}.search_rank_vector, {tsquery})",
+                [words],
+                output_field=models.FloatField(),
+            )
             return (
-                self.filter(pk__in=candidates)
-                .annotate(rank=SearchRank(F("search_rank_vector"), text), search_total=total)
+                self.filter(pk__in=RawSQL(sql, params))
+                .annotate(rank=rank, search_total=total)
                 .order_by("-rank", "-publish_at", "-pk")
             )
         matches = Q()
@@ -247,19 +248,10 @@ class Post(PostWorkflow, PostContent, models.Model):
     )
     # Filled on PostgreSQL only (title A; description and tags B; body and FAQs C).
     search_vector = SearchVectorField(null=True, editable=False)
-    # Its title, description and tags (weights A and B), what search results are ranked by: a
-    # few hundred bytes kept in the row, where ranking by the whole vector reads kilobytes of
-    # it per match. Kept by PostgreSQL itself; always empty elsewhere (migration 0011).
-    search_rank_vector = models.GeneratedField(
-        expression=models.Func(
-            F("search_vector"),
-            function="ts_filter",
-            template="%(function)s(%(expressions)s, '{a,b}')",
-        ),
-        output_field=SearchVectorField(null=True),
-        db_persist=True,
-        editable=False,
-    )
+    # On PostgreSQL the table also has `search_rank_vector`, this vector's title, description and
+    # tags (weights A and B) that results are ranked by, kept by the database (migration 0011)
+    # and only read by search(): not a model field, so Django never writes it and `check` needs
+    # no database to inspect it.
 
     objects = PostQuerySet.as_manager()
 
