@@ -32,8 +32,9 @@ def _term_pattern(terms):
 
 
 def newest_matching_sql(table, matches, now, text, limit, slices=None):
-    """(sql, params) for the ids of the newest `limit` posts of `table` visible at `now` for
-    each of `matches` (SQL conditions over the post's row with one %s, for `text`), together.
+    """(sql, params) for the ids of the newest `limit` posts of `table` visible at `now` (as
+    PostQuerySet.published() has it) for each of `matches` (SQL conditions over the post's row
+    with one %s, for `text`), together.
 
     A GIN index gives every matching row at once, in no order: finding the newest of 70,000
     matches means reading all 70,000 rows, and walking the posts by date instead means
@@ -71,7 +72,8 @@ def newest_matching_sql(table, matches, now, text, limit, slices=None):
 
 def searchable_text(rendered_html):
     """A post's rendered, sanitised HTML as the plain text snippets are cut from: what
-    rendering.plain_text() gives, about twenty times faster (a page of results needs twenty)."""
+    rendering.plain_text() gives (the same for every demo body), about four times faster
+    than its HTML parser: 0.6 ms against 2.5 ms a post, and a page of results has twenty."""
     return _SPACE.sub(" ", html.unescape(_TAG.sub("", rendered_html))).strip()
 
 
