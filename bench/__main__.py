@@ -128,7 +128,7 @@ def main():
         f"{WARM_SECONDS} s; the 304 row counts every answer that is not a 304 (wrk.lua).",
         "no `/go/` redirect row: that redirect does not exist yet (issue 12).",
         "the bench posts have no revisions or state changes (the loader writes what pages "
-        "show); the loader runs ANALYZE after loading, as autovacuum would soon after.",
+        "show); the loader runs VACUUM ANALYZE after loading, as autovacuum would soon after.",
     ]
     text = document(tables, conditions=conditions, notes=notes)
     print("\n" + text)

@@ -1,7 +1,6 @@
 from datetime import date
 
 from django.conf import settings
-from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
@@ -21,7 +20,14 @@ from blog.preview import post_lookup_for
 from blog.ratelimit import rate_limited
 from blog.render_limits import MarkdownRefused
 from blog.rendering import plain_text, render_markdown, web_url
-from blog.search import MAX_QUERY_LENGTH, search_terms, snippet
+from blog.search import (
+    MAX_QUERY_LENGTH,
+    SEARCH_CANDIDATES,
+    SearchPaginator,
+    search_terms,
+    searchable_text,
+    snippet,
+)
 from blog.seo import PageMetaMixin
 
 
@@ -286,10 +292,10 @@ class PostMonthArchiveView(ArchiveMixin, MonthArchiveView):
 
 
 class SearchView(PageMetaMixin, ListingMixin, ListView):
-    paginator_class = Paginator  # the page says how many posts were found
     template_name = "blog/search.html"
     context_object_name = "posts"
     paginate_by = settings.BYLINE_POSTS_PER_PAGE
+    paginator_class = SearchPaginator
     noindex = True
 
     def get_queryset(self):
@@ -306,11 +312,12 @@ class SearchView(PageMetaMixin, ListingMixin, ListView):
             query=self.query,
             terms=self.terms,
             query_too_long=len(self.query) > MAX_QUERY_LENGTH,
+            candidates=SEARCH_CANDIDATES,
             **kwargs,
         )
         # Around the first match anywhere in the body, so from the whole text, not the excerpt.
         for post in context["posts"]:
-            post.snippet = snippet(plain_text(post.body_html), self.terms)
+            post.snippet = snippet(searchable_text(post.body_html), self.terms)
         return context
 
 

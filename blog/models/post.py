@@ -5,14 +5,13 @@ import uuid
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.postgres.search import (
-    SearchQuery,
-    SearchRank,
     SearchVector,
     SearchVectorField,
 )
 from django.core.exceptions import ValidationError
 from django.db import connection, models, transaction
-from django.db.models import F, Max, Q, Value
+from django.db.models import Count, F, Max, Q, Value, Window
+from django.db.models.expressions import RawSQL
 from django.db.models.signals import m2m_changed
 from django.dispatch import receiver
 from django.urls import reverse
@@ -36,7 +35,7 @@ from blog.rendering import (
     validate_markdown,
     with_derived_fields,
 )
-from blog.search import search_terms
+from blog.search import SEARCH_CANDIDATES, newest_matching_sql, search_terms
 from blog.slugs import unique_slug
 from blog.uploads import UploadedImageField
 from blog.workflow import PostWorkflow, Status
@@ -46,6 +45,9 @@ TOC_MIN_WORDS = 400
 TOC_MIN_SECTIONS = 3
 
 SEARCH_CONFIG = "english"
+# A search vector as the GIN indexes have it (migration 0013): the same vector, marked costly to
+# read, so PostgreSQL finds matches through an index rather than by reading vectors row by row.
+SEARCH_DOCUMENT = "byline_search_document"
 
 # What a post card shows (lists, search results) and what a post page shows.
 CARD_FIELDS = (
@@ -117,19 +119,42 @@ class PostQuerySet(models.QuerySet):
         return self.filter(Q(pk__in=self.published().values("pk")) | Q(authors=user)).distinct()
 
     def search(self, query):
-        """Posts matching what a reader typed, best first.
+        """Published posts matching what a reader typed, best first, each with `search_total`:
+        how many results there are (so a page of them needs no COUNT query of its own).
 
-        PostgreSQL ranks by the weighted full-text vector (title above description and tags
-        above body and FAQs). Elsewhere every word must appear in one of those fields.
+        PostgreSQL finds matches anywhere in the weighted full-text vector and ranks by title
+        (A) above description and tags (B), then newest first; the body and FAQs (C) count for
+        matching but not for the order. However common the words, only a bounded set is
+        ranked and counted: the newest SEARCH_CANDIDATES posts matching in title,
+        description or tags, and the newest SEARCH_CANDIDATES matching anywhere (see
+        search.newest_matching_sql for how they are found without reading every match).
+        Elsewhere every word must appear in one of those fields, newest first.
         """
         terms = search_terms(query)
         if not terms:
             return self.none()
+        total = Window(Count("pk"))
         if connection.vendor == "postgresql":
-            text = SearchQuery(" ".join(terms), search_type="websearch", config=SEARCH_CONFIG)
+            words = " ".join(terms)
+            tsquery = f"websearch_to_tsquery('{SEARCH_CONFIG}', %s)"
+            sql, params = newest_matching_sql(
+                self.model._meta.db_table,
+                [
+                    f"{SEARCH_DOCUMENT}(search_rank_vector) @@ {tsquery}",
+                    f"{SEARCH_DOCUMENT}(search_vector) @@ {tsquery}",
+                ],
+                timezone.now(),
+                words,
+                SEARCH_CANDIDATES,
+            )
+            rank = RawSQL(
+                f"ts_rank({self.model._meta.db_table}.search_rank_vector, {tsquery})",
+                [words],
+                output_field=models.FloatField(),
+            )
             return (
-                self.filter(search_vector=text)
-                .annotate(rank=SearchRank(F("search_vector"), text))
+                self.filter(pk__in=RawSQL(sql, params))
+                .annotate(rank=rank, search_total=total)
                 .order_by("-rank", "-publish_at", "-pk")
             )
         matches = Q()
@@ -142,7 +167,9 @@ class PostQuerySet(models.QuerySet):
                 | Q(faqs__question__icontains=term)
                 | Q(faqs__answer__icontains=term)
             )
-        return self.filter(pk__in=Post.objects.filter(matches).values("pk"))
+        return self.filter(pk__in=Post.objects.filter(matches).values("pk")).annotate(
+            search_total=total
+        )
 
     def latest_publish_time(self):
         return self.aggregate(latest=Max("publish_at"))["latest"]
@@ -269,6 +296,10 @@ class Post(PostWorkflow, PostContent, models.Model):
     stored_topics = models.JSONField(default=list, blank=True, editable=False)
     stored_faqs = models.JSONField(default=list, blank=True, editable=False)
     stored_references = models.JSONField(default=list, blank=True, editable=False)
+    # On PostgreSQL the table also has `search_rank_vector`, this vector's title, description and
+    # tags (weights A and B) that results are ranked by, kept by the database (migration 0013)
+    # and only read by search(): not a model field, so Django never writes it and `check` needs
+    # no database to inspect it.
 
     objects = PostQuerySet.as_manager()
 
