@@ -93,11 +93,16 @@ class PostContent:
             self._defer_derived = True
             try:
                 self.save(update_fields=update_fields)
-                self._write_parts(parts, new=before is None)
+                written = self._write_parts(parts, new=before is None)
             finally:
                 self._defer_derived = False
             self.update_search_vector()
-            type(self).store_derived([self])
+            # What pages show of the parts (only those written), and the post's listings if
+            # its visibility or what it is listed under changed.
+            moved = before != (self.status, self.publish_at)
+            type(self).store_derived(
+                [self], written, listings=moved or bool(written & {"tags", "topics", "authors"})
+            )
             if before is None or _state(*before) != _state(self.status, self.publish_at):
                 self.state_changes.create(
                     from_status=before[0] if before else "",
@@ -138,9 +143,9 @@ class PostContent:
 
     def _write_parts(self, parts, new):
         """The one place a post's tags, topics, byline, FAQs and references are written; a
-        part already as given is left untouched."""
+        part already as given is left untouched. Returns the names of the parts written."""
         if not parts:
-            return
+            return set()
         stored = dict.fromkeys(PARTS, []) if new else self._stored_parts()
         changed = {
             part: canonical(part, value)
@@ -163,6 +168,7 @@ class PostContent:
                 Reference(post=self, order=order, **reference)
                 for order, reference in enumerate(changed["references"], start=1)
             )
+        return set(changed)
 
     def _write_byline(self, usernames):
         users = get_user_model().objects.in_bulk(usernames, field_name="username")
