@@ -270,3 +270,17 @@ def test_stored_blocks_match_the_relational_tables_after_a_save(client):
     assert [t["name"] for t in post.stored_topics] == [t.name for t in post.topics.all()]
     assert [f["question"] for f in post.stored_faqs] == [f.question for f in post.faqs.all()]
     assert [r["title"] for r in post.stored_references] == [r.title for r in post.references.all()]
+
+
+def test_saving_a_post_loaded_before_a_part_changed_keeps_the_new_part(client):
+    post = PostFactory(tags=["kept"])
+    stale = Post.objects.get(pk=post.pk)
+    FAQFactory(post=post, question="Added meanwhile?")
+    Tag.objects.filter(name="kept").update(name="renamed")  # no signal: not stored yet
+    Tag.objects.get(name="renamed").save()  # as the admin saves it
+
+    stale.title = "Edited title"
+    stale.save_with_history()
+
+    html = client.get(post.get_absolute_url() + UNCACHED).content.decode()
+    assert "Edited title" in html and "Added meanwhile?" in html and ">renamed</a>" in html

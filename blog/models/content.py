@@ -163,16 +163,17 @@ class HistoryBatch:
         if not self.entries:
             return []
         posts = [post for post, *_ in self.entries]
-        for post in posts:  # receivers of part changes leave them to store_derived() below
+        for post in posts:  # receivers of part changes leave them to _store_derived() below
             post._defer_derived = True
         try:
-            if changed := self._write_parts():
-                _bump_if_public(changed)
+            written = self._write_parts()
+            if written:
+                _bump_if_public([post for post in posts if post.pk in written])
         finally:
             for post in posts:
                 post._defer_derived = False
         self._write_search_vectors(posts)
-        type(posts[0]).store_derived(posts)
+        self._store_derived(written)
         StateChange.objects.bulk_create(
             StateChange(
                 post=post,
@@ -205,13 +206,35 @@ class HistoryBatch:
             if changed:
                 changes.append((post, changed, before is None))
         if not changes:
-            return []
+            return {}
         _write_tags(changes, stored)
         _write_topics(changes)
         _write_bylines(changes)
         _write_faqs(changes)
         _write_references(changes)
-        return [post for post, *_ in changes]
+        return {post.pk: set(changed) for post, changed, _ in changes}
+
+    def _store_derived(self, written):
+        """What pages show of the parts written ({post pk: part names}), and the listings of
+        the posts whose visibility or tags, topics or byline changed: two calls at most, so
+        a batch takes the same number of queries however its posts differ."""
+        parts, with_parts, listed = set(), [], []
+        for post, _, before, *_ in self.entries:
+            written_here = written.get(post.pk, set())
+            if written_here:
+                parts |= written_here
+                with_parts.append(post)
+            if before != (post.status, post.publish_at) or written_here & {
+                "tags",
+                "topics",
+                "authors",
+            }:
+                listed.append(post)
+        model = type(self.entries[0][0])
+        if with_parts:
+            model.store_derived(with_parts, sorted(parts), listings=False)
+        if listed:
+            model.store_derived(listed, [], listings=True)
 
     def _write_search_vectors(self, posts):
         """One UPDATE for all the posts (PostgreSQL only; see Post.search_document)."""

@@ -303,6 +303,7 @@ class Post(PostWorkflow, PostContent, models.Model):
 
     objects = PostQuerySet.as_manager()
 
+    STORED = [f"stored_{part}" for part in PARTS]
     DERIVED = [
         "body_html",
         "toc_html",
@@ -329,6 +330,14 @@ class Post(PostWorkflow, PostContent, models.Model):
         old addresses as redirects). Not the history: writers call save_with_history()."""
         if kwargs.get("update_fields") is not None and not kwargs["update_fields"]:
             return  # as Model.save(update_fields=[]): nothing to write
+        if kwargs.get("update_fields") is None and not self._state.adding:
+            # The stored blocks are written by store_parts() alone: this instance may have been
+            # loaded before a part changed, and would put the old ones back.
+            kwargs["update_fields"] = [
+                field.name
+                for field in self._meta.concrete_fields
+                if not field.primary_key and field.name not in self.STORED
+            ]
         self.slug = self.slug or self._unique_slug()
         self.publish_at = self.publish_at.replace(microsecond=0)  # whole seconds, as shown
         if renders(kwargs.get("update_fields"), "body") and (
@@ -352,12 +361,14 @@ class Post(PostWorkflow, PostContent, models.Model):
         return reverse("blog:post_detail", kwargs={"slug": self.slug})
 
     @classmethod
-    def store_derived(cls, posts, parts=PARTS):
-        """Store what `posts` (saved) show of their parts, and rewrite their listings under
+    def store_derived(cls, posts, parts=PARTS, listings=True):
+        """Store what `posts` (saved) show of their `parts`, and rewrite their listings under
         their tags, topics and authors: the one call for a batch of posts written in bulk
         (importers, the bench loader) or changed by a save."""
-        store_parts(posts, parts)
-        refresh_listings([post.pk for post in posts])
+        if parts:
+            store_parts(posts, parts)
+        if listings:
+            refresh_listings([post.pk for post in posts])
 
     def check_slug(self, user):
         """Raise ValidationError if the slug is another post's address, or an old address of a
