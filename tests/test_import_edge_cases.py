@@ -70,6 +70,21 @@ def test_two_files_with_one_slug_in_one_run_do_not_overwrite_each_other(tmp_path
     assert Post.objects.get(slug="same").body == "First."
 
 
+def test_files_of_one_batch_see_what_the_earlier_ones_did(tmp_path):
+    write(tmp_path / "before", "p.md", "---\ntitle: Post\nid: p\nslug: old\n---\nOld.")
+    import_posts(tmp_path / "before")
+    write(tmp_path / "now", "a.md", "---\ntitle: Post\nid: p\nslug: new\n---\nMoved.")
+    write(tmp_path / "now", "b.md", "---\ntitle: Other\nid: q\nslug: old\n---\nOther.")
+    write(tmp_path / "now", "c.md", "---\ntitle: Post again\nid: p\nslug: newer\n---\nAgain.")
+
+    out, _, error = import_posts(tmp_path / "now")
+
+    # a moves the post to "new"; b takes the address it left; c moves it on to "newer"
+    assert error is None and "1 created, 2 updated" in out
+    assert Post.objects.get(slug="newer").body == "Again." and Post.objects.count() == 2
+    assert Post.objects.get(slug="old").body == "Other."
+
+
 def test_page_bundles_are_told_apart_by_their_folder(tmp_path):
     write(tmp_path, "alpha/index.md", "---\ntitle: Alpha\n---\nA.")
     write(tmp_path, "beta/index.md", "---\ntitle: Beta\n---\nB.")
