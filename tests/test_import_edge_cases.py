@@ -6,6 +6,7 @@ from pathlib import Path
 
 import pytest
 
+from blog.importers.text import repair
 from blog.models import Post, Topic
 from tests.factories import PostFactory, UserFactory
 from tests.helpers import command, import_posts, posts_field_by_field, upload
@@ -124,6 +125,18 @@ def test_yaml_aliases_are_refused_before_they_can_expand(tmp_path):
     assert error == "1 of 1 files could not be imported."
     assert "uses aliases (*name), which are not accepted" in err
     assert not Post.objects.exists()
+
+
+def test_repair_mends_each_damaged_line_and_leaves_the_others_as_written():
+    text = (
+        "plain ascii line\nheâ€™s here\n\tcolour \x1b[31mred\x1b[0m\nline\u2028break and\x85next\n"
+        "clean “quotes” — dash, café\nÃ©tÃ© and ðŸ‘‰\x00 end"
+    )
+
+    assert repair(text) == (
+        "plain ascii line\nhe’s here\n\tcolour red\nline\nbreak and…next\n"
+        "clean “quotes” — dash, café\nété and 👉 end"
+    )
 
 
 def test_reimport_does_not_undo_edits_made_here_unless_asked(tmp_path):
