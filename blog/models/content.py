@@ -147,10 +147,10 @@ def stored_parts(posts):
 
 
 class HistoryBatch:
-    """Posts whose rows save_with_history(batch=…) has written, waiting for the rest of that
-    save: write() writes the parts apply_content() gave, the search text, the state changes and
-    the revisions of all of them in a few statements, in the caller's transaction. The one
-    way those are written, for one post or many."""
+    """Posts whose rows save_with_history() wrote into this batch, waiting for the rest of
+    that save: write() writes the parts apply_content() gave, the search text, the state
+    changes and the revisions of all of them in a few statements, in the caller's transaction.
+    The one way those are written, for one post or many."""
 
     def __init__(self):
         self.entries = []  # (post, parts, status and publish time before, by, note)
