@@ -27,22 +27,13 @@ class DryRun(Exception):
     """Raised inside a batch's transaction to undo it after seeing what it would do."""
 
 
-def save(item, *, status=None, dry_run=False, overwrite=False, note="Imported"):
-    """Create or update the post for `item`; return "created", "updated" or "unchanged".
+def save_all(entries, *, status=None, dry_run=False, overwrite=False):
+    """Create or update the post of each (item, note) pair, in one transaction, each in a
+    savepoint of its own: an item that fails rolls back alone. Returns each item's outcome
+    ("created", "updated" or "unchanged"), or the exception that stopped it, in order.
 
     `status` (when given) is the status for posts whose source does not ask for a draft. A
     post edited here since its last import is not overwritten unless `overwrite` is true.
-    """
-    [outcome] = save_all([(item, note)], status=status, dry_run=dry_run, overwrite=overwrite)
-    if isinstance(outcome, Exception):
-        raise outcome
-    return outcome
-
-
-def save_all(entries, *, status=None, dry_run=False, overwrite=False):
-    """save() for many (item, note) pairs in one transaction, each in a savepoint of its own:
-    an item that fails rolls back alone. Returns each item's outcome, or the exception that
-    stopped it, in order.
 
     The posts' parts, search text and history are written for all of them at the end (see
     HistoryBatch); should that fail, the items are saved again one transaction each, so the
