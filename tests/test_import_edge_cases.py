@@ -6,6 +6,7 @@ from pathlib import Path
 
 import pytest
 
+from blog.importers.text import repair
 from blog.models import Post, Topic
 from tests.factories import PostFactory, UserFactory
 from tests.helpers import command, import_posts, posts_field_by_field, upload
@@ -70,6 +71,21 @@ def test_two_files_with_one_slug_in_one_run_do_not_overwrite_each_other(tmp_path
     assert Post.objects.get(slug="same").body == "First."
 
 
+def test_files_of_one_batch_see_what_the_earlier_ones_did(tmp_path):
+    write(tmp_path / "before", "p.md", "---\ntitle: Post\nid: p\nslug: old\n---\nOld.")
+    import_posts(tmp_path / "before")
+    write(tmp_path / "now", "a.md", "---\ntitle: Post\nid: p\nslug: new\n---\nMoved.")
+    write(tmp_path / "now", "b.md", "---\ntitle: Other\nid: q\nslug: old\n---\nOther.")
+    write(tmp_path / "now", "c.md", "---\ntitle: Post again\nid: p\nslug: newer\n---\nAgain.")
+
+    out, _, error = import_posts(tmp_path / "now")
+
+    # a moves the post to "new"; b takes the address it left; c moves it on to "newer"
+    assert error is None and "1 created, 2 updated" in out
+    assert Post.objects.get(slug="newer").body == "Again." and Post.objects.count() == 2
+    assert Post.objects.get(slug="old").body == "Other."
+
+
 def test_page_bundles_are_told_apart_by_their_folder(tmp_path):
     write(tmp_path, "alpha/index.md", "---\ntitle: Alpha\n---\nA.")
     write(tmp_path, "beta/index.md", "---\ntitle: Beta\n---\nB.")
@@ -109,6 +125,18 @@ def test_yaml_aliases_are_refused_before_they_can_expand(tmp_path):
     assert error == "1 of 1 files could not be imported."
     assert "uses aliases (*name), which are not accepted" in err
     assert not Post.objects.exists()
+
+
+def test_repair_mends_each_damaged_line_and_leaves_the_others_as_written():
+    text = (
+        "plain ascii line\nheâ€™s here\n\tcolour \x1b[31mred\x1b[0m\nline\u2028break and\x85next\n"
+        "clean “quotes” — dash, café\nÃ©tÃ© and ðŸ‘‰\x00 end"
+    )
+
+    assert repair(text) == (
+        "plain ascii line\nhe’s here\n\tcolour red\nline\nbreak and…next\n"
+        "clean “quotes” — dash, café\nété and 👉 end"
+    )
 
 
 def test_reimport_does_not_undo_edits_made_here_unless_asked(tmp_path):

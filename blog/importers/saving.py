@@ -27,22 +27,13 @@ class DryRun(Exception):
     """Raised inside a batch's transaction to undo it after seeing what it would do."""
 
 
-def save(item, *, status=None, dry_run=False, overwrite=False, note="Imported"):
-    """Create or update the post for `item`; return "created", "updated" or "unchanged".
+def save_all(entries, *, status=None, dry_run=False, overwrite=False):
+    """Create or update the post of each (item, note) pair, in one transaction, each in a
+    savepoint of its own: an item that fails rolls back alone. Returns each item's outcome
+    ("created", "updated" or "unchanged"), or the exception that stopped it, in order.
 
     `status` (when given) is the status for posts whose source does not ask for a draft. A
     post edited here since its last import is not overwritten unless `overwrite` is true.
-    """
-    [outcome] = save_all([(item, note)], status=status, dry_run=dry_run, overwrite=overwrite)
-    if isinstance(outcome, Exception):
-        raise outcome
-    return outcome
-
-
-def save_all(entries, *, status=None, dry_run=False, overwrite=False):
-    """save() for many (item, note) pairs in one transaction, each in a savepoint of its own:
-    an item that fails rolls back alone. Returns each item's outcome, or the exception that
-    stopped it, in order.
 
     The posts' parts, search text and history are written for all of them at the end (see
     HistoryBatch); should that fail, the items are saved again one transaction each, so the
@@ -66,24 +57,44 @@ def save_all(entries, *, status=None, dry_run=False, overwrite=False):
 
 
 def _save_batch(entries, status, overwrite):
-    batch, known, outcomes = HistoryBatch(), Known(), []
-    for item, note in entries:
+    batch, known, outcomes = HistoryBatch(), Known([item for item, _ in entries]), []
+    position = 0
+    while position < len(entries):
+        item, note = entries[position]
         try:
             with transaction.atomic():  # a savepoint
                 outcomes.append(_stage(item, note, status, overwrite, batch, known))
+        except InBatch:
+            # This file updates a post an earlier file of the batch did: write that first, as
+            # if the files had come in two batches.
+            _write(batch)
+            batch, known = HistoryBatch(), Known([item for item, _ in entries[position:]])
+            continue
         except Exception as problem:  # one bad file must not stop the rest
             known.forget()  # what it made was rolled back with it
             outcomes.append(problem)
+        position += 1
+    _write(batch)
+    return outcomes
+
+
+class InBatch(Exception):
+    """The post a file updates is already in the batch."""
+
+
+def _write(batch):
     posts = [post for post, *_ in batch.entries]
     for post, revision in zip(posts, batch.write(), strict=True):
         post.import_checksum = _checksum(revision.data)
     Post.objects.bulk_update(posts, ["import_checksum"])
-    return outcomes
 
 
 def _stage(item, note, status, overwrite, batch, known):
     """Write `item`'s post row into `batch` (see save_with_history); return the outcome."""
-    post = find_post(item)
+    post = find_post(item, known)
+    if post is not None and post.pk in known.staged:
+        raise InBatch
+    known.touch(item, post)
     body, _ = link_related(item.body, item.related, post or Post(slug=item.slug))
     new_status = _status_for(item, status, post and post.status)
     if post is not None and _holds(post, item, body, new_status, known):
@@ -110,20 +121,43 @@ def _stage(item, note, status, overwrite, batch, known):
             raise item.derived[1]
         post.use_derived(post.body, item.derived[1])
     post.save_with_history(note=note, batch=batch)
+    known.staged.add(post.pk)
     return "created" if created else "updated"
 
 
 class Known:
-    """Authors and topics found or made during one batch, by the name a file gives them, so
-    a batch looks each up once. Forgotten when a file fails: its savepoint took back what it
-    made."""
+    """What a batch looks up once: the posts its items may update (by slug or source id), and
+    the authors and topics found or made, by the name a file gives them. A file that fails
+    makes the batch forget the authors and topics (its savepoint took back what it made); a
+    post whose slug or source id a file of the batch touched is looked up again, and `staged`
+    holds the posts the batch saves (a second file for one of them starts a new batch)."""
 
-    def __init__(self):
-        self.authors, self.topics = {}, {}
+    def __init__(self, items=()):
+        self.authors, self.topics, self.touched, self.staged = {}, {}, set(), set()
+        slugs = {item.slug for item in items}
+        source_ids = {item.source_id for item in items} - {""}
+        lookup = Q(slug__in=slugs) | Q(source_id__in=source_ids)
+        self.posts = list(Post.objects.filter(lookup)) if items else []  # in find_post's order
 
     def forget(self):
         self.authors.clear()
         self.topics.clear()
+
+    def posts_for(self, item):
+        """The posts with `item`'s slug or source id, or None if they must be looked up."""
+        if {("slug", item.slug), ("source", item.source_id)} & self.touched:
+            return None
+        return [
+            post
+            for post in self.posts
+            if post.slug == item.slug or (item.source_id and post.source_id == item.source_id)
+        ]
+
+    def touch(self, item, post):
+        """`item` is being saved, into `post` (or a new post): what it changes is not known."""
+        self.touched |= {("slug", item.slug), ("source", item.source_id)}
+        if post is not None:
+            self.touched |= {("slug", post.slug), ("source", post.source_id)}
 
 
 def prepare(item):
@@ -135,16 +169,16 @@ def prepare(item):
     return item
 
 
-def find_post(item):
+def find_post(item, known=None):
     """The post an item updates: by slug, then by source id (or the UUID export_posts writes).
 
     A slug held by a post written here, not imported, is not taken over: that would replace
     someone's work with a file that merely chose the same address.
     """
-    # One query for both (in the model's order, as .first() would pick).
-    found = list(
-        Post.objects.filter(Q(slug=item.slug) | (Q(source_id=item.source_id) & ~Q(source_id="")))
-    )
+    found = known.posts_for(item) if known else None
+    if found is None:  # one query for both (in the model's order, as .first() would pick)
+        lookup = Q(slug=item.slug) | (Q(source_id=item.source_id) & ~Q(source_id=""))
+        found = list(Post.objects.filter(lookup))
     by_slug = next((post for post in found if post.slug == item.slug), None)
     if by_slug is not None and (by_slug.source_id or by_slug.source_id == item.source_id):
         return by_slug

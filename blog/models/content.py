@@ -14,7 +14,8 @@ from django.contrib.auth import get_user_model
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
 from django.db import connection, transaction
-from django.db.models import Case, OuterRef, Subquery, When
+from django.db.models import OuterRef, Subquery
+from django.db.models.sql import UpdateQuery
 from django.utils import timezone
 from taggit.models import Tag, TaggedItem
 
@@ -147,10 +148,10 @@ def stored_parts(posts):
 
 
 class HistoryBatch:
-    """Posts whose rows save_with_history(batch=…) has written, waiting for the rest of that
-    save: write() writes the parts apply_content() gave, the search text, the state changes and
-    the revisions of all of them in a few statements, in the caller's transaction. The one
-    way those are written, for one post or many."""
+    """Posts whose rows save_with_history() wrote into this batch, waiting for the rest of
+    that save: write() writes the parts apply_content() gave, the search text, the state
+    changes and the revisions of all of them in a few statements, in the caller's transaction.
+    The one way those are written, for one post or many."""
 
     def __init__(self):
         self.entries = []  # (post, parts, status and publish time before, by, note)
@@ -237,7 +238,8 @@ class HistoryBatch:
             model.store_derived(listed, [], listings=True)
 
     def _write_search_vectors(self, posts):
-        """One UPDATE for all the posts (PostgreSQL only; see Post.search_document)."""
+        """One statement for all the posts, sent at once (PostgreSQL only; see
+        Post.search_document)."""
         if connection.vendor != "postgresql":
             return
         model = type(posts[0])
@@ -251,14 +253,15 @@ class HistoryBatch:
         answers = FAQ.objects.filter(post_id__in=pks).order_by("order", "pk")
         for pk, question, answer_html in answers.values_list("post_id", "question", "answer_html"):
             faqs[pk].append((question, answer_html))
-        model.objects.filter(pk__in=pks).update(
-            search_vector=Case(
-                *(
-                    When(pk=post.pk, then=post.search_document(tags[post.pk], faqs[post.pk]))
-                    for post in posts
-                )
-            )
-        )
+        sql, params, where = _search_vector_update(model)
+        rows = []
+        for post in posts:
+            row = list(params)
+            row[where["tags"]], row[where["text"]] = post.search_texts(tags[post.pk], faqs[post.pk])
+            row[where["pk"]] = post.pk
+            rows.append(row)
+        with connection.cursor() as cursor:
+            cursor.executemany(sql, rows)
 
     def _keep_revisions(self):
         """A revision of each post, unless its content is as its latest revision's."""
@@ -290,6 +293,28 @@ class HistoryBatch:
             new.append(revision)
         Revision.objects.bulk_create(new)
         return revisions
+
+
+# Stand-ins compiled into the search text UPDATE, replaced by each post's values.
+_STAND_INS = {"tags": "\x00tags\x00", "text": "\x00text\x00", "pk": -0x5EA4C4}
+
+
+def _search_vector_update(model):
+    """(SQL, parameters, where each stand-in is among them) of the UPDATE that stores one
+    row's search_document(): compiled once for a batch by Django itself, not once per post
+    (compiling the expression cost 0.6 ms a post)."""
+    query = UpdateQuery(model)
+    document = model.search_document_of(_STAND_INS["tags"], _STAND_INS["text"])
+    query.add_update_values({"search_vector": document})
+    query.add_filter("pk", _STAND_INS["pk"])
+    sql, params = query.get_compiler(connection.alias).as_sql()
+    params = list(params)
+    where = {}
+    for name, stand_in in _STAND_INS.items():
+        if params.count(stand_in) != 1:
+            raise RuntimeError(f"The search text UPDATE has not one {name} parameter: {sql}")
+        where[name] = params.index(stand_in)
+    return sql, params, where
 
 
 def _bump_if_public(posts):

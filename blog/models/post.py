@@ -451,17 +451,23 @@ class Post(PostWorkflow, PostContent, models.Model):
         """The full-text document update_search_vector() stores, as an expression over this
         row, from the post's tag names and its (question, answer_html) FAQ pairs (also what
         the bench's bulk loader writes)."""
-        tags = " ".join(tag_names)
+        return self.search_document_of(*self.search_texts(tag_names, faqs))
+
+    def search_texts(self, tag_names, faqs):
+        """The two texts search_document() adds to the row's own: the tag names, and the body
+        and FAQs as plain text."""
         faq_text = " ".join(f"{q} {plain_text(a)}" for q, a in faqs)
+        return " ".join(tag_names), f"{self.body_text()} {faq_text}"
+
+    @staticmethod
+    def search_document_of(tags, text):
+        """The document over a row, given search_texts() (title A; description and tags B;
+        body and FAQs C)."""
         return (
             SearchVector("title", weight="A", config=SEARCH_CONFIG)
             + SearchVector("description", weight="B", config=SEARCH_CONFIG)
             + SearchVector(Value(tags), weight="B", config=SEARCH_CONFIG)
-            + SearchVector(
-                Value(f"{self.body_text()} {faq_text}"),
-                weight="C",
-                config=SEARCH_CONFIG,
-            )
+            + SearchVector(Value(text), weight="C", config=SEARCH_CONFIG)
         )
 
     def body_text(self):
