@@ -14,6 +14,8 @@ post, its `limit` newest rows, merged (each group's newest `limit` hold the unio
 Both run in the model's write paths (Post.save, save_with_history, and the signals wired in
 blog/apps.py for parts, tags, topics and profiles), for a batch of posts at once
 (Post.store_derived(), which bulk writers call), with one bulk write per change.
+
+Post is imported where it is used: blog/models/post.py imports this module.
 """
 
 from collections import defaultdict
@@ -24,7 +26,9 @@ from django.db import connection, models
 from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
+from taggit.models import TaggedItem
 
+from blog.models.parts import FAQ, PostAuthor, Reference
 from blog.rendering import web_url
 from blog.workflow import Status
 
@@ -102,8 +106,6 @@ def _post_type():
 
 
 def _authors(ids):
-    from blog.models.parts import PostAuthor
-
     rows = (
         PostAuthor.objects.filter(post_id__in=ids)
         .select_related("author")
@@ -116,8 +118,6 @@ def _authors(ids):
 
 
 def _tags(ids):
-    from taggit.models import TaggedItem
-
     rows = (
         TaggedItem.objects.filter(content_type=_post_type(), object_id__in=ids)
         .order_by("tag__name", "tag_id")
@@ -146,8 +146,6 @@ def _topics(ids):
 
 
 def _faqs(ids):
-    from blog.models.parts import FAQ
-
     rows = FAQ.objects.filter(post_id__in=ids).order_by("post_id", "order", "pk")
     found = defaultdict(list)
     for post_id, question, answer_html in rows.values_list("post_id", "question", "answer_html"):
@@ -156,8 +154,6 @@ def _faqs(ids):
 
 
 def _references(ids):
-    from blog.models.parts import Reference
-
     fields = ("title", "publisher", "year", "url")
     rows = Reference.objects.filter(post_id__in=ids).order_by("post_id", "order", "pk")
     found = defaultdict(list)
@@ -202,9 +198,7 @@ def store_parts_of(post_ids, parts):
 def refresh_listings(post_ids):
     """Rewrite the listings of these posts (after their status, publish time, tags, topics or
     byline changed): one row per tag, topic and author of each published one."""
-    from taggit.models import TaggedItem
 
-    from blog.models.parts import PostAuthor
     from blog.models.post import Post
 
     post_ids = list(post_ids)
@@ -329,7 +323,6 @@ PART_OF = {"postauthor": "authors", "faq": "faqs", "reference": "references"}
 
 def post_ids_of(group):
     """Ids of the posts carrying `group`, a Tag or a Topic."""
-    from taggit.models import TaggedItem
 
     from blog.models.post import Post
 
@@ -384,7 +377,6 @@ def profile_saved(sender, instance, update_fields=None, raw=False, **kwargs):
     """post_save of an account: bylines show its name, address, avatar and profiles."""
     if raw or update_fields is not None and set(update_fields) <= {"last_login", "password"}:
         return
-    from blog.models.parts import PostAuthor
 
     ids = PostAuthor.objects.filter(author=instance).values_list("post_id", flat=True)
     store_parts_of(list(ids), ["authors"])
