@@ -3,6 +3,7 @@
 Counting every published post (or every post of a tag) is the one query of a list page whose
 cost grows with the site. A page here reads one row more than it shows instead: that row says
 whether an older page follows. Pages link to the newer and older page, not to the last one.
+Search results carry their own count instead (SearchPaginator).
 """
 
 from functools import cached_property
@@ -41,3 +42,17 @@ class UncountedPaginator(Paginator):
     def count(self):
         """Only for what asks for it (`?page=last`): the pages themselves never count."""
         return super().count
+
+
+class SearchPaginator(UncountedPaginator):
+    """Pages of Post.objects.search() results, which carry their own count (`search_total`):
+    a page is one query, not a COUNT and then the rows. A page past the last is EmptyPage."""
+
+    def page(self, number):
+        number = self.validate_number(number)
+        start = (number - 1) * self.per_page
+        rows = list(self.object_list[start : start + self.per_page])
+        if not rows and number > 1:
+            raise EmptyPage("That page contains no results")
+        self.count = rows[0].search_total if rows else 0  # instead of the COUNT query
+        return self._get_page(rows, number, self)

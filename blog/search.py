@@ -3,7 +3,6 @@
 import html
 import re
 
-from django.core.paginator import EmptyPage, PageNotAnInteger, Paginator
 from django.utils.html import escape
 from django.utils.safestring import mark_safe
 
@@ -101,22 +100,3 @@ def snippet(text, terms):
     prefix = "… " if start else ""
     suffix = " …" if end < len(text) else ""
     return mark_safe(prefix + "".join(pieces) + suffix)  # every piece of text is escaped above
-
-
-class SearchPaginator(Paginator):
-    """Pages of Post.objects.search() results, which carry their own count (`search_total`):
-    a page is one query, not a COUNT and then the rows. A page past the last is EmptyPage."""
-
-    def page(self, number):
-        try:
-            number = int(number)
-        except (TypeError, ValueError) as error:
-            raise PageNotAnInteger("That page number is not an integer") from error
-        if number < 1:
-            raise EmptyPage("That page number is less than 1")
-        start = (number - 1) * self.per_page
-        rows = list(self.object_list[start : start + self.per_page])
-        if not rows and number > 1:
-            raise EmptyPage("That page contains no results")
-        self.count = rows[0].search_total if rows else 0  # instead of the COUNT query
-        return self._get_page(rows, number, self)

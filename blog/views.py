@@ -15,7 +15,7 @@ from blog import seo
 from blog.models import Post, PostSlugRedirect, Topic, public_authors, public_tags
 from blog.models.post import CARD_FIELDS
 from blog.models.stored import byline_entry
-from blog.pagination import UncountedPaginator
+from blog.pagination import SearchPaginator, UncountedPaginator
 from blog.preview import post_lookup_for
 from blog.ratelimit import rate_limited
 from blog.render_limits import MarkdownRefused
@@ -23,7 +23,6 @@ from blog.rendering import plain_text, render_markdown, web_url
 from blog.search import (
     MAX_QUERY_LENGTH,
     SEARCH_CANDIDATES,
-    SearchPaginator,
     search_terms,
     searchable_text,
     snippet,
