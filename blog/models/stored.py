@@ -118,30 +118,26 @@ def _authors(ids):
 
 
 def _tags(ids):
-    rows = (
-        TaggedItem.objects.filter(content_type=_post_type(), object_id__in=ids)
-        .order_by("tag__name", "tag_id")
-        .values_list("object_id", "tag_id", "tag__name", "tag__slug")
-    )
-    found = defaultdict(list)
-    for post_id, tag_id, name, slug in rows:
-        url = reverse("blog:tag_detail", args=[slug])
-        found[post_id].append({"id": tag_id, "name": name, "slug": slug, "url": url})
-    return found
+    rows = TaggedItem.objects.filter(content_type=_post_type(), object_id__in=ids)
+    return _grouped(rows, "tag", "object_id", "blog:tag_detail")
 
 
 def _topics(ids):
     from blog.models.post import Post
 
-    rows = (
-        Post.topics.through.objects.filter(post_id__in=ids)
-        .order_by("topic__name", "topic_id")
-        .values_list("post_id", "topic_id", "topic__name", "topic__slug")
+    rows = Post.topics.through.objects.filter(post_id__in=ids)
+    return _grouped(rows, "topic", "post_id", "blog:topic_detail")
+
+
+def _grouped(rows, group, post_field, url_name):
+    """{post id: [its tags or topics, by name]} from `rows` of a through table."""
+    rows = rows.order_by(f"{group}__name", f"{group}_id").values_list(
+        post_field, f"{group}_id", f"{group}__name", f"{group}__slug"
     )
     found = defaultdict(list)
-    for post_id, topic_id, name, slug in rows:
-        url = reverse("blog:topic_detail", args=[slug])
-        found[post_id].append({"id": topic_id, "name": name, "slug": slug, "url": url})
+    for post_id, group_id, name, slug in rows:
+        url = reverse(url_name, args=[slug])
+        found[int(post_id)].append({"id": group_id, "name": name, "slug": slug, "url": url})
     return found
 
 
