@@ -25,6 +25,7 @@ from django.utils.http import http_date, parse_etags, parse_http_date_safe, urle
 
 from blog.content_version import DATABASE_UNAVAILABLE, bump_content_generation, content_version
 from blog.models import Post
+from blog.models.stored import writing_batch
 from blog.page_encoding import add_coding, best_coding, body_in, stored_bodies
 
 # Pages are cached only for page numbers in the form the site links to (no `01`, `+1`, `last`).
@@ -193,7 +194,8 @@ def render_or_earlier(request, view, args, kwargs, generation, passed):
         for earlier in range(passed - 1, -1, -1):
             stored = cache.get(page_key(page_digest(request, generation, earlier)))
             if stored is not None:
-                response = page_from(stored, best_coding(stored[2], accept_encoding(request)))
+                coding, _ = coding_for(stored, request)  # gzip made here if need be
+                response = page_from(stored, coding)
                 del response["Cache-Control"]  # replaced by no-cache below
                 return response, False
         raise
@@ -310,7 +312,10 @@ def post_changed(sender, instance, **kwargs):
 
 
 def post_part_changed(sender, instance, **kwargs):
-    """A FAQ, reference, byline or tagging changed: only a public post's matter."""
+    """A FAQ, reference, byline or tagging changed: only a public post's matter. A batch of
+    saves (HistoryBatch) moves the version once itself, after all its parts."""
+    if writing_batch.get():
+        return
     post = instance._state.fields_cache.get("post")  # already loaded: no query needed
     if post is not None:
         public = post_is_or_was_public(post)

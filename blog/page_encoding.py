@@ -42,10 +42,11 @@ def add_coding(bodies, coding):
 
 
 def body_in(bodies, coding):
-    """The body in `coding`: as stored, or decompressed for identity."""
-    if coding in bodies:
-        return bodies[coding]
-    return brotli.decompress(bodies["br"])
+    """The body in `coding`: as stored (a coding not stored is a KeyError, never a body
+    labelled with a coding it is not in), or decompressed for identity."""
+    if coding == "identity" and coding not in bodies:
+        return brotli.decompress(bodies["br"])
+    return bodies[coding]
 
 
 def _weight(value):

@@ -10,6 +10,9 @@ from functools import cached_property
 
 from django.core.paginator import EmptyPage, Page, PageNotAnInteger, Paginator
 
+# No site has this many pages of 20 posts; a larger number is a 404 without a query.
+MAX_PAGE = 1_000_000
+
 
 class UncountedPage(Page):
     def __init__(self, object_list, number, paginator, more):
@@ -28,6 +31,8 @@ class UncountedPaginator(Paginator):
             raise PageNotAnInteger("That page number is not an integer") from error
         if number < 1:
             raise EmptyPage("That page number is less than 1")
+        if number > MAX_PAGE:  # its OFFSET would not fit the database's integers
+            raise EmptyPage("That page contains no results")
         return number
 
     def page(self, number):

@@ -48,6 +48,9 @@ class TagSitemap(ListingSitemap):
     model = Tag
     posts_lookup = "post"
 
+    def items(self):
+        return super().items().exclude(slug="")  # taggit slugs "!!!" to "": it has no page
+
     def location(self, tag):
         return reverse("blog:tag_detail", kwargs={"slug": tag.slug})
 

@@ -18,7 +18,8 @@ from django.utils import timezone
 from PIL import Image
 from taggit.models import Tag, TaggedItem
 
-from blog.models import Post, PostAuthor
+from blog.models import Listing, Post, PostAuthor
+from blog.models.stored import PARTS, READERS
 
 SCRIPT = b"<script>alert(document.cookie)</script>"
 
@@ -261,3 +262,30 @@ def database_url_of(connection):
     """The URL of the (test) database `connection` uses, for a child process to share it."""
     s = connection.settings_dict
     return f"postgres://{s['USER']}:{s['PASSWORD']}@{s['HOST']}:{s['PORT']}/{s['NAME']}"
+
+
+def assert_derived_right():
+    """Every post's stored blocks and listings as the relational tables give them, and related
+    posts only ever published ones."""
+    posts = list(Post.objects.all())
+    ids = [post.pk for post in posts]
+    for part in PARTS:
+        found = READERS[part](ids)
+        for post in posts:
+            assert getattr(post, f"stored_{part}") == found.get(post.pk, []), (post, part)
+    for post in posts:
+        listed = set(
+            Listing.objects.filter(post=post).values_list("tag_id", "topic_id", "author_id")
+        )
+        expected = set()
+        if post.status == Post.Status.PUBLISHED:
+            expected |= {(t, None, None) for t in post.tags.values_list("pk", flat=True)}
+            expected |= {(None, t, None) for t in post.topics.values_list("pk", flat=True)}
+            expected |= {(None, None, a) for a in post.authors.values_list("pk", flat=True)}
+        assert listed == expected, post
+        assert set(Listing.objects.filter(post=post).values_list("publish_at", flat=True)) <= {
+            post.publish_at
+        }
+    public = set(Post.objects.published().values_list("pk", flat=True))
+    for post in Post.objects.published():
+        assert {related.pk for related in post.related_posts()} <= public

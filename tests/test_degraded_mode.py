@@ -3,9 +3,11 @@
 The same, against real servers stopped and restarted under a running gunicorn, is in
 tests/test_faults.py."""
 
+import gzip
 import re
 from datetime import timedelta
 
+import brotli
 import pytest
 import redis
 import time_machine
@@ -93,6 +95,23 @@ def test_a_post_going_live_during_the_outage_leaves_the_cached_pages_served_as_n
     assert home.status_code == 200 and "Read before the outage" in home.content.decode()
     assert "no-cache" in home["Cache-Control"]  # it misses the post that went live
     assert "ETag" not in home
+
+
+@pytest.mark.parametrize("coding", ["gzip", "br", "identity"])
+def test_a_page_served_during_the_outage_is_in_the_coding_it_says(reader, database_down, coding):
+    now = timezone.now()
+    PostFactory(slug="read", title="Read before the outage")
+    PostFactory(slug="soon", title="Coming soon", publish_at=now + timedelta(minutes=5))
+    assert reader.get("/", HTTP_ACCEPT_ENCODING="br").status_code == 200  # stored as brotli
+
+    database_down()
+    with time_machine.travel(now + timedelta(minutes=6)):
+        home = reader.get("/", HTTP_ACCEPT_ENCODING=coding)
+
+    decode = {"gzip": gzip.decompress, "br": brotli.decompress, "identity": bytes}[coding]
+    assert home.status_code == 200
+    assert home.get("Content-Encoding", "identity") == coding
+    assert "Read before the outage" in decode(home.content).decode()
 
 
 def test_healthz_names_the_database_when_it_is_down(reader, database_down):

@@ -227,3 +227,11 @@ def test_a_tag_used_only_on_drafts_stays_unknown_to_the_public(client):
 
     assert client.get("/tags/secret-merger/").status_code == 404
     assert client.get("/tags/secret-merger/feed/").status_code == 404
+
+
+@pytest.mark.parametrize("path", ["/", "/tags/bread/", "/search/?q=bread", "/archive/2020/"])
+def test_a_page_number_past_any_site_is_a_404_not_a_database_error(client, path):
+    PostFactory(title="Bread", tags=["bread"])
+    separator = "&" if "?" in path else "?"
+
+    assert client.get(f"{path}{separator}page={'9' * 20}").status_code == 404

@@ -21,6 +21,7 @@ from taggit.models import Tag, TaggedItem
 
 from blog.models.history import Revision, StateChange
 from blog.models.parts import FAQ, PostAuthor, Reference, Topic
+from blog.models.stored import writing_batch
 from blog.rendering import rendered_or_invalid
 from blog.workflow import Status
 
@@ -164,15 +165,13 @@ class HistoryBatch:
         if not self.entries:
             return []
         posts = [post for post, *_ in self.entries]
-        for post in posts:  # receivers of part changes leave them to _store_derived() below
-            post._defer_derived = True
+        batch_writing = writing_batch.set(True)  # receivers leave it to _store_derived()
         try:
             written = self._write_parts()
-            if written:
-                _bump_if_public([post for post in posts if post.pk in written])
         finally:
-            for post in posts:
-                post._defer_derived = False
+            writing_batch.reset(batch_writing)
+        if written:
+            _bump_if_public([post for post in posts if post.pk in written])
         self._write_search_vectors(posts)
         self._store_derived(written)
         StateChange.objects.bulk_create(

@@ -18,11 +18,12 @@ blog/apps.py for parts, tags, topics and profiles), for a batch of posts at once
 Post is imported where it is used: blog/models/post.py imports this module.
 """
 
+import contextvars
 from collections import defaultdict
 
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
-from django.db import connection, models
+from django.db import connection, models, transaction
 from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
@@ -136,7 +137,7 @@ def _grouped(rows, group, post_field, url_name):
     )
     found = defaultdict(list)
     for post_id, group_id, name, slug in rows:
-        url = reverse(url_name, args=[slug])
+        url = reverse(url_name, args=[slug]) if slug else ""  # taggit slugs "!!!" to ""
         found[int(post_id)].append({"id": group_id, "name": name, "slug": slug, "url": url})
     return found
 
@@ -177,11 +178,21 @@ def store_parts(posts, parts=PARTS):
     for start in range(0, len(posts), BATCH_SIZE):
         batch = posts[start : start + BATCH_SIZE]
         ids = [post.pk for post in batch]
-        for part in parts:
-            found = READERS[part](ids)
-            for post in batch:
-                setattr(post, f"stored_{part}", found.get(post.pk, []))
-        Post.objects.bulk_update(batch, [f"stored_{part}" for part in parts])
+        with transaction.atomic():
+            _lock(Post, ids)
+            for part in parts:
+                found = READERS[part](ids)
+                for post in batch:
+                    setattr(post, f"stored_{part}", found.get(post.pk, []))
+            Post.objects.bulk_update(batch, [f"stored_{part}" for part in parts])
+
+
+def _lock(model, ids):
+    """Lock the posts' rows (in one order, so two writers cannot deadlock here) before reading
+    what is stored from: a writer changing the same posts at once has committed by then, and
+    each statement after the lock sees it (READ COMMITTED). Without it, the last of two
+    writers wrote what it had read before the other committed."""
+    list(model.objects.select_for_update().filter(pk__in=ids).order_by("pk").values_list("pk"))
 
 
 def store_parts_of(post_ids, parts):
@@ -194,38 +205,42 @@ def store_parts_of(post_ids, parts):
 def refresh_listings(post_ids):
     """Rewrite the listings of these posts (after their status, publish time, tags, topics or
     byline changed): one row per tag, topic and author of each published one."""
-
     from blog.models.post import Post
 
     post_ids = list(post_ids)
-    published = dict(
-        Post.objects.filter(pk__in=post_ids, status=Status.PUBLISHED).values_list(
-            "pk", "publish_at"
+    with transaction.atomic():
+        _lock(Post, post_ids)
+        published = dict(
+            Post.objects.filter(pk__in=post_ids, status=Status.PUBLISHED).values_list(
+                "pk", "publish_at"
+            )
         )
-    )
-    rows = []
-    if published:
-        tagged = TaggedItem.objects.filter(content_type=_post_type(), object_id__in=published)
-        in_topics = Post.topics.through.objects.filter(post_id__in=published)
-        credited = PostAuthor.objects.filter(post_id__in=published)
-        for scope, through, post_field in (
-            ("tag", tagged, "object_id"),
-            ("topic", in_topics, "post_id"),
-            ("author", credited, "post_id"),
-        ):
-            rows += [
-                Listing(post_id=post_id, publish_at=published[post_id], **{f"{scope}_id": key})
-                for post_id, key in through.values_list(post_field, f"{scope}_id").distinct()
-            ]
-    Listing.objects.filter(post_id__in=post_ids).delete()
-    Listing.objects.bulk_create(rows, batch_size=BATCH_SIZE)
+        rows = []
+        if published:
+            tagged = TaggedItem.objects.filter(content_type=_post_type(), object_id__in=published)
+            in_topics = Post.topics.through.objects.filter(post_id__in=published)
+            credited = PostAuthor.objects.filter(post_id__in=published)
+            for scope, through, post_field in (
+                ("tag", tagged, "object_id"),
+                ("topic", in_topics, "post_id"),
+                ("author", credited, "post_id"),
+            ):
+                rows += [
+                    Listing(post_id=post_id, publish_at=published[post_id], **{f"{scope}_id": key})
+                    for post_id, key in through.values_list(post_field, f"{scope}_id").distinct()
+                ]
+        Listing.objects.filter(post_id__in=post_ids).delete()
+        Listing.objects.bulk_create(rows, batch_size=BATCH_SIZE)
 
 
 def public_under(**scope):
     """Listings of public posts under one tag, topic or author (`tag=…`, `topic=…` or
     `author=…`, an instance or an id), newest first."""
+    now = timezone.now()
+    # The post's own status and time as well as the listing's: a listing is rewritten after
+    # its post changes, and must never be what makes a post public.
     return Listing.objects.filter(
-        publish_at__lte=timezone.now(), post__status=Status.PUBLISHED, **scope
+        publish_at__lte=now, post__status=Status.PUBLISHED, post__publish_at__lte=now, **scope
     ).order_by("-publish_at", "-post_id")
 
 
@@ -293,8 +308,14 @@ def related_posts(post, limit=RELATED_LIMIT):
 # from a fixture (`raw`: a restore) come with their stored blocks and listings.
 
 
+# True while a HistoryBatch writes its posts' parts (blog/models/content.py): it stores their
+# blocks and listings, and moves the page cache on, once for all of them afterwards, so the
+# receivers of each row it deletes or adds leave them alone.
+writing_batch = contextvars.ContextVar("writing_batch", default=False)
+
+
 def _deferring(post):
-    return post is not None and getattr(post, "_defer_derived", False)
+    return writing_batch.get() or (post is not None and getattr(post, "_defer_derived", False))
 
 
 def _deleting_posts(origin):
