@@ -253,8 +253,9 @@ def test_a_batch_writes_the_parts_of_many_posts_in_a_few_queries(django_assert_m
     with transaction.atomic():
         batch = HistoryBatch()
         posts = save_each(contents, "batch", batch)
-        # Parts, search text, history, then the stored blocks and listings (Post.store_derived).
-        with django_assert_max_num_queries(36):
+        # Parts, search text, history, then the stored blocks and listings (Post.store_derived),
+        # their posts locked first: 33 statements on SQLite, 36 on PostgreSQL, for any number.
+        with django_assert_max_num_queries(40):
             batch.write()
 
     assert all(post.revisions.count() == 1 for post in posts)
