@@ -13,7 +13,7 @@ from taggit.models import Tag
 from accounts.models import User
 from blog.models import Post, merge_tags
 from tests.factories import FullPostFactory, PostFactory, TopicFactory, UserFactory
-from tests.helpers import assert_derived_right
+from tests.helpers import assert_derived_right, command, png
 
 pytestmark = pytest.mark.django_db
 
@@ -123,3 +123,20 @@ def test_a_tag_without_a_slug_is_shown_as_text_and_breaks_nothing(client):
     assert page.status_code == 200
     assert '<span class="tag-list__tag">!!!</span>' in page.content.decode()
     assert client.get("/sitemap.xml").status_code == 200
+
+
+def test_rebuilding_the_stored_blocks_moves_avatars_to_a_new_media_url(client, settings):
+    author = UserFactory(username="ann")
+    author.avatar = png(80, 80)
+    author.save()
+    post = PostFactory(title="Bread", authors=[author])
+    settings.MEDIA_URL = "https://media.example-usercontent.com/"  # README: Uploaded images
+
+    before = client.get(post.get_absolute_url()).content.decode()
+    out = command("rebuild_stored_blocks")
+    after = client.get(post.get_absolute_url()).content.decode()
+
+    assert 'src="https://media.example-usercontent.com/' not in before  # made at save time
+    assert 'src="https://media.example-usercontent.com/avatars/' in after
+    assert "rebuilt for 1 posts" in out
+    assert_derived_right()
