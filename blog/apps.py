@@ -37,7 +37,7 @@ class BlogConfig(AppConfig):
                 connect(signal, caching.bump_content_generation, model)
             connect(signal, caching.profile_changed, get_user_model())
         connect(m2m_changed, caching.topics_changed, Post.topics.through)
-        # What keeps the blocks stored on posts, and the related-post candidates, right (see
+        # What keeps the blocks stored on posts, and their listings, right (see
         # blog/models/stored.py).
         for signal in (post_save, post_delete):
             for part in (FAQ, Reference, PostAuthor):

@@ -40,6 +40,7 @@ from django.utils import timezone
 
 from blog.content_version import bump_content_generation
 from blog.models import Listing, Post
+from blog.models.stored import rebuild_all
 
 FORMAT = "byline-backup"
 FORMAT_VERSION = 1
@@ -345,7 +346,7 @@ def restore_backup(backup, force=False, storage=default_storage):
                     "Nothing was restored."
                 ) from exc
             _rebuild_search_index()
-            _rebuild_stored_blocks()
+            rebuild_all()  # what pages show of each post's parts, and its listings
             # Media last, still inside the transaction: if a file cannot be written, the
             # rows roll back and the media writer puts the files back as they were.
             with tarfile.open(backup.path, "r:gz") as tar:
@@ -412,13 +413,6 @@ def _clear_tables():
                 tables.add(field.remote_field.through._meta.db_table)
     tables &= set(connection.introspection.table_names())
     connection.ops.execute_sql_flush(connection.ops.sql_flush(no_style(), sorted(tables)))
-
-
-def _rebuild_stored_blocks():
-    """What pages show of each post's parts, and its listings, from the restored rows."""
-    ids = list(Post.objects.order_by("pk").values_list("pk", flat=True))
-    for start in range(0, len(ids), 500):
-        Post.store_derived(list(Post.objects.filter(pk__in=ids[start : start + 500]).only("pk")))
 
 
 def _rebuild_search_index():

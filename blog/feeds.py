@@ -102,7 +102,7 @@ class LatestPostsFeed(Feed):
         # The rendered HTML and the bylines, tags and topics stored on the post (no prefetch);
         # not the Markdown source, the contents list or the search text.
         fields = ("uuid", "body_html", "updated_at", "stored_topics")
-        return self.posts(obj).for_listing().only(*CARD_FIELDS, *fields)[:FEED_LENGTH]
+        return self.posts(obj).only(*CARD_FIELDS, *fields)[:FEED_LENGTH]
 
     def item_title(self, post):
         return post.title

@@ -6,6 +6,8 @@ import re
 from django.utils.html import escape
 from django.utils.safestring import mark_safe
 
+from blog.workflow import Status
+
 MAX_QUERY_LENGTH = 200
 # At most twice this many results are ranked and counted for a search (Post.objects.search).
 SEARCH_CANDIDATES = 500
@@ -46,7 +48,7 @@ def newest_matching_sql(table, matches, now, text, limit, slices=None):
     one instead.
     """
     slices = slices or SEARCH_SLICES
-    visible = "status = 'published' AND publish_at <= %s"
+    visible = f"status = '{Status.PUBLISHED}' AND publish_at <= %s"  # as published() has it
     edges = ", ".join(
         f"(SELECT publish_at FROM {table} WHERE {visible} ORDER BY publish_at DESC "
         f"OFFSET {depth} LIMIT 1) AS edge{number}"

@@ -6,15 +6,11 @@ there it does nothing."""
 
 from django.db import migrations
 
-BATCH = 500
-
 
 def backfill(apps, schema_editor):
-    from blog.models import Post
+    from blog.models.stored import rebuild_all
 
-    ids = list(apps.get_model("blog", "Post").objects.order_by("pk").values_list("pk", flat=True))
-    for start in range(0, len(ids), BATCH):
-        Post.store_derived(list(Post.objects.filter(pk__in=ids[start : start + BATCH]).only("pk")))
+    rebuild_all()
 
 
 class Migration(migrations.Migration):

@@ -21,7 +21,7 @@ from taggit.models import Tag, TaggedItem
 
 from blog.models.history import Revision, StateChange
 from blog.models.parts import FAQ, PostAuthor, Reference, Topic
-from blog.models.stored import writing_batch
+from blog.models.stored import LISTED_PARTS, writing_batch
 from blog.rendering import rendered_or_invalid
 from blog.workflow import Status
 
@@ -172,7 +172,7 @@ class HistoryBatch:
             writing_batch.reset(batch_writing)
         if written:
             _bump_if_public([post for post in posts if post.pk in written])
-        self._write_search_vectors(posts)
+        write_search_vectors(posts)
         self._store_derived(written)
         StateChange.objects.bulk_create(
             StateChange(
@@ -224,43 +224,13 @@ class HistoryBatch:
             if written_here:
                 parts |= written_here
                 with_parts.append(post)
-            if before != (post.status, post.publish_at) or written_here & {
-                "tags",
-                "topics",
-                "authors",
-            }:
+            if before != (post.status, post.publish_at) or written_here & LISTED_PARTS:
                 listed.append(post)
         model = type(self.entries[0][0])
         if with_parts:
             model.store_derived(with_parts, sorted(parts), listings=False)
         if listed:
             model.store_derived(listed, [], listings=True)
-
-    def _write_search_vectors(self, posts):
-        """One statement for all the posts, sent at once (PostgreSQL only; see
-        Post.search_document)."""
-        if connection.vendor != "postgresql":
-            return
-        model = type(posts[0])
-        post_type = ContentType.objects.get_for_model(model)
-        pks = [post.pk for post in posts]
-        tags = {pk: [] for pk in pks}
-        tagged = TaggedItem.objects.filter(content_type=post_type, object_id__in=pks)
-        for pk, name in tagged.values_list("object_id", "tag__name").order_by("tag__name"):
-            tags[int(pk)].append(name)
-        faqs = {pk: [] for pk in pks}
-        answers = FAQ.objects.filter(post_id__in=pks).order_by("order", "pk")
-        for pk, question, answer_html in answers.values_list("post_id", "question", "answer_html"):
-            faqs[pk].append((question, answer_html))
-        sql, params, where = _search_vector_update(model)
-        rows = []
-        for post in posts:
-            row = list(params)
-            row[where["tags"]], row[where["text"]] = post.search_texts(tags[post.pk], faqs[post.pk])
-            row[where["pk"]] = post.pk
-            rows.append(row)
-        with connection.cursor() as cursor:
-            cursor.executemany(sql, rows)
 
     def _keep_revisions(self):
         """A revision of each post, unless its content is as its latest revision's."""
@@ -292,6 +262,34 @@ class HistoryBatch:
             new.append(revision)
         Revision.objects.bulk_create(new)
         return revisions
+
+
+def write_search_vectors(posts):
+    """Store each post's full-text document (PostgreSQL only; see Post.search_document): one
+    statement, compiled once, sent for all of them. The one way search text is written, for
+    a batch of saves or one post (Post.update_search_vector)."""
+    if connection.vendor != "postgresql":
+        return
+    model = type(posts[0])
+    post_type = ContentType.objects.get_for_model(model)
+    pks = [post.pk for post in posts]
+    tags = {pk: [] for pk in pks}
+    tagged = TaggedItem.objects.filter(content_type=post_type, object_id__in=pks)
+    for pk, name in tagged.values_list("object_id", "tag__name").order_by("tag__name"):
+        tags[int(pk)].append(name)
+    faqs = {pk: [] for pk in pks}
+    answers = FAQ.objects.filter(post_id__in=pks).order_by("order", "pk")
+    for pk, question, answer_html in answers.values_list("post_id", "question", "answer_html"):
+        faqs[pk].append((question, answer_html))
+    sql, params, where = _search_vector_update(model)
+    rows = []
+    for post in posts:
+        row = list(params)
+        row[where["tags"]], row[where["text"]] = post.search_texts(tags[post.pk], faqs[post.pk])
+        row[where["pk"]] = post.pk
+        rows.append(row)
+    with connection.cursor() as cursor:
+        cursor.executemany(sql, rows)
 
 
 # Stand-ins compiled into the search text UPDATE, replaced by each post's values.

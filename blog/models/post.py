@@ -20,7 +20,7 @@ from markdownx.models import MarkdownxField
 from taggit.managers import TaggableManager
 
 from blog.images import make_renditions
-from blog.models.content import PostContent
+from blog.models.content import PostContent, write_search_vectors
 from blog.models.parts import PostSlugRedirect
 from blog.models.stored import PARTS, refresh_listings, related_posts, store_parts
 from blog.rendering import (
@@ -441,16 +441,12 @@ class Post(PostWorkflow, PostContent, models.Model):
             or getattr(self, "_defer_derived", False)  # a bulk change will call again
         ):
             return
-        Post.objects.filter(pk=self.pk).update(
-            search_vector=self.search_document(
-                sorted(self.tags.names()), self.faqs.values_list("question", "answer_html")
-            )
-        )
+        write_search_vectors([self])
 
     def search_document(self, tag_names, faqs):
         """The full-text document update_search_vector() stores, as an expression over this
-        row, from the post's tag names and its (question, answer_html) FAQ pairs (also what
-        the bench's bulk loader writes)."""
+        row, from the post's tag names and its (question, answer_html) FAQ pairs (what the
+        bench's bulk loader writes; saves write it through write_search_vectors())."""
         return self.search_document_of(*self.search_texts(tag_names, faqs))
 
     def search_texts(self, tag_names, faqs):

@@ -37,6 +37,8 @@ RELATED_LIMIT = 4
 BATCH_SIZE = 500
 
 PARTS = ("authors", "tags", "topics", "faqs", "references")
+# The parts a post is listed under: writing one of them rewrites the post's listings.
+LISTED_PARTS = {"authors", "tags", "topics"}
 SCOPES = ("tag", "topic", "author")
 
 
@@ -202,6 +204,18 @@ def store_parts_of(post_ids, parts):
     store_parts(list(Post.objects.filter(pk__in=post_ids).only("pk")), parts)
 
 
+def rebuild_all():
+    """Store the blocks and listings of every post again, BATCH_SIZE posts at a time (a
+    restore, migration 0012, manage.py rebuild_stored_blocks); returns how many posts."""
+    from blog.models.post import Post
+
+    ids = list(Post.objects.order_by("pk").values_list("pk", flat=True))
+    for start in range(0, len(ids), BATCH_SIZE):
+        posts = Post.objects.filter(pk__in=ids[start : start + BATCH_SIZE]).only("pk")
+        Post.store_derived(list(posts))
+    return len(ids)
+
+
 def refresh_listings(post_ids):
     """Rewrite the listings of these posts (after their status, publish time, tags, topics or
     byline changed): one row per tag, topic and author of each published one."""
@@ -339,8 +353,7 @@ PART_OF = {"postauthor": "authors", "faq": "faqs", "reference": "references"}
 
 
 def post_ids_of(group):
-    """Ids of the posts carrying `group`, a Tag or a Topic."""
-
+    """Ids of the posts carrying `group`: a Tag, a Topic or an account (their bylines)."""
     from blog.models.post import Post
 
     if group._meta.model_name == "topic":
@@ -386,7 +399,8 @@ def group_deleting(sender, instance, **kwargs):
 
 
 def group_deleted(sender, instance, **kwargs):
-    """post_delete of a tag or topic: its candidates went with it (cascade)."""
+    """post_delete of a tag or topic: its listings went with it (cascade); the posts that
+    carried it show it no more."""
     store_parts_of(getattr(instance, "_posts_before_delete", []), [_part_of(sender)])
 
 
@@ -394,6 +408,5 @@ def profile_saved(sender, instance, update_fields=None, raw=False, **kwargs):
     """post_save of an account: bylines show its name, address, avatar and profiles."""
     if raw or update_fields is not None and set(update_fields) <= {"last_login", "password"}:
         return
-
     ids = PostAuthor.objects.filter(author=instance).values_list("post_id", flat=True)
     store_parts_of(list(ids), ["authors"])

@@ -1,8 +1,7 @@
 from django.core.management.base import BaseCommand
 
 from blog.content_version import bump_content_generation
-from blog.models import Post
-from blog.models.stored import BATCH_SIZE
+from blog.models.stored import rebuild_all
 
 
 class Command(BaseCommand):
@@ -14,9 +13,6 @@ class Command(BaseCommand):
     )
 
     def handle(self, *args, **options):
-        ids = list(Post.objects.order_by("pk").values_list("pk", flat=True))
-        for start in range(0, len(ids), BATCH_SIZE):
-            posts = list(Post.objects.filter(pk__in=ids[start : start + BATCH_SIZE]).only("pk"))
-            Post.store_derived(posts)
+        count = rebuild_all()
         bump_content_generation()  # bulk writes send no signals: cached pages go stale here
-        self.stdout.write(f"Stored blocks and listings rebuilt for {len(ids):,} posts.")
+        self.stdout.write(f"Stored blocks and listings rebuilt for {count:,} posts.")
