@@ -13,8 +13,8 @@ from django.urls import reverse
 from django.utils.feedgenerator import Atom1Feed, Rss201rev2Feed
 from django.utils.html import escape
 
+from blog.cards import CARD_FIELDS
 from blog.models import Post, Topic, public_authors, public_tags
-from blog.models.post import CARD_FIELDS
 
 FEED_LENGTH = 20
 _ROOT_RELATIVE = re.compile(r'(\s(?:href|src))="/(?!/)')

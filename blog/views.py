@@ -12,8 +12,8 @@ from django.views.decorators.http import require_POST
 from django.views.generic import DetailView, ListView, MonthArchiveView, YearArchiveView
 
 from blog import seo
+from blog.cards import CARD_FIELDS, cards, render_card
 from blog.models import Post, PostSlugRedirect, Topic, public_authors, public_tags
-from blog.models.post import CARD_FIELDS
 from blog.models.stored import byline_entry
 from blog.pagination import SearchPaginator, UncountedPaginator
 from blog.preview import post_lookup_for
@@ -38,6 +38,13 @@ class ListingMixin:
 
     def get_queryset(self):
         return Post.objects.published().for_listing()
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        return {**context, "cards": self.get_cards(context["posts"])}
+
+    def get_cards(self, posts):
+        return cards(posts)
 
 
 class BasePostListView(PageMetaMixin, ListingMixin, ListView):
@@ -307,17 +314,21 @@ class SearchView(PageMetaMixin, ListingMixin, ListView):
         return f"Search: {self.query[:60]}" if self.query else "Search"
 
     def get_context_data(self, **kwargs):
-        context = super().get_context_data(
+        return super().get_context_data(
             query=self.query,
             terms=self.terms,
             query_too_long=len(self.query) > MAX_QUERY_LENGTH,
             candidates=SEARCH_CANDIDATES,
             **kwargs,
         )
-        # Around the first match anywhere in the body, so from the whole text, not the excerpt.
-        for post in context["posts"]:
-            post.snippet = snippet(searchable_text(post.body_html), self.terms)
-        return context
+
+    def get_cards(self, posts):
+        """Cards showing the words that matched, from around the first match anywhere in the
+        body (so from the whole text, not the excerpt), instead of the description."""
+        return [
+            render_card(post, snippet(searchable_text(post.body_html), self.terms))
+            for post in posts
+        ]
 
 
 def robots_txt(request):

@@ -50,6 +50,17 @@ def rename_author(a, b, ann, bob, topic):
     bob.save()
 
 
+def edit_title_and_description(a, b, ann, bob, topic):
+    a.title, a.description = "A, rewritten", "Now with a description"
+    a.save_with_history(by=ann)
+
+
+def rename_tag(a, b, ann, bob, topic):
+    tag = Tag.objects.get(name="bread")
+    tag.name = "Bread & butter"
+    tag.save()
+
+
 def change_slug(a, b, ann, bob, topic):
     b.slug = "bee"
     b.save_with_history(by=bob)
@@ -72,6 +83,9 @@ WRITERS = {
     "post deleted": lambda a, b, ann, bob, topic: b.delete(),
     "posts deleted in bulk": lambda a, b, ann, bob, topic: Post.objects.filter(pk=b.pk).delete(),
     "slug changed": change_slug,
+    "title and description edited": edit_title_and_description,
+    "saved in a shell": lambda a, b, ann, bob, topic: Post.objects.filter(pk=b.pk).get().save(),
+    "tag renamed": rename_tag,
     "removed from the topic's side": lambda a, b, ann, bob, topic: topic.posts.remove(b),
     "topic cleared from the topic's side": lambda a, b, ann, bob, topic: topic.posts.clear(),
     "tags cleared": lambda a, b, ann, bob, topic: a.tags.clear(),

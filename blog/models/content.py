@@ -215,9 +215,9 @@ class HistoryBatch:
         return {post.pk: set(changed) for post, changed, _ in changes}
 
     def _store_derived(self, written):
-        """What pages show of the parts written ({post pk: part names}), and the listings of
-        the posts whose visibility or tags, topics or byline changed: two calls at most, so
-        a batch takes the same number of queries however its posts differ."""
+        """What pages show of the parts written ({post pk: part names}), the listings of the
+        posts whose visibility or tags, topics or byline changed, and every post's card: three
+        calls at most, so a batch takes the same number of queries however its posts differ."""
         parts, with_parts, listed = set(), [], []
         for post, _, before, *_ in self.entries:
             written_here = written.get(post.pk, set())
@@ -228,9 +228,11 @@ class HistoryBatch:
                 listed.append(post)
         model = type(self.entries[0][0])
         if with_parts:
-            model.store_derived(with_parts, sorted(parts), listings=False)
+            model.store_derived(with_parts, sorted(parts), listings=False, cards=False)
         if listed:
-            model.store_derived(listed, [], listings=True)
+            model.store_derived(listed, [], listings=True, cards=False)
+        # Every post's row was written: its card shows the row (title, time, description).
+        model.store_derived([post for post, *_ in self.entries], [], listings=False)
 
     def _keep_revisions(self):
         """A revision of each post, unless its content is as its latest revision's."""

@@ -19,6 +19,7 @@ from django.utils import timezone
 from markdownx.models import MarkdownxField
 from taggit.managers import TaggableManager
 
+from blog.cards import CARD_FIELDS, store_cards
 from blog.images import make_renditions
 from blog.models.content import PostContent, write_search_vectors
 from blog.models.parts import PostSlugRedirect
@@ -49,18 +50,7 @@ SEARCH_CONFIG = "english"
 # read, so PostgreSQL finds matches through an index rather than by reading vectors row by row.
 SEARCH_DOCUMENT = "byline_search_document"
 
-# What a post card shows (lists, search results) and what a post page shows.
-CARD_FIELDS = (
-    "title",
-    "slug",
-    "description",
-    "excerpt",
-    "status",
-    "publish_at",
-    "reading_time",
-    "stored_authors",
-    "stored_tags",
-)
+# What a post page shows: what its card shows, and more.
 POST_PAGE_FIELDS = (
     *CARD_FIELDS,
     "uuid",
@@ -184,9 +174,8 @@ class PostQuerySet(models.QuerySet):
         return self.only(*POST_PAGE_FIELDS)
 
     def for_listing(self):
-        """The columns a post card shows (byline and tags from the stored blocks): no
-        prefetch, no Markdown source, HTML or search text."""
-        return self.only(*CARD_FIELDS)
+        """Posts as a list shows them: their stored cards (blog/cards.py), nothing else."""
+        return self.only("card_html", "card_version")
 
 
 class Post(PostWorkflow, PostContent, models.Model):
@@ -296,6 +285,9 @@ class Post(PostWorkflow, PostContent, models.Model):
     stored_topics = models.JSONField(default=list, blank=True, editable=False)
     stored_faqs = models.JSONField(default=list, blank=True, editable=False)
     stored_references = models.JSONField(default=list, blank=True, editable=False)
+    # The post's card in lists, rendered by the templates `card_version` names (blog/cards.py).
+    card_html = models.TextField(blank=True, default="", editable=False)
+    card_version = models.CharField(max_length=12, blank=True, default="", editable=False)
     # On PostgreSQL the table also has `search_rank_vector`, this vector's title, description and
     # tags (weights A and B) that results are ranked by, kept by the database (migration 0013)
     # and only read by search(): not a model field, so Django never writes it and `check` needs
@@ -303,7 +295,7 @@ class Post(PostWorkflow, PostContent, models.Model):
 
     objects = PostQuerySet.as_manager()
 
-    STORED = [f"stored_{part}" for part in PARTS]
+    STORED = [*(f"stored_{part}" for part in PARTS), "card_html", "card_version"]
     DERIVED = [
         "body_html",
         "toc_html",
@@ -361,12 +353,14 @@ class Post(PostWorkflow, PostContent, models.Model):
         return reverse("blog:post_detail", kwargs={"slug": self.slug})
 
     @classmethod
-    def store_derived(cls, posts, parts=PARTS, listings=True):
-        """Store what `posts` (saved) show of their `parts`, and rewrite their listings under
-        their tags, topics and authors: the one call for a batch of posts written in bulk
-        (importers, the bench loader) or changed by a save."""
+    def store_derived(cls, posts, parts=PARTS, listings=True, cards=True):
+        """Store what `posts` (saved) show of their `parts` and their cards, and rewrite their
+        listings under their tags, topics and authors: the one call for a batch of posts
+        written in bulk (importers, the bench loader) or changed by a save."""
         if parts:
-            store_parts(posts, parts)
+            store_parts(posts, parts, cards=False)
+        if cards:
+            store_cards([post.pk for post in posts])
         if listings:
             refresh_listings([post.pk for post in posts])
 
