@@ -1,6 +1,7 @@
 from datetime import date
 
 from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.http import Http404, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
@@ -10,10 +11,11 @@ from django.utils.html import format_html
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 from django.views.generic import DetailView, ListView, MonthArchiveView, YearArchiveView
+from taggit.models import Tag
 
 from blog import seo
 from blog.cards import CARD_FIELDS, cards, render_card
-from blog.models import Post, PostSlugRedirect, Topic, public_authors, public_tags
+from blog.models import Post, PostSlugRedirect, Topic
 from blog.models.stored import byline_entry
 from blog.pagination import SearchPaginator, UncountedPaginator
 from blog.preview import post_lookup_for
@@ -164,6 +166,9 @@ class ScopedPostListView(BasePostListView):
 
     scope_name = ""  # "tag", "topic" or "author"
     feed_url_names = ("", "")  # its RSS and Atom feeds
+    # A tag or author without a published post is unknown (404), found out from its first
+    # page rather than by a query of its own.
+    unknown_without_posts = True
 
     def get_scope(self):
         raise NotImplementedError
@@ -171,6 +176,11 @@ class ScopedPostListView(BasePostListView):
     def get_queryset(self):
         self.scope = self.get_scope()
         return Post.objects.under(**{self.scope_name: self.scope}).for_listing()
+
+    def get_paginator(self, *args, **kwargs):
+        if self.unknown_without_posts:
+            kwargs["allow_empty_first_page"] = False
+        return super().get_paginator(*args, **kwargs)
 
     def get_feeds(self):
         feeds = super().get_feeds()
@@ -196,7 +206,7 @@ class TaggedPostListView(ScopedPostListView):
     feed_url_names = ("blog:tag_feed", "blog:tag_feed_atom")
 
     def get_scope(self):
-        tag = get_object_or_404(public_tags(), slug=self.kwargs["slug"])
+        tag = get_object_or_404(Tag, slug=self.kwargs["slug"])
         self.heading = f"Posts tagged “{tag.name}”"
         return tag
 
@@ -206,6 +216,7 @@ class TaggedPostListView(ScopedPostListView):
 
 class TopicPostListView(ScopedPostListView):
     scope_name = "topic"
+    unknown_without_posts = False  # topics are the site's sections, shown even when empty
     feed_url_names = ("blog:topic_feed", "blog:topic_feed_atom")
 
     def get_scope(self):
@@ -224,7 +235,7 @@ class AuthorPostListView(ScopedPostListView):
     og_type = "profile"
 
     def get_scope(self):
-        author = get_object_or_404(public_authors(), slug=self.kwargs["slug"])
+        author = get_object_or_404(get_user_model(), slug=self.kwargs["slug"])
         self.heading = author.name
         return author
 
@@ -308,7 +319,7 @@ class SearchView(PageMetaMixin, ListingMixin, ListView):
         self.query = self.request.GET.get("q", "").strip()
         self.terms = search_terms(self.query)
         # The snippet comes from the whole text, so the HTML too.
-        return super().get_queryset().only(*CARD_FIELDS, "body_html").search(self.query)
+        return Post.objects.published().only(*CARD_FIELDS, "body_html").search(self.query)
 
     def get_page_title(self):
         return f"Search: {self.query[:60]}" if self.query else "Search"

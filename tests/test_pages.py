@@ -33,7 +33,7 @@ def test_home_lists_published_posts_newest_first(client):
     response = client.get("/")
 
     assert response.status_code == 200
-    assert list(response.context["posts"]) == [newer, older]
+    assert [row.pk for row in response.context["posts"]] == [newer.pk, older.pk]
     assert response.content.decode().count("<h1") == 1
 
 
