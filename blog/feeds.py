@@ -13,7 +13,7 @@ from django.urls import reverse
 from django.utils.feedgenerator import Atom1Feed, Rss201rev2Feed
 from django.utils.html import escape
 
-from blog.cards import CARD_FIELDS
+from blog.fragments import CARD_FIELDS
 from blog.models import Post, Topic, public_authors, public_tags
 
 FEED_LENGTH = 20

@@ -14,7 +14,7 @@ from django.views.generic import DetailView, ListView, MonthArchiveView, YearArc
 from taggit.models import Tag
 
 from blog import seo
-from blog.cards import CARD_FIELDS, cards, render_card
+from blog.fragments import CARD_FIELDS, cards, page_fragments, render_fragment
 from blog.models import Post, PostSlugRedirect, Topic
 from blog.models.stored import byline_entry
 from blog.pagination import SearchPaginator, UncountedPaginator
@@ -121,6 +121,7 @@ class PostDetailView(PageMetaMixin, DetailView):
     def get_context_data(self, **kwargs):
         post = self.object
         return super().get_context_data(
+            **page_fragments(post),
             related_posts=post.related_posts(),
             featured_image_url=(
                 self.request.build_absolute_uri(post.featured_image.url)
@@ -337,7 +338,9 @@ class SearchView(PageMetaMixin, ListingMixin, ListView):
         """Cards showing the words that matched, from around the first match anywhere in the
         body (so from the whole text, not the excerpt), instead of the description."""
         return [
-            render_card(post, snippet(searchable_text(post.body_html), self.terms))
+            render_fragment(
+                "card", post, snippet=snippet(searchable_text(post.body_html), self.terms)
+            )
             for post in posts
         ]
 

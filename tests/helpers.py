@@ -18,7 +18,7 @@ from django.utils import timezone
 from PIL import Image
 from taggit.models import Tag, TaggedItem
 
-from blog.cards import card_version, render_card
+from blog.fragments import FRAGMENTS, fragments_version, render_fragment
 from blog.models import Listing, Post, PostAuthor
 from blog.models.stored import PARTS, READERS
 
@@ -287,7 +287,9 @@ def assert_derived_right():
         assert set(Listing.objects.filter(post=post).values_list("publish_at", flat=True)) <= {
             post.publish_at
         }
-        assert (post.card_version, post.card_html) == (card_version(), render_card(post)), post
+        assert post.fragments_version == fragments_version(), post
+        for name, (_, field) in FRAGMENTS.items():
+            assert getattr(post, field) == render_fragment(name, post), (post, name)
     public = set(Post.objects.published().values_list("pk", flat=True))
     for post in Post.objects.published():
         assert {related.pk for related in post.related_posts()} <= public

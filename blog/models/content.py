@@ -216,7 +216,7 @@ class HistoryBatch:
 
     def _store_derived(self, written):
         """What pages show of the parts written ({post pk: part names}), the listings of the
-        posts whose visibility or tags, topics or byline changed, and every post's card: three
+        posts whose visibility or tags, topics or byline changed, every post's fragments: three
         calls at most, so a batch takes the same number of queries however its posts differ."""
         parts, with_parts, listed = set(), [], []
         for post, _, before, *_ in self.entries:
@@ -228,10 +228,10 @@ class HistoryBatch:
                 listed.append(post)
         model = type(self.entries[0][0])
         if with_parts:
-            model.store_derived(with_parts, sorted(parts), listings=False, cards=False)
+            model.store_derived(with_parts, sorted(parts), listings=False, fragments=False)
         if listed:
-            model.store_derived(listed, [], listings=True, cards=False)
-        # Every post's row was written: its card shows the row (title, time, description).
+            model.store_derived(listed, [], listings=True, fragments=False)
+        # Every post's row was written, and its fragments show the row (title, time, …).
         model.store_derived([post for post, *_ in self.entries], [], listings=False)
 
     def _keep_revisions(self):

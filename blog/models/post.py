@@ -19,7 +19,7 @@ from django.utils import timezone
 from markdownx.models import MarkdownxField
 from taggit.managers import TaggableManager
 
-from blog.cards import CARD_FIELDS, store_cards
+from blog.fragments import CARD_FIELDS, store_fragments
 from blog.images import make_renditions
 from blog.models.content import PostContent, write_search_vectors
 from blog.models.parts import PostSlugRedirect
@@ -69,6 +69,9 @@ POST_PAGE_FIELDS = (
     "stored_topics",
     "stored_faqs",
     "stored_references",
+    "header_html",
+    "footer_html",
+    "fragments_version",
 )
 
 
@@ -176,7 +179,7 @@ class PostQuerySet(models.QuerySet):
     def for_listing(self):
         """Posts as a list shows them: rows of their stored cards (blog/cards.py), not model
         instances (making twenty of those cost more than the rest of the list)."""
-        return self.values_list("pk", "card_html", "card_version", named=True)
+        return self.values_list("pk", "card_html", "fragments_version", named=True)
 
 
 class Post(PostWorkflow, PostContent, models.Model):
@@ -286,9 +289,12 @@ class Post(PostWorkflow, PostContent, models.Model):
     stored_topics = models.JSONField(default=list, blank=True, editable=False)
     stored_faqs = models.JSONField(default=list, blank=True, editable=False)
     stored_references = models.JSONField(default=list, blank=True, editable=False)
-    # The post's card in lists, rendered by the templates `card_version` names (blog/cards.py).
+    # What its pages show of it, rendered by the templates `fragments_version` names: its card
+    # in lists, the top and the end of its page (blog/fragments.py).
     card_html = models.TextField(blank=True, default="", editable=False)
-    card_version = models.CharField(max_length=12, blank=True, default="", editable=False)
+    header_html = models.TextField(blank=True, default="", editable=False)
+    footer_html = models.TextField(blank=True, default="", editable=False)
+    fragments_version = models.CharField(max_length=12, blank=True, default="", editable=False)
     # On PostgreSQL the table also has `search_rank_vector`, this vector's title, description and
     # tags (weights A and B) that results are ranked by, kept by the database (migration 0013)
     # and only read by search(): not a model field, so Django never writes it and `check` needs
@@ -296,7 +302,13 @@ class Post(PostWorkflow, PostContent, models.Model):
 
     objects = PostQuerySet.as_manager()
 
-    STORED = [*(f"stored_{part}" for part in PARTS), "card_html", "card_version"]
+    STORED = [
+        *(f"stored_{part}" for part in PARTS),
+        "card_html",
+        "header_html",
+        "footer_html",
+        "fragments_version",
+    ]
     DERIVED = [
         "body_html",
         "toc_html",
@@ -354,14 +366,14 @@ class Post(PostWorkflow, PostContent, models.Model):
         return reverse("blog:post_detail", kwargs={"slug": self.slug})
 
     @classmethod
-    def store_derived(cls, posts, parts=PARTS, listings=True, cards=True):
-        """Store what `posts` (saved) show of their `parts` and their cards, and rewrite their
+    def store_derived(cls, posts, parts=PARTS, listings=True, fragments=True):
+        """Store what `posts` (saved) show of their `parts` and their fragments, rewrite their
         listings under their tags, topics and authors: the one call for a batch of posts
         written in bulk (importers, the bench loader) or changed by a save."""
         if parts:
-            store_parts(posts, parts, cards=False)
-        if cards:
-            store_cards([post.pk for post in posts])
+            store_parts(posts, parts, fragments=False)
+        if fragments:
+            store_fragments([post.pk for post in posts])
         if listings:
             refresh_listings([post.pk for post in posts])
 

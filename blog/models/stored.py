@@ -29,7 +29,7 @@ from django.urls import reverse
 from django.utils import timezone
 from taggit.models import TaggedItem
 
-from blog.cards import CARD_PARTS, store_cards
+from blog.fragments import store_fragments
 from blog.models.parts import FAQ, PostAuthor, Reference
 from blog.rendering import web_url
 from blog.workflow import Status
@@ -171,14 +171,12 @@ READERS = {
 }
 
 
-def store_parts(posts, parts=PARTS, cards=True):
+def store_parts(posts, parts=PARTS, fragments=True):
     """Compute the `stored_*` blocks named by `parts` for `posts` (saved Post instances, which
     get them set) from the relational tables, and write them: one query per part, one bulk
-    update per BATCH_SIZE posts. Their cards too, if they show one of the parts, unless the
-    caller stores them itself (`cards=False`)."""
+    update per BATCH_SIZE posts. Their fragments (blog/fragments.py) too, unless the caller
+    stores them itself (`fragments=False`)."""
     from blog.models.post import Post
-
-    cards = cards and bool(CARD_PARTS & set(parts))
 
     posts = [post for post in posts if post.pk is not None]
     for start in range(0, len(posts), BATCH_SIZE):
@@ -191,8 +189,8 @@ def store_parts(posts, parts=PARTS, cards=True):
                 for post in batch:
                     setattr(post, f"stored_{part}", found.get(post.pk, []))
             Post.objects.bulk_update(batch, [f"stored_{part}" for part in parts])
-            if cards:
-                store_cards(ids)
+            if fragments:
+                store_fragments(ids)
 
 
 def _lock(model, ids):

@@ -1,0 +1,146 @@
+"""What pages show of a post, rendered when the post or one of its parts changes and stored on
+the post: its card (a post in a list), and the top and the end of its page (title and byline;
+FAQs, references, tags and author cards). A list page joins twenty stored cards instead of
+rendering twenty, and a post page renders little more than the site's frame around its body:
+rendering those was most of an uncached page's time.
+
+A stored fragment is used only while it is what the current templates would render: each post
+stores `fragments_version()`, a fingerprint of the fragments' templates and of the settings
+their text depends on. Fragments from other templates (a deploy that changed them, or a site
+that overrides them) are rendered from the post instead, so a page is never wrong, only slower,
+until `manage.py rebuild_stored_blocks` stores them again.
+
+Fragments show the post's row and its stored blocks, so every write of those stores them again:
+Post.store_derived() (a save, the bulk writers), HistoryBatch (save_with_history), and
+store_parts() (a part, a tag, a topic or an author changed).
+"""
+
+import functools
+import hashlib
+import logging
+
+from django.conf import settings
+from django.core.signals import setting_changed
+from django.db import transaction
+from django.dispatch import receiver
+from django.template.loader import get_template, render_to_string
+from django.utils.safestring import mark_safe
+
+# Each fragment: its template, and the field it is stored in.
+FRAGMENTS = {
+    "card": ("includes/post_card.html", "card_html"),
+    "header": ("includes/post_header.html", "header_html"),
+    "footer": ("includes/post_footer.html", "footer_html"),
+}
+# Every template a fragment renders, for the fingerprint.
+TEMPLATES = (
+    *(template for template, _ in FRAGMENTS.values()),
+    "includes/byline.html",
+    "includes/tag_list.html",
+)
+# What a card shows of its post: the row's columns and the stored blocks.
+CARD_FIELDS = (
+    "title",
+    "slug",
+    "description",
+    "excerpt",
+    "status",
+    "publish_at",
+    "reading_time",
+    "stored_authors",
+    "stored_tags",
+)
+# What the fragments show of their post.
+FRAGMENT_FIELDS = (*CARD_FIELDS, "stored_topics", "stored_faqs", "stored_references")
+
+logger = logging.getLogger(__name__)
+_warned = set()  # the versions this process has warned of stale fragments under
+
+
+def _fingerprint():
+    digest = hashlib.sha256()
+    for name in TEMPLATES:
+        digest.update(get_template(name).template.source.encode())
+    # Dates are shown in the site's time zone and language.
+    digest.update(f"{settings.TIME_ZONE}|{settings.LANGUAGE_CODE}".encode())
+    return digest.hexdigest()[:12]
+
+
+_cached_fingerprint = functools.cache(_fingerprint)
+
+
+@receiver(setting_changed)
+def _settings_changed(setting, **kwargs):
+    if setting in {"TEMPLATES", "TIME_ZONE", "LANGUAGE_CODE"}:
+        _cached_fingerprint.cache_clear()
+
+
+def fragments_version():
+    """The fingerprint of the fragments the current templates render. Computed once per
+    process, except with DEBUG on, where templates are edited while the server runs."""
+    return _fingerprint() if settings.DEBUG else _cached_fingerprint()
+
+
+def render_fragment(name, post, **context):
+    """Fragment `name` of `post` (its FRAGMENT_FIELDS loaded). Search results pass the words
+    that matched to the card as `snippet`, shown instead of the description."""
+    return render_to_string(FRAGMENTS[name][0], {"post": post, **context})
+
+
+def store_fragments(post_ids):
+    """Render and store the fragments of these posts, from their rows as committed: the rows
+    are locked first (in one order), so a writer changing them at once has committed, and
+    the last fragments written are of the last change."""
+    from blog.models.post import Post
+
+    post_ids = sorted(set(post_ids))
+    if not post_ids:
+        return
+    version = fragments_version()
+    with transaction.atomic():
+        posts = list(
+            Post.objects.select_for_update()
+            .filter(pk__in=post_ids)
+            .order_by("pk")
+            .only(*FRAGMENT_FIELDS)
+        )
+        for post in posts:
+            for name, (_, field) in FRAGMENTS.items():
+                setattr(post, field, render_fragment(name, post))
+            post.fragments_version = version
+        fields = [field for _, field in FRAGMENTS.values()]
+        Post.objects.bulk_update(posts, [*fields, "fragments_version"], batch_size=500)
+
+
+def _warn_stale(version):
+    if version not in _warned:
+        _warned.add(version)
+        logger.warning(
+            "Stored post fragments are from other templates, so pages render them: run "
+            "manage.py rebuild_stored_blocks to store them again."
+        )
+
+
+def cards(rows):
+    """The cards of list `rows` (with `pk`, `card_html`, `fragments_version`: for_listing()),
+    in order, as safe HTML: stored ones as they are, others rendered from their posts, read
+    in one query."""
+    from blog.models.post import Post
+
+    version = fragments_version()
+    stale = [row.pk for row in rows if row.fragments_version != version]
+    rendered = {}
+    if stale:
+        _warn_stale(version)
+        stale_posts = Post.objects.filter(pk__in=stale).only(*CARD_FIELDS)
+        rendered = {post.pk: render_fragment("card", post) for post in stale_posts}
+    return [mark_safe(rendered.get(row.pk, row.card_html)) for row in rows]
+
+
+def page_fragments(post):
+    """{"header": …, "footer": …} of a post page, as safe HTML: stored, or rendered from
+    `post` (loaded for its page) if they are from other templates."""
+    if post.fragments_version == fragments_version():
+        return {"header": mark_safe(post.header_html), "footer": mark_safe(post.footer_html)}
+    _warn_stale(fragments_version())
+    return {name: render_fragment(name, post) for name in ("header", "footer")}
