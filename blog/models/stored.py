@@ -208,15 +208,15 @@ def store_parts_of(post_ids, parts):
     store_parts(list(Post.objects.filter(pk__in=post_ids).only("pk")), parts)
 
 
-def rebuild_all():
-    """Store the blocks and listings of every post again, BATCH_SIZE posts at a time (a
-    restore, migration 0012, manage.py rebuild_stored_blocks); returns how many posts."""
+def rebuild_all(fragments=True):
+    """Store the blocks, listings and fragments of every post again, BATCH_SIZE posts at a time
+    (a restore, migration 0012, manage.py rebuild_stored_blocks); returns how many posts."""
     from blog.models.post import Post
 
     ids = list(Post.objects.order_by("pk").values_list("pk", flat=True))
     for start in range(0, len(ids), BATCH_SIZE):
         posts = Post.objects.filter(pk__in=ids[start : start + BATCH_SIZE]).only("pk")
-        Post.store_derived(list(posts))
+        Post.store_derived(list(posts), fragments=fragments)
     return len(ids)
 
 
