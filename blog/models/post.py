@@ -177,7 +177,7 @@ class PostQuerySet(models.QuerySet):
         return self.only(*POST_PAGE_FIELDS)
 
     def for_listing(self):
-        """Posts as a list shows them: rows of their stored cards (blog/cards.py), not model
+        """Posts as a list shows them: rows of their stored cards (blog/fragments.py), not model
         instances (making twenty of those cost more than the rest of the list)."""
         return self.values_list("pk", "card_html", "fragments_version", named=True)
 
