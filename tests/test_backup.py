@@ -369,3 +369,26 @@ def test_check_reads_the_archive_without_restoring(backup, settings, tmp_path):
 
     assert "is whole: 2 users, 2 posts" in out.getvalue()
     assert User.objects.count() == 0
+
+
+def test_an_archive_cannot_bring_its_own_page_fragments(backup, settings, tmp_path, client):
+    """Stored fragments are shown as HTML: a restore renders them again rather than trusting
+    the archive's (here, an archive edited to carry a script, with its checksums made good)."""
+    path, rows, media = backup
+
+    def inject(members):
+        data = json.loads(members["data.json"])
+        for row in data:
+            if row["model"] == "blog.post":
+                for field in ("card_html", "header_html", "footer_html"):
+                    row["fields"][field] = "<script>alert('archive')</script>"
+        members["data.json"] = json.dumps(data).encode()
+
+    rewrite(path, inject, reseal=True)
+    empty_the_site(settings, tmp_path)
+    call_command("restore", str(path), stdout=io.StringIO())
+
+    home, page = client.get("/").text, client.get("/posts/sourdough/").text
+    assert "alert('archive')" not in home + page
+    assert ">Sourdough without fuss</a>" in home
+    assert '<h1 class="post__title">Sourdough without fuss</h1>' in page
