@@ -202,6 +202,63 @@ def render_or_earlier(request, view, args, kwargs, generation, passed):
     return response, True
 
 
+class CachedPageMiddleware:
+    """Answers a GET of a page that is in the page cache before the rest of the stack runs:
+    no session, authentication, CSRF or URL resolution for what only needs the cache. Placed
+    after the middleware that adds security headers to every response (they still do); a
+    page the cache does not hold (or holds only in a coding this client does not take) goes
+    on to its view, whose public_page() renders and stores it, or answers 304 without it."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if (
+            request.method in ("GET", "HEAD")
+            and not signed_in(request)
+            and cacheable_query(request, PAGE_PARAMETERS)
+        ):
+            response = cached_response(request)
+            if response is not None:
+                return response
+        return self.get_response(request)
+
+
+# The query parameters of every public_page(): a request with another (`?utm_source=…`) is
+# never cached, so is not looked up.
+PAGE_PARAMETERS = set()
+
+
+def cached_response(request):
+    """The response to `request` from the page it has in the cache, conditional GETs
+    answered; None when the cache holds no page for it (only a page that public_page()
+    stored for that exact URL and version is there: any other query string is another key).
+    A miss is noted on the request, so its view does not look again."""
+    generation, passed, changed = content_version()
+    digest = page_digest(request, generation, passed)
+    stored = cache.get(page_key(digest))
+    if stored is None:
+        request.page_cache_miss = (generation, passed, changed, digest)
+        return None
+    coding = best_coding(stored[2], accept_encoding(request))
+    if coding not in stored[2] and coding != "identity":
+        return None  # its view makes that coding and stores it with the page's timeout
+    etag, now = f'W/"{digest}"', time.time()
+    response = page_from(stored, coding, validators(etag, changed, now))
+    response["Content-Length"] = len(response.content)
+    if any(header in request.META for header in CONDITIONAL_HEADERS):
+        last_modified = math.ceil(changed)
+        if_modified_since = parse_http_date_safe(request.headers.get("if-modified-since", ""))
+        if if_modified_since and if_modified_since > now:
+            last_modified = None  # a date ahead of our clock proves nothing (RFC 9110 13.1.3)
+        response = get_conditional_response(
+            request, etag=etag, last_modified=last_modified, response=response
+        )
+        if response.status_code == 304:
+            return not_modified(etag, changed, now)
+    return response
+
+
 CONDITIONAL_HEADERS = (
     "HTTP_IF_NONE_MATCH",
     "HTTP_IF_MODIFIED_SINCE",
@@ -220,6 +277,8 @@ def public_page(view, parameters=(), budgeted=False):
     kept for that long.
     """
 
+    PAGE_PARAMETERS.update(parameters)
+
     @wraps(view)
     def cached_view(request, *args, **kwargs):
         if (
@@ -228,8 +287,12 @@ def public_page(view, parameters=(), budgeted=False):
             or not cacheable_query(request, parameters)
         ):
             return view(request, *args, **kwargs)
-        generation, passed, changed = content_version()
-        digest = page_digest(request, generation, passed)
+        missed = getattr(request, "page_cache_miss", None)  # CachedPageMiddleware looked
+        if missed:
+            generation, passed, changed, digest = missed
+        else:
+            generation, passed, changed = content_version()
+            digest = page_digest(request, generation, passed)
         # Weak: the same page is sent compressed or not (RFC 9110 8.8.3.3), under one validator.
         etag = f'W/"{digest}"'
         now = time.time()
@@ -260,7 +323,7 @@ def public_page(view, parameters=(), budgeted=False):
         timeout = settings.BYLINE_PAGE_CACHE_SECONDS
         if budgeted:
             timeout = settings.BYLINE_SEARCH_CACHE_SECONDS
-        stored = cache.get(key)
+        stored = None if missed else cache.get(key)
         if stored is not None:
             coding, made = coding_for(stored, request)
             if made:

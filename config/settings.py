@@ -82,6 +82,10 @@ MIDDLEWARE = [
     "blog.security_headers.AdminContentSecurityPolicyMiddleware",
     "django_permissions_policy.PermissionsPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Above the page cache's fast path, so that pages from the cache carry its header too.
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Cached pages answered here: none of what follows runs for them (blog/caching.py).
+    "blog.caching.CachedPageMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -90,7 +94,6 @@ MIDDLEWARE = [
     "accounts.middleware.IdleSessionMiddleware",
     "blog.caching.SignedInMarkerMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
-    "django.middleware.clickjacking.XFrameOptionsMiddleware",
     # Last, so that it turns a locked-out login into the lockout page.
     "axes.middleware.AxesMiddleware",
 ]

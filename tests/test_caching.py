@@ -311,3 +311,19 @@ def test_a_cached_search_is_served_with_no_query(client, post, django_assert_num
         response = client.get("/search/", {"q": "worth"})
 
     assert response.status_code == 200 and "A post worth" in response.content.decode()
+
+
+@pytest.mark.parametrize("url", ["/", "/posts/first/", "/feed/", "/?page=1"])
+def test_a_page_from_the_cache_has_the_headers_of_the_page_rendered(client, post, url):
+    """Cached pages are answered before sessions, authentication and URL resolution
+    (CachedPageMiddleware): every header a rendered page has, security ones included."""
+    rendered = client.get(url, headers={"accept-encoding": "br"})
+    cached = client.get(url, headers={"accept-encoding": "br"})
+
+    assert rendered.status_code == cached.status_code == 200
+    assert cached.wsgi_request.resolver_match is None  # answered before URL resolution
+    assert rendered.content == cached.content
+    assert dict(rendered.items()) == dict(cached.items())
+    assert cached["Content-Security-Policy"] and cached["X-Frame-Options"] == "DENY"
+    assert int(cached["Content-Length"]) == len(cached.content)
+    assert "Cookie" not in cached.get("Vary", "")
