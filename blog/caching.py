@@ -234,7 +234,10 @@ def cached_response(request):
     answered; None when the cache holds no page for it (only a page that public_page()
     stored for that exact URL and version is there: any other query string is another key).
     A miss is noted on the request, so its view does not look again."""
-    generation, passed, changed = content_version()
+    version = content_version(read_database=False)
+    if version is None:  # the go-live times of this generation are not read yet: the view will
+        return None
+    generation, passed, changed = version
     digest = page_digest(request, generation, passed)
     stored = cache.get(page_key(digest))
     if stored is None:

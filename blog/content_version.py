@@ -118,14 +118,17 @@ def bump_content_generation(**kwargs):
     transaction.on_commit(_bump)
 
 
-def go_live_times(generation):
+def go_live_times(generation, read_database=True):
     """Publish times (Unix times, in order) of the posts that were scheduled at `generation`:
-    the first GO_LIVE_LIMIT + 1 of them."""
+    the first GO_LIVE_LIMIT + 1 of them. None if they are not known yet and `read_database`
+    is off."""
     times = _go_live.get(generation)
     if times is not None:
         return times
     key = f"byline:go-live:{generation}"
     times = cache.get(key)
+    if times is None and not read_database:
+        return None
     if times is None:
         moment = datetime.fromtimestamp(generation / 1e9, UTC)
         going_live = Post.objects.going_live_after(moment)[: GO_LIVE_LIMIT + 1]
@@ -136,13 +139,19 @@ def go_live_times(generation):
     return times
 
 
-def content_version():
+def content_version(read_database=True):
     """(generation, how many of its go-live times have passed, time of the last change as a
-    Unix time) for everything the public can see now."""
+    Unix time) for everything the public can see now; None if that needs the database and
+    `read_database` is off (the cache's fast path, which runs before the database router
+    and must not fail on the database)."""
     generation = content_generation()
-    times = go_live_times(generation)
+    times = go_live_times(generation, read_database)
+    if times is None:
+        return None
     now = time.time()
     passed = bisect.bisect_right(times, now)
+    if passed > GO_LIVE_LIMIT and not read_database:
+        return None
     if passed > GO_LIVE_LIMIT:  # more may have passed than were read: read them again
         bump_content_generation()
         generation = content_generation()
