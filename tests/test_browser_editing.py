@@ -90,6 +90,7 @@ def test_two_editors_see_each_other_and_a_closed_tab_gets_its_text_back(
     expect(offer).to_contain_text("You have unsaved changes from")
     again.wait_for_timeout(300)
     shot(again, "restore")
+    assert notices_violations(again) == []
     assert again.input_value("#id_body") == "The saved body."
     offer.get_by_role("button", name="Restore").click()
     assert again.input_value("#id_body") == (
@@ -139,6 +140,13 @@ def test_a_new_post_with_an_faq_comes_back_after_its_tab_is_closed(live_server, 
     assert list(post.faqs.values_list("question", flat=True)) == ["Does frost kill it?"]
     assert not EditorDraft.objects.exists()
     assert watch.violations == [] and watch.errors == []
+
+
+def notices_violations(page):
+    """axe-core's findings on the notices (the rest of the form is Django's)."""
+    from axe_playwright_python.sync_playwright import Axe
+
+    return [v["id"] for v in Axe().run(page, context="#post-editing").response["violations"]]
 
 
 def wait_for_draft(page, ready):
