@@ -65,11 +65,10 @@ def test_two_editors_see_each_other_and_a_closed_tab_gets_its_text_back(
     body.click()
     body.press("End")
     body.press_sequentially("\n\nA paragraph typed and never saved.")
-    dialogs = []
-    edith.once("dialog", lambda dialog: (dialogs.append(dialog.type), dialog.dismiss()))
+    asked = dialogs_of(edith)
     edith.get_by_role("link", name="Revisions").click()
     edith.wait_for_timeout(500)
-    assert dialogs == ["beforeunload"]
+    assert asked == ["beforeunload"]
     assert edith.url == change
 
     # The change is autosaved; she closes the tab without saving.
@@ -99,13 +98,20 @@ def test_two_editors_see_each_other_and_a_closed_tab_gets_its_text_back(
     expect(again.locator(".markdownx-preview")).to_contain_text("A paragraph typed and never")
     expect(offer).to_contain_text("Restored your unsaved changes from")
 
-    # Ann's form never offers Edith's draft.
+    # Ann's form never offers Edith's draft; having changed nothing, she leaves unasked.
     anns.reload()
     expect(anns.locator(".post-editing__offer")).to_have_count(0)
+    anns_asked = dialogs_of(anns)
+    anns.locator("#id_body").click()
+    anns.get_by_role("link", name="Revisions").click()
+    anns.wait_for_url("**/revisions/")
+    assert anns_asked == []
 
     # Saving goes through without a question and discards the draft.
+    asked = dialogs_of(again)
     again.click("input[name=_continue]")
     again.wait_for_selector(".messagelist .success")
+    assert asked == []
     assert "A paragraph typed and never saved." in Post.objects.get(pk=post.pk).body
     assert not EditorDraft.objects.filter(user=editor).exists()
     expect(again.locator(".post-editing__offer")).to_have_count(0)
@@ -140,6 +146,13 @@ def test_a_new_post_with_an_faq_comes_back_after_its_tab_is_closed(live_server, 
     assert list(post.faqs.values_list("question", flat=True)) == ["Does frost kill it?"]
     assert not EditorDraft.objects.exists()
     assert watch.violations == [] and watch.errors == []
+
+
+def dialogs_of(page):
+    """The types of the dialogs `page` opens from now on, each answered "stay"."""
+    asked = []
+    page.on("dialog", lambda dialog: (asked.append(dialog.type), dialog.dismiss()))
+    return asked
 
 
 def notices_violations(page):
