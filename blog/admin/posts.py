@@ -11,6 +11,7 @@ from django.utils.html import format_html
 from markdownx.models import MarkdownxField
 from markdownx.widgets import AdminMarkdownxWidget
 
+from blog.admin.editing import PostEditingMixin
 from blog.admin.guards import TextOnlyQueryMixin
 from blog.admin.post_pages import PostPagesMixin
 from blog.admin.post_parts import (
@@ -29,10 +30,10 @@ from blog.workflow import TRANSITIONS
 
 
 @admin.register(Post)
-class PostAdmin(PostPagesMixin, TextOnlyQueryMixin, admin.ModelAdmin):
+class PostAdmin(PostPagesMixin, PostEditingMixin, TextOnlyQueryMixin, admin.ModelAdmin):
     """Posts: who sees and changes which, saving through the workflow with history, bulk
     workflow steps, and what the list and the form show (revisions, previews and imports are
-    in PostPagesMixin)."""
+    in PostPagesMixin; autosave and presence in PostEditingMixin)."""
 
     form = PostAdminForm
     formfield_overrides = {MarkdownxField: {"widget": AdminMarkdownxWidget}}

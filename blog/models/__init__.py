@@ -1,6 +1,7 @@
 """Byline's content: posts, what hangs off them, their history, topics and tags."""
 
 from blog.models.demo import DemoPost
+from blog.models.editing import EditorDraft, EditorPresence
 from blog.models.history import Revision, StateChange
 from blog.models.parts import FAQ, PostAuthor, PostSlugRedirect, Reference, Topic
 from blog.models.post import Post, PostQuerySet
@@ -9,6 +10,8 @@ from blog.models.tags import merge_tags, public_authors, public_tags, retagged, 
 
 __all__ = [
     "DemoPost",
+    "EditorDraft",
+    "EditorPresence",
     "FAQ",
     "Listing",
     "Post",
