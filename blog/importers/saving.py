@@ -94,6 +94,10 @@ def _stage(item, note, status, overwrite, batch, known):
     post = find_post(item, known)
     if post is not None and post.pk in known.staged:
         raise InBatch
+    if post is not None:
+        # Read again under its row lock, held until the batch is written: what is compared
+        # (unchanged? edited here since?) and what is replaced is the post as it is then.
+        post = Post.objects.select_for_update().get(pk=post.pk)
     known.touch(item, post)
     body, _ = link_related(item.body, item.related, post or Post(slug=item.slug))
     new_status = _status_for(item, status, post and post.status)
@@ -358,17 +362,18 @@ def resolve_related(imported, dry_run=False):
         related = [(title, url) for title, url in related if not url.startswith(REAL_ADDRESS)]
         if not related:
             continue  # nothing to resolve: no need to load the post
-        post = Post.objects.filter(slug=slug).first()
-        if post is None or dry_run:  # a dry run wrote nothing: check the titles only
-            unresolved += [
-                (slug, title)
-                for title, url in related
-                if not Post.objects.filter(title__iexact=title).exists() and title not in titles
-            ]
-            continue
-        body, missing = link_related(post.body, related, post)
-        unresolved += [(slug, title) for title in missing]
-        if body != post.body:
-            post.body = body
-            post.save_with_history(note="Related links resolved", update_fields=["body"])
+        with transaction.atomic():
+            post = Post.objects.select_for_update().filter(slug=slug).first()
+            if post is None or dry_run:  # a dry run wrote nothing: check the titles only
+                unresolved += [
+                    (slug, title)
+                    for title, url in related
+                    if not Post.objects.filter(title__iexact=title).exists() and title not in titles
+                ]
+                continue
+            body, missing = link_related(post.body, related, post)
+            unresolved += [(slug, title) for title in missing]
+            if body != post.body:
+                post.body = body
+                post.save_with_history(note="Related links resolved", update_fields=["body"])
     return unresolved
