@@ -143,8 +143,9 @@ def _merge_sequences(base, theirs, mine):
     for kind, *parts in merge3.Merge3(base, mine, theirs).merge_groups():
         if kind == "conflict":
             _, mine_part, theirs_part = parts
-            before = merged[-1] if merged and isinstance(merged[-1], str) else ""
-            hunks.append(Hunk(list(theirs_part), list(mine_part), before.rstrip("\n")))
+            lines = (item for item in reversed(merged) if isinstance(item, str) and item.strip())
+            before = next(lines, "").rstrip("\n")
+            hunks.append(Hunk(list(theirs_part), list(mine_part), before))
             merged.extend(mine_part)
         else:
             merged.extend(parts[0])

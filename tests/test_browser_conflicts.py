@@ -50,7 +50,7 @@ def test_the_second_editor_of_a_line_resolves_the_conflict_and_saves(live_server
     assert "35 minutes, lid on" in second.input_value("#id_body")
     shot = Path(os.environ.get("BYLINE_CONFLICT_SCREENSHOT", SCREENSHOTS / "conflict.png"))
     shot.parent.mkdir(parents=True, exist_ok=True)
-    second.screenshot(path=shot, full_page=True)
+    second.screenshot(path=shot)  # the top of the page: the panel and the body
 
     settled = second.input_value("#id_body").replace(
         "35 minutes, lid on", "35 minutes with the lid on, then 10 at 230 °C"
@@ -62,4 +62,6 @@ def test_the_second_editor_of_a_line_resolves_the_conflict_and_saves(live_server
     assert second.locator(".conflict-panel").count() == 0
     body = Post.objects.get(pk=post.pk).body.replace("\r\n", "\n")
     assert "35 minutes with the lid on, then 10 at 230 °C" in body
-    assert watch.violations == [] and watch.errors == []
+    assert watch.violations == []
+    # Chromium logs every 4xx answer; the 409 of the refused save is the one expected.
+    assert [error for error in watch.errors if "409 (Conflict)" not in error] == []

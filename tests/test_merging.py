@@ -70,7 +70,7 @@ def test_body_edits_of_the_same_line_conflict_with_the_region_marked():
 
     (conflict,) = result.conflicts
     (hunk,) = conflict.hunks
-    assert (hunk.theirs, hunk.mine, hunk.before) == (["Warm water.\n"], ["Cold water.\n"], "")
+    assert (hunk.theirs, hunk.mine, hunk.before) == (["Warm water.\n"], ["Cold water.\n"], "Rye.")
     # Mine where they clash, theirs merged in elsewhere.
     assert result.content["body"] == "# Bread\n\nRye.\n\nCold water.\n\nSalt."
 
