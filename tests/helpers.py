@@ -62,6 +62,11 @@ def post_form(post=None, **fields):
     return data | fields
 
 
+def restore_form(post):
+    """A revision's "Restore" POST as the revisions page, opened now, sends it."""
+    return {"version": Post.objects.filter(pk=post.pk).values_list("version", flat=True).first()}
+
+
 def profile_form(user, **fields):
     """A complete change-form POST for the user admin's profile fields."""
     return {
