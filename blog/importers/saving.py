@@ -94,10 +94,6 @@ def _stage(item, note, status, overwrite, batch, known):
     post = find_post(item, known)
     if post is not None and post.pk in known.staged:
         raise InBatch
-    if post is not None:
-        # Read again under its row lock, held until the batch is written: what is compared
-        # (unchanged? edited here since?) and what is replaced is the post as it is then.
-        post = Post.objects.select_for_update().get(pk=post.pk)
     known.touch(item, post)
     body, _ = link_related(item.body, item.related, post or Post(slug=item.slug))
     new_status = _status_for(item, status, post and post.status)
@@ -141,7 +137,10 @@ class Known:
         slugs = {item.slug for item in items}
         source_ids = {item.source_id for item in items} - {""}
         lookup = Q(slug__in=slugs) | Q(source_id__in=source_ids)
-        self.posts = list(Post.objects.filter(lookup)) if items else []  # in find_post's order
+        # Read under their row locks, held until the batch is written: what an item is compared
+        # with (unchanged? edited here since?) and what it replaces is the post as it is then.
+        posts = Post.objects.select_for_update().filter(lookup)
+        self.posts = list(posts) if items else []  # in find_post's order
 
     def forget(self):
         self.authors.clear()
@@ -182,7 +181,7 @@ def find_post(item, known=None):
     found = known.posts_for(item) if known else None
     if found is None:  # one query for both (in the model's order, as .first() would pick)
         lookup = Q(slug=item.slug) | (Q(source_id=item.source_id) & ~Q(source_id=""))
-        found = list(Post.objects.filter(lookup))
+        found = list(Post.objects.select_for_update().filter(lookup))  # as Known reads them
     by_slug = next((post for post in found if post.slug == item.slug), None)
     if by_slug is not None and (by_slug.source_id or by_slug.source_id == item.source_id):
         return by_slug
@@ -190,7 +189,7 @@ def find_post(item, known=None):
         (post for post in found if post.source_id and post.source_id == item.source_id), None
     )
     if by_source is None and _is_uuid(item.source_id):
-        by_source = Post.objects.filter(uuid=item.source_id).first()
+        by_source = Post.objects.select_for_update().filter(uuid=item.source_id).first()
     if by_source is None and by_slug is not None:
         raise ImportProblem(
             f"the slug “{item.slug}” belongs to “{by_slug.title}”, a post written here; give "
