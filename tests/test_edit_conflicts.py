@@ -4,16 +4,18 @@ form POSTs, as a browser without JavaScript sends them."""
 
 import re
 import threading
+import time
 from html.parser import HTMLParser
 
 import pytest
 from django.contrib.auth.models import Group
 from django.contrib.messages import get_messages
-from django.db import connection, connections
+from django.db import connection, connections, transaction
 from django.test import Client
 
 from blog.models import FAQ, Post
 from tests.factories import FAQFactory, PostFactory, UserFactory
+from tests.helpers import import_posts
 
 pytestmark = pytest.mark.django_db
 
@@ -167,6 +169,34 @@ def test_the_second_editor_of_the_same_line_is_shown_the_conflict_and_nothing_is
     resolved = again["body"][0].replace("Bob's.", "Ann's and Bob's second.")
     assert save(second, post, again, body=resolved).status_code == 302
     assert "Ann's and Bob's second." in stored(post).body
+
+
+def test_settling_a_conflict_keeps_their_changes_that_did_not_clash(ann, bob):
+    post = saved_post(ann, tags=["bread"])
+    FAQFactory(post=post, question="Why?", answer="Because.", order=1)
+    post.save_with_history(by=ann)
+    first, second = logged_in(ann), logged_in(bob)
+    ann_form, bob_form = open_form(first, post), open_form(second, post)
+    body = ann_form["body"][0]
+
+    ann_changes = {
+        "title": "Ann's title",
+        "tags": "bread, rye",
+        "body": body.replace("The third.", "Ann's third."),
+        "faqs-0-answer": "Ann's answer.",
+    }
+    save(first, post, ann_form, **ann_changes)
+    refused = save(second, post, bob_form, body=body.replace("The third.", "Bob's third."))
+
+    assert refused.status_code == 409
+    again = form_values(refused)
+    assert again["title"] == ["Ann's title"] and again["faqs-0-answer"] == ["Ann's answer."]
+    settled = again["body"][0].replace("Bob's third.", "Ann's and Bob's third.")
+    assert save(second, post, again, body=settled).status_code == 302
+    post = stored(post)
+    assert post.title == "Ann's title" and sorted(post.tags.names()) == ["bread", "rye"]
+    assert list(post.faqs.values_list("answer", flat=True)) == ["Ann's answer."]
+    assert "Ann's and Bob's third." in post.body
 
 
 def test_a_title_changed_by_one_and_tags_by_the_other_are_both_kept(ann, bob):
@@ -359,3 +389,35 @@ def test_simultaneous_saves_of_different_paragraphs_both_go_in(ann, bob):
     body = stored(post).body
     assert "Ann was here." in body and "Bob was here." in body
     assert stored(post).version == post.version + 2
+
+
+@pytest.mark.django_db(transaction=True)
+def test_an_import_waits_for_an_edit_in_progress_and_does_not_replace_it(ann, tmp_path):
+    if connection.vendor != "postgresql":
+        pytest.skip("needs row locks that wait: PostgreSQL")
+    source = tmp_path / "loaf.md"
+    source.write_text("---\ntitle: Loaf\nslug: loaf\n---\n\nFirst words.\n")
+    import_posts(source)
+    source.write_text("---\ntitle: Loaf\nslug: loaf\n---\n\nWords from the file.\n")
+    editing, outcome = threading.Event(), {}
+
+    def run_import():
+        editing.wait()
+        try:
+            outcome["out"] = import_posts(source)
+        finally:
+            connections.close_all()
+
+    importer = threading.Thread(target=run_import)
+    importer.start()
+    with transaction.atomic():
+        post = Post.objects.select_for_update().get(slug="loaf")
+        editing.set()
+        time.sleep(1)  # the import reads the post meanwhile: it waits for this edit
+        post.body = "Words written here."
+        post.save_with_history(by=ann)
+    importer.join()
+
+    _, err, error = outcome["out"]
+    assert "was edited here since it was imported" in err and error
+    assert stored(post).body == "Words written here."
