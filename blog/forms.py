@@ -70,6 +70,11 @@ class PostAuthorFormSet(PostPartFormSet):
             )
 
 
+class VersionField(forms.IntegerField):
+    def has_changed(self, initial, data):
+        return False  # what the form was opened at, not a change to the post (nor to its log)
+
+
 class PostAdminForm(forms.ModelForm):
     """The post form; the workflow step asked for (a button) is checked with the new values."""
 
@@ -81,7 +86,7 @@ class PostAdminForm(forms.ModelForm):
     conflict_data = None
 
     # The version of the post the form was opened at: a save begun from an older one is merged.
-    version = forms.IntegerField(required=False, min_value=1, widget=forms.HiddenInput)
+    version = VersionField(required=False, min_value=1, widget=forms.HiddenInput)
 
     class Meta:
         model = Post
