@@ -14,7 +14,7 @@ from django.db import connection, connections, transaction
 from django.test import Client
 
 from blog.models import FAQ, Post
-from tests.factories import FAQFactory, PostFactory, UserFactory
+from tests.factories import FAQFactory, PostFactory, TopicFactory, UserFactory
 from tests.helpers import import_posts
 
 pytestmark = pytest.mark.django_db
@@ -197,6 +197,25 @@ def test_settling_a_conflict_keeps_their_changes_that_did_not_clash(ann, bob):
     assert post.title == "Ann's title" and sorted(post.tags.names()) == ["bread", "rye"]
     assert list(post.faqs.values_list("answer", flat=True)) == ["Ann's answer."]
     assert "Ann's and Bob's third." in post.body
+
+
+def test_a_conflict_shows_their_topics_and_publish_time_in_the_form(ann, bob):
+    cooking = TopicFactory(name="Cooking")
+    post = saved_post(ann)
+    first, second = logged_in(ann), logged_in(bob)
+    ann_form, bob_form = open_form(first, post), open_form(second, post)
+    body = ann_form["body"][0]
+
+    save(first, post, ann_form, topics=str(cooking.pk), publish_at_1="08:30:00",
+         body=body.replace("The third.", "Ann's."))  # fmt: skip
+    ann_form_now = open_form(first, post)
+    refused = save(second, post, bob_form, body=body.replace("The third.", "Bob's."))
+
+    assert refused.status_code == 409
+    again = form_values(refused)
+    assert again["topics"] == [str(cooking.pk)]
+    assert again["publish_at_1"] == ann_form_now["publish_at_1"] == ["08:30:00"]
+    assert again["version"] == ann_form_now["version"]
 
 
 def test_a_title_changed_by_one_and_tags_by_the_other_are_both_kept(ann, bob):
