@@ -75,6 +75,15 @@ class VersionField(forms.IntegerField):
         return False  # what the form was opened at, not a change to the post (nor to its log)
 
 
+class LoadedField(forms.JSONField):
+    def has_changed(self, initial, data):
+        return False
+
+    def clean(self, value):
+        loaded = super().clean(value)
+        return loaded if isinstance(loaded, dict) else None
+
+
 class PostAdminForm(forms.ModelForm):
     """The post form; the workflow step asked for (a button) is checked with the new values."""
 
@@ -87,6 +96,8 @@ class PostAdminForm(forms.ModelForm):
 
     # The version of the post the form was opened at: a save begun from an older one is merged.
     version = VersionField(required=False, min_value=1, widget=forms.HiddenInput)
+    # What it showed then of the fields no revision keeps: their base, should it be merged.
+    loaded = LoadedField(required=False, widget=forms.HiddenInput)
 
     class Meta:
         model = Post
@@ -96,6 +107,7 @@ class PostAdminForm(forms.ModelForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["version"].initial = self.instance.version if self.instance.pk else None
+        self.fields["loaded"].initial = self.instance.unversioned_fields()
         if self.is_bound and self.conflict_data:
             self.data = self.data.copy()
             for name, values in self.conflict_data.items():

@@ -218,6 +218,23 @@ def test_a_conflict_shows_their_topics_and_publish_time_in_the_form(ann, bob):
     assert again["version"] == ann_form_now["version"]
 
 
+def test_fields_no_revision_keeps_merge_over_what_the_form_showed(ann, bob):
+    post = saved_post(ann)
+    first, second = logged_in(ann), logged_in(bob)
+    ann_form, bob_form = open_form(first, post), open_form(second, post)
+
+    save(first, post, ann_form, canonical_url="https://example.org/first/")
+    merged = save(second, post, bob_form, featured_image_alt="A loaf on a board")
+    third = open_form(second, post)
+    save(first, post, open_form(first, post), canonical_url="https://example.org/ann/")
+    clash = save(second, post, third, canonical_url="https://example.org/bob/")
+
+    assert merged.status_code == 302 and clash.status_code == 409
+    post = stored(post)
+    assert post.canonical_url == "https://example.org/ann/"
+    assert post.featured_image_alt == "A loaf on a board"
+
+
 def test_a_title_changed_by_one_and_tags_by_the_other_are_both_kept(ann, bob):
     post = saved_post(ann, tags=["bread"])
     first, second = logged_in(ann), logged_in(bob)

@@ -2,6 +2,7 @@
 conflicts (see Post.save_with_history and blog/merging.py)."""
 
 import datetime as dt
+import json
 
 from django.db import transaction
 from django.utils import timezone
@@ -10,7 +11,7 @@ from taggit.utils import edit_string_for_tags
 
 from blog.merging import Conflict, Hunk
 from blog.models import FAQ, Post, PostAuthor, Reference, Topic
-from blog.models.content import EditConflict
+from blog.models.content import UNVERSIONED_FIELDS, EditConflict
 from blog.workflow import Status
 
 # The inline rows of each part of a post's content.
@@ -78,7 +79,8 @@ class ConflictMixin:
 def _form_data(conflict):
     """The form's values shown again: where the merge took their changes, theirs; the base
     version moved to the stored one, so a save once the conflicts are settled goes through."""
-    data = {"version": [str(conflict.version)]}
+    theirs = {name: conflict.theirs[name] for name in UNVERSIONED_FIELDS}
+    data = {"version": [str(conflict.version)], "loaded": [json.dumps(theirs)]}
     for key, value in conflict.merge.content.items():
         if value == conflict.mine.get(key):
             continue

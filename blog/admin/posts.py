@@ -149,7 +149,11 @@ class PostAdmin(ConflictMixin, PostPagesMixin, TextOnlyQueryMixin, admin.ModelAd
     def save_related(self, request, form, formsets, change):
         post = form.instance
         post.apply_content(self._submitted_parts(request, form, formsets))
-        post.save_with_history(by=request.user, based_on=form.cleaned_data.get("version"))
+        post.save_with_history(
+            by=request.user,
+            based_on=form.cleaned_data.get("version"),
+            loaded=form.cleaned_data.get("loaded"),
+        )
         if merged := self.merged_message(post):
             self.message_user(request, merged)
         change = post.state_changes.first() if form.transition else None

@@ -30,7 +30,8 @@ from blog.workflow import Status
 TEXT_FIELDS = ("title", "slug", "description", "body")
 PARTS = ("tags", "topics", "authors", "faqs", "references")
 REFERENCE_FIELDS = ("title", "publisher", "year", "url")
-# Fields a save writes that no revision keeps: merged with no base (a difference is a conflict).
+# Fields a save writes that no revision keeps: merged over the base a form gives for them (see
+# save_with_history's `loaded`), or none (a difference is then a conflict).
 UNVERSIONED_FIELDS = ("featured_image_alt", "canonical_url", "noindex")
 
 
@@ -102,8 +103,20 @@ class PostContent:
         stored = self.content()
         return all(stored[key] == canonical(key, value) for key, value in content.items())
 
+    def unversioned_fields(self):
+        """The fields a save writes that no revision keeps, as {name: value}."""
+        return {name: getattr(self, name) for name in UNVERSIONED_FIELDS}
+
     def save_with_history(
-        self, *, by=None, note="", update_fields=None, batch=None, based_on=None, merge=True
+        self,
+        *,
+        by=None,
+        note="",
+        update_fields=None,
+        batch=None,
+        based_on=None,
+        merge=True,
+        loaded=None,
     ):
         """Save the post (see save(); `update_fields` as there, [] for parts only) and the parts
         apply_content() gave, record a state change if the status moved (or a scheduled post's
@@ -115,7 +128,9 @@ class PostContent:
         version the change began from (a form's): if the post was saved since, this save is
         merged with those saves (see blog/merging.py; `last_merge` then says what came in), or
         refused with EditConflict, writing nothing, where they clash or when `merge` is false.
-        Writers that read the post under the lock, in this transaction, need no `based_on`.
+        `loaded` gives the base of the fields no revision keeps (see unversioned_fields(); a
+        form's), without which a difference there is a conflict. Writers that read the post
+        under the lock, in this transaction, need no `based_on`.
 
         Given a HistoryBatch, only the post's row is written now, in the caller's transaction,
         and the rest by batch.write() for all its posts at once (which returns the revisions);
@@ -130,6 +145,7 @@ class PostContent:
                     batch=batch,
                     based_on=based_on,
                     merge=merge,
+                    loaded=loaded,
                 )
                 return batch.write()[0]
         before, self.last_merge = None, None
@@ -140,7 +156,7 @@ class PostContent:
         if stored:
             version, before = stored[0], stored[1:]
             if based_on is not None and based_on != version:
-                self._merge_saved(based_on, version, merge)
+                self._merge_saved(based_on, version, merge, loaded)
                 update_fields = None  # the merge may have changed any field
             self.version = version + 1
             if update_fields is not None:
@@ -159,7 +175,7 @@ class PostContent:
         batch.add(self, before=before, by=by, note=note)
         return None
 
-    def _merge_saved(self, based_on, version, merge):
+    def _merge_saved(self, based_on, version, merge, loaded_fields):
         """Merge this save, begun from version `based_on`, with what is stored (`version`), or
         raise EditConflict; the merge (with `by`: who saved since) is kept in `last_merge`."""
         since = Revision.objects.filter(post_id=self.pk, version__gt=based_on).select_related("by")
@@ -174,14 +190,17 @@ class PostContent:
             .first()
         )
         base = loaded.data if loaded else None
+        if base is not None and loaded_fields:
+            base = {
+                **base,
+                **{n: loaded_fields[n] for n in UNVERSIONED_FIELDS if n in loaded_fields},
+            }
         current = type(self).objects.get(pk=self.pk)
-        theirs = {
-            **current.content(),
-            **{name: getattr(current, name) for name in UNVERSIONED_FIELDS},
-        }
+        theirs = {**current.content(), **current.unversioned_fields()}
         applied = getattr(self, "_applied_parts", {})
         mine = {
-            **{field: getattr(self, field) for field in (*TEXT_FIELDS, *UNVERSIONED_FIELDS)},
+            **{field: getattr(self, field) for field in TEXT_FIELDS},
+            **self.unversioned_fields(),
             "status": self.status,
             "publish_at": canonical("publish_at", self.publish_at),
             **{
