@@ -19,7 +19,35 @@ MAX_ZIP_BYTES = 200 * 1024 * 1024  # unpacked, all members together
 MARKDOWN_SUFFIXES = {".md", ".markdown", ".mdown", ".txt"}
 
 
-class PostAuthorFormSet(BaseInlineFormSet):
+class PostPartFormSet(BaseInlineFormSet):
+    """A post's rows (byline, FAQs, references). A row of a form opened before someone else
+    saved, whose stored row was replaced meanwhile (a save writes a changed part's rows anew),
+    comes back as a new row with the values the form holds, for the merge to place (see
+    Post.save_with_history), not as an error."""
+
+    def __init__(self, data=None, *args, **kwargs):
+        super().__init__(data, *args, **kwargs)
+        if not self.is_bound or not self.management_form.is_valid():
+            return
+        stored = {str(pk) for pk in self.get_queryset().values_list("pk", flat=True)}
+        self.data, self.replaced = self.data.copy(), set()
+        for index in range(self.initial_form_count()):
+            key = f"{self.add_prefix(index)}-{self.model._meta.pk.name}"
+            if self.data.get(key) and self.data[key] not in stored:
+                self.data[key] = ""
+                self.replaced.add(index)
+
+    def _construct_form(self, i, **kwargs):
+        form = super()._construct_form(i, **kwargs)
+        if i in getattr(self, "replaced", ()):
+            form.fields[self.model._meta.pk.name].required = False
+            # Its values are checked against the other rows (the formset's own check), not
+            # against the stored rows, which the merge replaces.
+            form.validate_unique = lambda: None
+        return form
+
+
+class PostAuthorFormSet(PostPartFormSet):
     """The byline: a writer who may not edit every post stays on it, or an "unsaved post is
     its creator's" and "every listed author is an owner" would let them publish under, or
     hand a draft to, someone else's name."""
@@ -42,16 +70,65 @@ class PostAuthorFormSet(BaseInlineFormSet):
             )
 
 
+class VersionField(forms.IntegerField):
+    def has_changed(self, initial, data):
+        return False  # what the form was opened at, not a change to the post (nor to its log)
+
+
+class LoadedField(forms.JSONField):
+    def has_changed(self, initial, data):
+        return False
+
+    def clean(self, value):
+        loaded = super().clean(value)
+        return loaded if isinstance(loaded, dict) else None
+
+
 class PostAdminForm(forms.ModelForm):
     """The post form; the workflow step asked for (a button) is checked with the new values."""
 
     user = None  # set per request by PostAdmin.get_form
     transition = None
+    # After a save refused for clashing with another (see blog/admin/conflicts.py): the values
+    # the form shows again instead of those sent ({field name: [values]}), the base version
+    # among them.
+    conflict_data = None
+
+    # The version of the post the form was opened at: a save begun from an older one is merged.
+    version = VersionField(required=False, min_value=1, widget=forms.HiddenInput)
+    # What it showed then of the fields no revision keeps: their base, should it be merged.
+    loaded = LoadedField(required=False, widget=forms.HiddenInput)
 
     class Meta:
         model = Post
         fields = []  # PostAdmin's fieldsets say which
         widgets = {"description": forms.Textarea(attrs={"rows": 3})}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["version"].initial = self.instance.version if self.instance.pk else None
+        self.fields["loaded"].initial = self.instance.unversioned_fields()
+        if self.is_bound and self.conflict_data:
+            self.data = self.data.copy()
+            for name, values in self.conflict_data.items():
+                self.data.setlist(name, values)
+
+    def clean(self):
+        cleaned = super().clean()
+        if self.conflict_data:
+            self.add_error(
+                None,
+                "Nothing was saved: your changes clash with changes saved since you opened "
+                "this post. Make the form say what the post should say, then save again.",
+            )
+        elif self.instance.pk and cleaned.get("version") is None:
+            self.add_error(
+                None,
+                "This form does not say which version of the post it was opened at, so saving "
+                "it could undo someone else's changes: copy your changes, reload the page and "
+                "make them again.",
+            )
+        return cleaned
 
     def _post_clean(self):
         super()._post_clean()

@@ -17,7 +17,7 @@ from blog.importers import import_markdown
 from blog.models import FAQ, Post
 from blog.render_limits import MarkdownRefused
 from tests.factories import PostFactory, UserFactory
-from tests.helpers import post_form, profile_form
+from tests.helpers import post_form, profile_form, restore_form
 
 SAMPLE = Path(__file__).resolve().parents[2] / "shared" / "samples" / "why-men-pull-away.md"
 
@@ -394,7 +394,9 @@ def test_restoring_a_revision_beyond_the_limits_says_why_and_changes_nothing(cli
     Post.objects.filter(pk=post.pk).update(body="Current body.")
     client.force_login(editor)
 
-    response = client.post(f"/admin/blog/post/{post.pk}/revisions/1/restore/", follow=True)
+    response = client.post(
+        f"/admin/blog/post/{post.pk}/revisions/1/restore/", restore_form(post), follow=True
+    )
 
     assert response.status_code == 200
     text = " ".join(str(m) for m in response.context["messages"])

@@ -5,7 +5,7 @@ import pytest
 
 from blog.models import Post, PostSlugRedirect
 from tests.factories import PostFactory
-from tests.helpers import post_form
+from tests.helpers import post_form, restore_form
 
 pytestmark = pytest.mark.django_db
 
@@ -73,7 +73,9 @@ def test_restoring_a_revision_whose_slug_another_post_now_holds_is_refused(clien
     PostFactory(slug="first-slug")  # ...and gave it to another post
     client.force_login(contributor)
 
-    response = client.post(f"/admin/blog/post/{post.pk}/revisions/1/restore/", follow=True)
+    response = client.post(
+        f"/admin/blog/post/{post.pk}/revisions/1/restore/", restore_form(post), follow=True
+    )
 
     assert response.status_code == 200
     assert (
@@ -94,7 +96,9 @@ def test_restoring_a_revision_cannot_take_another_posts_old_slug(client, contrib
     other.save()  # and it moved on: /posts/old-address/ leads to the other post now
     client.force_login(contributor)
 
-    response = client.post(f"/admin/blog/post/{post.pk}/revisions/1/restore/", follow=True)
+    response = client.post(
+        f"/admin/blog/post/{post.pk}/revisions/1/restore/", restore_form(post), follow=True
+    )
 
     assert REFUSAL in response.content.decode()
     assert PostSlugRedirect.objects.get(old_slug="old-address").post == other

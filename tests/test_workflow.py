@@ -8,7 +8,7 @@ from django.utils import timezone
 
 from blog.models import Post, StateChange
 from tests.factories import FAQFactory, PostFactory
-from tests.helpers import png, post_form
+from tests.helpers import png, post_form, restore_form
 
 pytestmark = pytest.mark.django_db
 
@@ -217,7 +217,7 @@ def test_restoring_a_revision_brings_back_text_tags_and_faqs_but_not_the_status(
     post.save_with_history()
     client.force_login(editor)
 
-    client.post(f"/admin/blog/post/{post.pk}/revisions/1/restore/")
+    client.post(f"/admin/blog/post/{post.pk}/revisions/1/restore/", restore_form(post))
 
     post.refresh_from_db()
     assert post.title == "Original" and post.status == Post.Status.ARCHIVED

@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from blog.models import Post, PostAuthor
 from tests.factories import PostFactory, UserFactory
-from tests.helpers import post_form
+from tests.helpers import post_form, restore_form
 
 pytestmark = pytest.mark.django_db
 
@@ -62,7 +62,7 @@ def restore_revision(client, post):
     post.save_with_history(note="original")
     post.title = "Changed later"
     post.save_with_history(note="changed")
-    client.post(f"/admin/blog/post/{post.pk}/revisions/1/restore/")
+    client.post(f"/admin/blog/post/{post.pk}/revisions/1/restore/", restore_form(post))
     return refreshed(post).title != "Changed later"
 
 

@@ -13,6 +13,7 @@ from django.views.decorators.csp import csp_override
 from blog import revisions
 from blog.forms import ImportForm
 from blog.importers import ImportProblem
+from blog.models.content import EditConflict
 from blog.views import PostPreviewView
 
 
@@ -109,12 +110,18 @@ class PostPagesMixin:
         if request.method != "POST":
             return HttpResponseRedirect(reverse("admin:blog_post_revisions", args=[pk]))
         try:
-            revision.restore(by=request.user)
-        except ValidationError as problem:
+            # Based on the version the revisions page showed: a restore never undoes a save
+            # its editor did not see.
+            revision.restore(by=request.user, based_on=_int(request.POST.get("version"), 0))
+        except (ValidationError, EditConflict) as problem:
+            reason = (
+                " ".join(problem.messages)
+                if isinstance(problem, ValidationError)
+                else f"the post was saved since this page was opened (by {', '.join(problem.by)}). "
+                "Look at its revisions again, then restore."
+            )
             self.message_user(
-                request,
-                f"Revision {number} was not restored: {' '.join(problem.messages)}",
-                messages.ERROR,
+                request, f"Revision {number} was not restored: {reason}", messages.ERROR
             )
             return HttpResponseRedirect(reverse("admin:blog_post_revisions", args=[pk]))
         self.message_user(request, f"Restored revision {number} of “{post}”.")

@@ -5,7 +5,7 @@ from django.contrib.auth import get_user_model
 from django.db.models import Count, Q
 
 from accounts.roles import ROLES
-from blog.forms import PostAuthorFormSet
+from blog.forms import PostAuthorFormSet, PostPartFormSet
 from blog.models import FAQ, PostAuthor, Reference, visible_tags
 
 
@@ -58,11 +58,13 @@ class PostAuthorInline(PostPartInline, admin.TabularInline):
 
 class FAQInline(PostPartInline, admin.StackedInline):
     model = FAQ
+    formset = PostPartFormSet
     fields = ["question", "answer", "order"]
 
 
 class ReferenceInline(PostPartInline, admin.TabularInline):
     model = Reference
+    formset = PostPartFormSet
     fields = ["title", "publisher", "year", "url", "order"]
 
 
@@ -97,11 +99,12 @@ class MyPostsFilter(admin.SimpleListFilter):
         return queryset
 
 
-def kept_rows(formset):
+def kept_rows(formset, unshown=True):
     """The field values of an inline formset's rows that stay, in the order their numbers give
     (ties keep the form's order; a row without a number goes last): the rows submitted, less
     those marked for deletion, and rows stored but not in the form (added meanwhile by someone
-    else): a form never removes a row it did not show."""
+    else): a form never removes a row it did not show. With `unshown` false, the rows submitted
+    only: a form opened before another save is merged with it, which places that save's rows."""
     formset.save(commit=False)  # writes nothing; gives the admin's change message its rows
     deleted = set(formset.deleted_forms)
     submitted = [
@@ -110,11 +113,11 @@ def kept_rows(formset):
         if form not in deleted and (form.instance.pk or form.has_changed())
     ]
     shown = {form.instance.pk for form in formset.initial_forms}
-    unshown = [
+    others = [
         {field.name: getattr(row, field.name) for field in row._meta.fields}
-        for row in formset.get_queryset()
+        for row in (formset.get_queryset() if unshown else [])
         if row.pk not in shown
     ]
-    rows = submitted + unshown
+    rows = submitted + others
     rows.sort(key=lambda row: row.get("order") or float("inf"))
     return rows

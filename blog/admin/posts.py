@@ -2,6 +2,7 @@
 
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
 from django.http import HttpResponseRedirect
 from django.template.loader import render_to_string
 from django.urls import reverse
@@ -11,6 +12,7 @@ from django.utils.html import format_html
 from markdownx.models import MarkdownxField
 from markdownx.widgets import AdminMarkdownxWidget
 
+from blog.admin.conflicts import ConflictMixin
 from blog.admin.editing import PostEditingMixin
 from blog.admin.guards import TextOnlyQueryMixin
 from blog.admin.post_pages import PostPagesMixin
@@ -30,7 +32,9 @@ from blog.workflow import TRANSITIONS
 
 
 @admin.register(Post)
-class PostAdmin(PostPagesMixin, PostEditingMixin, TextOnlyQueryMixin, admin.ModelAdmin):
+class PostAdmin(
+    ConflictMixin, PostPagesMixin, PostEditingMixin, TextOnlyQueryMixin, admin.ModelAdmin
+):
     """Posts: who sees and changes which, saving through the workflow with history, bulk
     workflow steps, and what the list and the form show (revisions, previews and imports are
     in PostPagesMixin; autosave and presence in PostEditingMixin)."""
@@ -148,7 +152,13 @@ class PostAdmin(PostPagesMixin, PostEditingMixin, TextOnlyQueryMixin, admin.Mode
     def save_related(self, request, form, formsets, change):
         post = form.instance
         post.apply_content(self._submitted_parts(request, form, formsets))
-        post.save_with_history(by=request.user)
+        post.save_with_history(
+            by=request.user,
+            based_on=form.cleaned_data.get("version"),
+            loaded=form.cleaned_data.get("loaded"),
+        )
+        if merged := self.merged_message(post):
+            self.message_user(request, merged)
         change = post.state_changes.first() if form.transition else None
         if change:  # none when the step moved nothing (rescheduled to the same time)
             self.message_user(request, f"“{post}”: {change.description()}.")
@@ -159,7 +169,9 @@ class PostAdmin(PostPagesMixin, PostEditingMixin, TextOnlyQueryMixin, admin.Mode
     def _submitted_parts(self, request, form, formsets):
         """What hangs off the post, as the form and its rows give it, in post content's terms
         (see Post.apply_content). With no author given, the one saving is the author."""
-        rows = {formset.model: kept_rows(formset) for formset in formsets}
+        # A form opened before the last save gives its own rows only: the merge adds the others.
+        stale = form.cleaned_data.get("version") not in (None, form.instance.version)
+        rows = {formset.model: kept_rows(formset, unshown=not stale) for formset in formsets}
         parts = {}
         if "tags" in form.cleaned_data:
             parts["tags"] = form.cleaned_data["tags"]
@@ -202,21 +214,24 @@ class PostAdmin(PostPagesMixin, PostEditingMixin, TextOnlyQueryMixin, admin.Mode
 
     def _bulk(self, request, queryset, name):
         done, refused = [], []
-        for post in queryset:
-            try:
-                post.check_transition(name, request.user)
-            except (PermissionDenied, ValidationError) as problem:
-                reasons = (
-                    problem.messages if isinstance(problem, ValidationError) else [str(problem)]
-                )
-                refused.append(f"“{post}”: {' '.join(reasons)}")
-                continue
-            try:
-                post.apply_transition(name)
-                post.save_with_history(by=request.user, note=TRANSITIONS[name].label)
-            except ValidationError as problem:  # a body stored before the rendering limits
-                refused.append(f"“{post}”: {' '.join(problem.messages)}")
-                continue
+        for pk in queryset.values_list("pk", flat=True):
+            with transaction.atomic():
+                # The post as it is now, not as the list showed it, held until this step is saved.
+                post = Post.objects.select_for_update().get(pk=pk)
+                try:
+                    post.check_transition(name, request.user)
+                except (PermissionDenied, ValidationError) as problem:
+                    reasons = (
+                        problem.messages if isinstance(problem, ValidationError) else [str(problem)]
+                    )
+                    refused.append(f"“{post}”: {' '.join(reasons)}")
+                    continue
+                try:
+                    post.apply_transition(name)
+                    post.save_with_history(by=request.user, note=TRANSITIONS[name].label)
+                except ValidationError as problem:  # a body stored before the rendering limits
+                    refused.append(f"“{post}”: {' '.join(problem.messages)}")
+                    continue
             done.append(post)
         if done:
             self.message_user(

@@ -137,7 +137,10 @@ class Known:
         slugs = {item.slug for item in items}
         source_ids = {item.source_id for item in items} - {""}
         lookup = Q(slug__in=slugs) | Q(source_id__in=source_ids)
-        self.posts = list(Post.objects.filter(lookup)) if items else []  # in find_post's order
+        # Read under their row locks, held until the batch is written: what an item is compared
+        # with (unchanged? edited here since?) and what it replaces is the post as it is then.
+        posts = Post.objects.select_for_update().filter(lookup)
+        self.posts = list(posts) if items else []  # in find_post's order
 
     def forget(self):
         self.authors.clear()
@@ -178,7 +181,7 @@ def find_post(item, known=None):
     found = known.posts_for(item) if known else None
     if found is None:  # one query for both (in the model's order, as .first() would pick)
         lookup = Q(slug=item.slug) | (Q(source_id=item.source_id) & ~Q(source_id=""))
-        found = list(Post.objects.filter(lookup))
+        found = list(Post.objects.select_for_update().filter(lookup))  # as Known reads them
     by_slug = next((post for post in found if post.slug == item.slug), None)
     if by_slug is not None and (by_slug.source_id or by_slug.source_id == item.source_id):
         return by_slug
@@ -186,7 +189,7 @@ def find_post(item, known=None):
         (post for post in found if post.source_id and post.source_id == item.source_id), None
     )
     if by_source is None and _is_uuid(item.source_id):
-        by_source = Post.objects.filter(uuid=item.source_id).first()
+        by_source = Post.objects.select_for_update().filter(uuid=item.source_id).first()
     if by_source is None and by_slug is not None:
         raise ImportProblem(
             f"the slug “{item.slug}” belongs to “{by_slug.title}”, a post written here; give "
@@ -358,17 +361,18 @@ def resolve_related(imported, dry_run=False):
         related = [(title, url) for title, url in related if not url.startswith(REAL_ADDRESS)]
         if not related:
             continue  # nothing to resolve: no need to load the post
-        post = Post.objects.filter(slug=slug).first()
-        if post is None or dry_run:  # a dry run wrote nothing: check the titles only
-            unresolved += [
-                (slug, title)
-                for title, url in related
-                if not Post.objects.filter(title__iexact=title).exists() and title not in titles
-            ]
-            continue
-        body, missing = link_related(post.body, related, post)
-        unresolved += [(slug, title) for title in missing]
-        if body != post.body:
-            post.body = body
-            post.save_with_history(note="Related links resolved", update_fields=["body"])
+        with transaction.atomic():
+            post = Post.objects.select_for_update().filter(slug=slug).first()
+            if post is None or dry_run:  # a dry run wrote nothing: check the titles only
+                unresolved += [
+                    (slug, title)
+                    for title, url in related
+                    if not Post.objects.filter(title__iexact=title).exists() and title not in titles
+                ]
+                continue
+            body, missing = link_related(post.body, related, post)
+            unresolved += [(slug, title) for title in missing]
+            if body != post.body:
+                post.body = body
+                post.save_with_history(note="Related links resolved", update_fields=["body"])
     return unresolved

@@ -19,6 +19,7 @@ from django.db.models.sql import UpdateQuery
 from django.utils import timezone
 from taggit.models import Tag, TaggedItem
 
+from blog import merging
 from blog.models.history import Revision, StateChange
 from blog.models.parts import FAQ, PostAuthor, Reference, Topic
 from blog.models.stored import LISTED_PARTS, writing_batch
@@ -29,6 +30,20 @@ from blog.workflow import Status
 TEXT_FIELDS = ("title", "slug", "description", "body")
 PARTS = ("tags", "topics", "authors", "faqs", "references")
 REFERENCE_FIELDS = ("title", "publisher", "year", "url")
+# Fields a save writes that no revision keeps: merged over the base a form gives for them (see
+# save_with_history's `loaded`), or none (a difference is then a conflict).
+UNVERSIONED_FIELDS = ("featured_image_alt", "canonical_url", "noindex")
+
+
+class EditConflict(Exception):
+    """A save based on an older version of the post than the stored one, refused: its changes
+    clash with those saved since (`merge`, with `mine` and `theirs` as content), or its writer
+    does not merge (`merge` None). `version` is the stored version, `by` the names of those who
+    saved since."""
+
+    def __init__(self, version, by, merge=None, mine=None, theirs=None):
+        super().__init__(f"The post was saved (version {version}) since this change began.")
+        self.version, self.by, self.merge, self.mine, self.theirs = version, by, merge, mine, theirs
 
 
 def canonical(key, value):
@@ -88,12 +103,34 @@ class PostContent:
         stored = self.content()
         return all(stored[key] == canonical(key, value) for key, value in content.items())
 
-    def save_with_history(self, *, by=None, note="", update_fields=None, batch=None):
+    def unversioned_fields(self):
+        """The fields a save writes that no revision keeps, as {name: value}."""
+        return {name: getattr(self, name) for name in UNVERSIONED_FIELDS}
+
+    def save_with_history(
+        self,
+        *,
+        by=None,
+        note="",
+        update_fields=None,
+        batch=None,
+        based_on=None,
+        merge=True,
+        loaded=None,
+    ):
         """Save the post (see save(); `update_fields` as there, [] for parts only) and the parts
         apply_content() gave, record a state change if the status moved (or a scheduled post's
         time: rescheduling, or publishing it at once), and keep a revision
         unless the content is as the last one kept. All or nothing: an error (a body beyond the
         rendering limits, say) leaves the database as it was. Returns the newest revision.
+
+        Every save moves the post's version on, under a lock on its row. `based_on` is the
+        version the change began from (a form's): if the post was saved since, this save is
+        merged with those saves (see blog/merging.py; `last_merge` then says what came in), or
+        refused with EditConflict, writing nothing, where they clash or when `merge` is false.
+        `loaded` gives the base of the fields no revision keeps (see unversioned_fields(); a
+        form's), without which a difference there is a conflict. Writers that read the post
+        under the lock, in this transaction, need no `based_on`.
 
         Given a HistoryBatch, only the post's row is written now, in the caller's transaction,
         and the rest by batch.write() for all its posts at once (which returns the revisions);
@@ -101,20 +138,86 @@ class PostContent:
         if batch is None:
             with transaction.atomic():
                 batch = HistoryBatch()
-                self.save_with_history(by=by, note=note, update_fields=update_fields, batch=batch)
+                self.save_with_history(
+                    by=by,
+                    note=note,
+                    update_fields=update_fields,
+                    batch=batch,
+                    based_on=based_on,
+                    merge=merge,
+                    loaded=loaded,
+                )
                 return batch.write()[0]
-        before = None
+        before, self.last_merge = None, None
+        stored = None
         if self.pk:
-            stored = type(self).objects.filter(pk=self.pk).values_list("status", "publish_at")
-            before = stored.first()
+            rows = type(self).objects.select_for_update().filter(pk=self.pk)
+            stored = rows.values_list("version", "status", "publish_at").first()
+        if stored:
+            version, before = stored[0], stored[1:]
+            if based_on is not None and based_on != version:
+                self._merge_saved(based_on, version, merge, loaded)
+                update_fields = None  # the merge may have changed any field
+            self.version = version + 1
+            if update_fields is not None:
+                update_fields = [*update_fields, "version"]
+        else:
+            self.version = 1
         # The batch writes the search text and stored blocks once, after the parts.
         self._defer_derived = True
         try:
-            self.save(update_fields=update_fields)
+            if update_fields == ["version"]:  # parts only: save() would write nothing
+                type(self).objects.filter(pk=self.pk).update(version=self.version)
+            else:
+                self.save(update_fields=update_fields)
         finally:
             self._defer_derived = False
         batch.add(self, before=before, by=by, note=note)
         return None
+
+    def _merge_saved(self, based_on, version, merge, loaded_fields):
+        """Merge this save, begun from version `based_on`, with what is stored (`version`), or
+        raise EditConflict; the merge (with `by`: who saved since) is kept in `last_merge`."""
+        since = Revision.objects.filter(post_id=self.pk, version__gt=based_on).select_related("by")
+        by = list(dict.fromkeys(r.by.name for r in since.order_by("number") if r.by)) or [
+            "someone else"
+        ]
+        if not merge:
+            raise EditConflict(version, by)
+        loaded = (
+            Revision.objects.filter(post_id=self.pk, version__lte=based_on)
+            .order_by("-version", "-number")
+            .first()
+        )
+        base = loaded.data if loaded else None
+        if base is not None and loaded_fields:
+            base = {
+                **base,
+                **{n: loaded_fields[n] for n in UNVERSIONED_FIELDS if n in loaded_fields},
+            }
+        current = type(self).objects.get(pk=self.pk)
+        theirs = {**current.content(), **current.unversioned_fields()}
+        applied = getattr(self, "_applied_parts", {})
+        mine = {
+            **{field: getattr(self, field) for field in TEXT_FIELDS},
+            **self.unversioned_fields(),
+            "status": self.status,
+            "publish_at": canonical("publish_at", self.publish_at),
+            **{
+                part: canonical(part, applied[part]) if part in applied else (base or theirs)[part]
+                for part in PARTS
+            },
+        }
+        result = merging.merge(base, theirs, mine)
+        result.by = by
+        if not result.clean:
+            raise EditConflict(version, by, result, mine, theirs)
+        for name in UNVERSIONED_FIELDS:
+            setattr(self, name, result.content[name])
+        self.apply_content(
+            {key: result.content[key] for key in (*TEXT_FIELDS, "status", "publish_at", *PARTS)}
+        )
+        self.last_merge = result
 
     def _stored_parts(self):
         return stored_parts([self])[self.pk]
@@ -258,7 +361,12 @@ class HistoryBatch:
                 revisions.append(last)
                 continue
             revision = Revision(
-                post=post, number=last.number + 1 if last else 1, data=data, by=by, note=note
+                post=post,
+                number=last.number + 1 if last else 1,
+                version=post.version,
+                data=data,
+                by=by,
+                note=note,
             )
             revisions.append(revision)
             new.append(revision)

@@ -1,7 +1,7 @@
 """A post's history: its state changes (the audit trail) and its revisions."""
 
 from django.conf import settings
-from django.db import models
+from django.db import models, transaction
 from django.utils import timezone
 from django.utils.formats import date_format
 
@@ -45,6 +45,8 @@ class Revision(models.Model):
 
     post = models.ForeignKey("blog.Post", on_delete=models.CASCADE, related_name="revisions")
     number = models.PositiveIntegerField()
+    # The post's version this revision holds the content of (null: kept before versions were).
+    version = models.PositiveIntegerField(null=True, blank=True)
     data = models.JSONField()
     by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
@@ -66,11 +68,16 @@ class Revision(models.Model):
     def __str__(self):
         return f"{self.post} #{self.number}"
 
-    def restore(self, by):
+    def restore(self, by, based_on=None):
         """Put this revision's content back into its post, keeping a revision of that. Raises
         ValidationError, changing nothing, when the old slug is no longer free for `by` to take
-        (see Post.check_slug)."""
-        post = self.post
-        post.apply_content({key: self.data[key] for key in self.RESTORED if key in self.data})
-        post.check_slug(by)
-        return post.save_with_history(by=by, note=f"Restored revision {self.number}")
+        (see Post.check_slug), and EditConflict when the post is no longer at version
+        `based_on` (what `by` saw when choosing to restore): restoring is never merged."""
+        with transaction.atomic():
+            posts = self._meta.get_field("post").related_model.objects
+            post = posts.select_for_update().get(pk=self.post_id)  # as it is, until saved
+            post.apply_content({key: self.data[key] for key in self.RESTORED if key in self.data})
+            post.check_slug(by)
+            return post.save_with_history(
+                by=by, note=f"Restored revision {self.number}", based_on=based_on, merge=False
+            )

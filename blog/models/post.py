@@ -276,6 +276,12 @@ class Post(PostWorkflow, PostContent, models.Model):
         blank=True,
         help_text="Front-matter keys Byline has no field for, kept from an import.",
     )
+    version = models.PositiveIntegerField(
+        default=1,
+        editable=False,
+        help_text="Moved on by every save (save_with_history): what a form was opened at, so a "
+        "save begun before another is merged with it, never silently replacing it.",
+    )
     preview_generation = models.PositiveIntegerField(
         default=0,
         editable=False,
