@@ -418,6 +418,23 @@ def test_presence_sends_names_as_text_for_the_script_to_show_as_text(client, edi
     assert response.json()["others"][0]["name"] == "<img src=x onerror=alert(1)>"
 
 
+def test_an_open_form_left_alone_does_not_keep_an_idle_session_alive(
+    client, editor, post, settings
+):
+    """The script's heartbeat is the page talking, not the editor: an unattended form must not
+    stop the session from ending after the idle time (accounts/middleware.py)."""
+    settings.BYLINE_SESSION_IDLE_SECONDS = settings.SESSION_COOKIE_AGE = 600
+    start = timezone.now()
+    with time_machine.travel(start, tick=False) as clock:
+        client.force_login(editor)
+        assert client.get(f"/admin/blog/post/{post.pk}/change/").status_code == 200
+        for _ in range(11 * 6):  # eleven minutes of heartbeats, every ten seconds
+            clock.shift(timedelta(seconds=10))
+            heartbeat(client, post)
+
+        assert client.get("/admin/").status_code == 302  # logged out: sent to log in
+
+
 # Who may ----------------------------------------------------------------------------------
 
 
