@@ -263,6 +263,8 @@ def test_a_request_larger_than_any_post_form_is_refused_before_it_is_read(
         json.dumps({"fields": {"n" * 201: "name too long"}}),
         json.dumps({"fields": {f"f{n}": "" for n in range(2_001)}}),
         '{"fields": {"body": "\\ud800 a lone surrogate"}}',
+        # Nested deeper than the JSON parser recurses: refused, not a server error.
+        '{"fields": ' + "[" * 100_000 + "]" * 100_000 + "}",
     ],
 )
 def test_what_no_form_sends_is_refused_and_not_kept(client, editor, post, payload):

@@ -68,7 +68,7 @@ def _payload(request):
         raise DraftRefused(f"The form is too large to autosave ({length:,} bytes).", status=413)
     try:
         payload = json.loads(request.body or b"{}")
-    except ValueError:
+    except (ValueError, RecursionError):  # RecursionError: nested deeper than json parses
         raise DraftRefused("The request is not JSON.") from None
     if not isinstance(payload, dict):
         raise DraftRefused("The request is not a JSON object.")
