@@ -9,6 +9,12 @@ _REFRESH_SECONDS = 60
 _LAST_ACTIVITY = "byline_last_activity"
 
 
+def not_activity(request):
+    """Mark `request` as sent by a page on its own (the post form's presence heartbeat), not by
+    the person at it: it does not keep an idle session from ending."""
+    request.byline_not_activity = True
+
+
 class IdleSessionMiddleware:
     """End a logged-in session after BYLINE_SESSION_IDLE_SECONDS without a request.
 
@@ -24,7 +30,12 @@ class IdleSessionMiddleware:
     def __call__(self, request):
         response = self.get_response(request)
         session = getattr(request, "session", None)
-        if session is not None and session.accessed and SESSION_KEY in session:
+        if (
+            session is not None
+            and session.accessed
+            and SESSION_KEY in session
+            and not getattr(request, "byline_not_activity", False)
+        ):
             now = int(time.time())
             if now - session.get(_LAST_ACTIVITY, 0) >= min(
                 _REFRESH_SECONDS, settings.BYLINE_SESSION_IDLE_SECONDS

@@ -263,6 +263,8 @@ def test_a_request_larger_than_any_post_form_is_refused_before_it_is_read(
         json.dumps({"fields": {"n" * 201: "name too long"}}),
         json.dumps({"fields": {f"f{n}": "" for n in range(2_001)}}),
         '{"fields": {"body": "\\ud800 a lone surrogate"}}',
+        # Nested deeper than the JSON parser recurses: refused, not a server error.
+        '{"fields": ' + "[" * 100_000 + "]" * 100_000 + "}",
     ],
 )
 def test_what_no_form_sends_is_refused_and_not_kept(client, editor, post, payload):
@@ -416,6 +418,23 @@ def test_presence_sends_names_as_text_for_the_script_to_show_as_text(client, edi
 
     assert response["Content-Type"] == "application/json"
     assert response.json()["others"][0]["name"] == "<img src=x onerror=alert(1)>"
+
+
+def test_an_open_form_left_alone_does_not_keep_an_idle_session_alive(
+    client, editor, post, settings
+):
+    """The script's heartbeat is the page talking, not the editor: an unattended form must not
+    stop the session from ending after the idle time (accounts/middleware.py)."""
+    settings.BYLINE_SESSION_IDLE_SECONDS = settings.SESSION_COOKIE_AGE = 600
+    start = timezone.now()
+    with time_machine.travel(start, tick=False) as clock:
+        client.force_login(editor)
+        assert client.get(f"/admin/blog/post/{post.pk}/change/").status_code == 200
+        for _ in range(11 * 6):  # eleven minutes of heartbeats, every ten seconds
+            clock.shift(timedelta(seconds=10))
+            heartbeat(client, post)
+
+        assert client.get("/admin/").status_code == 302  # logged out: sent to log in
 
 
 # Who may ----------------------------------------------------------------------------------

@@ -15,6 +15,7 @@ from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.formats import date_format
 
+from accounts.middleware import not_activity
 from blog.models import EditorDraft, EditorPresence
 from blog.models import editing as editing_models
 from blog.models.editing import DraftRefused
@@ -67,7 +68,7 @@ def _payload(request):
         raise DraftRefused(f"The form is too large to autosave ({length:,} bytes).", status=413)
     try:
         payload = json.loads(request.body or b"{}")
-    except ValueError:
+    except (ValueError, RecursionError):  # RecursionError: nested deeper than json parses
         raise DraftRefused("The request is not JSON.") from None
     if not isinstance(payload, dict):
         raise DraftRefused("The request is not a JSON object.")
@@ -202,6 +203,7 @@ class PostEditingMixin:
 
     @json_endpoint("POST")
     def presence_view(self, request, pk):
+        not_activity(request)  # sent every few seconds by an open form, even one left alone
         others = EditorPresence.heartbeat(request.user, self._editable_post(request, pk))
         return JsonResponse(
             {
@@ -218,6 +220,7 @@ class PostEditingMixin:
 
     @json_endpoint("POST")
     def leave_view(self, request, pk):
+        not_activity(request)
         EditorPresence.leave(request.user, self._editable_post(request, pk))
         return JsonResponse({"left": True})
 
