@@ -20,6 +20,7 @@ from functools import lru_cache, wraps
 from django.conf import settings
 from django.core.cache import cache
 from django.http import HttpResponse, HttpResponseNotModified
+from django.urls import Resolver404, get_resolver
 from django.utils.cache import get_conditional_response, patch_cache_control, patch_vary_headers
 from django.utils.http import http_date, parse_etags, parse_http_date_safe, urlencode
 
@@ -204,29 +205,27 @@ def render_or_earlier(request, view, args, kwargs, generation, passed):
 
 class CachedPageMiddleware:
     """Answers a GET of a page that is in the page cache before the rest of the stack runs:
-    no session, authentication, CSRF or URL resolution for what only needs the cache. Placed
-    after the middleware that adds security headers to every response (they still do); a
-    page the cache does not hold (or holds only in a coding this client does not take) goes
-    on to its view, whose public_page() renders and stores it, or answers 304 without it."""
+    no session, authentication or CSRF for what only needs the cache. Placed after the
+    middleware that adds security headers to every response (they still do). Only the URLs
+    of public_page() views, with query strings they cache, are looked up (other requests pay
+    nothing); a page the cache does not hold (or holds only in a coding this client does not
+    take) goes on to its view, which renders and stores it, or answers 304 without it."""
 
     def __init__(self, get_response):
         self.get_response = get_response
 
     def __call__(self, request):
-        if (
-            request.method in ("GET", "HEAD")
-            and not signed_in(request)
-            and cacheable_query(request, PAGE_PARAMETERS)
-        ):
-            response = cached_response(request)
-            if response is not None:
-                return response
+        if request.method in ("GET", "HEAD") and not signed_in(request):
+            try:
+                view = get_resolver(getattr(request, "urlconf", None)).resolve(request.path_info)
+            except Resolver404:
+                view = None
+            parameters = getattr(view and view.func, "page_parameters", None)
+            if parameters is not None and cacheable_query(request, parameters):
+                response = cached_response(request)
+                if response is not None:
+                    return response
         return self.get_response(request)
-
-
-# The query parameters of every public_page(): a request with another (`?utm_source=…`) is
-# never cached, so is not looked up.
-PAGE_PARAMETERS = set()
 
 
 def cached_response(request):
@@ -279,8 +278,6 @@ def public_page(view, parameters=(), budgeted=False):
     BYLINE_SEARCH_CACHE_PAGES pages enter the cache per BYLINE_SEARCH_CACHE_SECONDS, each
     kept for that long.
     """
-
-    PAGE_PARAMETERS.update(parameters)
 
     @wraps(view)
     def cached_view(request, *args, **kwargs):
@@ -358,6 +355,7 @@ def public_page(view, parameters=(), budgeted=False):
             )
         return response
 
+    cached_view.page_parameters = tuple(parameters)  # for CachedPageMiddleware
     return cached_view
 
 
