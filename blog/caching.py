@@ -249,10 +249,7 @@ def cached_response(request):
     response = page_from(stored, coding, validators(etag, changed, now))
     response["Content-Length"] = len(response.content)
     if any(header in request.META for header in CONDITIONAL_HEADERS):
-        last_modified = math.ceil(changed)
-        if_modified_since = parse_http_date_safe(request.headers.get("if-modified-since", ""))
-        if if_modified_since and if_modified_since > now:
-            last_modified = None  # a date ahead of our clock proves nothing (RFC 9110 13.1.3)
+        last_modified = compared_last_modified(request, changed, now)
         response = get_conditional_response(
             request, etag=etag, last_modified=last_modified, response=response
         )
@@ -267,6 +264,16 @@ CONDITIONAL_HEADERS = (
     "HTTP_IF_MATCH",
     "HTTP_IF_UNMODIFIED_SINCE",
 )
+
+
+def compared_last_modified(request, changed, now):
+    """What If-Modified-Since is compared with. Changes within one second share its HTTP date:
+    a date is a safe validator only once its second is over, so the second is rounded up. A
+    date ahead of our clock is ignored (RFC 9110 13.1.3), as it proves nothing: None."""
+    if_modified_since = parse_http_date_safe(request.headers.get("if-modified-since", ""))
+    if if_modified_since and if_modified_since > now:
+        return None
+    return math.ceil(changed)
 
 
 def public_page(view, parameters=(), budgeted=False):
@@ -302,14 +309,7 @@ def public_page(view, parameters=(), budgeted=False):
             # version, sent back as it was. It needs no page.
             return not_modified(etag, changed, now)
         conditional = any(header in request.META for header in CONDITIONAL_HEADERS)
-        # Changes within one second share its HTTP date: a date is a safe validator only once
-        # its second is over, so compare If-Modified-Since with the second rounded up. A date
-        # ahead of our clock is ignored (RFC 9110 13.1.3), as it proves nothing.
-        last_modified = math.ceil(changed)
-        if conditional:
-            if_modified_since = parse_http_date_safe(request.headers.get("if-modified-since", ""))
-            if if_modified_since and if_modified_since > now:
-                last_modified = None
+        last_modified = compared_last_modified(request, changed, now)
 
         if if_none_match and parse_etags(if_none_match) not in ([], ["*"]):
             # Another list of ETags: a match needs no page either; anything else (even `*`)

@@ -7,6 +7,7 @@ import json
 from django.db import transaction
 from django.utils import timezone
 from django.utils.formats import date_format
+from django.utils.text import get_text_list
 from taggit.utils import edit_string_for_tags
 
 from blog.merging import Conflict, Hunk
@@ -58,7 +59,7 @@ class ConflictMixin:
         conflict = getattr(request, "edit_conflict", None)
         if conflict:
             context["edit_conflict"] = {
-                "by": _names(conflict.by),
+                "by": get_text_list(conflict.by, "and"),
                 "conflicts": [_shown(c) for c in _conflicts(conflict)],
                 "taken": ", ".join(conflict.merge.labels()),
             }
@@ -69,7 +70,7 @@ class ConflictMixin:
         merge = post.last_merge
         if merge is None:
             return ""
-        who = f"{_names(merge.by)} saved “{post}” while you were editing it"
+        who = f"{get_text_list(merge.by, 'and')} saved “{post}” while you were editing it"
         if not merge.taken:
             return f"{who}, changing nothing the form shows: your changes are saved with theirs."
         what = ", ".join(merge.labels()).lower()
@@ -147,10 +148,6 @@ def _text(key, values):
     if isinstance(value, list):
         return ", ".join(value) or "(none)"
     return value or "(empty)"
-
-
-def _names(names):
-    return " and ".join([", ".join(names[:-1]), names[-1]]) if len(names) > 1 else names[0]
 
 
 class _Named:

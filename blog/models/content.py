@@ -20,6 +20,7 @@ from django.utils import timezone
 from taggit.models import Tag, TaggedItem
 
 from blog import merging
+from blog.fragments import store_fragments
 from blog.models.history import Revision, StateChange
 from blog.models.parts import FAQ, PostAuthor, Reference, Topic
 from blog.models.stored import LISTED_PARTS, writing_batch
@@ -335,7 +336,7 @@ class HistoryBatch:
         if listed:
             model.store_derived(listed, [], listings=True, fragments=False)
         # Every post's row was written, and its fragments show the row (title, time, …).
-        model.store_derived([post for post, *_ in self.entries], [], listings=False)
+        store_fragments([post.pk for post, *_ in self.entries])
 
     def _keep_revisions(self):
         """A revision of each post, unless its content is as its latest revision's."""
