@@ -1,7 +1,10 @@
+import threading
+
 import pytest
 import redis
 from django.contrib.auth.models import Group
 from django.core.cache import cache, caches
+from django.core.handlers.wsgi import WSGIHandler
 from django.test import override_settings
 from playwright.sync_api import sync_playwright
 
@@ -90,3 +93,21 @@ def redis_cache():
         caches["default"].clear()
         yield caches["default"]
         caches["default"].clear()
+
+
+@pytest.fixture(autouse=True)
+def live_server_one_request_at_a_time(request, monkeypatch):
+    """The live server's threads share the test's one SQLite connection (an in-memory database
+    cannot be opened twice), and two requests running queries on it at once can both wait
+    forever: a page loading while the post form's script sends its presence heartbeat did.
+    Its requests are run one at a time, as they arrive."""
+    if "live_server" not in request.fixturenames:
+        return
+    lock = threading.Lock()
+    handle = WSGIHandler.__call__
+
+    def one_at_a_time(self, environ, start_response):
+        with lock:
+            return handle(self, environ, start_response)
+
+    monkeypatch.setattr(WSGIHandler, "__call__", one_at_a_time)
