@@ -14,7 +14,15 @@ _POST_PARTS = [
     for model in ("faq", "reference", "postauthor")
     for action in ("add", "change", "delete", "view")
 ]
-_CONTRIBUTOR = ["add_post", "change_post", "view_post", *_POST_PARTS, "view_topic"]
+# Writers see the site's sponsored links, to link to them as /go/<slug>/.
+_CONTRIBUTOR = [
+    "add_post",
+    "change_post",
+    "view_post",
+    *_POST_PARTS,
+    "view_topic",
+    "view_sponsoredlink",
+]
 
 ROLES = {
     # Writes and edits their own drafts and submits them for review. Tags their own posts in
@@ -24,7 +32,8 @@ ROLES = {
     # Also publishes, schedules and deletes their own posts.
     "Author": {"blog": [*_CONTRIBUTOR, "delete_post", "publish_post"], "taggit": ["view_tag"]},
     # Everything, on every post, plus topics, tags (rename, merge, delete), redirects, author
-    # profiles and the audit trail of state changes.
+    # profiles, the audit trail of state changes, and sponsored content: affiliate networks,
+    # sponsored links and their click reports, the site's disclosure.
     "Editor": {
         "blog": [
             *_CONTRIBUTOR,
@@ -34,9 +43,18 @@ ROLES = {
             "view_statechange",
             *[
                 f"{action}_{model}"
-                for model in ("topic", "postslugredirect")
+                for model in (
+                    "topic",
+                    "postslugredirect",
+                    "affiliatenetwork",
+                    "affiliaterule",
+                    "sponsoredlink",
+                )
                 for action in ("add", "change", "delete", "view")
             ],
+            "change_sitesettings",
+            "view_sitesettings",
+            "view_linkclicks",
         ],
         "taggit": ["add_tag", "change_tag", "delete_tag", "view_tag"],
         "accounts": ["view_user", "change_user"],  # author profiles (not roles: see admin)

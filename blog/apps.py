@@ -1,6 +1,13 @@
 from django.apps import AppConfig
 from django.contrib.auth.signals import user_logged_in, user_logged_out
-from django.db.models.signals import m2m_changed, post_delete, post_save, pre_delete, pre_save
+from django.db.models.signals import (
+    m2m_changed,
+    post_delete,
+    post_migrate,
+    post_save,
+    pre_delete,
+    pre_save,
+)
 from taggit.apps import TaggitAppConfig
 
 
@@ -16,12 +23,27 @@ class BlogConfig(AppConfig):
         from taggit.models import Tag, TaggedItem
 
         import config.checks  # noqa: F401 - registers the project's system checks
-        from blog import caching
-        from blog.models import FAQ, Post, PostAuthor, PostSlugRedirect, Reference, Topic, stored
+        from blog import caching, disclosure, sponsored
+        from blog.affiliates import seed_networks
+        from blog.models import (
+            FAQ,
+            AffiliateNetwork,
+            AffiliateRule,
+            Post,
+            PostAuthor,
+            PostSlugRedirect,
+            Reference,
+            SiteSettings,
+            SponsoredLink,
+            Topic,
+            stored,
+        )
 
         # Pillow itself refuses over twice this many pixels, wherever it allocates: a later GIF
         # frame can grow the canvas after blog/uploads.py checked the header against 1×.
         Image.MAX_IMAGE_PIXELS = settings.BYLINE_UPLOAD_MAX_PIXELS
+
+        post_migrate.connect(seed_networks, sender=self, dispatch_uid="blog.seed_networks")
 
         # What invalidates the public page cache (see blog/caching.py).
         def connect(signal, receiver, sender):
@@ -33,8 +55,9 @@ class BlogConfig(AppConfig):
             connect(signal, caching.post_changed, Post)
             for part in (FAQ, Reference, PostAuthor, PostSlugRedirect, TaggedItem):
                 connect(signal, caching.post_part_changed, part)
-            for model in (Topic, Tag):
+            for model in (Topic, Tag, AffiliateNetwork, AffiliateRule, SponsoredLink, SiteSettings):
                 connect(signal, caching.bump_content_generation, model)
+            connect(signal, disclosure.forget_site_disclosure, SiteSettings)
             connect(signal, caching.profile_changed, get_user_model())
         connect(m2m_changed, caching.topics_changed, Post.topics.through)
         # What keeps the blocks stored on posts, and their listings, right (see
@@ -49,6 +72,14 @@ class BlogConfig(AppConfig):
             connect(pre_delete, stored.group_deleting, group)
             connect(post_delete, stored.group_deleted, group)
         connect(post_save, stored.profile_saved, get_user_model())
+        # Posts rendered again when what makes a link sponsored changes (see blog/sponsored.py).
+        for model in (AffiliateRule, SponsoredLink):
+            connect(pre_save, sponsored.remember_before, model)
+        for signal in (post_save, post_delete):
+            connect(signal, sponsored.rule_changed, AffiliateRule)
+        connect(post_save, sponsored.network_changed, AffiliateNetwork)
+        connect(post_save, sponsored.link_changed, SponsoredLink)
+        connect(post_delete, sponsored.link_deleted, SponsoredLink)
         # Who bypasses the page cache (see blog/caching.py).
         connect(user_logged_in, caching.note_login, None)
         connect(user_logged_out, caching.note_logout, None)

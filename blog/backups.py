@@ -38,6 +38,7 @@ from django.db import connection, transaction
 from django.db.migrations.recorder import MigrationRecorder
 from django.utils import timezone
 
+from blog.affiliates import forget_rules, seed_networks
 from blog.content_version import bump_content_generation
 from blog.models import Listing, Post
 from blog.models.stored import rebuild_all
@@ -60,7 +61,12 @@ NOT_BACKED_UP = {
 }
 # Rows a freshly migrated database already holds (the role groups): the archive's replace
 # them, and they alone do not make a database "hold a site".
-MADE_BY_MIGRATE = {"auth.group"}
+MADE_BY_MIGRATE = {
+    "auth.group",
+    "blog.affiliatenetwork",
+    "blog.affiliaterule",
+    "blog.sitesettings",
+}
 
 
 def backed_up_models():
@@ -345,6 +351,8 @@ def restore_backup(backup, force=False, storage=default_storage):
                     f"{backup.path}: its rows do not load into this database ({exc}). "
                     "Nothing was restored."
                 ) from exc
+            seed_networks()  # an archive from before they existed has none
+            forget_rules()
             _rebuild_search_index()
             rebuild_all()  # what pages show of each post's parts, and its listings
             # Media last, still inside the transaction: if a file cannot be written, the

@@ -92,6 +92,7 @@ def store_fragments(post_ids):
     are locked first (in one order), so a writer changing them at once has committed, and
     the last fragments written are of the last change."""
     from blog.models.post import Post
+    from blog.sponsored import record_sponsored_links
 
     post_ids = sorted(set(post_ids))
     if not post_ids:
@@ -102,14 +103,18 @@ def store_fragments(post_ids):
             Post.objects.select_for_update()
             .filter(pk__in=post_ids)
             .order_by("pk")
-            .only(*FRAGMENT_FIELDS)
+            .only(*FRAGMENT_FIELDS, "body_html")
         )
         for post in posts:
             for name, (_, field) in FRAGMENTS.items():
                 setattr(post, field, render_fragment(name, post))
             post.fragments_version = version
+        # What its page shows is known now: which sponsored links it has, and where.
+        record_sponsored_links(posts)
         fields = [field for _, field in FRAGMENTS.values()]
-        Post.objects.bulk_update(posts, [*fields, "fragments_version"], batch_size=500)
+        Post.objects.bulk_update(
+            posts, [*fields, "fragments_version", "has_sponsored_links"], batch_size=500
+        )
 
 
 def _warn_stale(version):

@@ -10,7 +10,7 @@ import functools
 import html
 import math
 import re
-from urllib.parse import parse_qs, urlsplit
+from urllib.parse import urlsplit
 
 import markdown
 import nh3
@@ -19,6 +19,7 @@ from django.core.validators import URLValidator
 from django.utils.html import strip_tags
 from markdown.extensions.toc import slugify
 
+from blog.affiliates import GO_PREFIX, current_rules, go_slug
 from blog.render_limits import MarkdownRefused, check_source, render_within_budget
 
 ALLOWED_TAGS = {
@@ -50,24 +51,6 @@ ALLOWED_CLASSES = {
 }
 CODE_LANGUAGE = re.compile(r"^language-[a-z0-9_+#-]{1,30}$")
 
-# Hosts whose links are paid placements: affiliate networks and link shorteners of them.
-SPONSORED_HOST_SUFFIXES = (
-    "hop.clickbank.net",
-    "amzn.to",
-    "shareasale.com",
-    "shareasale-analytics.com",
-    "sjv.io",  # Impact
-    "pxf.io",  # Impact
-    "ojrq.net",  # Impact
-    "anrdoezrs.net",  # CJ
-    "dpbolvw.net",  # CJ
-    "jdoqocy.com",  # CJ
-    "kqzyfj.com",  # CJ
-    "tkqlhce.com",  # CJ
-    "awin1.com",
-    "linksynergy.com",
-)
-SPONSORED_PATH_PREFIX = "/go/"
 REL_SPONSORED = "sponsored nofollow noopener"
 REL_OUTBOUND = "noopener"
 
@@ -90,6 +73,7 @@ _H1 = re.compile(r"<(/?)h1\b")
 # nh3 serialises every attribute as name="value" with `"` escaped, so this matches its start tags.
 _ANCHOR_TAG = re.compile(r'<a((?:\s+[a-z-]+="[^"]*")*)\s*>')
 _ATTRIBUTE = re.compile(r'([a-z-]+)="([^"]*)"')
+_HREF = re.compile(r'\s+href="[^"]*"')
 # The Content-Security-Policy allows no inline style: a table column's alignment (the only style
 # kept, see _filter_attribute) becomes a class the stylesheets define.
 _ALIGN_STYLE = re.compile(
@@ -101,25 +85,22 @@ WORDS_PER_MINUTE = 230
 EXCERPT_LENGTH = 300
 
 
-def _is_amazon(host):
-    return host == "amazon.com" or host.startswith("amazon.") or ".amazon." in f".{host}"
-
-
-def link_kind(href):
-    """Classify a link as "internal", "outbound", "sponsored" or "other" (mailto, fragments)."""
+def link_kind(href, rules=None):
+    """Classify a link as "internal", "outbound", "sponsored" (an affiliate network's, or a
+    live /go/ link), "retired" (a /go/ address no live sponsored link has) or "other"
+    (mailto, fragments). `rules`: blog.affiliates.AffiliateRules, the current ones if None."""
     parts = urlsplit(href.strip())
     host = (parts.hostname or "").lower().removeprefix("www.")
     if not host:
         if parts.scheme:
             return "other"  # mailto: and the like
-        if parts.path.startswith(SPONSORED_PATH_PREFIX):
-            return "sponsored"
+        if parts.path.startswith(GO_PREFIX):
+            slug = go_slug(href)
+            return "sponsored" if slug and (rules or current_rules()).is_live(slug) else "retired"
         return "internal" if parts.path else "other"
     if parts.scheme not in {"", "http", "https"}:  # "" is a protocol-relative //host link
         return "other"
-    if any(host == suffix or host.endswith("." + suffix) for suffix in SPONSORED_HOST_SUFFIXES):
-        return "sponsored"
-    if _is_amazon(host) and "tag" in parse_qs(parts.query):
+    if (rules or current_rules()).network_of(href) is not None:
         return "sponsored"
     return "outbound"
 
@@ -156,19 +137,31 @@ def _filter_attribute(tag, attribute, value):
     return value
 
 
-def _set_rel(match):
+def _set_rel(match, rules, post_slug):
     attributes = match[1]
     href = dict(_ATTRIBUTE.findall(attributes)).get("href")
-    if href is not None:
-        kind = link_kind(html.unescape(href))
-        if kind == "sponsored":
-            attributes += f' rel="{REL_SPONSORED}"'
-        elif kind == "outbound":
-            attributes += f' rel="{REL_OUTBOUND}"'
+    if href is None:
+        return match[0]
+    href = html.unescape(href)
+    kind = link_kind(href, rules)
+    if kind == "retired":
+        # Not a link any more: its text stays, as an anchor without an address.
+        return f"<a{_HREF.sub('', attributes)}>"
+    if kind == "sponsored" and post_slug and (slug := go_slug(href)):
+        # Which post a click came from (blog/go.py counts it and can pass it on).
+        address = f"{GO_PREFIX}{slug}/?from={post_slug}"
+        attributes = _HREF.sub(f' href="{html.escape(address)}"', attributes)
+    if kind == "sponsored":
+        attributes += f' rel="{REL_SPONSORED}"'
+    elif kind == "outbound":
+        attributes += f' rel="{REL_OUTBOUND}"'
     return f"<a{attributes}>"
 
 
-def sanitize_html(dirty):
+def sanitize_html(dirty, rules=None, post_slug=""):
+    """Sanitise HTML and set each link's `rel` by its kind (see link_kind); /go/ links of a
+    post (`post_slug`) say which post they are in."""
+    rules = rules or current_rules()
     clean = nh3.clean(
         dirty,
         tags=ALLOWED_TAGS,
@@ -182,7 +175,8 @@ def sanitize_html(dirty):
         set_tag_attribute_values={"pre": {"tabindex": "0"}, "table": {"tabindex": "0"}},
     )
     clean = _ALIGN_STYLE.sub(r'<\1\2 class="align-\3"', clean)
-    return _H1.sub(r"<\1h2", _ANCHOR_TAG.sub(_set_rel, clean))
+    clean = _ANCHOR_TAG.sub(lambda match: _set_rel(match, rules, post_slug), clean)
+    return _H1.sub(r"<\1h2", clean)
 
 
 def render_markdown(text):
@@ -190,25 +184,26 @@ def render_markdown(text):
     return render_document(text)[0]
 
 
-def render_document(text):
-    """Render Markdown to sanitised HTML and a table of contents of its headings (HTML).
+def render_document(text, rules=None, post_slug=""):
+    """Render Markdown to sanitised HTML and a table of contents of its headings (HTML), with
+    the affiliate rules `rules` (the current ones if None), for the post `post_slug` if any.
 
     Raises MarkdownRefused for text beyond the limits of blog.render_limits.
     """
     if not text:
         return "", ""
     check_source(text)
-    return _render_document(text)
+    return _render_document(text, rules or current_rules(), post_slug)
 
 
 # A form validates a text by rendering it, then the model's save() renders it again: remember
-# the last few results (the same text always gives the same HTML).
+# the last few results (the same text, rules and post always give the same HTML).
 @functools.lru_cache(maxsize=16)
-def _render_document(text):
+def _render_document(text, rules, post_slug):
     html, tokens = render_within_budget(text)
     while len(tokens) == 1 and tokens[0]["children"]:  # a lone title heading: list its sections
         tokens = tokens[0]["children"]
-    return sanitize_html(html), _toc_list(tokens)
+    return sanitize_html(html, rules, post_slug), _toc_list(tokens)
 
 
 def convert_markdown(text):
@@ -226,10 +221,10 @@ def validate_markdown(text):
         raise ValidationError(str(refused), code="markdown_refused") from None
 
 
-def rendered_or_invalid(text, field):
-    """render_document(text) for a model's save(): a refusal names the field it came from."""
+def rendered_or_invalid(text, field, rules=None, post_slug=""):
+    """render_document() for a model's save(): a refusal names the field it came from."""
     try:
-        return render_document(text)
+        return render_document(text, rules, post_slug)
     except MarkdownRefused as refused:
         raise ValidationError({field: str(refused)}, code="markdown_refused") from None
 
@@ -257,9 +252,12 @@ def excerpt(rendered_html):
     return plain_text(rendered_html)[:EXCERPT_LENGTH]
 
 
+SPONSORED_MARK = f' rel="{REL_SPONSORED}"'
+
+
 def has_sponsored_links(rendered_html):
-    hrefs = re.findall(r'<a\b[^>]*\bhref="([^"]*)"', rendered_html)
-    return any(link_kind(html.unescape(href)) == "sponsored" for href in hrefs)
+    """Whether HTML this module rendered has a sponsored link (the renderer alone sets rel)."""
+    return SPONSORED_MARK in rendered_html
 
 
 def count_words(rendered_html):

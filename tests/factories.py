@@ -4,7 +4,7 @@ import factory
 from django.utils import timezone
 
 from accounts.models import User
-from blog.models import FAQ, Post, PostAuthor, Reference, Topic
+from blog.models import FAQ, Post, PostAuthor, Reference, SponsoredLink, Topic
 
 
 class UserFactory(factory.django.DjangoModelFactory):
@@ -119,3 +119,13 @@ class FullPostFactory(PostFactory):
 def _add_parts(part_factory, post, parts):
     for fields in [{}] * parts if isinstance(parts, int) else parts:
         part_factory(post=post, **fields)
+
+
+class SponsoredLinkFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = SponsoredLink
+        django_get_or_create = ["slug"]
+
+    name = factory.Sequence(lambda n: f"Offer {n}")
+    slug = factory.Sequence(lambda n: f"offer-{n}")
+    destination = factory.LazyAttribute(lambda link: f"https://shop.example.com/{link.slug}?aff=7")

@@ -19,6 +19,9 @@ from blog.render_limits import MarkdownRefused
 from tests.factories import PostFactory, UserFactory
 from tests.helpers import post_form, profile_form, restore_form
 
+# Rendering reads the affiliate rules from the database.
+pytestmark = pytest.mark.django_db
+
 SAMPLE = Path(__file__).resolve().parents[2] / "shared" / "samples" / "why-men-pull-away.md"
 
 # Shapes python-markdown 3.11 renders in quadratic time or by deep recursion; each took seconds

@@ -3,7 +3,10 @@
 import pytest
 
 from blog.rendering import has_sponsored_links, link_kind, render_markdown
-from tests.factories import FAQFactory, PostFactory, UserFactory
+from tests.factories import FAQFactory, PostFactory, SponsoredLinkFactory, UserFactory
+
+# Rendering reads the affiliate rules from the database.
+pytestmark = pytest.mark.django_db
 
 ATTACKS = {
     "script": "<script>alert('x')</script>",
@@ -112,6 +115,7 @@ def test_author_supplied_classes_and_rel_are_not_kept():
         ("https://brand.sjv.io/c/1/2/3", "sponsored"),
         ("https://www.anrdoezrs.net/click-1-2", "sponsored"),
         ("/go/cookbook/", "sponsored"),
+        ("/go/no-such-link/", "retired"),
         ("https://en.wikipedia.org/wiki/Sourdough", "outbound"),
         ("/posts/another-post/", "internal"),
         ("#section", "other"),
@@ -123,10 +127,13 @@ def test_author_supplied_classes_and_rel_are_not_kept():
     ],
 )
 def test_links_are_classified_by_kind(href, kind):
+    SponsoredLinkFactory(slug="cookbook")
+
     assert link_kind(href) == kind
 
 
 def test_links_get_rel_by_kind():
+    SponsoredLinkFactory(slug="deal")
     html = render_markdown(
         "[offer](https://x.hop.clickbank.net/?tid=1) [source](https://example.org/) "
         "[ours](/posts/other/) [deal](/go/deal/)"

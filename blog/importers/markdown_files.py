@@ -122,7 +122,11 @@ def read_all(sources, workers=0):
             else:
                 yield name, _parse(name, raw, source_id)
         return
-    # fork: workers start at once with everything imported; they only parse (no database).
+    # fork: workers start at once with everything imported; they only parse (no database),
+    # with the affiliate rules read here.
+    from blog.affiliates import current_rules
+
+    rules = current_rules()
     context = multiprocessing.get_context("fork")
     with concurrent.futures.ProcessPoolExecutor(workers, mp_context=context) as pool:
         parsing = collections.deque()
@@ -132,7 +136,7 @@ def read_all(sources, workers=0):
             except Exception as problem:
                 parsing.append((name, problem))
             else:
-                parsing.append((name, pool.submit(_parse, name, raw, source_id)))
+                parsing.append((name, pool.submit(_parse, name, raw, source_id, rules)))
             if len(parsing) >= PARSE_AHEAD:
                 yield _parsed(*parsing.popleft())
         while parsing:
@@ -144,12 +148,12 @@ def read_all(sources, workers=0):
 PARSE_AHEAD = 250
 
 
-def _parse(name, raw, source_id):
+def _parse(name, raw, source_id, rules=None):
     """The file read and its body rendered (see saving.prepare), or the problem."""
     from blog.importers.saving import prepare  # saving needs the models; reading does not
 
     try:
-        return prepare(read(name, raw, source_id=source_id))
+        return prepare(read(name, raw, source_id=source_id), rules)
     except Exception as problem:
         return problem
 

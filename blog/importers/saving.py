@@ -163,10 +163,11 @@ class Known:
             self.touched |= {("slug", post.slug), ("source", post.source_id)}
 
 
-def prepare(item):
-    """Work out beforehand what saving `item` needs and no database: its body rendered."""
+def prepare(item, rules=None):
+    """Work out beforehand what saving `item` needs and no database (given the affiliate
+    `rules`): its body rendered."""
     try:
-        item.derived = (item.body, Post.derive(item.body))
+        item.derived = (item.body, Post.derive(item.body, rules, item.slug))
     except ValidationError as refused:
         item.derived = (item.body, refused)
     return item

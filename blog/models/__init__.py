@@ -5,10 +5,24 @@ from blog.models.editing import EditorDraft, EditorPresence
 from blog.models.history import Revision, StateChange
 from blog.models.parts import FAQ, PostAuthor, PostSlugRedirect, Reference, Topic
 from blog.models.post import Post, PostQuerySet
+from blog.models.sponsored import (
+    AffiliateNetwork,
+    AffiliateRule,
+    LinkClicks,
+    SiteSettings,
+    SponsoredLink,
+    SponsoredLinkUse,
+)
 from blog.models.stored import Listing
 from blog.models.tags import merge_tags, public_authors, public_tags, retagged, visible_tags
 
 __all__ = [
+    "AffiliateNetwork",
+    "AffiliateRule",
+    "LinkClicks",
+    "SiteSettings",
+    "SponsoredLink",
+    "SponsoredLinkUse",
     "DemoPost",
     "EditorDraft",
     "EditorPresence",

@@ -33,7 +33,7 @@ PARTS = ("tags", "topics", "authors", "faqs", "references")
 REFERENCE_FIELDS = ("title", "publisher", "year", "url")
 # Fields a save writes that no revision keeps: merged over the base a form gives for them (see
 # save_with_history's `loaded`), or none (a difference is then a conflict).
-UNVERSIONED_FIELDS = ("featured_image_alt", "canonical_url", "noindex")
+UNVERSIONED_FIELDS = ("featured_image_alt", "canonical_url", "noindex", "disclosure")
 
 
 class EditConflict(Exception):
@@ -501,7 +501,8 @@ def _write_faqs(changes):
             order=order,
             question=faq["question"],
             answer=faq["answer"],
-            answer_html=rendered_or_invalid(faq["answer"], "answer")[0],  # as FAQ.save() does
+            # as FAQ.save() does
+            answer_html=rendered_or_invalid(faq["answer"], "answer", post_slug=post.slug)[0],
         )
         for post, faqs, _ in changes
         for order, faq in enumerate(faqs, start=1)

@@ -74,7 +74,9 @@ class FAQ(models.Model):
 
     def save(self, *args, **kwargs):
         if renders(kwargs.get("update_fields"), "answer"):
-            self.answer_html = rendered_or_invalid(self.answer, "answer")[0]
+            self.answer_html = rendered_or_invalid(self.answer, "answer", post_slug=self.post.slug)[
+                0
+            ]
         kwargs["update_fields"] = with_derived_fields(
             kwargs.get("update_fields"), "answer", ["answer_html"]
         )

@@ -249,6 +249,14 @@ class Post(PostWorkflow, PostContent, models.Model):
         default=False,
         help_text="Asks search engines not to index this post and leaves it out of the sitemap.",
     )
+    disclosure = models.TextField(
+        "disclosure for this post",
+        blank=True,
+        max_length=1000,
+        help_text="Replaces the site's sponsored-link disclosure (Site settings) on this post: "
+        "shown before its first sponsored or affiliate link. Markdown. Blank: the site's.",
+    )
+    # In its body, FAQs or references: written with its fragments (blog/fragments.py).
     has_sponsored_links = models.BooleanField(
         "contains sponsored links", default=False, editable=False
     )
@@ -414,19 +422,21 @@ class Post(PostWorkflow, PostContent, models.Model):
     def _render_body(self):
         """Derive the HTML, table of contents and counts; a body beyond the rendering limits
         raises ValidationError before anything is written."""
-        self.use_derived(self.body, self.derive(self.body))
+        self.use_derived(self.body, self.derive(self.body, post_slug=self.slug))
 
     @classmethod
-    def derive(cls, body):
-        """What save() derives from `body`: its DERIVED fields, and the body as plain text
-        (for the search text), as {name: value}. Raises ValidationError for a body beyond
-        the rendering limits. Needs no database: an import runs it in other processes."""
-        body_html, toc_html = rendered_or_invalid(body, "body")
+    def derive(cls, body, rules=None, post_slug=""):
+        """What save() derives from `body` (of the post `post_slug`): its DERIVED fields, and
+        the body as plain text (for the search text), as {name: value}. Raises
+        ValidationError for a body beyond the rendering limits. Given the affiliate `rules`,
+        needs no database: an import runs it in other processes."""
+        body_html, toc_html = rendered_or_invalid(body, "body", rules, post_slug)
         word_count = count_words(body_html)
         long_enough = word_count >= TOC_MIN_WORDS and toc_html.count("<li>") >= TOC_MIN_SECTIONS
         return {
             "body_html": body_html,
             "toc_html": toc_html if long_enough else "",
+            # The body's; its FAQs and references count too, once stored (blog/fragments.py).
             "has_sponsored_links": has_sponsored_links(body_html),
             "word_count": word_count,
             "reading_time": reading_minutes(word_count),

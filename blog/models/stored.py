@@ -29,9 +29,10 @@ from django.urls import reverse
 from django.utils import timezone
 from taggit.models import TaggedItem
 
+from blog.affiliates import current_rules
 from blog.fragments import store_fragments
 from blog.models.parts import FAQ, PostAuthor, Reference
-from blog.rendering import web_url
+from blog.rendering import REL_OUTBOUND, REL_SPONSORED, link_kind, web_url
 from blog.workflow import Status
 
 RELATED_LIMIT = 4
@@ -157,8 +158,13 @@ def _references(ids):
     fields = ("title", "publisher", "year", "url")
     rows = Reference.objects.filter(post_id__in=ids).order_by("post_id", "order", "pk")
     found = defaultdict(list)
+    rules = current_rules()
     for post_id, *values in rows.values_list("post_id", *fields):
-        found[post_id].append(dict(zip(fields, values, strict=True)))
+        reference = dict(zip(fields, values, strict=True))
+        # A source can be an affiliate link too: marked as the body's are.
+        sponsored = link_kind(reference["url"], rules) == "sponsored"
+        reference["rel"] = REL_SPONSORED if sponsored else REL_OUTBOUND
+        found[post_id].append(reference)
     return found
 
 
