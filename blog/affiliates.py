@@ -10,10 +10,10 @@ and passes them along.
 
 import functools
 import re
-
-from django.apps import apps as global_apps
 from dataclasses import dataclass
 from urllib.parse import parse_qs, urlsplit
+
+from django.apps import apps as global_apps
 
 GO_PREFIX = "/go/"
 _GO_PATH = re.compile(r"^/go/([A-Za-z0-9_-]+)/?$")

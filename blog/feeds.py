@@ -1,6 +1,7 @@
 """RSS 2.0 and Atom feeds of published posts: the whole site, and each tag, topic and author.
 
-Items carry the full sanitised body, the summary, every author, tags and topics as
+Items carry the whole post (the sanitised body, FAQs and references, with the sponsored-link
+disclosure before the first sponsored link), the summary, every author, tags and topics as
 categories, and an id made from the post's UUID, so it survives edits and slug changes.
 """
 
@@ -9,10 +10,12 @@ import re
 from django.conf import settings
 from django.contrib.syndication.views import Feed
 from django.shortcuts import get_object_or_404
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.feedgenerator import Atom1Feed, Rss201rev2Feed
 from django.utils.html import escape
 
+from blog.disclosure import disclose
 from blog.fragments import CARD_FIELDS
 from blog.models import Post, Topic, public_authors, public_tags
 
@@ -39,6 +42,14 @@ class XmlSafeFeed:
 
     def add_item(self, *args, **kwargs):
         super().add_item(*args, **{name: _xml_safe(value) for name, value in kwargs.items()})
+
+
+def item_content(post):
+    """A feed item's content: the whole post as its page shows it (body, FAQs, references),
+    with the disclosure before its first sponsored link."""
+    extras = render_to_string("feeds/post_extras.html", {"post": post})
+    (content,) = disclose(post, f"{post.body_html}\n{extras}")
+    return content
 
 
 class BylineRssFeed(XmlSafeFeed, Rss201rev2Feed):
@@ -101,7 +112,15 @@ class LatestPostsFeed(Feed):
     def items(self, obj=None):
         # The rendered HTML and the bylines, tags and topics stored on the post (no prefetch);
         # not the Markdown source, the contents list or the search text.
-        fields = ("uuid", "body_html", "updated_at", "stored_topics")
+        fields = (
+            "uuid",
+            "body_html",
+            "updated_at",
+            "stored_topics",
+            "stored_faqs",
+            "stored_references",
+            "disclosure",
+        )
         return self.posts(obj).only(*CARD_FIELDS, *fields)[:FEED_LENGTH]
 
     def item_title(self, post):
@@ -131,7 +150,7 @@ class LatestPostsFeed(Feed):
     def item_extra_kwargs(self, post):
         origin = self.request.build_absolute_uri("/")[:-1]
         return {
-            "content_html": _ROOT_RELATIVE.sub(rf'\1="{origin}/', post.body_html),
+            "content_html": _ROOT_RELATIVE.sub(rf'\1="{origin}/', item_content(post)),
             "authors": [
                 (author["name"], self.request.build_absolute_uri(author["url"]))
                 for author in post.stored_authors

@@ -134,13 +134,30 @@ class PostAdminForm(forms.ModelForm):
         super()._post_clean()
         if "slug" in self.changed_data:
             self._check(self.instance.check_slug, self.user)
+        submitted = {"faq_answers": self._submitted_faq_answers()}
         if self.transition is None:
-            if self.instance.status == Post.Status.PUBLISHED:
-                self._check(self.instance.check_ready_to_publish)  # edits of live posts
+            if self.instance.status == Post.Status.PUBLISHED:  # edits of live posts
+                self._check(self.instance.check_ready_to_publish, submitted)
             return
         self._check(
-            self.instance.check_transition, self.transition, self.user, self.instance.publish_at
+            self.instance.check_transition,
+            self.transition,
+            self.user,
+            self.instance.publish_at,
+            submitted,
         )
+
+    def _submitted_faq_answers(self):
+        """The FAQ answers the form's FAQ rows hold (PostAdmin hands the form its formsets
+        before validating it), or None to check the stored ones."""
+        formset = getattr(self.instance, "_faq_formset", None)
+        if formset is None or not formset.is_valid():
+            return None
+        return [
+            form.cleaned_data["answer"]
+            for form in formset.forms
+            if form.cleaned_data.get("answer") and not form.cleaned_data.get("DELETE")
+        ]
 
     def _check(self, check, *args):
         try:

@@ -37,6 +37,7 @@ TEMPLATES = (
     *(template for template, _ in FRAGMENTS.values()),
     "includes/byline.html",
     "includes/tag_list.html",
+    "includes/reference.html",
 )
 # What a card shows of its post: the row's columns and the stored blocks.
 CARD_FIELDS = (

@@ -8,12 +8,14 @@ from django.urls import reverse
 from django.utils.dateformat import format as format_date
 from django.utils.decorators import method_decorator
 from django.utils.html import format_html
+from django.utils.safestring import mark_safe
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 from django.views.generic import DetailView, ListView, MonthArchiveView, YearArchiveView
 from taggit.models import Tag
 
 from blog import seo
+from blog.disclosure import disclose
 from blog.fragments import CARD_FIELDS, cards, page_fragments, render_fragment
 from blog.models import Post, PostSlugRedirect, Topic
 from blog.models.stored import byline_entry
@@ -120,8 +122,12 @@ class PostDetailView(PageMetaMixin, DetailView):
 
     def get_context_data(self, **kwargs):
         post = self.object
+        fragments = page_fragments(post)
+        # The disclosure goes before the first sponsored link, in the body or its end.
+        body, fragments["footer"] = disclose(post, mark_safe(post.body_html), fragments["footer"])
         return super().get_context_data(
-            **page_fragments(post),
+            **fragments,
+            body=body,
             related_posts=post.related_posts(),
             featured_image_url=(
                 self.request.build_absolute_uri(post.featured_image.url)

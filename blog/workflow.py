@@ -130,9 +130,10 @@ class PostWorkflow:
     def available_transitions(self, user):
         return [t for name, t in TRANSITIONS.items() if self.may(name, user)]
 
-    def check_transition(self, name, user, publish_at=None):
+    def check_transition(self, name, user, publish_at=None, submitted=None):
         """Raise PermissionDenied or ValidationError (with the reason) unless `user` may move
-        this post by `name`, with the publish time `publish_at` if given."""
+        this post by `name`, with the publish time `publish_at` if given (`submitted`: see
+        check_ready_to_publish)."""
         if name not in TRANSITIONS:
             raise ValidationError(f"“{name}” is not a workflow step.")
         if not self.may(name, user):
@@ -154,9 +155,14 @@ class PostWorkflow:
                                "then, or set it to now to publish at once."}
             )  # fmt: skip
         if TRANSITIONS[name].target == Status.PUBLISHED:
-            self.check_ready_to_publish()
+            self.check_ready_to_publish(submitted)
 
-    def check_ready_to_publish(self):
+    def check_ready_to_publish(self, submitted=None):
+        """Raise ValidationError with every reason the post cannot go out yet. `submitted`:
+        {"faq_answers": [Markdown] or None} when a form's text is checked before it is
+        saved (the body is this instance's); None for the post as stored."""
+        from blog.compliance import problems
+
         errors = {}
         if not self.description.strip():
             errors["description"] = (
@@ -166,6 +172,12 @@ class PostWorkflow:
             errors["featured_image_alt"] = (
                 "Describe the featured image before publishing, for readers who cannot see it."
             )
+        if submitted is None:
+            sponsored = problems(self)
+        else:
+            sponsored = problems(self, body=self.body, faq_answers=submitted["faq_answers"])
+        if sponsored:
+            errors["__all__"] = [f"Not ready to publish: {problem}" for problem in sponsored]
         if errors:
             raise ValidationError(errors)
 

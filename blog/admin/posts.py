@@ -8,10 +8,11 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format
-from django.utils.html import format_html
+from django.utils.html import format_html, format_html_join
 from markdownx.models import MarkdownxField
 from markdownx.widgets import AdminMarkdownxWidget
 
+from blog import compliance
 from blog.admin.conflicts import ConflictMixin
 from blog.admin.editing import PostEditingMixin
 from blog.admin.guards import TextOnlyQueryMixin
@@ -57,6 +58,7 @@ class PostAdmin(
     prepopulated_fields = {"slug": ["title"]}
     filter_horizontal = ["topics"]
     readonly_fields = [
+        "sponsored_check",
         "status_badge",
         "preview_link",
         "state_history",
@@ -85,6 +87,7 @@ class PostAdmin(
             "Featured image",
             {"fields": ["featured_image", "featured_image_alt"], "classes": ["collapse"]},
         ),
+        ("Sponsored links", {"fields": ["sponsored_check", "disclosure"], "classes": ["collapse"]}),
         ("Search engines", {"fields": ["canonical_url", "noindex"], "classes": ["collapse"]}),
         ("History", {"fields": ["state_history"], "classes": ["collapse"]}),
         (
@@ -136,6 +139,13 @@ class PostAdmin(
         form.user = request.user
         form.transition = request.POST.get("_transition") or None
         return form
+
+    def _create_formsets(self, request, obj, change):
+        # The form's publishing check reads the FAQ rows submitted with it: Django makes the
+        # formsets before it validates the form.
+        formsets, inlines = super()._create_formsets(request, obj, change)
+        obj._faq_formset = next((fs for fs in formsets if fs.model is FAQ), None)
+        return formsets, inlines
 
     def save_model(self, request, obj, form, change):
         """Apply the workflow step asked for. The post itself is saved in save_related(),
@@ -296,6 +306,37 @@ class PostAdmin(
     def state_history(self, post):
         changes = post.state_changes.select_related("by")[:50] if post.pk else []
         return render_to_string("admin/blog/post/state_history.html", {"changes": changes})
+
+    def get_fieldsets(self, request, obj=None):
+        fieldsets = super().get_fieldsets(request, obj)
+        if obj is None or not obj.has_sponsored_links:
+            return fieldsets
+        # Open where it matters: the post links to sponsors.
+        return [
+            (name, {**options, "classes": []}) if name == "Sponsored links" else (name, options)
+            for name, options in fieldsets
+        ]
+
+    @admin.display(description="compliance check")
+    def sponsored_check(self, post):
+        if post.pk is None:
+            return "Checked when the post is saved."
+        found = compliance.problems(post)
+        if found:
+            return format_html(
+                '<ul class="compliance compliance--problems">{}</ul>'
+                "<p>Publishing is refused until these are fixed.</p>",
+                format_html_join("", "<li>{}</li>", ((problem,) for problem in found)),
+            )
+        if not post.has_sponsored_links:
+            return "No sponsored or affiliate links: no disclosure needed."
+        uses = sorted(post.sponsored_link_uses.values_list("slug", flat=True))
+        via = f" (through {', '.join(f'/go/{slug}/' for slug in uses)})" if uses else ""
+        return format_html(
+            '<p class="compliance compliance--ok">Sponsored links marked{}, and the disclosure '
+            "comes before the first of them on the page and in the feeds.</p>",
+            via,
+        )
 
     @admin.display(description="shareable preview")
     def preview_link(self, post):

@@ -65,6 +65,7 @@ POST_PAGE_FIELDS = (
     "canonical_url",
     "noindex",
     "has_sponsored_links",
+    "disclosure",
     "word_count",
     "stored_topics",
     "stored_faqs",

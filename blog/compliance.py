@@ -1,0 +1,97 @@
+"""The sponsored-content compliance check: what a post must satisfy before readers see it.
+
+- every affiliate link is marked sponsored (its HTML was rendered with today's rules);
+- a post with sponsored links has a disclosure, and readers meet it before the first one;
+- every /go/ link in it is a live sponsored link (others show as plain text);
+- its FAQ structured data says what its visible FAQ says.
+
+`problems(post)` checks a saved post as its page shows it (the form's panel, bulk publishing);
+`problems(post, body=…, faq_answers=…)` checks a form's submitted text before it is saved.
+Publishing is refused while there are problems (blog/workflow.py check_ready_to_publish).
+"""
+
+import html
+import re
+
+from blog.affiliates import current_rules
+from blog.disclosure import disclose, disclosure_before_first_link, disclosure_text
+from blog.fragments import page_fragments
+from blog.rendering import has_sponsored_links, plain_text, render_markdown
+from blog.seo import faq_page
+
+_LINK = re.compile(r'<a\b((?:\s+[a-z-]+="[^"]*")*)\s*>')
+_ATTRIBUTE = re.compile(r'([a-z-]+)="([^"]*)"')
+_RETIRED = re.compile(r'data-go="([A-Za-z0-9_-]+)"')
+_VISIBLE_FAQ = re.compile(r"<dt\b[^>]*>(.*?)</dt>\s*<dd\b[^>]*>(.*?)</dd>", re.DOTALL)
+
+
+def unmarked_affiliate_links(rendered_html, rules=None):
+    """Addresses of links an affiliate rule matches that are not marked sponsored."""
+    rules = rules or current_rules()
+    found = []
+    for match in _LINK.finditer(rendered_html):
+        attributes = dict(_ATTRIBUTE.findall(match[1]))
+        href = html.unescape(attributes.get("href", ""))
+        if href and rules.network_of(href) and "sponsored" not in attributes.get("rel", ""):
+            found.append(href)
+    return found
+
+
+def _visible_faqs(footer_html):
+    return [
+        (plain_text(question), plain_text(answer))
+        for question, answer in _VISIBLE_FAQ.findall(footer_html)
+    ]
+
+
+def _structured_faqs(faqs):
+    data = faq_page(None, faqs)["mainEntity"]
+    return [(plain_text(html.escape(q["name"])), q["acceptedAnswer"]["text"]) for q in data]
+
+
+def problems(post, body=None, faq_answers=None):
+    """What stands between `post` and publishing, as sentences an editor can act on.
+
+    Without `body` and `faq_answers`, the post as stored and as its page shows it; with them
+    (Markdown from a form), that text rendered now."""
+    if body is None:
+        shown = [post.body_html, page_fragments(post)["footer"]]
+    else:
+        answers = (
+            [faq["answer_html"] for faq in post.stored_faqs]
+            if faq_answers is None
+            else [render_markdown(answer) for answer in faq_answers]
+        )
+        shown = [render_markdown(body), *answers]
+    found = []
+    everything = "\n".join(shown)
+    if unmarked := unmarked_affiliate_links(everything):
+        found.append(
+            f"{len(unmarked)} affiliate link{'s are' if len(unmarked) > 1 else ' is'} not "
+            f"marked sponsored ({', '.join(unmarked[:3])}): the post was rendered before its "
+            "network was added. Save it again to mark them."
+        )
+    if has_sponsored_links(everything):
+        if not disclosure_text(post):
+            found.append(
+                "This post has sponsored or affiliate links but no disclosure: write one in "
+                "“Disclosure for this post”, or set the site's in Site settings."
+            )
+        elif not disclosure_before_first_link("\n".join(disclose(post, *shown))):
+            found.append("The disclosure does not come before the first sponsored link.")
+    if retired := sorted(set(_RETIRED.findall(everything))):
+        addresses = ", ".join(f"/go/{slug}/" for slug in retired)
+        verb = (
+            "are not live sponsored links" if len(retired) > 1 else "is not a live sponsored link"
+        )
+        found.append(
+            f"{addresses} {verb}: readers see the link text without a link. Create or "
+            "reactivate it under Sponsored links, or change the address."
+        )
+    if body is None and post.stored_faqs:
+        if _visible_faqs(shown[1]) != _structured_faqs(post.stored_faqs):
+            found.append(
+                "The FAQ structured data differs from the FAQs the page shows: run "
+                "manage.py rebuild_stored_blocks."
+            )
+    return found
