@@ -145,8 +145,11 @@ def _set_rel(match, rules, post_slug):
     href = html.unescape(href)
     kind = link_kind(href, rules)
     if kind == "retired":
-        # Not a link any more: its text stays, as an anchor without an address.
-        return f"<a{_HREF.sub('', attributes)}>"
+        # Not a link any more: its text stays, as an anchor without an address that says which
+        # /go/ slug it was (blog/sponsored.py finds the posts using it by that).
+        slug = go_slug(href)
+        marker = f' data-go="{slug}"' if slug else ""
+        return f"<a{_HREF.sub('', attributes)}{marker}>"
     if kind == "sponsored" and post_slug and (slug := go_slug(href)):
         # Which post a click came from (blog/go.py counts it and can pass it on).
         address = f"{GO_PREFIX}{slug}/?from={post_slug}"
