@@ -19,6 +19,10 @@ from blog.fragments import page_fragments
 from blog.rendering import has_sponsored_links, plain_text, render_markdown
 from blog.seo import faq_page
 
+NO_DISCLOSURE = (
+    "This post has sponsored or affiliate links but no disclosure: write one in “Disclosure "
+    "for this post”, or set the site's in Site settings."
+)
 _LINK = re.compile(r'<a\b((?:\s+[a-z-]+="[^"]*")*)\s*>')
 _ATTRIBUTE = re.compile(r'([a-z-]+)="([^"]*)"')
 _RETIRED = re.compile(r'data-go="([A-Za-z0-9_-]+)"')
@@ -73,10 +77,7 @@ def problems(post, body=None, faq_answers=None):
         )
     if has_sponsored_links(everything):
         if not disclosure_text(post):
-            found.append(
-                "This post has sponsored or affiliate links but no disclosure: write one in "
-                "“Disclosure for this post”, or set the site's in Site settings."
-            )
+            found.append(NO_DISCLOSURE)
         elif not disclosure_before_first_link("\n".join(disclose(post, *shown))):
             found.append("The disclosure does not come before the first sponsored link.")
     if retired := sorted(set(_RETIRED.findall(everything))):

@@ -51,3 +51,20 @@ def test_the_samples_feed_item_is_disclosed_and_whole(client, sample_post, url):
         assert faq.question in content
     for reference in sample_post.references.all():
         assert reference.title in content
+
+
+def test_importing_the_sample_as_published_without_any_disclosure_is_refused():
+    if not SAMPLE.exists():
+        pytest.skip("the shared sample is not beside this checkout")
+    from blog.models import SiteSettings
+
+    site = SiteSettings.load()
+    site.disclosure = ""
+    site.save()
+
+    _, err, error = import_posts(SAMPLE, status="published")
+
+    assert "no disclosure" in f"{err}{error}" or "disclosure to show" in f"{err}{error}"
+    assert not Post.objects.exists()
+    _, _, error = import_posts(SAMPLE, status="draft")
+    assert error is None and Post.objects.get().status == Post.Status.DRAFT

@@ -13,6 +13,8 @@ from django.core.serializers.json import DjangoJSONEncoder
 from django.db import transaction
 from django.db.models import Q
 
+from blog.compliance import NO_DISCLOSURE, problems
+from blog.disclosure import disclosure_text
 from blog.importers.records import ImportProblem, year
 from blog.models import Post, Topic
 from blog.models.content import HistoryBatch
@@ -120,9 +122,24 @@ def _stage(item, note, status, overwrite, batch, known):
         if isinstance(item.derived[1], Exception):
             raise item.derived[1]
         post.use_derived(post.body, item.derived[1])
+    _check_disclosure(post, item, new_status)
     post.save_with_history(note=note, batch=batch)
     known.staged.add(post.pk)
     return "created" if created else "updated"
+
+
+def _check_disclosure(post, item, status):
+    """A file imported as published with sponsored links needs a disclosure to show, as
+    publishing in the admin does (the site's, unless an editor has blanked it)."""
+    if status != Post.Status.PUBLISHED or disclosure_text(post):
+        return
+    answers = [answer for _, answer in item.faqs]
+    if NO_DISCLOSURE in problems(post, body=post.body, faq_answers=answers):
+        raise ImportProblem(
+            "it has sponsored or affiliate links, and neither the site nor the post has a "
+            "disclosure to show before them: set the site's in Site settings, or import it "
+            "as a draft"
+        )
 
 
 class Known:
