@@ -67,12 +67,13 @@ def main():
     from django.db.models import Count  # after setup: these need the app registry
     from taggit.models import TaggedItem
 
-    from bench.loader import load
+    from bench.loader import load, sponsored_link
 
     print(f"Loading {args.posts:,} posts …", flush=True)
     started = time.perf_counter()
     slugs = load(args.posts)
     load_seconds = time.perf_counter() - started
+    link_slug = sponsored_link()
     tag_slug = (
         TaggedItem.objects.values("tag__slug")
         .annotate(n=Count("id"))
@@ -85,7 +86,7 @@ def main():
             redis.Redis.from_url(args.redis_url).flushdb()
         results = []
         with gunicorn({**env, **extra}, WORKERS) as (port, process):
-            for row in rows(slugs, tag_slug, SEARCH_TERM):
+            for row in rows(slugs, tag_slug, SEARCH_TERM, link_slug):
                 if args.rows and row.name not in args.rows.split(","):
                     continue
                 print(f"{cache}: {row.label} …", flush=True)
@@ -126,7 +127,13 @@ def main():
         "cached rows: before the run each page is requested (4 at a time) until every worker "
         "has answered it with no query, i.e. from its own cache, bounded at "
         f"{WARM_SECONDS} s; the 304 row counts every answer that is not a 304 (wrk.lua).",
-        "no `/go/` redirect row: that redirect does not exist yet (issue 12).",
+        f"/go/: `/go/{link_slug}/?from=<the post row's post>`, an active sponsored link with a "
+        "tracking parameter: each request reads the link and the post, counts the click (one "
+        "INSERT … ON CONFLICT DO UPDATE on the day's counter, the same row for every request "
+        "of the run: one hot counter, the worst case) and answers 302 with no-store, never "
+        "from the page cache. wrk does not follow the redirect and sends no User-Agent, so "
+        "the clicks count as a bot's (the same statement). Its ceiling is the bare view "
+        "serving the redirect's empty body.",
         "the bench posts have no revisions or state changes (the loader writes what pages "
         "show); the loader runs VACUUM ANALYZE after loading, as autovacuum would soon after.",
     ]

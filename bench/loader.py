@@ -23,11 +23,12 @@ from django.utils.text import slugify
 from taggit.models import Tag, TaggedItem
 
 from blog.importers import markdown_files
-from blog.models import FAQ, Post, PostAuthor, Reference, Topic
+from blog.models import FAQ, Post, PostAuthor, Reference, SponsoredLink, Topic
 from blog.models.stored import PARTS
 from blog.rendering import rendered_or_invalid
 
 SOURCE_PREFIX = "bench:"
+LINK_SLUG = "bench-offer"
 DEMO_AUTHORS = ("maya", "tomas", "priya", "jonah")
 TAG_VARIANTS = ("", "basics", "tips", "ideas", "guide")
 
@@ -161,6 +162,21 @@ def load(count, *, batch_size=500, check=20, log=print):
         checked = check_against_normal_saves(count, check)
         log(f"  {checked} posts checked against normal saves: identical derived fields")
     return list(bench_posts().order_by("-publish_at", "-pk").values_list("slug", flat=True))
+
+
+def sponsored_link():
+    """The active sponsored link the /go/ row follows, with a tracking parameter (so the
+    redirect names the post); returns its slug. Its clicks add up from run to run."""
+    SponsoredLink.objects.update_or_create(
+        slug=LINK_SLUG,
+        defaults={
+            "name": "Bench offer",
+            "destination": "https://shop.example.com/bench?aff=7",
+            "tracking_parameter": "tid",
+            "active": True,
+        },
+    )
+    return LINK_SLUG
 
 
 def write_batch(chunk, renderer, users):

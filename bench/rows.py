@@ -32,6 +32,7 @@ class Row:
     paths: list
     etag: bool = False  # send If-None-Match with the page's ETag
     warm: bool = True  # request every path once before measuring
+    status: int = 200  # what its first path answers
 
 
 @dataclass
@@ -52,7 +53,7 @@ class Result:
         return self.rps / self.ceiling if self.ceiling else 0.0
 
 
-def rows(slugs, tag_slug, search_term):
+def rows(slugs, tag_slug, search_term, link_slug):
     post = f"/posts/{slugs[0]}/"
     return [
         Row("post-cached", "post page, cached (one URL)", [post]),
@@ -62,6 +63,14 @@ def rows(slugs, tag_slug, search_term):
             [f"/posts/{slug}/" for slug in slugs[:1000]],
         ),
         Row("post-uncached", "post page, uncached", [f"{post}?{UNCACHED}"], warm=False),
+        # A click on the post's sponsored link: never cached, each one counted.
+        Row(
+            "go",
+            "/go/ redirect, counted",
+            [f"/go/{link_slug}/?from={slugs[0]}"],
+            warm=False,
+            status=302,
+        ),
         Row("home-uncached", "home, uncached", [f"/?{UNCACHED}"], warm=False),
         Row("tag-uncached", "tag page, uncached", [f"/tags/{tag_slug}/?{UNCACHED}"], warm=False),
         Row("feed", "feed (cached)", ["/feed/"]),
@@ -75,13 +84,21 @@ def rows(slugs, tag_slug, search_term):
     ]
 
 
+class _NoRedirects(urllib.request.HTTPRedirectHandler):
+    def redirect_request(self, *args, **kwargs):
+        return None  # a redirect is the answer measured (/go/ leads off the site)
+
+
+_opener = urllib.request.build_opener(_NoRedirects)
+
+
 def get(port, path, headers=None):
-    """(status, headers, body) of one GET."""
+    """(status, headers, body) of one GET, redirects not followed."""
     request = urllib.request.Request(f"http://127.0.0.1:{port}{path}", headers=headers or {})
     try:
-        with urllib.request.urlopen(request, timeout=60) as response:
+        with _opener.open(request, timeout=60) as response:
             return response.status, response.headers, response.read()
-    except urllib.error.HTTPError as error:  # 304 and errors alike
+    except urllib.error.HTTPError as error:  # 304, redirects and errors alike
         return error.code, error.headers, error.read()
 
 
@@ -161,8 +178,8 @@ def measure(row, port, master_pid, folder, seconds, ceiling_seconds):
             )
     headers, etag = dict(base_headers), ""
     status, response_headers, body = get(port, row.paths[0], headers)
-    if status != 200:
-        raise RuntimeError(f"{row.paths[0]} answered {status}")
+    if status != row.status:
+        raise RuntimeError(f"{row.paths[0]} answered {status}, not {row.status}")
     if row.etag:
         etag = response_headers["ETag"]
         headers["If-None-Match"] = etag

@@ -1,7 +1,7 @@
 from django.contrib.sitemaps.views import sitemap
 from django.urls import path, register_converter
 
-from blog import feeds, health, views
+from blog import feeds, go, health, views
 from blog.caching import public_page
 from blog.ratelimit import rate_limited
 from blog.sitemaps import SITEMAPS
@@ -68,6 +68,8 @@ urlpatterns = [
         name="search",
     ),
     path("preview/<str:token>/", views.PostPreviewView.as_view(), name="preview"),
+    # Counted on every request: never public_page(), so the page cache never answers it.
+    path("go/<slug:slug>/", go.go, name="go"),
     path("feed/", public_page(feeds.LatestPostsFeed.as_view()), name="feed"),
     path("feed/atom/", public_page(feeds.LatestPostsAtomFeed.as_view()), name="feed_atom"),
     # Each tag, topic and author: its posts, and their feeds.

@@ -8,10 +8,17 @@ from django.core.management import call_command
 from django.db import connection
 from django.test import override_settings
 
-from bench.loader import LoadMismatch, bench_posts, check_against_normal_saves, derived_fields, load
+from bench.loader import (
+    LoadMismatch,
+    bench_posts,
+    check_against_normal_saves,
+    derived_fields,
+    load,
+    sponsored_link,
+)
 from bench.report import COLUMNS, document, table
-from bench.rows import Result
-from blog.models import Post
+from bench.rows import Result, rows
+from blog.models import LinkClicks, Post
 
 
 def quiet(*args):
@@ -81,9 +88,21 @@ def test_results_table_has_every_column():
     assert lines[2] == (
         "| post page, cached (one URL) | 1,664 | 5,000 | 0.333 | 9.2 ms | 1.30 s | 0 | 2 | 72 MiB |"
     )
-    text = document([("Redis", [result])], conditions=["2 CPUs"], notes=["no /go/ row"])
-    assert "## Redis" in text and "- 2 CPUs" in text and "- no /go/ row" in text
+    text = document([("Redis", [result])], conditions=["2 CPUs"], notes=["a note"])
+    assert "## Redis" in text and "- 2 CPUs" in text and "- a note" in text
     assert "a revalidation answered 200, not 304" in text
+
+
+def test_go_row_clicks_the_bench_link_from_the_post_rows_post(client, demo):
+    slugs = load(2, check=0, log=quiet)
+    go = {row.name: row for row in rows(slugs, "tag", "garden", sponsored_link())}["go"]
+
+    response = client.get(go.paths[0])
+
+    assert response.status_code == go.status == 302
+    assert response["Location"] == f"https://shop.example.com/bench?aff=7&tid={slugs[0]}"
+    assert LinkClicks.objects.get().clicks == 1
+    assert sponsored_link() == "bench-offer"  # a second run keeps the link
 
 
 def test_bare_view_is_not_a_production_url(client):

@@ -59,6 +59,7 @@ def test_gunicorn_serves_with_the_repository_config_and_logs_no_secrets(tmp_path
         secret = "eyJwb3N0IjoxMn0:1tXyZa:s3cr3t-signature"
         assert get(f"{base}/preview/{secret}/", **{"X-Forwarded-For": "203.0.113.9"}) == 404
         assert get(f"{base}/healthz?q=private+words") == 200
+        get(f"{base}/go/offer/", **{"X-Forwarded-For": "198.51.100.7", "User-Agent": "Reader/7"})
     finally:
         server.terminate()
         log = server.communicate(timeout=30)[0]
@@ -67,6 +68,9 @@ def test_gunicorn_serves_with_the_repository_config_and_logs_no_secrets(tmp_path
     assert "203.0.113.9 [" in log and '"GET /preview/[token]/ HTTP/1.1" 404' in log
     assert '"GET /healthz HTTP/1.1" 200' in log
     assert "s3cr3t" not in log and "private" not in log
+    # A sponsored-link click: logged, but not whose.
+    assert '"GET /go/offer/ HTTP/1.1"' in log
+    assert "198.51.100.7" not in log and "Reader/7" not in log
 
 
 def gunicorn_config(monkeypatch, **env):
