@@ -69,12 +69,14 @@ def bar_chart(series, *, title, description, html_id):
         ),
     )
     every = max(ceil(len(series) / MAX_DATE_LABELS), 1)
+    # Beyond a quarter the labels are months apart, and may be in different years.
+    label_format = "M j" if len(series) <= 92 else "M j, Y"
     dates = format_html_join(
         "",
         '<text class="click-chart__label" x="{}" y="{}" text-anchor="middle" font-size="11" '
         'fill="#666">{}</text>',
         (
-            (_n(LEFT + (index + 0.5) * slot), HEIGHT - 10, date_format(day, "M j"))
+            (_n(LEFT + (index + 0.5) * slot), HEIGHT - 10, date_format(day, label_format))
             for index, (day, _) in list(enumerate(series))[::every]
         ),
     )

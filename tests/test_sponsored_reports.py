@@ -229,6 +229,18 @@ def test_the_chart_has_a_bar_per_day_with_clicks_scaled_to_the_busiest():
     assert 'y="160.5" width="139.2" height="49.5" fill="#417690"><title>March 3, 2026: 10<' in svg
 
 
+def test_a_three_year_chart_has_a_bar_per_day_clicked_and_dates_with_their_year():
+    link = SponsoredLinkFactory()
+    for day in [date(2023, 4, 1), date(2024, 2, 29), date(2026, 3, 31)]:
+        clicks(link, day, 2)
+
+    svg = str(click_chart(ClickReport(date(2023, 4, 1), date(2026, 3, 31))))
+
+    assert svg.count("<rect") == 3
+    assert ">Apr 1, 2023</text>" in svg
+    assert "<title>Feb. 29, 2024: 2</title>" in svg
+
+
 def test_a_link_named_like_markup_is_shown_as_text(client, editor):
     link = SponsoredLinkFactory(name="<script>alert('owned')</script>", slug="owned")
     post = PostFactory(title="<img src=x onerror=alert(1)>")
