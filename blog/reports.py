@@ -8,7 +8,7 @@ ends are included.
 
 import csv
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import date, timedelta
 from functools import cached_property
 
 from django.core.exceptions import ValidationError
@@ -87,13 +87,13 @@ class PostFigures:
 
 @dataclass(frozen=True)
 class DayFigures:
-    day: object
+    day: date
     people: int
     bots: int
 
 
-def by_people(figures):
-    return sorted(figures, key=lambda f: (-f.people, -f.bots, getattr(f, "name", "")))
+def by_people(links):
+    return sorted(links, key=lambda link: (-link.people, -link.bots, link.name))
 
 
 class ClickReport:
