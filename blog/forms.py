@@ -1,14 +1,18 @@
-"""The admin's forms: the post form and its byline rule, imports, and merging tags."""
+"""The admin's forms: the post form and its byline rule, imports, merging tags, and the range
+of the click report."""
 
 import io
 import zipfile
 import zlib
+from datetime import date, timedelta
 from pathlib import PurePosixPath
 
 from django import forms
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.forms.models import BaseInlineFormSet
+from django.utils import timezone
 
+from blog import reports
 from blog.importers import ImportProblem, import_markdown, import_wordpress
 from blog.importers.markdown_files import MAX_BYTES
 from blog.models import Post
@@ -237,6 +241,44 @@ class MergeTagsForm(forms.Form):
         help_text="The name of an existing tag, or of a new one. The selected tags are "
         "deleted and their posts get this tag instead.",
     )
+
+
+class ClickReportForm(forms.Form):
+    """The range of the sponsored-link click report: the last 30 days unless asked."""
+
+    since = forms.DateField(
+        label="From", widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+    )
+    until = forms.DateField(
+        label="To (included)",
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+    )
+
+    def __init__(self, data=None):
+        # An end left out is the default's, shown in the form as if it had been asked for.
+        data = {key: (data or {}).get(key, "").strip() for key in ("since", "until")}
+        if not data["until"]:
+            data["until"] = timezone.localdate().isoformat()
+        if not data["since"]:
+            try:
+                until = date.fromisoformat(data["until"])
+                since = until - timedelta(days=reports.DEFAULT_DAYS - 1)
+            except (ValueError, OverflowError):  # the field says what is wrong with it
+                since = timezone.localdate() - timedelta(days=reports.DEFAULT_DAYS - 1)
+            data["since"] = since.isoformat()
+        super().__init__(data)
+
+    def clean(self):
+        cleaned = super().clean()
+        if "since" in cleaned and "until" in cleaned:
+            try:
+                reports.check_range(cleaned["since"], cleaned["until"])
+            except ValidationError as error:
+                self.add_error("until", error)
+        return cleaned
+
+    def report(self):
+        return reports.ClickReport(self.cleaned_data["since"], self.cleaned_data["until"])
 
 
 def _zip_sources(raw):
