@@ -10,6 +10,7 @@ import markdown
 import pytest
 from django.contrib.auth.models import update_last_login
 from django.core.exceptions import ValidationError
+from django.db import connections
 
 from accounts.models import User
 from blog import rendering
@@ -147,6 +148,7 @@ def test_the_budget_stops_a_render_outside_the_main_thread_and_leaves_the_thread
         except MarkdownRefused as refused:
             outcome["refused"] = str(refused)
         outcome["after"] = rendering.render_markdown("Still *fine*.")
+        connections.close_all()  # the thread's own, opened to read the affiliate rules
 
     worker = threading.Thread(target=render_in_a_worker_thread)
     worker.start()
