@@ -1,6 +1,7 @@
-"""The admin: posts (workflow, revisions, previews, imports), topics and tags, and records of
-old addresses and state changes. Importing each module registers its models."""
+"""The admin: posts (workflow, revisions, previews, imports), topics and tags, records of old
+addresses and state changes, and sponsored content. Importing each module registers its
+models."""
 
-from blog.admin import posts, records, taxonomy
+from blog.admin import posts, records, sponsored, taxonomy
 
-__all__ = ["posts", "records", "taxonomy"]
+__all__ = ["posts", "records", "sponsored", "taxonomy"]
