@@ -8,11 +8,13 @@ from pathlib import Path
 import pytest
 from django.contrib.auth.models import Permission
 from django.test import Client
+from playwright.sync_api import expect
 
 from blog.affiliate_urls import replace_affiliate_urls
 from blog.models import FAQ, Post, SponsoredLink
-from tests.factories import PostFactory, SponsoredLinkFactory
-from tests.helpers import command, import_posts
+from tests.browser import PolicyWatch, log_in, requires_chromium
+from tests.factories import PostFactory, SponsoredLinkFactory, UserFactory
+from tests.helpers import command, import_posts, upload
 
 pytestmark = pytest.mark.django_db
 
@@ -215,6 +217,32 @@ def test_a_body_that_is_not_text_is_refused(client, editor):
     assert client.post(url, "not json", "application/json").status_code == 400
 
 
+@pytest.mark.browser
+@requires_chromium
+@pytest.mark.django_db(transaction=True)
+def test_the_button_replaces_the_body_in_the_form_and_undo_brings_it_back(
+    live_server, browser, editor
+):
+    body = f"Read [this]({HOPLINK}) and [that](https://example.org/)."
+    post = PostFactory(body=body, authors=[editor])
+    page = log_in(browser, live_server, editor)
+    watch = PolicyWatch(page.context)
+    page.goto(f"{live_server.url}/admin/blog/post/{post.pk}/change/")
+
+    page.get_by_role("button", name="Make /go/ links of affiliate URLs").click()
+
+    textarea = page.locator("#id_body")
+    made = "Read [this](/go/clickbank-aebcbdb/) and [that](https://example.org/)."
+    expect(textarea).to_have_value(made)
+    expect(page.locator(".go-links__status")).to_contain_text(
+        "Now linking to /go/clickbank-aebcbdb/ (ClickBank: aebcbdb)"
+    )
+    assert Post.objects.get(pk=post.pk).body == body  # not saved until the editor saves
+    textarea.press("Control+z")
+    expect(textarea).to_have_value(body)
+    assert watch.violations == [] and watch.errors == []
+
+
 # Importing with --go-links ----------------------------------------------------------------------
 
 
@@ -295,3 +323,27 @@ def test_a_wordpress_export_with_go_links_twice_makes_its_links_once(tmp_path):
     body = Post.objects.get().body
     assert 'href="/go/amazon-associates-3xyz/"' in body
     assert 'href="https://example.org/blender"' in body
+
+
+def test_the_admin_import_offers_go_links_only_to_those_who_may_make_links(client, editor):
+    markdown = f"---\ntitle: An offer\n---\n\n[this]({HOPLINK})\n".encode()
+    importer = UserFactory(username="importer", is_staff=True)
+    importer.user_permissions.add(
+        *Permission.objects.filter(codename__in=["add_post", "change_post", "edit_any_post"])
+    )
+    client.force_login(importer)
+    assert "go_links" not in client.get("/admin/blog/post/import/").content.decode()
+
+    client.post(
+        "/admin/blog/post/import/", {"file": upload("offer.md", markdown), "go_links": "on"}
+    )
+
+    assert Post.objects.get().body == f"[this]({HOPLINK})"  # the option was not theirs
+    assert not SponsoredLink.objects.exists()
+    client.force_login(editor)
+    report = client.post(
+        "/admin/blog/post/import/",
+        {"file": upload("offer.md", markdown), "go_links": "on"},
+    ).content.decode()
+    assert "Affiliate addresses now link to /go/clickbank-aebcbdb/." in report
+    assert Post.objects.get().body == "[this](/go/clickbank-aebcbdb/)"

@@ -177,11 +177,12 @@ class SponsoredLinkAdmin(RendersPostsMixin, TextOnlyQueryMixin, admin.ModelAdmin
         )
 
     def save_model(self, request, obj, form, change):
+        before = form.initial.get("slug") if change else None
+        # Counted first: the posts are rendered again as the link is saved.
+        number = SponsoredLinkUse.objects.filter(slug=before).count() if before else 0
         super().save_model(request, obj, form, change)
-        if change and {"active", "slug"} & set(form.changed_data):
-            before = form.initial.get("slug") or obj.slug
-            number = SponsoredLinkUse.objects.filter(slug=before).count()
-            if number and (not obj.active or before != obj.slug):
+        if number and {"active", "slug"} & set(form.changed_data):
+            if not obj.active or before != obj.slug:
                 self.message_user(
                     request,
                     f"“{obj}” no longer answers at /go/{before}/: its text is a plain word in "
