@@ -57,12 +57,28 @@ def test_an_editor_adds_a_network_and_the_posts_it_affects_are_rendered_again(cl
         f"{NETWORKS}add/", network_form("Partner", [("*.partner.example", "")]), follow=True
     )
 
-    assert "1 post rendered again: their pages show the change." in shown_messages(response)
+    assert "1 post rendered again with the change." in shown_messages(response)
     network = AffiliateNetwork.objects.get(name="Partner")
     assert [str(rule) for rule in network.rules.all()] == ["*.partner.example"]
     assert 'rel="sponsored nofollow noopener"' in Post.objects.get(pk=post.pk).body_html
     listing = client.get(NETWORKS, {"q": "Partner"}).content.decode()
     assert "*.partner.example" in listing
+
+
+def test_an_editor_switches_a_network_off_and_its_links_are_no_longer_sponsored(client, editor):
+    network = AffiliateNetwork.objects.get(name="ClickBank")
+    [rule] = network.rules.all()
+    post = PostFactory(body="[Try it](https://vendor.hop.clickbank.net/)")
+    assert 'rel="sponsored nofollow noopener"' in post.body_html
+    client.force_login(editor)
+    data = network_form("ClickBank", [(rule.host, "")], active="")
+    data |= {"rules-INITIAL_FORMS": "1", "rules-0-id": rule.pk, "rules-0-network": network.pk}
+
+    response = client.post(f"{NETWORKS}{network.pk}/change/", data, follow=True)
+
+    assert "1 post rendered again with the change." in shown_messages(response)
+    assert not AffiliateNetwork.objects.get(pk=network.pk).active
+    assert 'rel="noopener"' in Post.objects.get(pk=post.pk).body_html
 
 
 def test_an_editor_changes_links_and_the_site_settings(client, editor):
@@ -129,6 +145,7 @@ def test_the_change_page_lists_the_posts_using_the_link_and_warns_before_retirin
     for post in using:
         assert f'<a href="/admin/blog/post/{post.pk}/change/">{post.title}</a>' in html
     assert "Not using it" not in html
+    assert "Its address is /go/&lt;slug&gt;/." in html  # the help text, not a stray tag
     assert (
         "Retiring it makes its text a plain word in these 2 posts and /go/blender/ answers 404"
         in html
@@ -144,7 +161,7 @@ def test_retiring_a_used_link_says_so_and_its_posts_lose_the_link(client, editor
     response = client.post(f"{LINKS}{link.pk}/change/", link_form(link, active=""), follow=True)
 
     said = shown_messages(response)
-    assert "1 post rendered again: their pages show the change." in said
+    assert "1 post rendered again with the change." in said
     assert any("its text is a plain word in 1 post" in message for message in said)
     body_html = Post.objects.get(pk=post.pk).body_html
     assert 'href="/go/blender/' not in body_html and "Buy the blender" in body_html

@@ -8,6 +8,7 @@ from django.db.models import Count, IntegerField, OuterRef, Subquery
 from django.db.models.functions import Coalesce
 from django.http import HttpResponseRedirect
 from django.urls import reverse
+from django.utils.html import escape
 from django.utils.text import Truncator
 
 from blog.admin.guards import TextOnlyQueryMixin
@@ -53,9 +54,7 @@ class RendersPostsMixin:
         if request.method != "POST" or response.status_code != 302:
             return  # nothing was saved
         if rendered:
-            self.message_user(
-                request, f"{_posts(len(rendered))} rendered again: their pages show the change."
-            )
+            self.message_user(request, f"{_posts(len(rendered))} rendered again with the change.")
         else:
             self.message_user(request, "No post needed rendering again.")
 
@@ -103,6 +102,15 @@ class SponsoredLinkAdmin(RendersPostsMixin, TextOnlyQueryMixin, admin.ModelAdmin
         "updated_at",
     ]
     readonly_fields = ["go_address", "created_at", "updated_at"]
+    # Its address would count the editor's visit as a click: the form shows it as text.
+    view_on_site = False
+
+    def formfield_for_dbfield(self, db_field, request, **kwargs):
+        field = super().formfield_for_dbfield(db_field, request, **kwargs)
+        if field is not None:
+            # The admin shows help text as HTML, and the models' is text ("/go/<slug>/").
+            field.help_text = escape(field.help_text)
+        return field
 
     def get_queryset(self, request):
         # Counting only posts the user may know of: a count can give others' drafts away.
@@ -170,10 +178,11 @@ class SponsoredLinkAdmin(RendersPostsMixin, TextOnlyQueryMixin, admin.ModelAdmin
                 f"Retired: {go_address(link)} answers 404 and its text is a plain word in the "
                 f"{_posts(number)} using it. Tick “Active” to make them links again."
             )
+        these = f"these {_posts(number)}" if number > 1 else "this post"
         return (
-            f"Used in {_posts(number)}. Retiring it makes its text a plain word in these "
-            f"{_posts(number)} and {go_address(link)} answers 404. Changing its slug does the "
-            f"same: the posts link to {go_address(link)}."
+            f"Used in {_posts(number)}. Retiring it makes its text a plain word in {these} "
+            f"and {go_address(link)} answers 404. Changing its slug does the same: "
+            f"{these} link to {go_address(link)}."
         )
 
     def save_model(self, request, obj, form, change):

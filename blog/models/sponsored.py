@@ -134,7 +134,8 @@ class SponsoredLinkQuerySet(models.QuerySet):
         network = (rules or current_rules()).network_of(url)
         if network is None:
             return None
-        existing = self.filter(destination=url).order_by("-active", "pk").first()
+        links = self.model._default_manager.all()  # whatever this queryset was narrowed to
+        existing = links.filter(destination=url).order_by("-active", "pk").first()
         if existing is not None:
             return existing
         name = f"{network}: {offer_word(url, network)}"
@@ -144,7 +145,7 @@ class SponsoredLinkQuerySet(models.QuerySet):
                 destination=url,
                 slug=unique_slug(
                     name,
-                    lambda slug: self.filter(slug=slug).exists(),
+                    lambda slug: links.filter(slug=slug).exists(),
                     max_length=60,
                     fallback="offer",
                 ),
