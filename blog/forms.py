@@ -189,9 +189,17 @@ class ImportForm(forms.Form):
     overwrite = forms.BooleanField(
         required=False, label="Replace posts edited here since their last import"
     )
+    go_links = forms.BooleanField(
+        required=False,
+        label="Link affiliate addresses through /go/ links",
+        help_text="Every affiliate address in the bodies and FAQ answers becomes the site's "
+        "/go/ link for it; a sponsored link is made for each address that has none.",
+    )
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
+        if not user.has_perm("blog.add_sponsoredlink"):
+            del self.fields["go_links"]
         if not user.has_perm("blog.publish_post"):
             self.fields["status"].choices = [
                 choice
@@ -218,6 +226,7 @@ class ImportForm(forms.Form):
             "status": self.cleaned_data["status"] or None,
             "dry_run": self.cleaned_data["dry_run"],
             "overwrite": self.cleaned_data["overwrite"],
+            "go_links": self.cleaned_data.get("go_links", False),
         }
         raw = upload.read()
         suffix = PurePosixPath(upload.name).suffix.lower()

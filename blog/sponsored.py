@@ -9,6 +9,8 @@ Only their HTML is written again: no revision, no new "updated" time (their text
 
 import logging
 import re
+from contextlib import contextmanager
+from contextvars import ContextVar
 
 from django.db import transaction
 from django.db.models import Q
@@ -21,6 +23,20 @@ logger = logging.getLogger(__name__)
 # /go/ slugs in rendered HTML: live links (href) and retired ones (data-go, see rendering).
 _GO_IN_HTML = re.compile(r'(?:href="/go/|data-go=")([A-Za-z0-9_-]+)')
 BATCH_SIZE = 200
+# The ids of the posts rendered again, while someone counts them (see posts_rendered_again).
+_rendered = ContextVar("sponsored_rendered_again", default=None)
+
+
+@contextmanager
+def posts_rendered_again():
+    """Collect the ids of the posts render_again renders within the block, into the set it
+    gives: what the admin tells an editor after a save that changed them."""
+    ids = set()
+    token = _rendered.set(ids)
+    try:
+        yield ids
+    finally:
+        _rendered.reset(token)
 
 
 def record_sponsored_links(posts):
@@ -39,14 +55,17 @@ def record_sponsored_links(posts):
 
 def render_again(post_ids):
     """Render these posts' body and FAQ answers again with the rules as they are now, and
-    store what follows from them (references' links, fragments, links used)."""
+    store what follows from them (references' links, fragments, links used). Returns how
+    many posts it rendered."""
     from blog.models import FAQ, Post
     from blog.models.stored import store_parts
     from blog.rendering import rendered_or_invalid
 
     post_ids = sorted(set(post_ids))
+    if (counting := _rendered.get()) is not None:
+        counting.update(post_ids)
     if not post_ids:
-        return
+        return 0
     forget_rules()
     rules = load_rules()
     for start in range(0, len(post_ids), BATCH_SIZE):
@@ -74,6 +93,7 @@ def render_again(post_ids):
                     logger.warning("FAQ %s could not be rendered again", faq.pk, exc_info=True)
             FAQ.objects.bulk_update(faqs, ["answer_html"])
             store_parts(posts, ["faqs", "references"])
+    return len(post_ids)
 
 
 def _literal(host_pattern):

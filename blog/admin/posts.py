@@ -15,6 +15,7 @@ from markdownx.widgets import AdminMarkdownxWidget
 from blog import compliance
 from blog.admin.conflicts import ConflictMixin
 from blog.admin.editing import PostEditingMixin
+from blog.admin.go_links import GoLinksMixin
 from blog.admin.guards import TextOnlyQueryMixin
 from blog.admin.post_pages import PostPagesMixin
 from blog.admin.post_parts import (
@@ -34,11 +35,17 @@ from blog.workflow import TRANSITIONS
 
 @admin.register(Post)
 class PostAdmin(
-    ConflictMixin, PostPagesMixin, PostEditingMixin, TextOnlyQueryMixin, admin.ModelAdmin
+    ConflictMixin,
+    PostPagesMixin,
+    PostEditingMixin,
+    GoLinksMixin,
+    TextOnlyQueryMixin,
+    admin.ModelAdmin,
 ):
     """Posts: who sees and changes which, saving through the workflow with history, bulk
     workflow steps, and what the list and the form show (revisions, previews and imports are
-    in PostPagesMixin; autosave and presence in PostEditingMixin)."""
+    in PostPagesMixin; autosave and presence in PostEditingMixin; affiliate addresses made
+    /go/ links in GoLinksMixin)."""
 
     form = PostAdminForm
     formfield_overrides = {MarkdownxField: {"widget": AdminMarkdownxWidget}}

@@ -36,8 +36,10 @@ def import_markdown(
     savepoint of its own (a file that fails rolls back alone). `sources` are (name, source id,
     reader) triples: the source id names the file stably (its path inside the import).
     `publish_offset` (a timedelta) moves every publish time the files give. `workers`
-    processes parse files while this one saves (default: see parse_workers)."""
+    processes parse files while this one saves (default: see parse_workers). With
+    `go_links`, affiliate addresses become the site's /go/ links (see saving.with_go_links)."""
     report, imported, slugs = Report(dry_run=options.get("dry_run", False)), [], {}
+    go_links = set()
     pending = []  # (name, the file's ImportedPost, or the problem that stopped it)
 
     def save_pending():
@@ -52,6 +54,7 @@ def import_markdown(
                     progress.write(report.problems[-1])
             else:
                 report.count(outcome)
+                go_links.update(item.go_links)
                 slugs[item.slug] = name
                 imported.append((item.slug, item.related))
                 if verbose and progress:
@@ -77,7 +80,14 @@ def import_markdown(
     save_pending()
     for slug, title in resolve_related(imported, dry_run=report.dry_run):
         report.notes.append(f"Unresolved related link in “{slug}”: “{title}”")
+    _note_go_links(report, go_links)
     return report
+
+
+def _note_go_links(report, slugs):
+    if slugs:
+        addresses = ", ".join(f"/go/{slug}/" for slug in sorted(slugs))
+        report.notes.append(f"Affiliate addresses now link to {addresses}.")
 
 
 def parse_workers(sources):
@@ -104,14 +114,16 @@ def describe(problem):
     return f"could not be saved ({type(problem).__name__}: {problem})"
 
 
-def import_wordpress(raw, *, status=None, dry_run=False, overwrite=False, include_pages=False):
+def import_wordpress(
+    raw, *, status=None, dry_run=False, overwrite=False, include_pages=False, go_links=False
+):
     """Import a WordPress export, in batches as import_markdown() does."""
     report = Report(dry_run=dry_run)
     posts, left_out, problems = wordpress.read(raw, include_pages=include_pages)
     report.failed += len(problems)
     report.problems += problems
-    slugs, pending = set(), []
-    options = {"status": status, "dry_run": dry_run, "overwrite": overwrite}
+    slugs, pending, go_slugs = set(), [], set()
+    options = {"status": status, "dry_run": dry_run, "overwrite": overwrite, "go_links": go_links}
 
     def save_pending():
         outcomes = save_all([(item, "Imported from WordPress") for item in pending], **options)
@@ -121,6 +133,7 @@ def import_wordpress(raw, *, status=None, dry_run=False, overwrite=False, includ
                 report.problems.append(f"“{item.title}”: {describe(outcome)}")
             else:
                 slugs.add(item.slug)
+                go_slugs.update(item.go_links)
                 report.count(outcome)
         pending.clear()
 
@@ -136,6 +149,7 @@ def import_wordpress(raw, *, status=None, dry_run=False, overwrite=False, includ
         if len(pending) >= BATCH_SIZE:
             save_pending()
     save_pending()
+    _note_go_links(report, go_slugs)
     report.skipped = left_out["pages"] + left_out["other"]
     if left_out["pages"]:
         report.notes.append(

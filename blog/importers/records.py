@@ -33,6 +33,8 @@ class ImportedPost:
     metadata: dict = dataclasses.field(default_factory=dict)
     # (body, Post.derive(body) or the ValidationError it raised), when worked out beforehand.
     derived: tuple | None = None
+    # The slugs of the /go/ links its affiliate addresses became (an import with go_links).
+    go_links: list = dataclasses.field(default_factory=list)
 
 
 @dataclasses.dataclass

@@ -13,6 +13,7 @@ from django.core.serializers.json import DjangoJSONEncoder
 from django.db import transaction
 from django.db.models import Q
 
+from blog.affiliate_urls import replace_affiliate_urls
 from blog.compliance import NO_DISCLOSURE, problems
 from blog.disclosure import disclosure_text
 from blog.importers.records import ImportProblem, year
@@ -29,20 +30,22 @@ class DryRun(Exception):
     """Raised inside a batch's transaction to undo it after seeing what it would do."""
 
 
-def save_all(entries, *, status=None, dry_run=False, overwrite=False):
+def save_all(entries, *, status=None, dry_run=False, overwrite=False, go_links=False):
     """Create or update the post of each (item, note) pair, in one transaction, each in a
     savepoint of its own: an item that fails rolls back alone. Returns each item's outcome
     ("created", "updated" or "unchanged"), or the exception that stopped it, in order.
 
     `status` (when given) is the status for posts whose source does not ask for a draft. A
     post edited here since its last import is not overwritten unless `overwrite` is true.
+    With `go_links`, every affiliate address the body and FAQ answers link to becomes the
+    site's /go/ link for it, made if missing (see with_go_links).
 
     The posts' parts, search text and history are written for all of them at the end (see
     HistoryBatch); should that fail, the items are saved again one transaction each, so the
     failure is pinned on its own item and the others still go in."""
     try:
         with transaction.atomic():
-            outcomes = _save_batch(entries, status, overwrite)
+            outcomes = _save_batch(entries, status, overwrite, go_links)
             if dry_run:
                 raise DryRun(outcomes)
     except DryRun as dry:
@@ -53,19 +56,21 @@ def save_all(entries, *, status=None, dry_run=False, overwrite=False):
         return [
             outcome
             for entry in entries
-            for outcome in save_all([entry], status=status, dry_run=dry_run, overwrite=overwrite)
+            for outcome in save_all(
+                [entry], status=status, dry_run=dry_run, overwrite=overwrite, go_links=go_links
+            )
         ]
     return outcomes
 
 
-def _save_batch(entries, status, overwrite):
+def _save_batch(entries, status, overwrite, go_links):
     batch, known, outcomes = HistoryBatch(), Known([item for item, _ in entries]), []
     position = 0
     while position < len(entries):
         item, note = entries[position]
         try:
             with transaction.atomic():  # a savepoint
-                outcomes.append(_stage(item, note, status, overwrite, batch, known))
+                outcomes.append(_stage(item, note, status, overwrite, batch, known, go_links))
         except InBatch:
             # This file updates a post an earlier file of the batch did: write that first, as
             # if the files had come in two batches.
@@ -91,12 +96,14 @@ def _write(batch):
     Post.objects.bulk_update(posts, ["import_checksum"])
 
 
-def _stage(item, note, status, overwrite, batch, known):
+def _stage(item, note, status, overwrite, batch, known, go_links=False):
     """Write `item`'s post row into `batch` (see save_with_history); return the outcome."""
     post = find_post(item, known)
     if post is not None and post.pk in known.staged:
         raise InBatch
     known.touch(item, post)
+    if go_links:
+        with_go_links(item)
     body, _ = link_related(item.body, item.related, post or Post(slug=item.slug))
     new_status = _status_for(item, status, post and post.status)
     if post is not None and _holds(post, item, body, new_status, known):
@@ -140,6 +147,21 @@ def _check_disclosure(post, item, status):
             "disclosure to show before them: set the site's in Site settings, or import it "
             "as a draft"
         )
+
+
+def with_go_links(item):
+    """Point `item`'s affiliate links (body and FAQ answers) at the site's /go/ links, made
+    where missing, here in the saving process (the parsing ones have no database); note the
+    slugs on the item. The same file imported again finds the same links: nothing changes."""
+    item.body, links = replace_affiliate_urls(item.body)
+    faqs = []
+    for question, answer in item.faqs:
+        answer, more = replace_affiliate_urls(answer)
+        faqs.append((question, answer))
+        links += more
+    item.faqs = faqs
+    item.go_links = sorted({link.slug for link in links})
+    return item
 
 
 class Known:

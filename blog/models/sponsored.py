@@ -6,10 +6,11 @@ and edited by Editors): blog/affiliates.py turns the rows into the rules the ren
 """
 
 import re
+from urllib.parse import urlsplit
 
 from django.core.exceptions import ValidationError
 from django.core.validators import URLValidator
-from django.db import models
+from django.db import IntegrityError, models, transaction
 from django.db.models import Q
 from django.urls import reverse
 
@@ -97,9 +98,71 @@ class AffiliateRule(models.Model):
         super().save(*args, **kwargs)
 
 
+# First host labels that say nothing about the offer (click.linksynergy.com, go.skimresources.com).
+_GENERIC_LABELS = {"click", "go", "track", "link", "links", "m", "www", "smile", "out", "r"}
+
+
+def offer_word(url, network):
+    """The part of an affiliate address that tells one offer from another: the vendor label of
+    a ClickBank-style host (aebcbdb-fj79…hop.clickbank.net), else the last part of the path
+    (amzn.to/3xYz, amazon.com/dp/B0C1), else the host."""
+    parts = urlsplit(url)
+    host = (parts.hostname or "").lower().removeprefix("www.")
+    labels = host.split(".")
+    first = labels[0].split("-")[0]
+    if len(labels) > 2 and first not in _GENERIC_LABELS and first not in network.lower():
+        return first[:40]
+    segments = [segment for segment in parts.path.split("/") if segment]
+    return (segments[-1] if segments else host)[:40]
+
+
 class SponsoredLinkQuerySet(models.QuerySet):
     def active(self):
         return self.filter(active=True)
+
+    def for_destination(self, url, rules=None):
+        """The sponsored link to exactly `url` (a live one first), made if there is none, for
+        an address an affiliate network's rules recognise; None for any other address.
+
+        A made link is named after its network and offer ("ClickBank: aebcbdb") and takes a
+        free slug made from them. A retired link is returned as it is: retiring was someone's
+        decision, which a pasted address does not undo."""
+        from blog.affiliates import current_rules
+        from blog.slugs import unique_slug
+
+        url = url.strip()
+        network = (rules or current_rules()).network_of(url)
+        if network is None:
+            return None
+        links = self.model._default_manager.all()  # whatever this queryset was narrowed to
+        existing = links.filter(destination=url).order_by("-active", "pk").first()
+        if existing is not None:
+            return existing
+        name = f"{network}: {offer_word(url, network)}"
+        for _attempt in range(3):
+            link = self.model(
+                name=name[:200],
+                destination=url,
+                slug=unique_slug(
+                    name,
+                    lambda slug: links.filter(slug=slug).exists(),
+                    max_length=60,
+                    fallback="offer",
+                ),
+            )
+            try:
+                link.full_clean()
+            except ValidationError as invalid:
+                if "slug" in invalid.error_dict and len(invalid.error_dict) == 1:
+                    continue  # taken since the look-up: try the next free one
+                return None  # not an address a link can have (too long, not http(s))
+            try:
+                with transaction.atomic():  # a savepoint: a slug taken meanwhile is retried
+                    link.save()
+            except IntegrityError:
+                continue
+            return link
+        return None
 
 
 class SponsoredLink(models.Model):

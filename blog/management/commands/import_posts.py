@@ -24,6 +24,12 @@ def add_import_options(parser):
         action="store_true",
         help="Replace posts even where they were edited here since their last import.",
     )
+    parser.add_argument(
+        "--go-links",
+        action="store_true",
+        help="Link affiliate addresses (in bodies and FAQ answers) through the site's /go/ "
+        "links, making a sponsored link for each address that has none.",
+    )
 
 
 class Command(BaseCommand):
@@ -37,7 +43,7 @@ class Command(BaseCommand):
         parser.add_argument("paths", nargs="+", metavar="PATH")
         add_import_options(parser)
 
-    def handle(self, *args, paths, status, dry_run, overwrite, verbosity, **options):
+    def handle(self, *args, paths, status, dry_run, overwrite, go_links, verbosity, **options):
         sources = list(self._sources(paths))
         if not sources:
             raise CommandError("No Markdown files found in " + ", ".join(paths))
@@ -47,6 +53,7 @@ class Command(BaseCommand):
                 status=status,
                 dry_run=dry_run,
                 overwrite=overwrite,
+                go_links=go_links,
                 progress=progress,
                 verbose=verbosity > 1,
             )

@@ -18,14 +18,19 @@ class Command(BaseCommand):
         parser.add_argument("--pages", action="store_true", help="Import pages as posts too.")
         add_import_options(parser)
 
-    def handle(self, *args, file, pages, status, dry_run, overwrite, **options):
+    def handle(self, *args, file, pages, status, dry_run, overwrite, go_links, **options):
         try:
             raw = Path(file).read_bytes()
         except OSError as error:
             raise CommandError(f"{file}: cannot be read ({error.strerror})") from None
         try:
             report = import_wordpress(
-                raw, status=status, dry_run=dry_run, overwrite=overwrite, include_pages=pages
+                raw,
+                status=status,
+                dry_run=dry_run,
+                overwrite=overwrite,
+                include_pages=pages,
+                go_links=go_links,
             )
         except ImportProblem as problem:
             raise CommandError(f"{file}: {problem}") from None
