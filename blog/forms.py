@@ -106,7 +106,10 @@ class PostAdminForm(forms.ModelForm):
     class Meta:
         model = Post
         fields = []  # PostAdmin's fieldsets say which
-        widgets = {"description": forms.Textarea(attrs={"rows": 3})}
+        widgets = {
+            "description": forms.Textarea(attrs={"rows": 3}),
+            "disclosure": forms.Textarea(attrs={"rows": 3}),
+        }
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

@@ -253,8 +253,7 @@ class LinkClicks(models.Model):
     clicks = models.PositiveIntegerField(default=0)
 
     class Meta:
-        verbose_name = "link clicks"
-        verbose_name_plural = "link clicks"
+        verbose_name = verbose_name_plural = "sponsored-link clicks"
         constraints = [
             # One counter per link, post, day and kind; NULLs are distinct in a unique index, so
             # clicks from no post have their own.
