@@ -24,7 +24,12 @@ from django.urls import Resolver404, get_resolver
 from django.utils.cache import get_conditional_response, patch_cache_control, patch_vary_headers
 from django.utils.http import http_date, parse_etags, parse_http_date_safe, urlencode
 
-from blog.content_version import DATABASE_UNAVAILABLE, bump_content_generation, content_version
+from blog.content_version import (
+    DATABASE_UNAVAILABLE,
+    bump_content_generation,
+    content_version,
+    rendering_generation,
+)
 from blog.models import Post
 from blog.models.stored import writing_batch
 from blog.page_encoding import add_coding, best_coding, body_in, stored_bodies
@@ -188,9 +193,12 @@ def render_or_earlier(request, view, args, kwargs, generation, passed):
     """(the page rendered now, True), or during a database outage (the page cached before the
     latest go-live times passed, False), or the database error."""
     try:
-        response = view(request, *args, **kwargs)
-        if callable(getattr(response, "render", None)):
-            response = response.render()
+        # What the page shows of per-generation data (the site's disclosure) is of the
+        # generation it is stored under, read once for the request.
+        with rendering_generation(generation):
+            response = view(request, *args, **kwargs)
+            if callable(getattr(response, "render", None)):
+                response = response.render()
     except DATABASE_UNAVAILABLE:
         for earlier in range(passed - 1, -1, -1):
             stored = cache.get(page_key(page_digest(request, generation, earlier)))

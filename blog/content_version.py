@@ -17,6 +17,8 @@ Every process therefore computes the same version, and so the same ETag, for the
 """
 
 import bisect
+import contextlib
+import contextvars
 import logging
 import os
 import time
@@ -81,10 +83,27 @@ def _file_generation(path):
     return generation
 
 
+# The generation a public page is being rendered for (blog/caching.py): while it renders, that
+# is the generation, so a page stored under it shows that generation's data, and a page reads
+# it once (with Redis, one round trip less per per-generation lookup).
+_rendering = contextvars.ContextVar("rendering_generation", default=None)
+
+
+@contextlib.contextmanager
+def rendering_generation(generation):
+    token = _rendering.set(generation)
+    try:
+        yield
+    finally:
+        _rendering.reset(token)
+
+
 def content_generation():
     """The generation: the time in nanoseconds of the last change the public can see. Once
     this process could not write the file, it reads the cache's until a write works again:
     a file that can be read but not written would hold back every change."""
+    if (rendering := _rendering.get()) is not None:
+        return rendering
     path = _generation_file()
     if (
         path is not None
