@@ -15,6 +15,7 @@ from django.views.generic import DetailView, ListView, MonthArchiveView, YearArc
 from taggit.models import Tag
 
 from blog import seo
+from blog.content_version import content_generation
 from blog.disclosure import disclose
 from blog.fragments import CARD_FIELDS, cards, page_fragments, render_fragment
 from blog.models import Post, PostSlugRedirect, Topic
@@ -168,6 +169,27 @@ class PostPreviewView(PostDetailView):
         return super().get_context_data(preview=True, **kwargs)
 
 
+# Tags, topics and authors found by slug for their pages, for the current content generation:
+# each change to one moves the generation (blog/apps.py), so a page need not read it again.
+_scopes = {"generation": None, "found": {}}
+SCOPES_KEPT = 2000
+
+
+def scope_by_slug(model, slug):
+    """get_object_or_404(model, slug=slug), remembered for the current content generation."""
+    generation = content_generation()
+    if _scopes["generation"] != generation:
+        _scopes.update(generation=generation, found={})
+    key = (model._meta.label, slug)
+    found = _scopes["found"].get(key)
+    if found is None:
+        found = get_object_or_404(model, slug=slug)  # an unknown slug is not remembered
+        if len(_scopes["found"]) >= SCOPES_KEPT:
+            _scopes["found"].clear()
+        _scopes["found"][key] = found
+    return found
+
+
 class ScopedPostListView(BasePostListView):
     """A list of the posts of one tag, topic or author, with its own feeds."""
 
@@ -213,7 +235,7 @@ class TaggedPostListView(ScopedPostListView):
     feed_url_names = ("blog:tag_feed", "blog:tag_feed_atom")
 
     def get_scope(self):
-        tag = get_object_or_404(Tag, slug=self.kwargs["slug"])
+        tag = scope_by_slug(Tag, self.kwargs["slug"])
         self.heading = f"Posts tagged “{tag.name}”"
         return tag
 
@@ -227,7 +249,7 @@ class TopicPostListView(ScopedPostListView):
     feed_url_names = ("blog:topic_feed", "blog:topic_feed_atom")
 
     def get_scope(self):
-        topic = get_object_or_404(Topic, slug=self.kwargs["slug"])
+        topic = scope_by_slug(Topic, self.kwargs["slug"])
         self.heading = topic.name
         return topic
 
@@ -242,7 +264,7 @@ class AuthorPostListView(ScopedPostListView):
     og_type = "profile"
 
     def get_scope(self):
-        author = get_object_or_404(get_user_model(), slug=self.kwargs["slug"])
+        author = scope_by_slug(get_user_model(), self.kwargs["slug"])
         self.heading = author.name
         return author
 

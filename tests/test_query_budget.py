@@ -284,3 +284,22 @@ def test_saving_a_post_loaded_before_a_part_changed_keeps_the_new_part(client):
 
     html = client.get(post.get_absolute_url() + UNCACHED).content.decode()
     assert "Edited title" in html and "Added meanwhile?" in html and ">renamed</a>" in html
+
+
+def test_a_tag_topic_or_author_page_reads_its_scope_once_per_content_generation(
+    client, django_assert_num_queries
+):
+    author, topic = UserFactory(), TopicFactory(name="Soups")
+    PostFactory(tags=["stock"], topics=[topic], authors=[author])
+    pages = ["/tags/stock/", f"/topics/{topic.slug}/", f"/authors/{author.slug}/"]
+    for page in pages:
+        client.get(page, {"uncached": "1"})  # not from the page cache: the view runs
+
+        with django_assert_num_queries(1):  # the page of posts; the scope is remembered
+            assert client.get(page, {"uncached": "1"}).status_code == 200
+
+    tag = Tag.objects.get(slug="stock")
+    tag.name = "Stock and broth"
+    tag.save()  # moves the generation: the page reads the tag again
+
+    assert "Stock and broth" in client.get("/tags/stock/", {"uncached": "1"}).text
