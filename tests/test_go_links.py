@@ -317,3 +317,25 @@ def test_a_thousand_simultaneous_clicks_are_counted_exactly(link, post, caplog):
     assert statuses == [302] * 1000
     assert "not counted" not in caplog.text
     assert counters() == [("offer", "first", timezone.localdate(), False, 1000)]
+
+
+def test_a_click_on_a_known_link_from_a_known_post_is_one_statement_until_either_changes(
+    client, link, post, django_assert_max_num_queries
+):
+    click(client, "/go/offer/?from=first")
+    with django_assert_max_num_queries(3) as known:  # the count (in a savepoint here)
+        click(client, "/go/offer/?from=first")
+    assert [query["sql"].split()[0] for query in known.captured_queries] == [
+        "SAVEPOINT",
+        "INSERT",
+        "RELEASE",
+    ]
+
+    link.destination = "https://shop.example.com/other"
+    link.save()  # moves the content version: the link is read again
+    assert click(client, "/go/offer/?from=first")["Location"] == "https://shop.example.com/other"
+
+    link.active = False
+    link.save()
+    assert click(client, "/go/offer/?from=first").status_code == 404
+    assert sum(row[-1] for row in counters()) == 3
