@@ -12,6 +12,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import URLValidator
 from django.db import IntegrityError, models, transaction
 from django.db.models import Q
+from django.db.models.functions import Lower
 from django.urls import reverse
 
 # A host pattern: labels of letters, digits and hyphens, optionally "*." before (the host and
@@ -55,7 +56,7 @@ class AffiliateNetwork(models.Model):
     notes = models.TextField(blank=True)
 
     class Meta:
-        ordering = ["name"]
+        ordering = [Lower("name")]
 
     def __str__(self):
         return self.name
