@@ -358,3 +358,29 @@ def test_a_contributor_cannot_make_links_reports_or_settings(client, contributor
     settings_url = reverse("admin:blog_sitesettings_change", args=[SiteSettings.load().pk])
     assert client.post(settings_url, {"disclosure": ""}).status_code == 403
     assert SiteSettings.load().disclosure
+
+
+def test_restoring_a_revision_with_an_affiliate_link_into_a_live_post_needs_a_disclosure(
+    client, author
+):
+    no_site_disclosure()
+    post = PostFactory(body="Buy [it](https://amzn.to/abc).", status=Post.Status.DRAFT)
+    post.authors.set([author])
+    post.save_with_history(by=author)
+    post.body = "No offer here."
+    post.status = Post.Status.PUBLISHED
+    post.save_with_history(by=author)
+    old = post.revisions.order_by("number").first()
+    client.force_login(author)
+
+    response = client.post(
+        reverse("admin:blog_post_restore", args=[post.pk, old.number]),
+        {"version": Post.objects.get(pk=post.pk).version},
+        follow=True,
+    )
+
+    assert f"Revision {old.number} was not restored" in response.text
+    assert "no disclosure" in response.text
+    post.refresh_from_db()
+    assert "amzn.to" not in post.body
+    assert not post.has_sponsored_links
