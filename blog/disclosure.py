@@ -16,7 +16,7 @@ import re
 from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 
-from blog.rendering import SPONSORED_MARK, has_sponsored_links, render_markdown
+from blog.rendering import first_sponsored_link, has_sponsored_links, render_markdown
 
 # Start and end tags as the sanitiser writes them (attribute values quoted, `"` escaped).
 _TAG = re.compile(r'<(/?)([a-zA-Z][a-zA-Z0-9-]*)((?:\s+[a-zA-Z_:.-]+(?:="[^"]*")?)*)\s*(/?)>')
@@ -61,7 +61,7 @@ def disclosure_html(text):
 
 
 def block_start(html, position):
-    """Where the top-level element holding `position` of `html` starts."""
+    """Where the top-level element holding the tag starting at `position` of `html` starts."""
     depth, start = 0, 0
     for tag in _TAG.finditer(html, 0, position):
         closing, name, self_closing = tag[1], tag[2].lower(), tag[4]
@@ -73,7 +73,7 @@ def block_start(html, position):
             depth += 1
         elif depth == 0:
             start = tag.start()
-    return start if depth else html.rfind("<", 0, position)  # a link at the top level
+    return start if depth else position  # a link at the top level
 
 
 def disclose(post, *pieces):
@@ -83,7 +83,7 @@ def disclose(post, *pieces):
     text (publishing refuses that: blog/compliance.py)."""
     pieces = list(pieces)
     for index, piece in enumerate(pieces):
-        position = piece.find(SPONSORED_MARK)
+        position = first_sponsored_link(piece)
         if position < 0:
             continue
         text = disclosure_text(post)
@@ -99,4 +99,4 @@ def disclosure_before_first_link(html):
     if not has_sponsored_links(html):
         return True
     shown = html.find('<aside class="disclosure"')
-    return 0 <= shown < html.find(SPONSORED_MARK)
+    return 0 <= shown < first_sponsored_link(html)

@@ -256,11 +256,20 @@ def excerpt(rendered_html):
 
 
 SPONSORED_MARK = f' rel="{REL_SPONSORED}"'
+# In a start tag: a text that spells the mark out has its "<" escaped, so it is no link.
+_SPONSORED_LINK = re.compile(rf"<a\s[^<>]*?{re.escape(SPONSORED_MARK)}")
+
+
+def first_sponsored_link(rendered_html):
+    """Where the first sponsored link of HTML this site rendered starts, or -1 (the renderer
+    and the reference template alone set rel)."""
+    found = _SPONSORED_LINK.search(rendered_html)
+    return found.start() if found else -1
 
 
 def has_sponsored_links(rendered_html):
-    """Whether HTML this module rendered has a sponsored link (the renderer alone sets rel)."""
-    return SPONSORED_MARK in rendered_html
+    """Whether HTML this site rendered has a sponsored link."""
+    return first_sponsored_link(rendered_html) >= 0
 
 
 def count_words(rendered_html):

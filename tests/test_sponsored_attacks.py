@@ -384,3 +384,12 @@ def test_restoring_a_revision_with_an_affiliate_link_into_a_live_post_needs_a_di
     post.refresh_from_db()
     assert "amzn.to" not in post.body
     assert not post.has_sponsored_links
+
+
+def test_text_that_spells_out_the_sponsored_rel_is_no_sponsored_link(client):
+    post = PostFactory(body='Links here get rel="sponsored nofollow noopener" when paid.')
+
+    page = client.get(post.get_absolute_url()).text
+
+    assert not Post.objects.get(pk=post.pk).has_sponsored_links
+    assert '<aside class="disclosure"' not in page
