@@ -77,6 +77,8 @@ def browser_address(href):
     href = href.replace("\\", "/")  # a slash, in http(s) addresses
     if scheme:  # "https:amzn.to" and "https:/amzn.to" lead to amzn.to from an http page
         href = f"{scheme}://{href[match.end() :].lstrip('/')}"
+    elif href.startswith("//"):  # so does "///amzn.to", from any page
+        href = f"//{href.lstrip('/')}"
     try:
         parts = urlsplit(href)
         host = parts.hostname or ""

@@ -71,9 +71,11 @@ def test_an_affiliate_host_spelt_another_way_is_still_sponsored(href):
         "https://amzn.to\\abc",
         "http:amzn.to/abc",
         "https:/amzn.to/abc",
+        "///amzn.to/abc",
+        "/\\/amzn.to/abc",
     ],
 )
-def test_backslashes_and_missing_slashes_do_not_hide_an_affiliate_host(href):
+def test_backslashes_and_missing_or_extra_slashes_do_not_hide_an_affiliate_host(href):
     assert SPONSORED in render_markdown(f'<a href="{href}">x</a>')
 
 
