@@ -395,3 +395,29 @@ def test_text_that_spells_out_the_sponsored_rel_is_no_sponsored_link(client):
 
     assert not Post.objects.get(pk=post.pk).has_sponsored_links
     assert '<aside class="disclosure"' not in page
+
+
+@pytest.mark.parametrize(
+    "disclosure", ["\u200b", "<span></span>", "<!-- nothing -->", "Disclosure:", "**\u00a0**"]
+)
+def test_a_post_disclosure_that_shows_no_word_does_not_replace_the_sites(client, disclosure):
+    post = PostFactory(body="Then [buy it](https://amzn.to/abc).", disclosure=disclosure)
+
+    page = client.get(post.get_absolute_url()).text
+
+    assert "This post contains affiliate links." in page
+
+
+def test_a_post_disclosure_that_shows_no_word_cannot_be_published_without_the_sites(client, author):
+    no_site_disclosure()
+    draft = PostFactory(body="[Buy](https://amzn.to/abc).", status=Post.Status.DRAFT)
+    draft.authors.set([author])
+    client.force_login(author)
+
+    response = client.post(
+        reverse("admin:blog_post_change", args=[draft.pk]),
+        post_form(draft, _transition="publish", disclosure="\u200b"),
+    )
+
+    assert "no disclosure" in response.text
+    assert Post.objects.get(pk=draft.pk).status == Post.Status.DRAFT
