@@ -421,3 +421,18 @@ def test_a_post_disclosure_that_shows_no_word_cannot_be_published_without_the_si
 
     assert "no disclosure" in response.text
     assert Post.objects.get(pk=draft.pk).status == Post.Status.DRAFT
+
+
+def test_the_site_disclosure_cannot_be_blanked_while_live_posts_show_it(client, editor):
+    PostFactory(title="Kettles", body="[Buy](https://amzn.to/abc).")
+    PostFactory(title="Own words", body="[Buy](https://amzn.to/d).", disclosure="We earn.")
+    client.force_login(editor)
+    url = reverse("admin:blog_sitesettings_change", args=[SiteSettings.load().pk])
+
+    for blank in ("", "\u200b"):
+        response = client.post(url, {"disclosure": blank})
+
+        assert response.status_code == 200
+        assert "1 published or scheduled post has sponsored links" in response.text
+        assert "“Kettles”" in response.text and "Own words" not in response.text
+    assert SiteSettings.load().disclosure.startswith("This post contains affiliate links.")
