@@ -436,3 +436,17 @@ def test_the_site_disclosure_cannot_be_blanked_while_live_posts_show_it(client, 
         assert "1 published or scheduled post has sponsored links" in response.text
         assert "“Kettles”" in response.text and "Own words" not in response.text
     assert SiteSettings.load().disclosure.startswith("This post contains affiliate links.")
+
+
+def test_an_unmarked_affiliate_address_is_text_in_the_compliance_check(client, editor):
+    post = PostFactory(body="Old.")
+    stale = (
+        '<p><a href="https://amzn.to/x?q=&quot;&gt;&lt;script&gt;alert(1)&lt;/script&gt;">x</a></p>'
+    )
+    Post.objects.filter(pk=post.pk).update(body_html=stale)  # rendered before the network
+    client.force_login(editor)
+
+    page = client.get(reverse("admin:blog_post_change", args=[post.pk])).text
+
+    assert "1 affiliate link is not marked sponsored" in page
+    assert "<script>alert(1)" not in page
