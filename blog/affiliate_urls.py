@@ -25,8 +25,8 @@ _TARGETS = re.compile(
     rf"|(?P<definition>^[ ]{{0,3}}\[[^\]\n]+\]:[ \t]*<?)(?P<definition_url>{_URL})"
     # <URL>, an autolink: it becomes [URL](/go/…/), as </go/…/> is not one
     rf"|<(?P<autolink_url>{_URL})>"
-    # <a … href="URL" …>
-    rf"|(?P<anchor><a\s[^>]*?\bhref=(?P<quote>[\"']))(?P<anchor_url>{_URL})(?=(?P=quote))",
+    # <a … href="URL" …>; not across another "<": each unclosed "<a " would scan to the end
+    rf"|(?P<anchor><a\s[^<>]*?\bhref=(?P<quote>[\"']))(?P<anchor_url>{_URL})(?=(?P=quote))",
     re.MULTILINE | re.IGNORECASE,
 )
 

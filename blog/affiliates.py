@@ -10,13 +10,85 @@ and passes them along.
 
 import functools
 import re
+import unicodedata
 from dataclasses import dataclass
-from urllib.parse import parse_qs, urlsplit
+from urllib.parse import parse_qs, unquote, urlsplit
 
 from django.apps import apps as global_apps
+from django.conf import settings
+from django.http.request import validate_host
 
 GO_PREFIX = "/go/"
 _GO_PATH = re.compile(r"^/go/([A-Za-z0-9_-]+)/?$")
+# No host is longer (RFC 1035); matching a rule against a longer one costs time with its square.
+MAX_HOST_LENGTH = 253
+
+# What a browser does to an address before following it (the WHATWG URL standard), where that
+# changes where it leads. A link is judged by where it goes, not by how it is spelt: otherwise
+# "https://amzn.to./x", "https://%61mzn.to/x", "https:\\amzn.to/x" or "/%67o/deal/" would be
+# affiliate links that nothing marks or discloses.
+_C0_OR_SPACE = "".join(chr(code) for code in range(0x21))
+_TAB_OR_NEWLINE = str.maketrans("", "", "\t\n\r")
+_SCHEME = re.compile(r"([A-Za-z][A-Za-z0-9+.-]*):")
+_FULL_STOPS = str.maketrans("\u3002\uff0e\uff61", "...")
+# Pages that show Markdown are two levels deep (/posts/<slug>/, /authors/<slug>/, previews).
+_PAGE_PATH = "/posts/page/"
+
+
+@dataclass(frozen=True)
+class Address:
+    """Where a link leads, as a browser reads it."""
+
+    scheme: str  # lower case; "" for an address relative to the page
+    host: str  # as DNS reads it: lower case, escapes and full-width forms undone, no final dot
+    path: str  # this site's addresses only: escapes undone (as the server does), dots resolved
+    query: str
+    on_site: bool  # relative, or absolute to one of this site's own hosts
+
+
+def _own_host(host):
+    return validate_host(host, [name for name in settings.ALLOWED_HOSTS if name != "*"])
+
+
+def _resolved(path):
+    """`path` (escapes undone) with its dot segments resolved, as from a page of the site."""
+    if not path.startswith("/"):
+        path = _PAGE_PATH + path
+    segments, resolved = path.split("/")[1:], []
+    for index, segment in enumerate(segments):
+        last = index == len(segments) - 1
+        if segment in {".", ".."}:
+            if segment == ".." and resolved:
+                resolved.pop()
+            if last:
+                resolved.append("")
+        else:
+            resolved.append(segment)
+    return "/" + "/".join(resolved)
+
+
+def browser_address(href):
+    """The Address `href` leads to; its scheme says "invalid" where no browser follows it."""
+    href = href.strip(_C0_OR_SPACE).translate(_TAB_OR_NEWLINE)
+    match = _SCHEME.match(href)
+    scheme = match[1].lower() if match else ""
+    if scheme not in {"", "http", "https"}:
+        return Address(scheme, "", "", "", False)
+    href = href.replace("\\", "/")  # a slash, in http(s) addresses
+    if scheme:  # "https:amzn.to" and "https:/amzn.to" lead to amzn.to from an http page
+        href = f"{scheme}://{href[match.end() :].lstrip('/')}"
+    elif href.startswith("//"):  # so does "///amzn.to", from any page
+        href = f"//{href.lstrip('/')}"
+    try:
+        parts = urlsplit(href)
+        host = parts.hostname or ""
+    except ValueError:  # an unbalanced [ or ] in the host
+        return Address("invalid", "", "", "", False)
+    host = unicodedata.normalize("NFKC", unquote(host)).translate(_FULL_STOPS).lower()
+    host = host.rstrip(".")
+    on_site = not parts.netloc or _own_host(host)
+    path = _resolved(unquote(parts.path)) if on_site and parts.path else ""
+    return Address(scheme, host, path, parts.query, bool(on_site))
 
 
 def host_regex(pattern):
@@ -48,16 +120,16 @@ class AffiliateRules:
 
     def network_of(self, url):
         """The name of the network whose rule `url` (absolute) matches, or None."""
-        parts = urlsplit(url.strip())
-        host = (parts.hostname or "").lower().removeprefix("www.")
-        if not host or parts.scheme not in {"", "http", "https"}:
+        address = browser_address(url)
+        host = address.host.removeprefix("www.")
+        if not host or len(host) > MAX_HOST_LENGTH or address.scheme not in {"", "http", "https"}:
             return None
         query = None
         for network, source, parameter in self.rules:
             if not _compiled(source).fullmatch(host):
                 continue
             if parameter:
-                query = parse_qs(parts.query) if query is None else query
+                query = parse_qs(address.query) if query is None else query
                 if parameter not in query:
                     continue
             return network
@@ -68,11 +140,9 @@ class AffiliateRules:
 
 
 def go_slug(href):
-    """The slug of a /go/<slug>/ address (relative, as posts write them), or None."""
-    parts = urlsplit(href.strip())
-    if parts.scheme or parts.netloc:
-        return None
-    match = _GO_PATH.match(parts.path)
+    """The slug of a /go/<slug>/ address of this site (however it is spelt), or None."""
+    address = browser_address(href)
+    match = _GO_PATH.match(address.path) if address.on_site else None
     return match[1] if match else None
 
 

@@ -6,7 +6,8 @@
 - its FAQ structured data says what its visible FAQ says.
 
 `problems(post)` checks a saved post as its page shows it (the form's panel, bulk publishing);
-`problems(post, body=…, faq_answers=…)` checks a form's submitted text before it is saved.
+`problems(post, body=…, faq_answers=…, reference_urls=…)` checks a form's submitted text
+before it is saved.
 Publishing is refused while there are problems (blog/workflow.py check_ready_to_publish).
 """
 
@@ -16,7 +17,15 @@ import re
 from blog.affiliates import current_rules
 from blog.disclosure import disclose, disclosure_before_first_link, disclosure_text
 from blog.fragments import page_fragments
-from blog.rendering import has_sponsored_links, plain_text, render_markdown
+from blog.rendering import (
+    REL_OUTBOUND,
+    REL_SPONSORED,
+    has_sponsored_links,
+    link_kind,
+    plain_text,
+    render_markdown,
+    web_url,
+)
 from blog.seo import faq_page
 
 NO_DISCLOSURE = (
@@ -53,11 +62,22 @@ def _structured_faqs(faqs):
     return [(plain_text(html.escape(q["name"])), q["acceptedAnswer"]["text"]) for q in data]
 
 
-def problems(post, body=None, faq_answers=None):
+def _reference_links(urls):
+    """References' links, marked as the page marks them (blog/models/stored.py)."""
+    rules = current_rules()
+    links = []
+    for url in filter(web_url, urls):
+        rel = REL_SPONSORED if link_kind(url, rules) == "sponsored" else REL_OUTBOUND
+        links.append(f'<p><a href="{html.escape(url)}" rel="{rel}">{html.escape(url)}</a></p>')
+    return "".join(links)
+
+
+def problems(post, body=None, faq_answers=None, reference_urls=None):
     """What stands between `post` and publishing, as sentences an editor can act on.
 
     Without `body` and `faq_answers`, the post as stored and as its page shows it; with them
-    (Markdown from a form), that text rendered now."""
+    (Markdown from a form), that text rendered now, and the references stored and submitted
+    (`reference_urls`): a reference can be an affiliate link too."""
     if body is None:
         shown = [post.body_html, page_fragments(post)["footer"]]
     else:
@@ -66,7 +86,9 @@ def problems(post, body=None, faq_answers=None):
             if faq_answers is None
             else [render_markdown(answer) for answer in faq_answers]
         )
-        shown = [render_markdown(body), *answers]
+        stored = [reference["url"] for reference in post.stored_references]
+        references = _reference_links([*stored, *(reference_urls or [])])
+        shown = [render_markdown(body), *answers, references]
     found = []
     everything = "\n".join(shown)
     if unmarked := unmarked_affiliate_links(everything):

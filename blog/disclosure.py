@@ -16,12 +16,18 @@ import re
 from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 
-from blog.rendering import SPONSORED_MARK, has_sponsored_links, render_markdown
+from blog.rendering import (
+    first_sponsored_link,
+    has_sponsored_links,
+    plain_text,
+    render_markdown,
+)
 
 # Start and end tags as the sanitiser writes them (attribute values quoted, `"` escaped).
 _TAG = re.compile(r'<(/?)([a-zA-Z][a-zA-Z0-9-]*)((?:\s+[a-zA-Z_:.-]+(?:="[^"]*")?)*)\s*(/?)>')
 _VOID = {"area", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source", "wbr"}
 _LEADING_LABEL = re.compile(r"^\s*disclosure\s*:\s*", re.IGNORECASE)
+_WORD = re.compile(r"\w")
 
 _site_text = {}  # {content generation: the site's disclosure}, the current generation's only
 
@@ -45,8 +51,16 @@ def forget_site_disclosure(**kwargs):
 
 def disclosure_text(post):
     """The disclosure `post` shows before its first sponsored link: its own, or the site's
-    ("" when both are blank)."""
-    return (post.disclosure or "").strip() or site_disclosure().strip()
+    ("" when both are blank). A post's own that shows no word ("\u200b", "<span></span>",
+    "Disclosure:") is blank: it must not replace the site's with nothing."""
+    own = (post.disclosure or "").strip()
+    return own if own and says_something(own) else site_disclosure().strip()
+
+
+def says_something(text):
+    """Whether the disclosure block for `text` shows a word after its label."""
+    shown = plain_text(disclosure_html(text)).removeprefix("Disclosure:")
+    return _WORD.search(shown) is not None
 
 
 @functools.lru_cache(maxsize=32)
@@ -61,7 +75,7 @@ def disclosure_html(text):
 
 
 def block_start(html, position):
-    """Where the top-level element holding `position` of `html` starts."""
+    """Where the top-level element holding the tag starting at `position` of `html` starts."""
     depth, start = 0, 0
     for tag in _TAG.finditer(html, 0, position):
         closing, name, self_closing = tag[1], tag[2].lower(), tag[4]
@@ -73,7 +87,7 @@ def block_start(html, position):
             depth += 1
         elif depth == 0:
             start = tag.start()
-    return start if depth else html.rfind("<", 0, position)  # a link at the top level
+    return start if depth else position  # a link at the top level
 
 
 def disclose(post, *pieces):
@@ -83,7 +97,7 @@ def disclose(post, *pieces):
     text (publishing refuses that: blog/compliance.py)."""
     pieces = list(pieces)
     for index, piece in enumerate(pieces):
-        position = piece.find(SPONSORED_MARK)
+        position = first_sponsored_link(piece)
         if position < 0:
             continue
         text = disclosure_text(post)
@@ -99,4 +113,4 @@ def disclosure_before_first_link(html):
     if not has_sponsored_links(html):
         return True
     shown = html.find('<aside class="disclosure"')
-    return 0 <= shown < html.find(SPONSORED_MARK)
+    return 0 <= shown < first_sponsored_link(html)

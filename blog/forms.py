@@ -141,7 +141,10 @@ class PostAdminForm(forms.ModelForm):
         super()._post_clean()
         if "slug" in self.changed_data:
             self._check(self.instance.check_slug, self.user)
-        submitted = {"faq_answers": self._submitted_faq_answers()}
+        submitted = {
+            "faq_answers": self._submitted_faq_answers(),
+            "reference_urls": self._submitted_reference_urls(),
+        }
         if self.transition is None:
             if self.instance.status == Post.Status.PUBLISHED:  # edits of live posts
                 self._check(self.instance.check_ready_to_publish, submitted)
@@ -164,6 +167,17 @@ class PostAdminForm(forms.ModelForm):
             form.cleaned_data["answer"]
             for form in formset.forms
             if form.cleaned_data.get("answer") and not form.cleaned_data.get("DELETE")
+        ]
+
+    def _submitted_reference_urls(self):
+        """The addresses the form's reference rows hold (as _submitted_faq_answers)."""
+        formset = getattr(self.instance, "_reference_formset", None)
+        if formset is None or not formset.is_valid():
+            return None
+        return [
+            form.cleaned_data["url"]
+            for form in formset.forms
+            if form.cleaned_data.get("url") and not form.cleaned_data.get("DELETE")
         ]
 
     def _check(self, check, *args):

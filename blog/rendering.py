@@ -10,7 +10,6 @@ import functools
 import html
 import math
 import re
-from urllib.parse import urlsplit
 
 import markdown
 import nh3
@@ -19,7 +18,7 @@ from django.core.validators import URLValidator
 from django.utils.html import strip_tags
 from markdown.extensions.toc import slugify
 
-from blog.affiliates import GO_PREFIX, current_rules, go_slug
+from blog.affiliates import GO_PREFIX, browser_address, current_rules, go_slug
 from blog.render_limits import MarkdownRefused, check_source, render_within_budget
 
 ALLOWED_TAGS = {
@@ -88,18 +87,18 @@ EXCERPT_LENGTH = 300
 def link_kind(href, rules=None):
     """Classify a link as "internal", "outbound", "sponsored" (an affiliate network's, or a
     live /go/ link), "retired" (a /go/ address no live sponsored link has) or "other"
-    (mailto, fragments). `rules`: blog.affiliates.AffiliateRules, the current ones if None."""
-    parts = urlsplit(href.strip())
-    host = (parts.hostname or "").lower().removeprefix("www.")
-    if not host:
-        if parts.scheme:
-            return "other"  # mailto: and the like
-        if parts.path.startswith(GO_PREFIX):
-            slug = go_slug(href)
-            return "sponsored" if slug and (rules or current_rules()).is_live(slug) else "retired"
-        return "internal" if parts.path else "other"
-    if parts.scheme not in {"", "http", "https"}:  # "" is a protocol-relative //host link
-        return "other"
+    (mailto, fragments). `rules`: blog.affiliates.AffiliateRules, the current ones if None.
+
+    A link is judged by where a browser takes it (blog.affiliates.browser_address), however
+    it is spelt."""
+    address = browser_address(href)
+    if address.scheme not in {"", "http", "https"}:
+        return "other"  # mailto: and the like
+    if address.on_site and address.path.startswith(GO_PREFIX):
+        slug = go_slug(href)
+        return "sponsored" if slug and (rules or current_rules()).is_live(slug) else "retired"
+    if not address.host:
+        return "internal" if address.path else "other"
     if (rules or current_rules()).network_of(href) is not None:
         return "sponsored"
     return "outbound"
@@ -150,9 +149,10 @@ def _set_rel(match, rules, post_slug):
         slug = go_slug(href)
         marker = f' data-go="{slug}"' if slug else ""
         return f"<a{_HREF.sub('', attributes)}{marker}>"
-    if kind == "sponsored" and post_slug and (slug := go_slug(href)):
-        # Which post a click came from (blog/go.py counts it and can pass it on).
-        address = f"{GO_PREFIX}{slug}/?from={post_slug}"
+    if kind == "sponsored" and (slug := go_slug(href)):
+        # Written as browsers and blog/sponsored.py read it, however the author spelt it, with
+        # the post a click came from (blog/go.py counts it and can pass it on).
+        address = f"{GO_PREFIX}{slug}/" + (f"?from={post_slug}" if post_slug else "")
         attributes = _HREF.sub(f' href="{html.escape(address)}"', attributes)
     if kind == "sponsored":
         attributes += f' rel="{REL_SPONSORED}"'
@@ -256,11 +256,20 @@ def excerpt(rendered_html):
 
 
 SPONSORED_MARK = f' rel="{REL_SPONSORED}"'
+# In a start tag: a text that spells the mark out has its "<" escaped, so it is no link.
+_SPONSORED_LINK = re.compile(rf"<a\s[^<>]*?{re.escape(SPONSORED_MARK)}")
+
+
+def first_sponsored_link(rendered_html):
+    """Where the first sponsored link of HTML this site rendered starts, or -1 (the renderer
+    and the reference template alone set rel)."""
+    found = _SPONSORED_LINK.search(rendered_html)
+    return found.start() if found else -1
 
 
 def has_sponsored_links(rendered_html):
-    """Whether HTML this module rendered has a sponsored link (the renderer alone sets rel)."""
-    return SPONSORED_MARK in rendered_html
+    """Whether HTML this site rendered has a sponsored link."""
+    return first_sponsored_link(rendered_html) >= 0
 
 
 def count_words(rendered_html):

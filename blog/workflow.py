@@ -159,8 +159,9 @@ class PostWorkflow:
 
     def check_ready_to_publish(self, submitted=None):
         """Raise ValidationError with every reason the post cannot go out yet. `submitted`:
-        {"faq_answers": [Markdown] or None} when a form's text is checked before it is
-        saved (the body is this instance's); None for the post as stored."""
+        {"faq_answers": [Markdown] or None, "reference_urls": [URL] or None} when a form's
+        text is checked before it is saved (the body is this instance's); None for the post
+        as stored."""
         from blog.compliance import problems
 
         errors = {}
@@ -175,7 +176,12 @@ class PostWorkflow:
         if submitted is None:
             sponsored = problems(self)
         else:
-            sponsored = problems(self, body=self.body, faq_answers=submitted["faq_answers"])
+            sponsored = problems(
+                self,
+                body=self.body,
+                faq_answers=submitted["faq_answers"],
+                reference_urls=submitted.get("reference_urls"),
+            )
         if sponsored:
             errors["__all__"] = [f"Not ready to publish: {problem}" for problem in sponsored]
         if errors:

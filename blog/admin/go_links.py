@@ -4,6 +4,7 @@ sponsored link (made if missing). Nothing is saved to the post: the editor sees 
 in the form, and saves it or not. For those who may make sponsored links and edit the post."""
 
 from django import forms
+from django.conf import settings
 from django.db import transaction
 from django.http import JsonResponse
 from django.urls import path, reverse
@@ -69,6 +70,12 @@ def _with_go_links(payload):
     body = payload.get("body")
     if not isinstance(body, str):
         raise DraftRefused("Send the body as text.")
+    if len(body) > settings.BYLINE_MARKDOWN_MAX_CHARS:  # more than the form would save
+        raise DraftRefused(
+            f"The body is longer than a post may be ({settings.BYLINE_MARKDOWN_MAX_CHARS:,} "
+            "characters).",
+            status=413,
+        )
     with transaction.atomic():
         body, links = replace_affiliate_urls(body)
     return JsonResponse(

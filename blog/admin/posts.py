@@ -152,6 +152,7 @@ class PostAdmin(
         # formsets before it validates the form.
         formsets, inlines = super()._create_formsets(request, obj, change)
         obj._faq_formset = next((fs for fs in formsets if fs.model is FAQ), None)
+        obj._reference_formset = next((fs for fs in formsets if fs.model is Reference), None)
         return formsets, inlines
 
     def save_model(self, request, obj, form, change):

@@ -1,10 +1,12 @@
 """A post's history: its state changes (the audit trail) and its revisions."""
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models, transaction
 from django.utils import timezone
 from django.utils.formats import date_format
 
+from blog.render_limits import MarkdownRefused
 from blog.workflow import Status
 
 
@@ -68,16 +70,30 @@ class Revision(models.Model):
     def __str__(self):
         return f"{self.post} #{self.number}"
 
+    def _submitted(self):
+        """The revision's FAQ answers and reference addresses, as a form submits them."""
+        faqs, references = self.data.get("faqs"), self.data.get("references")
+        return {
+            "faq_answers": None if faqs is None else [faq["answer"] for faq in faqs],
+            "reference_urls": None if references is None else [ref["url"] for ref in references],
+        }
+
     def restore(self, by, based_on=None):
         """Put this revision's content back into its post, keeping a revision of that. Raises
         ValidationError, changing nothing, when the old slug is no longer free for `by` to take
-        (see Post.check_slug), and EditConflict when the post is no longer at version
+        (see Post.check_slug) or a live post could not be published so (see
+        check_ready_to_publish), and EditConflict when the post is no longer at version
         `based_on` (what `by` saw when choosing to restore): restoring is never merged."""
         with transaction.atomic():
             posts = self._meta.get_field("post").related_model.objects
             post = posts.select_for_update().get(pk=self.post_id)  # as it is, until saved
             post.apply_content({key: self.data[key] for key in self.RESTORED if key in self.data})
             post.check_slug(by)
+            if post.status == post.Status.PUBLISHED:  # live or scheduled: as an edit of it is
+                try:
+                    post.check_ready_to_publish(self._submitted())
+                except MarkdownRefused as refused:  # text stored before today's limits
+                    raise ValidationError(str(refused), code="markdown_refused") from None
             return post.save_with_history(
                 by=by, note=f"Restored revision {self.number}", based_on=based_on, merge=False
             )

@@ -305,6 +305,34 @@ class SiteSettings(models.Model):
         self.pk = 1  # one row
         super().save(*args, **kwargs)
 
+    def clean(self):
+        """Refuse a blank disclosure while published or scheduled posts with sponsored links
+        show it (they have none of their own): they would disclose nothing."""
+        from blog.disclosure import says_something
+        from blog.models.post import Post
+
+        text = self.disclosure.strip()
+        if text and says_something(text):
+            return
+        posts = Post.objects.filter(status=Post.Status.PUBLISHED, has_sponsored_links=True)
+        relying = [
+            title
+            for title, own in posts.order_by("title").values_list("title", "disclosure")
+            if not (own.strip() and says_something(own.strip()))
+        ]
+        if relying:
+            shown = ", ".join(f"“{title}”" for title in relying[:3])
+            more = f" and {len(relying) - 3} more" if len(relying) > 3 else ""
+            raise ValidationError(
+                {
+                    "disclosure": f"{len(relying)} published or scheduled post"
+                    f"{'s have' if len(relying) > 1 else ' has'} sponsored links and no "
+                    f"disclosure of {'their' if len(relying) > 1 else 'its'} own ({shown}{more})"
+                    ": they show this one. Give them their own first."
+                },
+                code="disclosure_needed",
+            )
+
     @classmethod
     def load(cls):
         return cls.objects.get_or_create(pk=1)[0]
