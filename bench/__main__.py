@@ -128,8 +128,9 @@ def main():
         "has answered it with no query, i.e. from its own cache, bounded at "
         f"{WARM_SECONDS} s; the 304 row counts every answer that is not a 304 (wrk.lua).",
         f"/go/: `/go/{link_slug}/?from=<the post row's post>`, an active sponsored link with a "
-        "tracking parameter: each request reads the link and the post, counts the click (one "
-        "INSERT … ON CONFLICT DO UPDATE on the day's counter, the same row for every request "
+        "tracking parameter: each request counts the click (the link and the post are read "
+        "once per worker and content version), one INSERT … ON CONFLICT DO UPDATE on the "
+        "day's counter, the same row for every request "
         "of the run: one hot counter, the worst case) and answers 302 with no-store, never "
         "from the page cache. wrk does not follow the redirect and sends no User-Agent, so "
         "the clicks count as a bot's (the same statement). Its ceiling is the bare view "
