@@ -19,6 +19,7 @@ from blog.content_version import content_generation
 from blog.disclosure import disclose
 from blog.fragments import CARD_FIELDS, cards, page_fragments, render_fragment
 from blog.models import Post, PostSlugRedirect, Topic
+from blog.models.cards import PublicCards
 from blog.models.stored import byline_entry
 from blog.pagination import SearchPaginator, UncountedPaginator
 from blog.preview import post_lookup_for
@@ -32,7 +33,7 @@ from blog.search import (
     searchable_text,
     snippet,
 )
-from blog.seo import PageMetaMixin
+from blog.seo import PageMetaMixin, fixed_url
 
 
 class ListingMixin:
@@ -63,6 +64,9 @@ class BasePostListView(PageMetaMixin, ListingMixin, ListView):
 
 
 class HomeView(BasePostListView):
+    def get_queryset(self):
+        return PublicCards()
+
     def get_structured_data(self):
         return [seo.website(self.request)]
 
@@ -101,7 +105,7 @@ class PostDetailView(PageMetaMixin, DetailView):
         return self.object.noindex
 
     def get_breadcrumbs(self):
-        crumbs = [("Home", reverse("blog:post_list"))]
+        crumbs = [("Home", fixed_url("blog:post_list"))]
         if topics := self.object.stored_topics:
             crumbs.append((topics[0]["name"], topics[0]["url"]))
         return [*crumbs, (self.object.title, self.object.get_absolute_url())]
@@ -204,7 +208,7 @@ class ScopedPostListView(BasePostListView):
 
     def get_queryset(self):
         self.scope = self.get_scope()
-        return Post.objects.under(**{self.scope_name: self.scope}).for_listing()
+        return PublicCards(**{self.scope_name: self.scope})
 
     def get_paginator(self, *args, **kwargs):
         if self.unknown_without_posts:
@@ -221,7 +225,7 @@ class ScopedPostListView(BasePostListView):
         ]
 
     def get_breadcrumbs(self):
-        return [("Home", reverse("blog:post_list")), (self.heading, self.request.path)]
+        return [("Home", fixed_url("blog:post_list")), (self.heading, self.request.path)]
 
     def get_page_title(self):
         return self.heading
@@ -316,7 +320,7 @@ class PostYearArchiveView(ArchiveMixin, YearArchiveView):
 
     def get_breadcrumbs(self):
         year = self.get_year()
-        return [("Home", reverse("blog:post_list")), (year, self.request.path)]
+        return [("Home", fixed_url("blog:post_list")), (year, self.request.path)]
 
 
 class PostMonthArchiveView(ArchiveMixin, MonthArchiveView):
@@ -331,7 +335,7 @@ class PostMonthArchiveView(ArchiveMixin, MonthArchiveView):
     def get_breadcrumbs(self):
         year = self.get_year()
         return [
-            ("Home", reverse("blog:post_list")),
+            ("Home", fixed_url("blog:post_list")),
             (year, reverse("blog:archive_year", kwargs={"year": year})),
             (format_date(self._month(), "F"), self.request.path),
         ]

@@ -303,3 +303,32 @@ def test_a_tag_topic_or_author_page_reads_its_scope_once_per_content_generation(
     tag.save()  # moves the generation: the page reads the tag again
 
     assert "Stock and broth" in client.get("/tags/stock/", {"uncached": "1"}).text
+
+
+def test_the_hand_written_list_query_reads_what_the_orm_query_reads():
+    from blog.models.cards import PublicCards
+
+    author, topic = UserFactory(), TopicFactory(name="Breads")
+    now = timezone.now()
+    for hours, status in [(-3, "published"), (-2, "published"), (5, "published"), (-1, "draft")]:
+        PostFactory(
+            tags=["loaf"],
+            topics=[topic],
+            authors=[author],
+            status=status,
+            publish_at=now + timedelta(hours=hours),
+        )
+    PostFactory(tags=["other"], publish_at=now - timedelta(hours=4))  # same time, other scope
+    tag = Tag.objects.get(slug="loaf")
+
+    for scope, queryset in [
+        ({}, Post.objects.published()),
+        ({"tag": tag}, Post.objects.under(tag=tag)),
+        ({"topic": topic}, Post.objects.under(topic=topic)),
+        ({"author": author.pk}, Post.objects.under(author=author)),
+    ]:
+        expected = list(queryset.for_listing())
+        assert PublicCards(**scope)[0:50] == expected
+        assert PublicCards(**scope)[1:2] == expected[1:2]
+        assert PublicCards(**scope).count() == len(expected)
+    assert len(PublicCards(tag=tag)[0:50]) == 2  # not the scheduled post, not the draft

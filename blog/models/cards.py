@@ -1,0 +1,74 @@
+"""The cards of public lists (the home page; a tag's, topic's or author's page), read a page
+at a time by one hand-written query.
+
+A list page reads only stored cards (blog/fragments.py), so its query is all it does besides
+the frame; built through the ORM (filters, joins, compiling, named rows) that query took 0.8 ms
+of CPU, more than PostgreSQL took to answer it (0.55 ms on a tag of 10,000 posts) and a
+third of the page. The SQL is the ORM's own, written once.
+"""
+
+from collections import namedtuple
+
+from django.db import connection
+from django.utils import timezone
+
+from blog.workflow import Status
+
+CardRow = namedtuple("CardRow", ["pk", "card_html", "fragments_version"])
+
+# Public posts newest first, along post_visible_idx (status, publish time).
+LATEST_SQL = """
+SELECT p.id, p.card_html, p.fragments_version FROM {post} p
+WHERE p.status = %s AND p.publish_at <= %s
+ORDER BY p.publish_at DESC, p.id DESC
+"""
+# Public posts under one tag, topic or author, newest first, along that scope's listing index
+# (the post's own status and time checked too: see stored.public_under).
+UNDER_SQL = """
+SELECT p.id, p.card_html, p.fragments_version FROM {listing} l
+JOIN {post} p ON p.id = l.post_id
+WHERE l.{scope}_id = %s AND l.publish_at <= %s AND p.status = %s AND p.publish_at <= %s
+ORDER BY l.publish_at DESC, l.post_id DESC
+"""
+SCOPES = ("tag", "topic", "author")
+
+
+class PublicCards:
+    """The card rows (CardRow, as PostQuerySet.for_listing() gives them) of every public post,
+    or of those under one scope (`tag=…`, `topic=…` or `author=…`: an instance or an id),
+    newest first; a slice is one query, which is all a paginator asks of it (and count(),
+    for `?page=last`)."""
+
+    def __init__(self, **scope):
+        from blog.models import Listing, Post
+
+        tables = {"post": Post._meta.db_table, "listing": Listing._meta.db_table}
+        if not scope:
+            self.sql, self.scope_id = LATEST_SQL.format(**tables), None
+            return
+        ((name, value),) = scope.items()
+        if name not in SCOPES:
+            raise ValueError(f"{name!r} is not one of {SCOPES}")
+        self.sql = UNDER_SQL.format(scope=name, **tables)
+        self.scope_id = getattr(value, "pk", value)
+
+    def _params(self):
+        now = connection.ops.adapt_datetimefield_value(timezone.now())
+        if self.scope_id is None:
+            return [Status.PUBLISHED, now]
+        return [self.scope_id, now, Status.PUBLISHED, now]
+
+    def __getitem__(self, window):
+        if not isinstance(window, slice) or window.step is not None or window.start is None:
+            raise TypeError("PublicCards reads slices [start:stop] only")
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"{self.sql} LIMIT %s OFFSET %s",
+                [*self._params(), window.stop - window.start, window.start],
+            )
+            return [CardRow(*row) for row in cursor.fetchall()]
+
+    def count(self):
+        with connection.cursor() as cursor:
+            cursor.execute(f"SELECT COUNT(*) FROM ({self.sql}) AS cards", self._params())
+            return cursor.fetchone()[0]
