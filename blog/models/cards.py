@@ -9,7 +9,7 @@ third of the page. The SQL is the ORM's own, written once.
 
 from collections import namedtuple
 
-from django.db import connection
+from django.db import connections, router
 from django.utils import timezone
 
 from blog.workflow import Status
@@ -43,6 +43,7 @@ class PublicCards:
         from blog.models import Listing, Post
 
         tables = {"post": Post._meta.db_table, "listing": Listing._meta.db_table}
+        self.database = router.db_for_read(Post)  # a replica, where reads go to one
         if not scope:
             self.sql, self.scope_id = LATEST_SQL.format(**tables), None
             return
@@ -53,7 +54,7 @@ class PublicCards:
         self.scope_id = getattr(value, "pk", value)
 
     def _params(self):
-        now = connection.ops.adapt_datetimefield_value(timezone.now())
+        now = connections[self.database].ops.adapt_datetimefield_value(timezone.now())
         if self.scope_id is None:
             return [Status.PUBLISHED, now]
         return [self.scope_id, now, Status.PUBLISHED, now]
@@ -61,7 +62,7 @@ class PublicCards:
     def __getitem__(self, window):
         if not isinstance(window, slice) or window.step is not None or window.start is None:
             raise TypeError("PublicCards reads slices [start:stop] only")
-        with connection.cursor() as cursor:
+        with connections[self.database].cursor() as cursor:
             cursor.execute(
                 f"{self.sql} LIMIT %s OFFSET %s",
                 [*self._params(), window.stop - window.start, window.start],
@@ -69,6 +70,6 @@ class PublicCards:
             return [CardRow(*row) for row in cursor.fetchall()]
 
     def count(self):
-        with connection.cursor() as cursor:
+        with connections[self.database].cursor() as cursor:
             cursor.execute(f"SELECT COUNT(*) FROM ({self.sql}) AS cards", self._params())
             return cursor.fetchone()[0]
