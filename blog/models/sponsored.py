@@ -1,7 +1,7 @@
 """Sponsored content: the affiliate networks whose links are paid placements, the site's own
 sponsored links served at /go/<slug>/, where posts use them, and their clicks per day.
 
-Which links are sponsored is data (AffiliateNetwork and its rules, seeded by migration 0017
+Which links are sponsored is data (AffiliateNetwork and its rules, seeded by migration 0018
 and edited by Editors): blog/affiliates.py turns the rows into the rules the renderer applies.
 """
 
