@@ -9,6 +9,20 @@ from django.http import Http404, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 
 
+class ReadOnlyMixin:
+    """Rows the site writes itself (the audit trail, click counters): shown in the admin,
+    never added, changed or deleted there."""
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
 class TextOnlyQueryMixin:
     """PostgreSQL refuses NUL characters in text, and the admin passes filters and searches
     from the address bar to the database as they come: a filter holding one is dropped, with a

@@ -2,7 +2,7 @@
 
 from django.contrib import admin
 
-from blog.admin.guards import TextOnlyQueryMixin
+from blog.admin.guards import ReadOnlyMixin, TextOnlyQueryMixin
 from blog.models import PostSlugRedirect, StateChange
 
 
@@ -18,7 +18,7 @@ class PostSlugRedirectAdmin(TextOnlyQueryMixin, admin.ModelAdmin):
 
 
 @admin.register(StateChange)
-class StateChangeAdmin(TextOnlyQueryMixin, admin.ModelAdmin):
+class StateChangeAdmin(ReadOnlyMixin, TextOnlyQueryMixin, admin.ModelAdmin):
     """The whole audit trail: read-only, for editors."""
 
     list_display = ["at", "post", "description", "by"]
@@ -26,15 +26,6 @@ class StateChangeAdmin(TextOnlyQueryMixin, admin.ModelAdmin):
     search_fields = ["post__title"]
     list_select_related = ["post", "by"]
     date_hierarchy = "at"
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
     @admin.display(description="what")
     def description(self, change):

@@ -11,23 +11,15 @@ from django.urls import path
 from django.utils import timezone
 from django.utils.http import urlencode
 
+from blog.admin.guards import ReadOnlyMixin
 from blog.charts import click_chart
 from blog.forms import ClickReportForm
 from blog.models import LinkClicks
 
 
 @admin.register(LinkClicks)
-class LinkClicksAdmin(admin.ModelAdmin):
+class LinkClicksAdmin(ReadOnlyMixin, admin.ModelAdmin):
     """The counters are written by the /go/ redirect only: here they are read, as a report."""
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
     def get_urls(self):
         # The report is the only page: a counter row on its own means nothing to an editor.

@@ -336,13 +336,3 @@ class SiteSettings(models.Model):
     @classmethod
     def load(cls):
         return cls.objects.get_or_create(pk=1)[0]
-
-
-__all__ = [
-    "AffiliateNetwork",
-    "AffiliateRule",
-    "LinkClicks",
-    "SiteSettings",
-    "SponsoredLink",
-    "SponsoredLinkUse",
-]
