@@ -1,9 +1,7 @@
 """The page cache follows every kind of change made in another process that shares the content
 version: here a change is saved in the test process while a second process (another gunicorn
 worker, or another server with Redis) holds the page in its own cache. With the local-memory
-cache the two share the generation file; with Redis, the cache itself.
-
-Sponsored links are not covered: they do not exist yet (issue 12)."""
+cache the two share the generation file; with Redis, the cache itself."""
 
 from datetime import timedelta
 
@@ -13,8 +11,8 @@ from django.conf import settings
 from django.db import connection
 from django.utils import timezone
 
-from blog.models import Post
-from tests.factories import PostFactory, TopicFactory, UserFactory
+from blog.models import Post, SiteSettings
+from tests.factories import PostFactory, SponsoredLinkFactory, TopicFactory, UserFactory
 from tests.helpers import DjangoChild, database_url_of
 
 pytestmark = pytest.mark.django_db(transaction=True)  # the other process reads what we commit
@@ -137,3 +135,31 @@ def test_an_author_profile_change_shows_in_the_other_process(other_process):
     writer.save()
 
     assert "Now writes about bread." in other_process.ask(url="/posts/first/")["text"]
+
+
+def test_a_retired_sponsored_link_shows_as_text_in_the_other_process(other_process):
+    link = SponsoredLinkFactory(slug="kettle")
+    PostFactory(slug="first", body="Get [the kettle](/go/kettle/) now.")
+    assert "/go/kettle/?from=first" in cached_there(other_process, "/posts/first/")["text"]
+
+    link.active = False
+    link.save()
+
+    page = other_process.ask(url="/posts/first/")
+    assert "/go/kettle/" not in page["text"] and "the kettle" in page["text"]
+    assert other_process.ask(url="/go/kettle/")["status"] == 404
+
+
+def test_a_new_site_disclosure_shows_in_the_other_process(other_process):
+    PostFactory(slug="first", body="Buy [it](https://amzn.to/x).")
+    assert (
+        "This post contains affiliate links."
+        in cached_there(other_process, "/posts/first/")["text"]
+    )
+
+    site = SiteSettings.load()
+    site.disclosure = "We are paid when you buy through these links."
+    site.save()
+
+    page = other_process.ask(url="/posts/first/")["text"]
+    assert "We are paid when you buy" in page and "This post contains affiliate" not in page
