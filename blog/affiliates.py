@@ -18,6 +18,8 @@ from django.apps import apps as global_apps
 from django.conf import settings
 from django.http.request import validate_host
 
+from blog.memo import VersionMemo
+
 GO_PREFIX = "/go/"
 _GO_PATH = re.compile(r"^/go/([A-Za-z0-9_-]+)/?$")
 # No host is longer (RFC 1035); matching a rule against a longer one costs time with its square.
@@ -173,26 +175,18 @@ def load_rules():
     )
 
 
-_current = {}  # {content generation: AffiliateRules}, the current generation's only
+_rules = VersionMemo()
 
 
 def current_rules():
     """The rules as of the current content generation (read once per generation and
     process)."""
-    from blog.content_version import content_generation
-
-    generation = content_generation()
-    rules = _current.get(generation)
-    if rules is None:
-        rules = load_rules()
-        _current.clear()
-        _current[generation] = rules
-    return rules
+    return _rules.get("rules", lambda _: load_rules())
 
 
 def forget_rules(**kwargs):
     """Read them again on the next render (a change to them in this process)."""
-    _current.clear()
+    _rules.forget()
 
 
 # The networks a new site starts with (migration 0018), as (name, [(host pattern, parameter)]).

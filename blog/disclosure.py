@@ -16,6 +16,7 @@ import re
 from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 
+from blog.memo import VersionMemo
 from blog.rendering import (
     first_sponsored_link,
     has_sponsored_links,
@@ -29,24 +30,21 @@ _VOID = {"area", "br", "col", "embed", "hr", "img", "input", "link", "meta", "so
 _LEADING_LABEL = re.compile(r"^\s*disclosure\s*:\s*", re.IGNORECASE)
 _WORD = re.compile(r"\w")
 
-_site_text = {}  # {content generation: the site's disclosure}, the current generation's only
+_site_text = VersionMemo(kept=1)
+
+
+def _read_site_disclosure(_):
+    from blog.models import SiteSettings
+
+    return SiteSettings.objects.values_list("disclosure", flat=True).first() or ""
 
 
 def site_disclosure():
     """The site's disclosure text (Markdown), read once per content generation."""
-    from blog.content_version import content_generation
-    from blog.models import SiteSettings
-
-    generation = content_generation()
-    if generation not in _site_text:
-        text = SiteSettings.objects.values_list("disclosure", flat=True).first()
-        _site_text.clear()
-        _site_text[generation] = text or ""
-    return _site_text[generation]
+    return _site_text.get("text", _read_site_disclosure)
 
 
-def forget_site_disclosure(**kwargs):
-    _site_text.clear()
+forget_site_disclosure = _site_text.forget
 
 
 def disclosure_text(post):

@@ -18,7 +18,7 @@ from django.http import Http404, HttpResponseRedirect
 from django.utils import timezone
 from django.views.decorators.http import require_safe
 
-from blog.content_version import content_version
+from blog.memo import VersionMemo
 from blog.models import LinkClicks, Post, SponsoredLink
 from blog.rendering import web_url
 
@@ -63,20 +63,7 @@ def post_from(value):
 # Links and posts found, for the content version they were found at: a link or a post that
 # changes, and a scheduled post going live, move the version (blog/content_version.py), so a
 # click on a known link from a known post needs one statement, the count.
-_found = {"version": None, "links": {}, "posts": {}}
-FOUND_KEPT = 2000
-
-
-def _remembered(kind, key, find):
-    version = content_version()
-    if _found["version"] != version:
-        _found.update(version=version, links={}, posts={})
-    kept = _found[kind]
-    if key not in kept:
-        if len(kept) >= FOUND_KEPT:
-            kept.clear()
-        kept[key] = find(key)
-    return kept[key]
+_links, _posts = VersionMemo(per="version"), VersionMemo(per="version")
 
 
 def _active_link(slug):
@@ -156,10 +143,10 @@ def no_store(view):
 @require_safe
 def go(request, slug):
     """Redirect to an active sponsored link's destination; a GET is counted, a HEAD is not."""
-    link = _remembered("links", slug, _active_link)
+    link = _links.get(slug, _active_link)
     if link is None:
         raise Http404("No such sponsored link")
-    post = _remembered("posts", request.GET.get("from", ""), post_from)
+    post = _posts.get(request.GET.get("from", ""), post_from)
     address = destination(link, post)
     if not address:
         raise Http404("Sponsored link without a web address")

@@ -15,9 +15,9 @@ from django.views.generic import DetailView, ListView, MonthArchiveView, YearArc
 from taggit.models import Tag
 
 from blog import seo
-from blog.content_version import content_generation
 from blog.disclosure import disclose
 from blog.fragments import CARD_FIELDS, cards, page_fragments, render_fragment
+from blog.memo import VersionMemo
 from blog.models import Post, PostSlugRedirect, Topic
 from blog.models.cards import PublicCards
 from blog.models.stored import byline_entry
@@ -173,25 +173,15 @@ class PostPreviewView(PostDetailView):
         return super().get_context_data(preview=True, **kwargs)
 
 
-# Tags, topics and authors found by slug for their pages, for the current content generation:
-# each change to one moves the generation (blog/apps.py), so a page need not read it again.
-_scopes = {"generation": None, "found": {}}
-SCOPES_KEPT = 2000
+# Tags, topics and authors found by slug for their pages: each change to one moves the content
+# generation (blog/apps.py), so a page need not read it again until then.
+_scopes = VersionMemo()
 
 
 def scope_by_slug(model, slug):
-    """get_object_or_404(model, slug=slug), remembered for the current content generation."""
-    generation = content_generation()
-    if _scopes["generation"] != generation:
-        _scopes.update(generation=generation, found={})
-    key = (model._meta.label, slug)
-    found = _scopes["found"].get(key)
-    if found is None:
-        found = get_object_or_404(model, slug=slug)  # an unknown slug is not remembered
-        if len(_scopes["found"]) >= SCOPES_KEPT:
-            _scopes["found"].clear()
-        _scopes["found"][key] = found
-    return found
+    """get_object_or_404(model, slug=slug), remembered for the current content generation (an
+    unknown slug is not)."""
+    return _scopes.get((model, slug), lambda key: get_object_or_404(key[0], slug=key[1]))
 
 
 class ScopedPostListView(BasePostListView):
