@@ -74,6 +74,7 @@ INSTALLED_APPS = [
     "accounts.apps.TwoFactorDevicesConfig",
     "accounts",
     "blog",
+    "django_tasks_db",
 ]
 
 MIDDLEWARE = [
@@ -173,6 +174,23 @@ else:
             "OPTIONS": {"MAX_ENTRIES": int(os.environ.get("BYLINE_LOCAL_CACHE_ENTRIES", "20000"))},
         }
     }
+# The task queue (django.tasks). The database backend needs nothing beside the database; RQ
+# (BYLINE_TASK_BACKEND=rq, with REDIS_URL) spreads workers over several machines. Workers:
+# `manage.py worker`, which also runs the go-live scheduler (blog/golive.py).
+BYLINE_TASK_BACKEND = os.environ.get("BYLINE_TASK_BACKEND", "database")
+if BYLINE_TASK_BACKEND == "rq":
+    if not REDIS_URL:
+        raise ImproperlyConfigured("BYLINE_TASK_BACKEND=rq needs REDIS_URL.")
+    INSTALLED_APPS.append("django_rq")
+    TASKS = {"default": {"BACKEND": "django_tasks_rq.RQBackend", "QUEUES": ["default"]}}
+    RQ_QUEUES = {"default": {"URL": os.environ.get("BYLINE_RQ_URL", REDIS_URL)}}
+elif BYLINE_TASK_BACKEND == "database":
+    TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+else:
+    raise ImproperlyConfigured(
+        f"BYLINE_TASK_BACKEND is {BYLINE_TASK_BACKEND!r}: it must be 'database' or 'rq'."
+    )
+
 # With the local-memory cache, the content version's generation is this file's modification
 # time, shared by every process of the machine (blog/content_version.py).
 BYLINE_GENERATION_FILE = VAR_DIR / "content-generation"
