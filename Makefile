@@ -64,7 +64,11 @@ run: $(VENV)/.installed
 	@echo ""
 	@echo "  Site:  http://$(HOST):$(PORT)/"
 	@echo "  Admin: http://$(HOST):$(PORT)/admin/  (log in with the admin account above)"
+	@echo "  A worker runs beside the server: imports, go-live deliveries (email to the console)."
 	@echo ""
+	@# The worker stops with the server (Ctrl-C).
+	DEBUG=$${DEBUG:-1} $(BIN)/python manage.py worker & worker=$$!; \
+	trap 'kill $$worker 2>/dev/null; wait $$worker' EXIT INT TERM; \
 	DEBUG=$${DEBUG:-1} $(BIN)/python manage.py runserver $(HOST):$(PORT)
 
 test: $(VENV)/.installed-test

@@ -25,6 +25,14 @@ class BylineAdminSite(AdminSite):
             return redirect("admin:two_factor")
         return super().login(request, extra_context)
 
+    def each_context(self, request):
+        context = super().each_context(request)
+        if request.user.has_perm("blog.view_delivery"):
+            from blog.golive import late_deliveries_cached
+
+            context["late_deliveries"] = late_deliveries_cached()
+        return context
+
     def enrolment_view(self, request):
         return two_factor.two_factor_view(request, self)
 

@@ -33,7 +33,8 @@ ROLES = {
     "Author": {"blog": [*_CONTRIBUTOR, "delete_post", "publish_post"], "taggit": ["view_tag"]},
     # Everything, on every post, plus topics, tags (rename, merge, delete), redirects, author
     # profiles, the audit trail of state changes, and sponsored content: affiliate networks,
-    # sponsored links and their click reports, the site's disclosure.
+    # sponsored links and their click reports, the site's disclosure; webhooks and the log of
+    # go-live deliveries.
     "Editor": {
         "blog": [
             *_CONTRIBUTOR,
@@ -49,12 +50,14 @@ ROLES = {
                     "affiliatenetwork",
                     "affiliaterule",
                     "sponsoredlink",
+                    "webhookendpoint",
                 )
                 for action in ("add", "change", "delete", "view")
             ],
             "change_sitesettings",
             "view_sitesettings",
             "view_linkclicks",
+            "view_delivery",
         ],
         "taggit": ["add_tag", "change_tag", "delete_tag", "view_tag"],
         "accounts": ["view_user", "change_user"],  # author profiles (not roles: see admin)

@@ -23,7 +23,7 @@ class BlogConfig(AppConfig):
         from taggit.models import Tag, TaggedItem
 
         import config.checks  # noqa: F401 - registers the project's system checks
-        from blog import caching, disclosure, sponsored
+        from blog import caching, disclosure, golive, sponsored
         from blog.affiliates import seed_networks
         from blog.models import (
             FAQ,
@@ -80,6 +80,8 @@ class BlogConfig(AppConfig):
         connect(post_save, sponsored.network_changed, AffiliateNetwork)
         connect(post_save, sponsored.link_changed, SponsoredLink)
         connect(post_delete, sponsored.link_deleted, SponsoredLink)
+        # A public post deleted: the go-live outbox tells the world (blog/golive.py).
+        connect(pre_delete, golive.post_deleting, Post)
         # Who bypasses the page cache (see blog/caching.py).
         connect(user_logged_in, caching.note_login, None)
         connect(user_logged_out, caching.note_logout, None)

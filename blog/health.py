@@ -14,6 +14,7 @@ from django.template import loader
 from django.utils.csp import CSP
 from django.views.decorators.cache import never_cache
 
+from blog import golive
 from blog.content_version import DATABASE_UNAVAILABLE
 
 # How long readers are asked to wait when the database is down.
@@ -71,6 +72,11 @@ def healthz(request):
             checks[name] = "ok"
         except Exception as error:  # any failure means not ready
             checks[name] = f"error: {type(error).__name__}"  # no details: this page is public
+    if checks["database"] == "ok":
+        # Go-live deliveries not done in time (the watchdog, blog/golive.py): no worker, a
+        # receiver that keeps failing.
+        late = golive.late_deliveries()
+        checks["go_live"] = f"late: {late}" if late else "ok"
     if all(value == "ok" for value in checks.values()):
         status = "ok"
     elif checks["database"] == "ok" and checks["static_files"] == "ok":

@@ -22,6 +22,11 @@ def fixed_url(name):
     return reverse(name)
 
 
+def site_url(path):
+    """The absolute address of a path of this site, outside a request (BYLINE_SITE_URL)."""
+    return settings.BYLINE_SITE_URL + path
+
+
 @functools.cache
 def static_url(path):
     """{% static path %}, found once per process (the manifest does not change under it)."""

@@ -127,6 +127,15 @@ DATABASES = {
         conn_health_checks=True,
     )
 }
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # The development server and the worker write to one file: writers wait for each other
+    # (IMMEDIATE, up to 20 s) rather than fail with "database is locked", and readers do not
+    # wait for writers (WAL).
+    DATABASES["default"].setdefault("OPTIONS", {}).update(
+        transaction_mode="IMMEDIATE",
+        timeout=20,
+        init_command="PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+    )
 # Read replicas: comma-separated URLs, used for anonymous readers' GETs (config/db_router.py).
 for number, url in enumerate(env_list("DATABASE_REPLICA_URLS"), start=1):
     DATABASES[f"replica{number}"] = dj_database_url.parse(
@@ -190,6 +199,17 @@ else:
     raise ImproperlyConfigured(
         f"BYLINE_TASK_BACKEND is {BYLINE_TASK_BACKEND!r}: it must be 'database' or 'rq'."
     )
+
+# Go-live deliveries (blog/golive.py): how often each worker's scheduler looks for due events,
+# how long a claimed delivery is a worker's before another may try it, how many attempts, the
+# first retry's wait (doubling after), and after how many minutes one not done is reported.
+BYLINE_SCHEDULER_SECONDS = float(os.environ.get("BYLINE_SCHEDULER_SECONDS", "2"))
+BYLINE_DELIVERY_LEASE_SECONDS = int(os.environ.get("BYLINE_DELIVERY_LEASE_SECONDS", "300"))
+BYLINE_DELIVERY_ATTEMPTS = int(os.environ.get("BYLINE_DELIVERY_ATTEMPTS", "8"))
+BYLINE_DELIVERY_RETRY_SECONDS = int(os.environ.get("BYLINE_DELIVERY_RETRY_SECONDS", "30"))
+BYLINE_WATCHDOG_MINUTES = int(os.environ.get("BYLINE_WATCHDOG_MINUTES", "10"))
+BYLINE_WEBSUB_HUB = os.environ.get("BYLINE_WEBSUB_HUB", "")
+BYLINE_PURGE_URLS = env_list("BYLINE_PURGE_URLS")
 
 # With the local-memory cache, the content version's generation is this file's modification
 # time, shared by every process of the machine (blog/content_version.py).
@@ -280,6 +300,12 @@ BYLINE_SERVE_MEDIA = env_bool("BYLINE_SERVE_MEDIA", DEBUG)
 
 # Site identity, used in page titles, feeds and structured data.
 BYLINE_SITE_NAME = os.environ.get("BYLINE_SITE_NAME", "The Byline Review")
+# The site's address, for links made outside a request (webhooks, feed hub pings, email).
+_FIRST_HOST = next((host.lstrip(".") for host in ALLOWED_HOSTS if host != "*"), "")
+BYLINE_SITE_URL = os.environ.get(
+    "BYLINE_SITE_URL",
+    "http://127.0.0.1:8000" if DEBUG or not _FIRST_HOST else f"https://{_FIRST_HOST}",
+).rstrip("/")
 OTP_TOTP_ISSUER = BYLINE_SITE_NAME  # the name authenticator apps show beside the code
 BYLINE_SITE_DESCRIPTION = os.environ.get(
     "BYLINE_SITE_DESCRIPTION", "Practical writing on cooking, gardening, money, travel and tech."

@@ -165,6 +165,7 @@ def test_healthz_names_the_cache_when_it_is_down_and_stays_in_service(reader):
         "database": "ok",
         "cache": "error: ConnectionError",
         "static_files": "ok",
+        "go_live": "ok",
     }
 
 

@@ -67,6 +67,7 @@ def test_healthz_reports_database_and_cache(client):
         "database": "ok",
         "cache": "ok",
         "static_files": "ok",
+        "go_live": "ok",
     }
     assert "no-cache" in response["Cache-Control"]
 

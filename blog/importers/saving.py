@@ -64,7 +64,7 @@ def save_all(entries, *, status=None, dry_run=False, overwrite=False, go_links=F
 
 
 def _save_batch(entries, status, overwrite, go_links):
-    batch, known, outcomes = HistoryBatch(), Known([item for item, _ in entries]), []
+    batch, known, outcomes = HistoryBatch(announce=False), Known([item for item, _ in entries]), []
     position = 0
     while position < len(entries):
         item, note = entries[position]
@@ -75,7 +75,10 @@ def _save_batch(entries, status, overwrite, go_links):
             # This file updates a post an earlier file of the batch did: write that first, as
             # if the files had come in two batches.
             _write(batch)
-            batch, known = HistoryBatch(), Known([item for item, _ in entries[position:]])
+            batch, known = (
+                HistoryBatch(announce=False),
+                Known([item for item, _ in entries[position:]]),
+            )
             continue
         except Exception as problem:  # one bad file must not stop the rest
             known.forget()  # what it made was rolled back with it
@@ -414,5 +417,9 @@ def resolve_related(imported, dry_run=False):
             unresolved += [(slug, title) for title in missing]
             if body != post.body:
                 post.body = body
-                post.save_with_history(note="Related links resolved", update_fields=["body"])
+                batch = HistoryBatch(announce=False)
+                post.save_with_history(
+                    note="Related links resolved", update_fields=["body"], batch=batch
+                )
+                batch.write()
     return unresolved

@@ -2,6 +2,7 @@
 
 from blog.models.demo import DemoPost
 from blog.models.editing import EditorDraft, EditorPresence
+from blog.models.golive import Delivery, Event, WebhookEndpoint
 from blog.models.history import Revision, StateChange
 from blog.models.parts import FAQ, PostAuthor, PostSlugRedirect, Reference, Topic
 from blog.models.post import Post, PostQuerySet
@@ -23,9 +24,11 @@ __all__ = [
     "SiteSettings",
     "SponsoredLink",
     "SponsoredLinkUse",
+    "Delivery",
     "DemoPost",
     "EditorDraft",
     "EditorPresence",
+    "Event",
     "FAQ",
     "Listing",
     "Post",
@@ -36,6 +39,7 @@ __all__ = [
     "Revision",
     "StateChange",
     "Topic",
+    "WebhookEndpoint",
     "merge_tags",
     "public_authors",
     "public_tags",

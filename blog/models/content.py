@@ -258,8 +258,11 @@ class HistoryBatch:
     changes and the revisions of all of them in a few statements, in the caller's transaction.
     The one way those are written, for one post or many."""
 
-    def __init__(self):
+    def __init__(self, *, announce=True):
         self.entries = []  # (post, parts, status and publish time before, by, note)
+        # Whether the go-live outbox hears of what these saves publish, change or take back
+        # (imports say no: blog/golive.py keeps only their scheduled posts' go-live).
+        self.announce = announce
 
     def add(self, post, *, before, by, note):
         self.entries.append((post, getattr(post, "_applied_parts", {}), before, by, note))
@@ -289,7 +292,13 @@ class HistoryBatch:
             for post, _, before, by, _ in self.entries
             if before is None or _state(*before) != _state(post.status, post.publish_at)
         )
-        revisions = self._keep_revisions()
+        revisions, revised = self._keep_revisions()
+        from blog import golive  # it needs the models
+
+        golive.record_changes(
+            [(post, before, post.pk in revised, by) for post, _, before, by, _ in self.entries],
+            announce=self.announce,
+        )
         for post in posts:
             post._applied_parts = {}
         self.entries = []
@@ -339,7 +348,8 @@ class HistoryBatch:
         store_fragments([post.pk for post, *_ in self.entries])
 
     def _keep_revisions(self):
-        """A revision of each post, unless its content is as its latest revision's."""
+        """A revision of each post, unless its content is as its latest revision's; returns
+        them and the pks of the posts given a new one."""
         posts = [post for post, *_ in self.entries]
         parts = stored_parts(posts)
         latest = {}
@@ -372,7 +382,7 @@ class HistoryBatch:
             revisions.append(revision)
             new.append(revision)
         Revision.objects.bulk_create(new)
-        return revisions
+        return revisions, {revision.post_id for revision in new}
 
 
 def write_search_vectors(posts):

@@ -1,0 +1,254 @@
+"""Go-live on a real queue: a scheduled post's webhook fires once when its time passes, with no
+web request, signed; a worker killed mid-job, or two workers, still make one effect; a receiver
+that keeps failing is retried with backoff, then the watchdog reports it."""
+
+import json
+import os
+import signal
+import statistics
+import subprocess
+import sys
+import time
+from datetime import timedelta
+
+import pytest
+import redis
+import time_machine
+from django.core.management import call_command
+from django.db import connection
+from django.utils import timezone
+
+from blog import webhooks
+from blog.models import Delivery, Post, WebhookEndpoint
+from blog.models.golive import WEBHOOK_EVENTS, DeliveryStatus, EventKind
+from tests.factories import PostFactory
+from tests.helpers import ROOT, database_url_of, django_child_env
+from tests.receivers import Receiver
+
+
+@pytest.fixture
+def receiver():
+    receiver = Receiver()
+    yield receiver
+    receiver.close()
+
+
+@pytest.fixture
+def endpoint(db, receiver, settings):
+    settings.BYLINE_OUTBOUND_ALLOW_PRIVATE = True  # the receiver is on loopback
+    return WebhookEndpoint.objects.create(
+        name="Receiver", url=receiver.url, events=WEBHOOK_EVENTS, secret=webhooks.new_secret()
+    )
+
+
+def schedule(post, when, by=None):
+    post.status, post.publish_at = Post.Status.PUBLISHED, when
+    post.save_with_history(by=by)
+    return post
+
+
+def run_worker():
+    call_command("worker", "--batch", verbosity=0)
+
+
+@pytest.mark.django_db
+def test_a_scheduled_post_fires_its_webhook_once_when_its_time_passes(receiver, endpoint):
+    when = (timezone.now() + timedelta(hours=2)).replace(microsecond=0)
+    post = schedule(PostFactory(status=Post.Status.DRAFT, title="Out at two"), when)
+
+    run_worker()
+    assert receiver.requests == []  # not yet
+
+    with time_machine.travel(when + timedelta(seconds=5)):
+        run_worker()
+        run_worker()
+
+    [(_, method, _, headers, body)] = receiver.requests
+    assert method == "POST" and headers["Content-Type"] == "application/json"
+    assert webhooks.verify(endpoint.secret, headers, body, tolerance=10**9)
+    payload = json.loads(body)
+    assert payload["type"] == "post.published"
+    assert payload["post"]["title"] == "Out at two"
+    assert payload["post"]["url"].endswith(f"/posts/{post.slug}/")
+    assert payload["post"]["published_at"] == when.isoformat()
+    assert Delivery.objects.get().status == DeliveryStatus.DONE
+
+
+@pytest.mark.django_db
+def test_a_receiver_that_keeps_failing_is_retried_with_backoff_then_reported(
+    settings, endpoint, receiver, client, editor
+):
+    settings.BYLINE_DELIVERY_ATTEMPTS = 3
+    settings.BYLINE_WATCHDOG_MINUTES = 10
+    receiver.status = 500
+    post = PostFactory(status=Post.Status.DRAFT)
+    post.status = Post.Status.PUBLISHED
+    post.save_with_history()
+    start = timezone.now()
+
+    waits = []
+    with time_machine.travel(start, tick=False) as clock:
+        for _ in range(3):
+            run_worker()
+            delivery = Delivery.objects.get()
+            if delivery.status == DeliveryStatus.PENDING:
+                waits.append((delivery.due_at - timezone.now()).total_seconds())
+                clock.move_to(delivery.due_at + timedelta(seconds=1))
+        assert len(receiver.requests) == 3
+        assert delivery.status == DeliveryStatus.FAILED and "500" in delivery.error
+        assert 25 < waits[0] < 35 and 55 < waits[1] < 70  # 30 s, then doubled
+
+        clock.move_to(start + timedelta(minutes=11))
+        health = client.get("/healthz").json()
+        assert health["status"] == "degraded" and health["go_live"] == "late: 1"
+        client.force_login(editor)
+        page = client.get("/admin/").content.decode()
+        assert "1 go-live delivery is late" in page
+
+
+@pytest.mark.django_db
+def test_an_editor_can_send_a_delivery_again(endpoint, receiver, client, editor):
+    post = PostFactory(status=Post.Status.DRAFT)
+    post.status = Post.Status.PUBLISHED
+    post.save_with_history()
+    run_worker()
+    delivery = Delivery.objects.get()
+    client.force_login(editor)
+
+    response = client.post(
+        "/admin/blog/delivery/", {"action": "send_again", "_selected_action": [delivery.pk]}
+    )
+    assert response.status_code == 302
+    run_worker()
+
+    first, again = receiver.wait_for(2)
+    assert first[3]["webhook-id"] == again[3]["webhook-id"]  # the same event, sent again
+
+
+# With real worker processes: PostgreSQL, which they share with the test.
+
+
+def start_worker(**env):
+    return subprocess.Popen(
+        [sys.executable, "manage.py", "worker", "-v", "0"],
+        cwd=ROOT,
+        env=django_child_env(
+            DATABASE_URL=database_url_of(connection),
+            REDIS_URL="",
+            BYLINE_OUTBOUND_ALLOW_PRIVATE="1",
+            BYLINE_SCHEDULER_SECONDS="0.2",
+            **env,
+        ),
+        start_new_session=True,  # its own process group, to stop it and its children
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+    )
+
+
+def stop(worker, sig=signal.SIGTERM):
+    os.killpg(worker.pid, sig)
+    worker.wait(timeout=30)
+    worker.stderr.close()
+
+
+def wait_until(condition, timeout=60):
+    deadline = time.monotonic() + timeout
+    while not condition():
+        assert time.monotonic() < deadline, "timed out"
+        time.sleep(0.1)
+
+
+needs_postgresql = pytest.mark.skipif(
+    "DATABASE_URL" not in os.environ or not os.environ["DATABASE_URL"].startswith("postgres"),
+    reason="worker processes share the database with the test: runs on PostgreSQL",
+)
+
+
+@needs_postgresql
+@pytest.mark.django_db(transaction=True)
+def test_a_worker_process_makes_20_scheduled_posts_go_live_on_time(receiver, endpoint):
+    start = timezone.now().replace(microsecond=0) + timedelta(seconds=3)
+    posts = [
+        schedule(PostFactory(status=Post.Status.DRAFT), start + timedelta(seconds=n // 4))
+        for n in range(20)
+    ]
+    worker = start_worker()
+    try:
+        arrived = receiver.wait_for(20, timeout=60)
+    finally:
+        stop(worker)
+
+    events = receiver.events()
+    assert len(events) == 20 and len(receiver.requests) == 20
+    assert {event["post"]["id"] for event in events.values()} == {post.pk for post in posts}
+    due = {post.pk: post.publish_at.timestamp() for post in posts}
+    delays = sorted(
+        received - due[json.loads(body)["post"]["id"]] for received, *_, body in arrived
+    )
+    assert delays[0] >= 0  # none before its time
+    print(
+        f"\nscheduled time to webhook received, 20 posts: median "
+        f"{statistics.median(delays) * 1000:.0f} ms, max {delays[-1] * 1000:.0f} ms"
+    )
+
+
+@needs_postgresql
+@pytest.mark.django_db(transaction=True)
+def test_a_worker_killed_in_the_middle_of_a_job_leaves_one_effect(receiver, endpoint):
+    receiver.delay, receiver.slow = 30, 1  # the first request hangs
+    post = PostFactory(status=Post.Status.DRAFT)
+    post.status = Post.Status.PUBLISHED
+    post.save_with_history()
+    worker = start_worker(BYLINE_DELIVERY_LEASE_SECONDS="3")
+    receiver.wait_for(1)
+    stop(worker, signal.SIGKILL)  # in the middle of the job
+
+    again = start_worker(BYLINE_DELIVERY_LEASE_SECONDS="3")
+    try:
+        receiver.wait_for(2)
+        wait_until(lambda: Delivery.objects.get().status == DeliveryStatus.DONE)
+    finally:
+        stop(again)
+
+    assert len(receiver.events()) == 1  # two requests, one event: the receiver acts once
+    assert Delivery.objects.get().attempts == 2
+
+
+@needs_postgresql
+@pytest.mark.django_db(transaction=True)
+def test_two_workers_deliver_each_event_once(receiver, endpoint):
+    workers = [start_worker(), start_worker()]
+    try:
+        for _ in range(10):
+            post = PostFactory(status=Post.Status.DRAFT)
+            post.status = Post.Status.PUBLISHED
+            post.save_with_history()
+        receiver.wait_for(10)
+        wait_until(lambda: Delivery.objects.filter(status=DeliveryStatus.DONE).count() == 10)
+        time.sleep(1)  # room for a duplicate to arrive, if there were one
+    finally:
+        for worker in workers:
+            stop(worker)
+
+    assert len(receiver.requests) == 10 and len(receiver.events()) == 10
+
+
+@needs_postgresql
+@pytest.mark.django_db(transaction=True)
+def test_the_rq_backend_delivers_through_redis(receiver, endpoint):
+    url = os.environ.get("BYLINE_TEST_RQ_URL", "redis://127.0.0.1:6379/13")
+    try:
+        redis.Redis.from_url(url, socket_connect_timeout=0.5).flushdb()
+    except redis.RedisError:
+        pytest.skip("needs Redis on 127.0.0.1:6379")
+    worker = start_worker(BYLINE_TASK_BACKEND="rq", REDIS_URL=url)
+    try:
+        post = PostFactory(status=Post.Status.DRAFT)
+        schedule(post, timezone.now() + timedelta(seconds=1))
+        [(_, _, _, headers, body)] = receiver.wait_for(1)
+        wait_until(lambda: Delivery.objects.get().status == DeliveryStatus.DONE)
+    finally:
+        stop(worker)
+
+    assert json.loads(body)["type"] == EventKind.PUBLISHED
+    assert webhooks.verify(endpoint.secret, headers, body)
