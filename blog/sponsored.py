@@ -5,6 +5,9 @@ A post's HTML is rendered on save with the rules of that moment (blog/affiliates
 change to them is carried into the posts it affects at once, in the transaction that makes
 it: the posts whose text mentions the changed host, or that link to the changed /go/ slug.
 Only their HTML is written again: no revision, no new "updated" time (their text is the same).
+A change that touches more than IN_REQUEST posts (a rule for a common host on a large site)
+renders that many at once and leaves the rest to the task queue, so that the editor's save
+never runs into the request's time limit.
 """
 
 import logging
@@ -14,6 +17,7 @@ from contextvars import ContextVar
 
 from django.db import transaction
 from django.db.models import Q
+from django.tasks import task
 
 from blog.affiliates import forget_rules, load_rules
 from blog.rendering import has_sponsored_links
@@ -23,18 +27,27 @@ logger = logging.getLogger(__name__)
 # /go/ slugs in rendered HTML: live links (href) and retired ones (data-go, see rendering).
 _GO_IN_HTML = re.compile(r'(?:href="/go/|data-go=")([A-Za-z0-9_-]+)')
 BATCH_SIZE = 200
-# The ids of the posts rendered again, while someone counts them (see posts_rendered_again).
+IN_REQUEST = BATCH_SIZE
+# The posts rendered again, while someone counts them (see posts_rendered_again).
 _rendered = ContextVar("sponsored_rendered_again", default=None)
+
+
+class RenderedAgain(set):
+    """The ids of the posts rendered again at once; `later`, those left to the worker."""
+
+    def __init__(self):
+        super().__init__()
+        self.later = set()
 
 
 @contextmanager
 def posts_rendered_again():
-    """Collect the ids of the posts render_again renders within the block, into the set it
-    gives: what the admin tells an editor after a save that changed them."""
-    ids = set()
-    token = _rendered.set(ids)
+    """Collect the ids of the posts render_again renders within the block (and those it
+    leaves to the worker) into what it gives: what the admin tells an editor after a save."""
+    rendered = RenderedAgain()
+    token = _rendered.set(rendered)
     try:
-        yield ids
+        yield rendered
     finally:
         _rendered.reset(token)
 
@@ -55,15 +68,30 @@ def record_sponsored_links(posts):
 
 def render_again(post_ids):
     """Render these posts' body and FAQ answers again with the rules as they are now, and
-    store what follows from them (references' links, fragments, links used). Returns how
-    many posts it rendered."""
+    store what follows from them (references' links, fragments, links used): the newest
+    IN_REQUEST now, the rest by the worker once this transaction is committed. Returns how
+    many posts it rendered now."""
+    post_ids = sorted(set(post_ids), reverse=True)  # the newest first
+    now, later = post_ids[:IN_REQUEST], post_ids[IN_REQUEST:]
+    if (counting := _rendered.get()) is not None:
+        counting.update(now)
+        counting.later.update(later)
+    if later:
+        transaction.on_commit(lambda: render_posts_again.enqueue(later))
+    return _render(now)
+
+
+@task
+def render_posts_again(post_ids):
+    """The worker's part of render_again(), with the rules as they are when it runs."""
+    return _render(post_ids)
+
+
+def _render(post_ids):
     from blog.models import FAQ, Post
     from blog.models.stored import store_parts
     from blog.rendering import rendered_or_invalid
 
-    post_ids = sorted(set(post_ids))
-    if (counting := _rendered.get()) is not None:
-        counting.update(post_ids)
     if not post_ids:
         return 0
     forget_rules()

@@ -65,6 +65,36 @@ def test_an_editor_adds_a_network_and_the_posts_it_affects_are_rendered_again(cl
     assert "*.partner.example" in listing
 
 
+def test_a_network_affecting_many_posts_renders_the_newest_at_once_and_the_rest_on_the_worker(
+    client, editor, monkeypatch, django_capture_on_commit_callbacks
+):
+    from django.core.management import call_command
+
+    from blog import sponsored
+
+    monkeypatch.setattr(sponsored, "IN_REQUEST", 2)
+    posts = [PostFactory(body=f"[Deal {n}](https://deals.partner.example/{n})") for n in range(5)]
+    client.force_login(editor)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(
+            f"{NETWORKS}add/", network_form("Partner", [("*.partner.example", "")]), follow=True
+        )
+
+    assert (
+        "2 posts rendered again with the change; the worker is rendering the other 3 "
+        "(newest first)." in shown_messages(response)
+    )
+    sponsored_now = {
+        post.pk for post in Post.objects.all() if "sponsored nofollow" in post.body_html
+    }
+    assert sponsored_now == {posts[4].pk, posts[3].pk}
+
+    call_command("worker", "--batch", verbosity=0)
+
+    assert all("sponsored nofollow" in post.body_html for post in Post.objects.all())
+
+
 def test_an_editor_switches_a_network_off_and_its_links_are_no_longer_sponsored(client, editor):
     network = AffiliateNetwork.objects.get(name="ClickBank")
     [rule] = network.rules.all()

@@ -53,7 +53,13 @@ class RendersPostsMixin:
     def _say_rendered(self, request, response, rendered):
         if request.method != "POST" or response.status_code != 302:
             return  # nothing was saved
-        if rendered:
+        if rendered.later:
+            self.message_user(
+                request,
+                f"{_posts(len(rendered))} rendered again with the change; the worker is "
+                f"rendering the other {len(rendered.later):,} (newest first).",
+            )
+        elif rendered:
             self.message_user(request, f"{_posts(len(rendered))} rendered again with the change.")
         else:
             self.message_user(request, "No post needed rendering again.")
