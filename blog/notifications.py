@@ -19,6 +19,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format
 
+from blog.seo import site_url
 from blog.workflow import Status
 
 EDITORS, AUTHORS = "editors", "authors"
@@ -83,13 +84,13 @@ def build_message(kind, post, recipient, *, actor=None, message_id=None):
         "actor_name": actor.name if actor is not None else "",
         "when": date_format(timezone.localtime(_when(details, post)), "j F Y, H:i T"),
         # Only staff can log in to the admin; imported authors may not.
-        "admin_url": _absolute(reverse("admin:blog_post_change", args=[post.pk]))
+        "admin_url": site_url(reverse("admin:blog_post_change", args=[post.pk]))
         if recipient.is_staff
         else "",
-        "profile_url": _absolute(reverse("admin:accounts_user_change", args=[recipient.pk]))
+        "profile_url": site_url(reverse("admin:accounts_user_change", args=[recipient.pk]))
         if recipient.is_staff
         else "",
-        "public_url": _absolute(post.get_absolute_url()) if post.is_published() else "",
+        "public_url": site_url(post.get_absolute_url()) if post.is_published() else "",
         "site_name": settings.BYLINE_SITE_NAME,
         "site_url": settings.BYLINE_SITE_URL,
     }
@@ -134,10 +135,6 @@ def _when(details, post):
         if change is not None:
             return change.at
     return post.publish_at if details.status in {None, Status.PUBLISHED} else timezone.now()
-
-
-def _absolute(path):
-    return settings.BYLINE_SITE_URL + path
 
 
 def _message_id(message_id):
