@@ -314,3 +314,11 @@ def test_an_editor_turns_a_writers_notifications_back_on(client, people):
 
     arthur.refresh_from_db()
     assert arthur.email_notifications is True
+
+
+def test_a_superuser_sees_the_preference_on_every_account(client, superuser, people):
+    client.force_login(superuser)
+
+    page = client.get(f"/admin/accounts/user/{people['cora'].pk}/change/").content.decode()
+
+    assert 'name="email_notifications"' in page
