@@ -25,6 +25,8 @@ PROFILE = (
         ]
     },
 )
+# Everyone who may open their own profile reaches their own preference here.
+NOTIFICATIONS = ("Notifications", {"fields": ["email_notifications"]})
 
 
 @admin.register(User)
@@ -35,7 +37,12 @@ class UserAdmin(TextOnlyQueryMixin, DjangoUserAdmin):
     list_display = ["username", "display_name", "email", "roles", "is_staff", "is_active"]
     list_filter = ["groups", "is_staff", "is_superuser", "is_active"]
     search_fields = ["username", "display_name", "first_name", "last_name", "email"]
-    fieldsets = [*DjangoUserAdmin.fieldsets[:2], PROFILE, *DjangoUserAdmin.fieldsets[2:]]
+    fieldsets = [
+        *DjangoUserAdmin.fieldsets[:2],
+        PROFILE,
+        NOTIFICATIONS,
+        *DjangoUserAdmin.fieldsets[2:],
+    ]
     add_fieldsets = [
         (
             None,
@@ -75,7 +82,11 @@ class UserAdmin(TextOnlyQueryMixin, DjangoUserAdmin):
         if obj is None or request.user.is_superuser:
             return super().get_fieldsets(request, obj)
         # Profiles only: roles, permissions and passwords are a superuser's business.
-        return [(None, {"fields": ["username", "first_name", "last_name", "email"]}), PROFILE]
+        return [
+            (None, {"fields": ["username", "first_name", "last_name", "email"]}),
+            PROFILE,
+            NOTIFICATIONS,
+        ]
 
     def get_readonly_fields(self, request, obj=None):
         if request.user.is_superuser:

@@ -38,6 +38,13 @@ class User(AbstractUser):
     )
     github = models.CharField("GitHub username", max_length=50, blank=True)
     linkedin = models.URLField("LinkedIn profile", blank=True)
+    email_notifications = models.BooleanField(
+        "email notifications",
+        default=True,
+        help_text="Emails when a post on your byline is published, goes live as scheduled or is "
+        "sent back to draft, and, for editors, when a post is submitted for review. Untick to "
+        "receive none.",
+    )
 
     class Meta(AbstractUser.Meta):
         swappable = "AUTH_USER_MODEL"

@@ -8,7 +8,9 @@ import os
 import re
 import secrets
 from datetime import timedelta
+from email.utils import formataddr
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
@@ -332,6 +334,39 @@ BYLINE_RATE_LIMITS = {
 }
 # How long a shareable preview link works.
 BYLINE_PREVIEW_SECONDS = int(os.environ.get("BYLINE_PREVIEW_SECONDS", str(7 * 24 * 3600)))
+
+# Email: notifications to editors and authors (blog/notifications.py), sent by the task queue's
+# workers. Without EMAIL_HOST a development site prints them to the console; a production site
+# hands them to the SMTP server on localhost, as Django does by default. Django 6.1 configures
+# mail as MAILERS; the variables keep the names of its older EMAIL_* settings.
+email_host = os.environ.get("EMAIL_HOST", "")
+if DEBUG and not email_host:
+    MAILERS = {"default": {"BACKEND": "django.core.mail.backends.console.EmailBackend"}}
+else:
+    if env_bool("EMAIL_USE_TLS") and env_bool("EMAIL_USE_SSL"):
+        raise ImproperlyConfigured("Set EMAIL_USE_TLS (STARTTLS) or EMAIL_USE_SSL, not both.")
+    MAILERS = {
+        "default": {
+            "BACKEND": "django.core.mail.backends.smtp.EmailBackend",
+            "OPTIONS": {
+                "host": email_host or "localhost",
+                # Unset: 465 with EMAIL_USE_SSL, 587 with EMAIL_USE_TLS, else 25.
+                "port": int(os.environ["EMAIL_PORT"]) if os.environ.get("EMAIL_PORT") else None,
+                "username": os.environ.get("EMAIL_HOST_USER", ""),
+                "password": os.environ.get("EMAIL_HOST_PASSWORD", ""),
+                "use_tls": env_bool("EMAIL_USE_TLS"),  # STARTTLS
+                "use_ssl": env_bool("EMAIL_USE_SSL"),  # TLS from the first byte
+                # A worker waiting on a mail server that does not answer holds up the tasks
+                # behind it.
+                "timeout": int(os.environ.get("EMAIL_TIMEOUT", "10")),
+            },
+        }
+    }
+DEFAULT_FROM_EMAIL = os.environ.get(
+    "DEFAULT_FROM_EMAIL",
+    formataddr((BYLINE_SITE_NAME, f"noreply@{urlsplit(BYLINE_SITE_URL).hostname or 'localhost'}")),
+)
+SERVER_EMAIL = os.environ.get("SERVER_EMAIL", DEFAULT_FROM_EMAIL)  # Django's error reports
 
 # Content-Security-Policy, sent by Django's middleware. The public site runs no script at all
 # (its JSON-LD blocks are data, never executed), so its pages need no nonce and a cached page

@@ -82,6 +82,7 @@ def profile_form(user, **fields):
         "mastodon": "",
         "github": "",
         "linkedin": "",
+        "email_notifications": "on" if user.email_notifications else "",
         **fields,
     }
 

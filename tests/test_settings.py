@@ -121,3 +121,51 @@ def test_every_environment_variable_the_settings_read_is_documented():
     assert read >= {"SECRET_KEY", "DATABASE_URL", "DATABASE_REPLICA_URLS", "REDIS_URL"}
     undocumented = sorted(name for name in read if f"`{name}`" not in readme)
     assert not undocumented, f"not in README.md: {undocumented}"
+
+
+def _mail_settings(**env):
+    """The mail settings a process started with `env` has, as printed by it."""
+    show = "import config.settings as s; print(s.MAILERS, s.DEFAULT_FROM_EMAIL, s.BYLINE_SITE_URL)"
+    return start("-c", show, **env)
+
+
+def test_a_development_site_without_a_mail_server_prints_emails_on_the_console():
+    result = _mail_settings(DEBUG="1")
+
+    assert "console.EmailBackend" in result.stdout
+    assert "http://127.0.0.1:8000" in result.stdout
+
+
+def test_the_mail_server_is_configured_from_the_environment():
+    result = _mail_settings(
+        SECRET_KEY="kX9-vQ2_mR7pL4wZ8nB3cT6yH1jF5sD0gA" * 2,
+        ALLOWED_HOSTS="news.example.com,www.news.example.com",
+        EMAIL_HOST="smtp.example.net",
+        EMAIL_HOST_USER="byline",
+        EMAIL_HOST_PASSWORD="s3cret",
+        EMAIL_USE_TLS="1",
+    )
+
+    assert result.returncode == 0, result.stderr
+    assert "smtp.EmailBackend" in result.stdout
+    for option in [
+        "'host': 'smtp.example.net'",
+        "'username': 'byline'",
+        "'password': 's3cret'",
+        "'use_tls': True",
+        "'use_ssl': False",
+        "'timeout': 10",
+        "'port': None",
+    ]:
+        assert option in result.stdout
+    assert "The Byline Review <noreply@news.example.com>" in result.stdout
+    assert "https://news.example.com" in result.stdout
+
+
+def test_starttls_and_tls_from_the_first_byte_together_are_refused():
+    result = _mail_settings(
+        DEBUG="1", EMAIL_HOST="smtp.example.net", EMAIL_USE_TLS="1", EMAIL_USE_SSL="1"
+    )
+
+    assert result.returncode != 0
+    assert "EMAIL_USE_TLS (STARTTLS) or EMAIL_USE_SSL, not both" in result.stderr
