@@ -205,6 +205,8 @@ def expand_due(now):
             return
         endpoints = list(WebhookEndpoint.objects.filter(active=True))
         deliveries = [delivery for event in events for delivery in _deliveries(event, endpoints)]
+        for delivery in deliveries:
+            delivery.due_at = now
         Delivery.objects.bulk_create(deliveries, ignore_conflicts=True)
         Event.objects.filter(pk__in=[event.pk for event in events]).update(expanded_at=now)
 

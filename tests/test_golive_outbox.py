@@ -11,8 +11,8 @@ from django.utils import timezone
 
 from blog import golive
 from blog.models import Delivery, Event, Post, WebhookEndpoint
-from blog.models.golive import DeliveryStatus, EventKind
-from tests.factories import PostFactory
+from blog.models.golive import Channel, DeliveryStatus, EventKind
+from tests.factories import PostFactory, UserFactory
 from tests.helpers import import_posts, post_form
 
 pytestmark = pytest.mark.django_db
@@ -29,6 +29,11 @@ def kinds(post=None):
     if post is not None:
         events = events.filter(post=post)
     return [event.kind for event in events]
+
+
+def quiet_post(**fields):
+    """A public post whose author gets no email (so the webhook is its one delivery)."""
+    return PostFactory(authors=[UserFactory(email_notifications=False)], **fields)
 
 
 def at(moment):
@@ -120,8 +125,11 @@ def test_a_scheduled_go_live_is_due_at_its_time_and_made_once(client, editor, en
         golive.expand_due(timezone.now())
         golive.expand_due(timezone.now())
 
-    delivery = Delivery.objects.get()
+    delivery = Delivery.objects.get(channel=Channel.WEBHOOK)
     assert (delivery.endpoint, delivery.event.post_id) == (endpoint, post.pk)
+    # The author hears that it went live (the editor who scheduled it needs no telling).
+    email = Delivery.objects.get(channel=Channel.EMAIL)
+    assert email.recipient in post.authors.all()
 
 
 def test_deleting_a_public_post_keeps_what_it_was(client, editor):
@@ -154,14 +162,14 @@ def test_an_import_is_not_news_but_its_scheduled_posts_still_go_live(tmp_path):
         f"---\ntitle: Out soon\ndate: {later}\nstatus: published\n---\n\nWords.\n"
     )
 
-    import_posts(tmp_path, publish=True)
+    import_posts(tmp_path, status="published")
 
     assert list(Event.objects.values_list("post__title", "scheduled")) == [("Out soon", True)]
 
 
 def test_a_delivery_is_claimed_once_until_its_lease_runs_out(settings, endpoint):
     settings.BYLINE_DELIVERY_LEASE_SECONDS = 60
-    post = PostFactory()
+    post = quiet_post()
     event = Event.objects.create(kind=EventKind.PUBLISHED, post=post, due_at=timezone.now())
     now = timezone.now()
     golive.expand_due(now)
@@ -181,7 +189,7 @@ def test_a_delivery_is_claimed_once_until_its_lease_runs_out(settings, endpoint)
 def test_a_failing_delivery_is_retried_later_and_given_up_on(settings, endpoint):
     settings.BYLINE_DELIVERY_ATTEMPTS = 2
     settings.BYLINE_OUTBOUND_ALLOW_PRIVATE = True  # port 9 on loopback: nothing listens
-    Event.objects.create(kind=EventKind.PUBLISHED, post=PostFactory(), due_at=timezone.now())
+    Event.objects.create(kind=EventKind.PUBLISHED, post=quiet_post(), due_at=timezone.now())
     now = timezone.now()
     golive.expand_due(now)
     delivery = Delivery.objects.get()
@@ -200,7 +208,7 @@ def test_a_failing_delivery_is_retried_later_and_given_up_on(settings, endpoint)
 
 def test_the_watchdog_counts_what_is_late(settings, endpoint):
     settings.BYLINE_WATCHDOG_MINUTES = 10
-    post = PostFactory()
+    post = quiet_post()
     long_ago = timezone.now() - timedelta(minutes=30)
     Event.objects.create(kind=EventKind.UPDATED, post=post, due_at=long_ago)  # no worker ran
     assert golive.late_deliveries() == 1
