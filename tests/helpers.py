@@ -14,6 +14,7 @@ from django.contrib.contenttypes.models import ContentType
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import CommandError, call_command
 from django.db.models import Q
+from django.test import TestCase
 from django.utils import timezone
 from PIL import Image
 from taggit.models import Tag, TaggedItem
@@ -179,6 +180,25 @@ def run_django_child(module, *args, **env):
     )
     assert child.returncode == 0, child.stderr
     return json.loads(child.stdout.splitlines()[-1])
+
+
+# Background imports ---------------------------------------------------------------------------
+
+
+def run_worker():
+    """Run what the task queue holds, here, as `manage.py db_worker --batch` would."""
+    call_command("db_worker", "--batch", "--no-startup-delay", "--no-reload", verbosity=0)
+
+
+def admin_import(client, data):
+    """Start an import on the admin's import page and let the worker run it: the job's page
+    (or the form page, had the form refused the file)."""
+    with TestCase.captureOnCommitCallbacks(execute=True):
+        response = client.post("/admin/blog/post/import/", data)
+    if response.status_code != 302:
+        return response
+    run_worker()
+    return client.get(response["Location"])
 
 
 # Many posts at once ---------------------------------------------------------------------------
