@@ -8,6 +8,7 @@ import os
 import subprocess
 import sys
 from pathlib import Path
+from unittest import mock
 
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
@@ -186,8 +187,11 @@ def run_django_child(module, *args, **env):
 
 
 def run_worker():
-    """Run what the task queue holds, here, as `manage.py db_worker --batch` would."""
-    call_command("db_worker", "--batch", "--no-startup-delay", "--no-reload", verbosity=0)
+    """Run what the task queue holds, here, as `manage.py db_worker --batch` would. Between
+    tasks the worker closes connections it thinks stale, which would close the test's own (in
+    its transaction) on PostgreSQL: not here."""
+    with mock.patch("django_tasks_db.management.commands.db_worker.close_old_connections"):
+        call_command("db_worker", "--batch", "--no-startup-delay", "--no-reload", verbosity=0)
 
 
 def admin_import(client, data):
