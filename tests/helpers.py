@@ -187,11 +187,11 @@ def run_django_child(module, *args, **env):
 
 
 def run_worker():
-    """Run what the task queue holds, here, as `manage.py db_worker --batch` would. Between
-    tasks the worker closes connections it thinks stale, which would close the test's own (in
-    its transaction) on PostgreSQL: not here."""
+    """Run what the task queue holds, here: `manage.py worker --batch`. Between jobs the
+    database backend's worker closes connections it takes for stale, which on PostgreSQL would
+    close the test's own, inside its transaction: not here."""
     with mock.patch("django_tasks_db.management.commands.db_worker.close_old_connections"):
-        call_command("db_worker", "--batch", "--no-startup-delay", "--no-reload", verbosity=0)
+        call_command("worker", "--batch", verbosity=0)
 
 
 def admin_import(client, data):

@@ -16,10 +16,12 @@ from django.test import TestCase
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
+from playwright.sync_api import expect
 
 from blog.models import ImportJob, Post
 from blog.models import imports as import_jobs
 from blog.uploads import import_storage
+from tests.browser import PolicyWatch, log_in, requires_chromium
 from tests.helpers import (
     ROOT,
     admin_import,
@@ -123,6 +125,11 @@ def test_the_page_queues_the_import_and_answers_without_importing(client, editor
     assert (job.status, job.started_by, job.file_name) == ("queued", editor, "posts.zip")
     html = job_page(client, job)
     assert "Queued" in html and '<meta http-equiv="refresh" content="2">' in html
+    assert "is the worker running" not in html
+    with time_machine.travel(timezone.now() + timedelta(minutes=3)):
+        assert "is the worker running (<code>python manage.py worker</code>)?" in job_page(
+            client, job
+        )
     # The upload waits outside the public media folder, under a name of ours.
     [name] = stored_files()
     assert name != "posts.zip" and name.endswith(".zip")
@@ -312,6 +319,16 @@ def test_the_upload_is_still_checked_before_anything_is_queued(client, editor, m
     assert stored_files() == []  # nothing kept
 
 
+def test_a_file_name_is_shown_as_text_not_markup(client, editor):
+    client.force_login(editor)
+    name = "<img src=x onerror=alert(1)>" + "x" * 300 + ".md"
+
+    queue_import(client, {"file": upload(name, markdown(1))})
+
+    for html in (job_page(client, ImportJob.objects.get()), client.get(IMPORT).content.decode()):
+        assert "<img src=x" not in html and "&lt;img src=x onerror=alert(1)&gt;" in html
+
+
 def test_the_uploaded_file_is_never_served(client, editor, settings):
     settings.BYLINE_SERVE_MEDIA = True
     settings.BYLINE_IMPORT_ROOT = settings.MEDIA_ROOT.parent / "imports"
@@ -325,6 +342,32 @@ def test_the_uploaded_file_is_never_served(client, editor, settings):
         assert b"Unpublished" not in b"".join(getattr(response, "streaming_content", [b""]))
     with pytest.raises(ValueError):
         import_storage().url(name)
+
+
+# In a browser ---------------------------------------------------------------------------------
+
+
+@pytest.mark.browser
+@requires_chromium
+@pytest.mark.django_db(transaction=True)  # the live server sees the job
+def test_in_a_browser_the_job_page_follows_the_import_by_itself(
+    live_server, browser, editor, tmp_path
+):
+    page = log_in(browser, live_server, editor)
+    watch = PolicyWatch(page.context)
+    path = tmp_path / "posts.zip"
+    path.write_bytes(posts_zip(3))
+    page.goto(f"{live_server.url}{IMPORT}")
+    page.set_input_files("#id_file", path)
+    page.click("input[type=submit]")
+    expect(page.locator("#state-heading")).to_have_text("Queued")
+
+    run_worker()  # between two of the page's refreshes (every 2 s)
+
+    expect(page.locator("#state-heading")).to_have_text("Import finished", timeout=10_000)
+    summary = page.locator(".import-report__summary")
+    expect(summary).to_have_text("3 created, 0 updated, 0 unchanged, 0 failed.")
+    assert watch.violations == [] and watch.errors == []
 
 
 # Large imports ---------------------------------------------------------------------------------
@@ -355,7 +398,7 @@ def test_a_worker_process_imports_2000_files_and_the_page_follows_it(client, edi
     assert response["Location"] == f"{IMPORT}{job.pk}/" and not Post.objects.exists()
 
     worker = subprocess.Popen(
-        [sys.executable, "manage.py", "db_worker", "--batch", "--no-startup-delay"],
+        [sys.executable, "manage.py", "worker", "--batch"],
         cwd=ROOT,
         env=django_child_env(
             DATABASE_URL=database_url_of(connection),

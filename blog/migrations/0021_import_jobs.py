@@ -10,7 +10,7 @@ import blog.uploads
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("blog", "0019_sponsored_admin_names"),
+        ("blog", "0020_golive"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

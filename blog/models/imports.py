@@ -74,6 +74,7 @@ class ImportJob(models.Model):
     @classmethod
     def start(cls, upload, *, by, **options):
         """Keep the upload and queue its import, once the row is committed for the worker."""
+        # An uploaded file's name is at most 255 characters (UploadedFile cuts it).
         job = cls.objects.create(started_by=by, file=upload, file_name=upload.name, options=options)
         transaction.on_commit(lambda: run_import_job.enqueue(job.pk))
         return job
