@@ -1,11 +1,13 @@
 """Uploaded files: images (one path for the Markdown editor's uploads, featured images and
 avatars), files to import, and the view that serves media back when no media host does.
 
-What is stored is never the uploaded file: Pillow decodes it and writes the pixels again, so a
-file that only claims to be an image (HTML or SVG with an image name or content type) is refused
-and one that is an image and something else too (a GIF/HTML polyglot, EXIF with a GPS position)
-keeps only its pixels. The type comes from the content, the name is random, and byte and pixel
-limits are checked before anything is decoded (for an animation, before each frame is).
+What is stored of an image is never the uploaded file: Pillow decodes it and writes the pixels
+again, so a file that only claims to be an image (HTML or SVG with an image name or content
+type) is refused and one that is an image and something else too (a GIF/HTML polyglot, EXIF
+with a GPS position) keeps only its pixels. The type comes from the content, the name is
+random, and byte and pixel limits are checked before anything is decoded (for an animation,
+before each frame is). A file to import is kept as it came, under a random name, where nothing
+serves it, until its import job ends.
 """
 
 import os

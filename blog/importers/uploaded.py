@@ -14,7 +14,6 @@ from blog.importers.records import ImportProblem
 MAX_ZIP_FILES = 5000
 MAX_ZIP_BYTES = 200 * 1024 * 1024  # unpacked, all members together
 MARKDOWN_SUFFIXES = {".md", ".markdown", ".mdown", ".txt"}
-SUFFIXES = MARKDOWN_SUFFIXES | {".zip", ".xml"}
 
 
 def import_file(name, raw, *, include_pages=False, progress=None, **options):
