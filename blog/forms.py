@@ -1,11 +1,7 @@
 """The admin's forms: the post form and its byline rule, imports, merging tags, and the range
 of the click report."""
 
-import io
-import zipfile
-import zlib
 from datetime import date, timedelta
-from pathlib import PurePosixPath
 
 from django import forms
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -13,14 +9,8 @@ from django.forms.models import BaseInlineFormSet
 from django.utils import timezone
 
 from blog import reports
-from blog.importers import ImportProblem, import_markdown, import_wordpress
-from blog.importers.markdown_files import MAX_BYTES
-from blog.models import Post
-
-MAX_UPLOAD_BYTES = 50 * 1024 * 1024
-MAX_ZIP_FILES = 5000
-MAX_ZIP_BYTES = 200 * 1024 * 1024  # unpacked, all members together
-MARKDOWN_SUFFIXES = {".md", ".markdown", ".mdown", ".txt"}
+from blog.models import ImportJob, Post
+from blog.uploads import clean_import_file
 
 
 class PostPartFormSet(BaseInlineFormSet):
@@ -190,7 +180,8 @@ class PostAdminForm(forms.ModelForm):
 
 
 class ImportForm(forms.Form):
-    """The admin's import: the same code as the import_posts and import_wordpress commands."""
+    """The admin's import, run in the background by the same code as the import_posts and
+    import_wordpress commands."""
 
     file = forms.FileField(
         help_text="A Markdown file (.md), a .zip of Markdown files, or a WordPress export (.xml)."
@@ -225,36 +216,19 @@ class ImportForm(forms.Form):
             ]
 
     def clean_file(self):
-        upload = self.cleaned_data["file"]
-        if upload.size > MAX_UPLOAD_BYTES:
-            raise forms.ValidationError(
-                f"The file is {upload.size:,} bytes; the limit is {MAX_UPLOAD_BYTES:,}."
-            )
-        suffix = PurePosixPath(upload.name).suffix.lower()
-        if suffix not in MARKDOWN_SUFFIXES | {".zip", ".xml"}:
-            raise forms.ValidationError(
-                f"“{upload.name}” is not a .md, .zip or .xml file, so there is nothing to import."
-            )
-        return upload
+        return clean_import_file(self.cleaned_data["file"])
 
-    def run(self):
-        upload = self.cleaned_data["file"]
-        options = {
-            "status": self.cleaned_data["status"] or None,
-            "dry_run": self.cleaned_data["dry_run"],
-            "overwrite": self.cleaned_data["overwrite"],
-            "go_links": self.cleaned_data.get("go_links", False),
-        }
-        raw = upload.read()
-        suffix = PurePosixPath(upload.name).suffix.lower()
-        if suffix == ".xml":
-            return import_wordpress(
-                raw, include_pages=self.cleaned_data["include_pages"], **options
-            )
-        if suffix == ".zip":
-            return import_markdown(_zip_sources(raw), **options)
-        name = PurePosixPath(upload.name)
-        return import_markdown([(name.name, name.stem, lambda: raw)], **options)
+    def save(self, by):
+        """Queue the import (see ImportJob): the worker runs it, not this request."""
+        return ImportJob.start(
+            self.cleaned_data["file"],
+            by=by,
+            status=self.cleaned_data["status"] or None,
+            dry_run=self.cleaned_data["dry_run"],
+            overwrite=self.cleaned_data["overwrite"],
+            go_links=self.cleaned_data.get("go_links", False),
+            include_pages=self.cleaned_data["include_pages"],
+        )
 
 
 class MergeTagsForm(forms.Form):
@@ -305,50 +279,3 @@ class ClickReportForm(forms.Form):
 
     def report(self):
         return reports.ClickReport(self.cleaned_data["since"], self.cleaned_data["until"])
-
-
-def _zip_sources(raw):
-    """(name, reader) for the Markdown files in a zip, read in memory, with size limits."""
-    try:
-        archive = zipfile.ZipFile(io.BytesIO(raw))
-    except zipfile.BadZipFile:
-        raise ImportProblem("this .zip file is damaged or not a zip file") from None
-    members = [
-        member
-        for member in archive.infolist()
-        if not member.is_dir()
-        and PurePosixPath(member.filename).suffix.lower() in MARKDOWN_SUFFIXES
-        and not PurePosixPath(member.filename).name.startswith(".")
-        and "__MACOSX" not in member.filename
-    ]
-    if not members:
-        raise ImportProblem("the .zip file holds no Markdown files (.md)")
-    if len(members) > MAX_ZIP_FILES:
-        raise ImportProblem(
-            f"the .zip file holds {len(members):,} files; the limit is {MAX_ZIP_FILES:,}"
-        )
-
-    unpacked = sum(member.file_size for member in members)
-    if unpacked > MAX_ZIP_BYTES:
-        raise ImportProblem(
-            f"the .zip file unpacks to {unpacked:,} bytes; the limit is {MAX_ZIP_BYTES:,}"
-        )
-
-    def reader(member):
-        def read():
-            if member.file_size > MAX_BYTES:
-                raise ImportProblem(
-                    f"the file is {member.file_size:,} bytes; the limit is {MAX_BYTES:,}"
-                )
-            try:
-                with archive.open(member) as source:  # reads no more than the size declared
-                    return source.read(MAX_BYTES)
-            except (zipfile.BadZipFile, zlib.error, EOFError) as error:
-                raise ImportProblem(f"this member of the .zip file is damaged ({error})") from None
-
-        return read
-
-    return [
-        (member.filename, PurePosixPath(member.filename).with_suffix("").as_posix(), reader(member))
-        for member in members
-    ]

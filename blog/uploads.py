@@ -1,13 +1,16 @@
-"""Uploaded images: one path for the Markdown editor's uploads, featured images and avatars,
-and the view that serves media back when no media host does.
+"""Uploaded files: images (one path for the Markdown editor's uploads, featured images and
+avatars), files to import, and the view that serves media back when no media host does.
 
-What is stored is never the uploaded file: Pillow decodes it and writes the pixels again, so a
-file that only claims to be an image (HTML or SVG with an image name or content type) is refused
-and one that is an image and something else too (a GIF/HTML polyglot, EXIF with a GPS position)
-keeps only its pixels. The type comes from the content, the name is random, and byte and pixel
-limits are checked before anything is decoded (for an animation, before each frame is).
+What is stored of an image is never the uploaded file: Pillow decodes it and writes the pixels
+again, so a file that only claims to be an image (HTML or SVG with an image name or content
+type) is refused and one that is an image and something else too (a GIF/HTML polyglot, EXIF
+with a GPS position) keeps only its pixels. The type comes from the content, the name is
+random, and byte and pixel limits are checked before anything is decoded (for an animation,
+before each frame is). A file to import is kept as it came, under a random name, where nothing
+serves it, until its import job ends.
 """
 
+import os
 import struct
 import uuid
 from io import BytesIO
@@ -17,7 +20,7 @@ from django import forms
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
-from django.core.files.storage import default_storage
+from django.core.files.storage import FileSystemStorage, default_storage, storages
 from django.db import models
 from django.db.models.fields.files import ImageFieldFile
 from django.http import Http404, JsonResponse
@@ -252,6 +255,59 @@ def editor_image_upload(request):
         errors = {field: list(messages) for field, messages in form.errors.items()}
         return JsonResponse(errors, status=400)
     return JsonResponse({"image_code": f"![]({form.save()})"})
+
+
+# Files to import ---------------------------------------------------------------------------
+
+# A WordPress export of a large site, or a .zip of a few thousand Markdown files.
+IMPORT_MAX_BYTES = 50 * 1024 * 1024
+IMPORT_SUFFIXES = {".md", ".markdown", ".mdown", ".txt", ".zip", ".xml"}
+
+
+def clean_import_file(upload):
+    """The upload, if it may be imported (see blog.importers.uploaded), or a ValidationError
+    naming the problem. Its content is the importer's to judge, file by file."""
+    if upload.size > IMPORT_MAX_BYTES:
+        raise ValidationError(
+            f"The file is {upload.size:,} bytes; the limit is {IMPORT_MAX_BYTES:,}.",
+            code="file_too_big",
+        )
+    if PurePosixPath(upload.name).suffix.lower() not in IMPORT_SUFFIXES:
+        raise ValidationError(
+            f"“{upload.name}” is not a .md, .zip or .xml file, so there is nothing to import.",
+            code="not_importable",
+        )
+    return upload
+
+
+class ImportFileStorage(FileSystemStorage):
+    """Files waiting for an import job: under BYLINE_IMPORT_ROOT, outside MEDIA_ROOT, with no
+    URL, so nothing serves them (they may hold unpublished drafts). The default for
+    STORAGES["imports"]; sites whose workers run on other machines point that alias at a
+    private bucket they share."""
+
+    def __init__(self, **kwargs):
+        super().__init__(**{"base_url": None, **kwargs})
+
+    @property
+    def base_location(self):
+        return self._value_or_setting(self._location, settings.BYLINE_IMPORT_ROOT)
+
+    @property
+    def location(self):
+        return os.path.abspath(self.base_location)
+
+    def url(self, name):
+        raise ValueError("Files to import have no URL.")
+
+
+def import_storage():
+    return storages["imports"]
+
+
+def import_file_name(job, filename):
+    """A name of our own: the uploaded one is only shown (ImportJob.file_name)."""
+    return f"{uuid.uuid4().hex}{PurePosixPath(filename).suffix.lower()}"
 
 
 # Serving media -----------------------------------------------------------------------------

@@ -286,7 +286,11 @@ STORAGES = {
             else "whitenoise.storage.CompressedManifestStaticFilesStorage"
         )
     },
+    # Files uploaded to the admin's import, until their job has run (blog/uploads.py): private,
+    # and shared with the workers (a private bucket when they run on other machines).
+    "imports": {"BACKEND": "blog.uploads.ImportFileStorage"},
 }
+BYLINE_IMPORT_ROOT = Path(os.environ.get("BYLINE_IMPORT_ROOT", VAR_DIR / "imports"))
 
 # The admin's live preview must use the same sanitising pipeline as the public page: markdownx's
 # own default renders raw HTML, a stored XSS in the browser of whoever edits the post.

@@ -18,6 +18,7 @@ from tests.factories import UserFactory
 def _test_settings(settings, tmp_path, tmp_path_factory, monkeypatch):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     settings.MEDIA_ROOT = tmp_path / "media"
+    settings.BYLINE_IMPORT_ROOT = tmp_path / "imports"
     settings.STORAGES = {
         **settings.STORAGES,
         "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},

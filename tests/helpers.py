@@ -8,12 +8,14 @@ import os
 import subprocess
 import sys
 from pathlib import Path
+from unittest import mock
 
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import CommandError, call_command
 from django.db.models import Q
+from django.test import TestCase
 from django.utils import timezone
 from PIL import Image
 from taggit.models import Tag, TaggedItem
@@ -179,6 +181,28 @@ def run_django_child(module, *args, **env):
     )
     assert child.returncode == 0, child.stderr
     return json.loads(child.stdout.splitlines()[-1])
+
+
+# Background imports ---------------------------------------------------------------------------
+
+
+def run_worker():
+    """Run what the task queue holds, here: `manage.py worker --batch`. Between jobs the
+    database backend's worker closes connections it takes for stale, which on PostgreSQL would
+    close the test's own, inside its transaction: not here."""
+    with mock.patch("django_tasks_db.management.commands.db_worker.close_old_connections"):
+        call_command("worker", "--batch", verbosity=0)
+
+
+def admin_import(client, data):
+    """Start an import on the admin's import page and let the worker run it: the job's page
+    (or the form page, had the form refused the file)."""
+    with TestCase.captureOnCommitCallbacks(execute=True):
+        response = client.post("/admin/blog/post/import/", data)
+    if response.status_code != 302:
+        return response
+    run_worker()
+    return client.get(response["Location"])
 
 
 # Many posts at once ---------------------------------------------------------------------------

@@ -9,7 +9,7 @@ import pytest
 from accounts.models import User
 from blog.models import Post, Topic
 from tests.factories import FullPostFactory, PostFactory, UserFactory
-from tests.helpers import command, posts_field_by_field, upload
+from tests.helpers import admin_import, command, posts_field_by_field, upload
 
 pytestmark = pytest.mark.django_db
 FIXTURES = Path(__file__).parent / "fixtures" / "import"
@@ -114,11 +114,9 @@ def test_editors_import_a_zip_in_the_admin_and_see_the_summary(client, editor):
         archive.writestr("posts/readme.png", b"\x89PNG")
     client.force_login(editor)
 
-    response = client.post(
-        "/admin/blog/post/import/", {"file": upload("posts.zip", buffer.getvalue())}
-    )
+    page = admin_import(client, {"file": upload("posts.zip", buffer.getvalue())})
 
-    html = response.content.decode()
+    html = page.content.decode()
     assert "3 created, 0 updated, 0 unchanged, 1 failed." in html
     assert "posts/broken.md: the YAML front matter is invalid" in html
     assert Post.objects.count() == 3
@@ -128,11 +126,13 @@ def test_the_admin_imports_a_markdown_file_and_a_wordpress_export(client, editor
     client.force_login(editor)
     markdown = (FIXTURES / "site" / "nested" / "toml-post.md").read_bytes()
 
-    client.post("/admin/blog/post/import/", {"file": upload("toml-post.md", markdown)})
-    client.post(
-        "/admin/blog/post/import/",
+    admin_import(client, {"file": upload("toml-post.md", markdown)})
+    dry_run = admin_import(
+        client,
         {"file": upload("wp.xml", (FIXTURES / "wordpress.xml").read_bytes()), "dry_run": "on"},
     )
+
+    assert "Dry run: nothing was written" in dry_run.content.decode()
 
     assert list(Post.objects.values_list("slug", flat=True)) == ["lunchbox-ideas"]
 

@@ -14,7 +14,7 @@ from blog.affiliate_urls import replace_affiliate_urls
 from blog.models import FAQ, Post, SponsoredLink
 from tests.browser import PolicyWatch, log_in, requires_chromium
 from tests.factories import PostFactory, SponsoredLinkFactory, UserFactory
-from tests.helpers import command, import_posts, upload
+from tests.helpers import admin_import, command, import_posts, upload
 
 pytestmark = pytest.mark.django_db
 
@@ -334,16 +334,13 @@ def test_the_admin_import_offers_go_links_only_to_those_who_may_make_links(clien
     client.force_login(importer)
     assert "go_links" not in client.get("/admin/blog/post/import/").content.decode()
 
-    client.post(
-        "/admin/blog/post/import/", {"file": upload("offer.md", markdown), "go_links": "on"}
-    )
+    admin_import(client, {"file": upload("offer.md", markdown), "go_links": "on"})
 
     assert Post.objects.get().body == f"[this]({HOPLINK})"  # the option was not theirs
     assert not SponsoredLink.objects.exists()
     client.force_login(editor)
-    report = client.post(
-        "/admin/blog/post/import/",
-        {"file": upload("offer.md", markdown), "go_links": "on"},
+    report = admin_import(
+        client, {"file": upload("offer.md", markdown), "go_links": "on"}
     ).content.decode()
     assert "Affiliate addresses now link to /go/clickbank-aebcbdb/." in report
     assert Post.objects.get().body == "[this](/go/clickbank-aebcbdb/)"

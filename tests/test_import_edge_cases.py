@@ -9,7 +9,7 @@ import pytest
 from blog.importers.text import repair
 from blog.models import Post, Topic
 from tests.factories import PostFactory, UserFactory
-from tests.helpers import command, import_posts, posts_field_by_field, upload
+from tests.helpers import admin_import, command, import_posts, posts_field_by_field, upload
 
 pytestmark = pytest.mark.django_db
 
@@ -233,7 +233,7 @@ def test_a_damaged_zip_member_is_a_line_in_the_report_not_a_crash(client, editor
     data[start : start + 12] = b"\xff" * 12
     client.force_login(editor)
 
-    response = client.post("/admin/blog/post/import/", {"file": upload("p.zip", bytes(data))})
+    response = admin_import(client, {"file": upload("p.zip", bytes(data))})
 
     assert response.status_code == 200
     html = response.content.decode()

@@ -1,5 +1,5 @@
 """The post admin's own pages: revisions (compare, restore), the shareable preview, and
-imports."""
+imports (the form, and each import job's progress and report)."""
 
 from django.conf import settings
 from django.contrib import messages
@@ -12,7 +12,7 @@ from django.views.decorators.csp import csp_override
 
 from blog import revisions
 from blog.forms import ImportForm
-from blog.importers import ImportProblem
+from blog.models import ImportJob
 from blog.models.content import EditConflict
 from blog.views import PostPreviewView
 
@@ -34,6 +34,11 @@ class PostPagesMixin:
             ),
             path("import/", self.admin_site.admin_view(self.import_view), name="blog_post_import"),
             path(
+                "import/<int:pk>/",
+                self.admin_site.admin_view(self.import_job_view),
+                name="blog_post_import_job",
+            ),
+            path(
                 "<int:pk>/preview/",
                 self.admin_site.admin_view(self.preview_view),
                 name="blog_post_preview",
@@ -52,15 +57,13 @@ class PostPagesMixin:
         return request.user.has_perms(["blog.add_post", "blog.edit_any_post"])
 
     def import_view(self, request):
+        """The import form, which queues a job and goes to its page, and the recent jobs."""
         if not self.has_import_permission(request):
             raise PermissionDenied
         form = ImportForm(request.POST or None, request.FILES or None, user=request.user)
-        report = None
         if request.method == "POST" and form.is_valid():
-            try:
-                report = form.run()
-            except ImportProblem as problem:
-                form.add_error("file", str(problem))
+            job = form.save(by=request.user)
+            return HttpResponseRedirect(reverse("admin:blog_post_import_job", args=[job.pk]))
         return TemplateResponse(
             request,
             "admin/blog/post/import.html",
@@ -69,7 +72,22 @@ class PostPagesMixin:
                 "opts": self.opts,
                 "title": "Import posts",
                 "form": form,
-                "report": report,
+                "jobs": ImportJob.objects.recent(),
+            },
+        )
+
+    def import_job_view(self, request, pk):
+        if not self.has_import_permission(request):
+            raise PermissionDenied
+        job = get_object_or_404(ImportJob.objects.select_related("started_by"), pk=pk)
+        return TemplateResponse(
+            request,
+            "admin/blog/post/import_job.html",
+            {
+                **self.admin_site.each_context(request),
+                "opts": self.opts,
+                "title": f"Import of {job.file_name}",
+                "job": job,
             },
         )
 

@@ -115,13 +115,23 @@ def describe(problem):
 
 
 def import_wordpress(
-    raw, *, status=None, dry_run=False, overwrite=False, include_pages=False, go_links=False
+    raw,
+    *,
+    status=None,
+    dry_run=False,
+    overwrite=False,
+    include_pages=False,
+    go_links=False,
+    progress=None,
 ):
-    """Import a WordPress export, in batches as import_markdown() does."""
+    """Import a WordPress export, in batches as import_markdown() does. `progress` is told how
+    many items there are once the export is read, then of each item done."""
     report = Report(dry_run=dry_run)
     posts, left_out, problems = wordpress.read(raw, include_pages=include_pages)
     report.failed += len(problems)
     report.problems += problems
+    if progress:
+        progress.expect(len(posts))
     slugs, pending, go_slugs = set(), [], set()
     options = {"status": status, "dry_run": dry_run, "overwrite": overwrite, "go_links": go_links}
 
@@ -135,6 +145,8 @@ def import_wordpress(
                 slugs.add(item.slug)
                 go_slugs.update(item.go_links)
                 report.count(outcome)
+            if progress:
+                progress.advance()
         pending.clear()
 
     for item in posts:
@@ -144,6 +156,8 @@ def import_wordpress(
             report.count("failed")
             problem = ImportProblem(f"its slug “{item.slug}” is taken by another item")
             report.problems.append(f"“{item.title}”: {describe(problem)}")
+            if progress:
+                progress.advance()
             continue
         pending.append(item)
         if len(pending) >= BATCH_SIZE:

@@ -1,4 +1,6 @@
-"""A progress bar for long imports, on a management command's standard error."""
+"""How far a long import has gone: a progress bar on a management command's standard error
+(here), or the admin's import job row (blog.models.imports.JobProgress). An importer calls
+`expect(total)` when it knows the number of files, `advance()` after each, `write(message)`."""
 
 import time
 
@@ -8,9 +10,14 @@ class Progress:
     on a terminal, so logs and tests see just the messages written through `write`."""
 
     def __init__(self, total, stream, minimum=50):
-        self.total, self.done, self.stream = total, 0, stream
-        self.shown = total >= minimum and stream.isatty()
+        self.done, self.stream, self.minimum = 0, stream, minimum
+        self.expect(total)
         self.started = time.monotonic()
+
+    def expect(self, total):
+        """The number of files, once the reader knows it (a WordPress export's items)."""
+        self.total = total
+        self.shown = total >= self.minimum and self.stream.isatty()
 
     def __enter__(self):
         return self

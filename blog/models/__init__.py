@@ -4,6 +4,7 @@ from blog.models.demo import DemoPost
 from blog.models.editing import EditorDraft, EditorPresence
 from blog.models.golive import Delivery, Event, WebhookEndpoint
 from blog.models.history import Revision, StateChange
+from blog.models.imports import ImportJob
 from blog.models.parts import FAQ, PostAuthor, PostSlugRedirect, Reference, Topic
 from blog.models.post import Post, PostQuerySet
 from blog.models.sponsored import (
@@ -30,6 +31,7 @@ __all__ = [
     "EditorPresence",
     "Event",
     "FAQ",
+    "ImportJob",
     "Listing",
     "Post",
     "PostAuthor",
