@@ -194,7 +194,10 @@ if BYLINE_TASK_BACKEND == "rq":
         raise ImproperlyConfigured("BYLINE_TASK_BACKEND=rq needs REDIS_URL.")
     INSTALLED_APPS.append("django_rq")
     TASKS = {"default": {"BACKEND": "django_tasks_rq.RQBackend", "QUEUES": ["default"]}}
-    RQ_QUEUES = {"default": {"URL": os.environ.get("BYLINE_RQ_URL", REDIS_URL)}}
+    # An import may run long: an hour before RQ takes a job for stuck (its default is 3 min).
+    RQ_QUEUES = {
+        "default": {"URL": os.environ.get("BYLINE_RQ_URL", REDIS_URL), "DEFAULT_TIMEOUT": 3600}
+    }
 elif BYLINE_TASK_BACKEND == "database":
     TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 else:

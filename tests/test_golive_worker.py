@@ -14,7 +14,6 @@ from datetime import timedelta
 import pytest
 import redis
 import time_machine
-from django.core.management import call_command
 from django.db import connection
 from django.utils import timezone
 
@@ -22,7 +21,7 @@ from blog import webhooks
 from blog.models import Delivery, Post, WebhookEndpoint
 from blog.models.golive import WEBHOOK_EVENTS, DeliveryStatus, EventKind
 from tests.factories import PostFactory
-from tests.helpers import ROOT, database_url_of, django_child_env
+from tests.helpers import ROOT, database_url_of, django_child_env, run_worker
 from tests.receivers import Receiver
 
 
@@ -45,10 +44,6 @@ def schedule(post, when, by=None):
     post.status, post.publish_at = Post.Status.PUBLISHED, when
     post.save_with_history(by=by)
     return post
-
-
-def run_worker():
-    call_command("worker", "--batch", verbosity=0)
 
 
 @pytest.mark.django_db

@@ -68,9 +68,8 @@ def test_an_editor_adds_a_network_and_the_posts_it_affects_are_rendered_again(cl
 def test_a_network_affecting_many_posts_renders_the_newest_at_once_and_the_rest_on_the_worker(
     client, editor, monkeypatch, django_capture_on_commit_callbacks
 ):
-    from django.core.management import call_command
-
     from blog import sponsored
+    from tests.helpers import run_worker
 
     monkeypatch.setattr(sponsored, "IN_REQUEST", 2)
     posts = [PostFactory(body=f"[Deal {n}](https://deals.partner.example/{n})") for n in range(5)]
@@ -90,7 +89,7 @@ def test_a_network_affecting_many_posts_renders_the_newest_at_once_and_the_rest_
     }
     assert sponsored_now == {posts[4].pk, posts[3].pk}
 
-    call_command("worker", "--batch", verbosity=0)
+    run_worker()
 
     assert all("sponsored nofollow" in post.body_html for post in Post.objects.all())
 
