@@ -15,6 +15,7 @@ from django.urls import reverse
 from django.utils.feedgenerator import Atom1Feed, Rss201rev2Feed
 from django.utils.html import escape
 
+from blog import websub
 from blog.disclosure import disclose
 from blog.fragments import CARD_FIELDS
 from blog.models import Post, Topic, public_authors, public_tags
@@ -55,6 +56,11 @@ def item_content(post):
 class BylineRssFeed(XmlSafeFeed, Rss201rev2Feed):
     """RSS 2.0 with the full post in content:encoded and every author as dc:creator."""
 
+    def add_root_elements(self, handler):
+        super().add_root_elements(handler)
+        if self.feed.get("hub"):
+            handler.addQuickElement("atom:link", None, {"rel": "hub", "href": self.feed["hub"]})
+
     def rss_attributes(self):
         return {
             **super().rss_attributes(),
@@ -72,6 +78,11 @@ class BylineRssFeed(XmlSafeFeed, Rss201rev2Feed):
 class BylineAtomFeed(XmlSafeFeed, Atom1Feed):
     """Atom with the full post as <content> and one <author> per author."""
 
+    def add_root_elements(self, handler):
+        super().add_root_elements(handler)
+        if self.feed.get("hub"):
+            handler.addQuickElement("link", "", {"rel": "hub", "href": self.feed["hub"]})
+
     def add_item_elements(self, handler, item):
         super().add_item_elements(handler, item)
         for name, url in item["authors"]:
@@ -84,6 +95,7 @@ class BylineAtomFeed(XmlSafeFeed, Atom1Feed):
 
 class LatestPostsFeed(Feed):
     feed_type = BylineRssFeed
+    url_name = "blog:feed"
     title = settings.BYLINE_SITE_NAME
     description = settings.BYLINE_SITE_DESCRIPTION
     language = settings.LANGUAGE_CODE
@@ -102,6 +114,16 @@ class LatestPostsFeed(Feed):
 
     def link(self, obj=None):
         return reverse("blog:post_list")
+
+    def feed_url(self, obj=None):
+        """With a WebSub hub, the self link is the address the hub is pinged with
+        (blog/websub.py); without, Django's: the address asked for."""
+        if not settings.BYLINE_WEBSUB_HUB:
+            return None
+        return websub.feed_url(self.url_name, getattr(obj, "slug", None))
+
+    def feed_extra_kwargs(self, obj):
+        return {"hub": settings.BYLINE_WEBSUB_HUB} if settings.BYLINE_WEBSUB_HUB else {}
 
     def subtitle(self, obj=None):
         return self.description(obj) if callable(self.description) else self.description
@@ -160,9 +182,12 @@ class LatestPostsFeed(Feed):
 
 class LatestPostsAtomFeed(LatestPostsFeed):
     feed_type = BylineAtomFeed
+    url_name = "blog:feed_atom"
 
 
 class TagFeed(LatestPostsFeed):
+    url_name = "blog:tag_feed"
+
     def get_object(self, request, slug):
         return get_object_or_404(public_tags(), slug=slug)
 
@@ -180,6 +205,8 @@ class TagFeed(LatestPostsFeed):
 
 
 class TopicFeed(LatestPostsFeed):
+    url_name = "blog:topic_feed"
+
     def get_object(self, request, slug):
         return get_object_or_404(Topic, slug=slug)
 
@@ -197,6 +224,8 @@ class TopicFeed(LatestPostsFeed):
 
 
 class AuthorFeed(LatestPostsFeed):
+    url_name = "blog:author_feed"
+
     def get_object(self, request, slug):
         return get_object_or_404(public_authors(), slug=slug)
 
@@ -215,11 +244,14 @@ class AuthorFeed(LatestPostsFeed):
 
 class TagAtomFeed(TagFeed):
     feed_type = BylineAtomFeed
+    url_name = "blog:tag_feed_atom"
 
 
 class TopicAtomFeed(TopicFeed):
     feed_type = BylineAtomFeed
+    url_name = "blog:topic_feed_atom"
 
 
 class AuthorAtomFeed(AuthorFeed):
     feed_type = BylineAtomFeed
+    url_name = "blog:author_feed_atom"

@@ -213,8 +213,16 @@ BYLINE_DELIVERY_LEASE_SECONDS = int(os.environ.get("BYLINE_DELIVERY_LEASE_SECOND
 BYLINE_DELIVERY_ATTEMPTS = int(os.environ.get("BYLINE_DELIVERY_ATTEMPTS", "8"))
 BYLINE_DELIVERY_RETRY_SECONDS = int(os.environ.get("BYLINE_DELIVERY_RETRY_SECONDS", "30"))
 BYLINE_WATCHDOG_MINUTES = int(os.environ.get("BYLINE_WATCHDOG_MINUTES", "10"))
+# A WebSub hub that every feed names and each go-live pings (blog/websub.py).
 BYLINE_WEBSUB_HUB = os.environ.get("BYLINE_WEBSUB_HUB", "")
+# Cache purges on go-live (blog/purge.py): comma-separated "METHOD URL" templates with {url}
+# (absolute) or {path}, e.g. "PURGE http://varnish:6081{path}".
 BYLINE_PURGE_URLS = env_list("BYLINE_PURGE_URLS")
+# Requests to addresses that editors or settings give (blog/outbound.py). Each step waits at
+# most the timeout, the whole request three times it. Only public internet addresses are called
+# unless private ones are allowed (tests, intranet sites).
+BYLINE_OUTBOUND_TIMEOUT = float(os.environ.get("BYLINE_OUTBOUND_TIMEOUT", "10"))
+BYLINE_OUTBOUND_ALLOW_PRIVATE = env_bool("BYLINE_OUTBOUND_ALLOW_PRIVATE", False)
 
 # With the local-memory cache, the content version's generation is this file's modification
 # time, shared by every process of the machine (blog/content_version.py).
