@@ -241,7 +241,7 @@ def _deliveries(event, endpoints):
 
 def dispatch_ready(now):
     """Claim the ready deliveries (each with a lease, by a compare-and-set on its row, so two
-    schedulers never claim one twice) and enqueue a job for each once that is committed."""
+    schedulers never claim one twice) and enqueue a job for each."""
     lease_until = now + timedelta(seconds=settings.BYLINE_DELIVERY_LEASE_SECONDS)
     claimed = []
     with transaction.atomic():
@@ -252,7 +252,9 @@ def dispatch_ready(now):
             )
             if won:
                 claimed.append((pk, attempts + 1))
-        transaction.on_commit(lambda: _enqueue(claimed))
+    # After the claims are committed (the scheduler runs outside any transaction), so that a
+    # job never starts before its claim is visible.
+    _enqueue(claimed)
     return len(claimed)
 
 

@@ -20,7 +20,7 @@ from django.utils import timezone
 from blog import webhooks
 from blog.models import Delivery, Post, WebhookEndpoint
 from blog.models.golive import WEBHOOK_EVENTS, DeliveryStatus, EventKind
-from tests.factories import PostFactory
+from tests.factories import PostFactory, UserFactory
 from tests.helpers import ROOT, database_url_of, django_child_env, run_worker
 from tests.receivers import Receiver
 
@@ -40,6 +40,13 @@ def endpoint(db, receiver, settings):
     )
 
 
+def draft(**fields):
+    """A draft whose author gets no email: the webhook is each event's one delivery."""
+    return PostFactory(
+        status=Post.Status.DRAFT, authors=[UserFactory(email_notifications=False)], **fields
+    )
+
+
 def schedule(post, when, by=None):
     post.status, post.publish_at = Post.Status.PUBLISHED, when
     post.save_with_history(by=by)
@@ -49,7 +56,7 @@ def schedule(post, when, by=None):
 @pytest.mark.django_db
 def test_a_scheduled_post_fires_its_webhook_once_when_its_time_passes(receiver, endpoint):
     when = (timezone.now() + timedelta(hours=2)).replace(microsecond=0)
-    post = schedule(PostFactory(status=Post.Status.DRAFT, title="Out at two"), when)
+    post = schedule(draft(title="Out at two"), when)
 
     run_worker()
     assert receiver.requests == []  # not yet
@@ -76,7 +83,7 @@ def test_a_receiver_that_keeps_failing_is_retried_with_backoff_then_reported(
     settings.BYLINE_DELIVERY_ATTEMPTS = 3
     settings.BYLINE_WATCHDOG_MINUTES = 10
     receiver.status = 500
-    post = PostFactory(status=Post.Status.DRAFT)
+    post = draft()
     post.status = Post.Status.PUBLISHED
     post.save_with_history()
     start = timezone.now()
@@ -103,7 +110,7 @@ def test_a_receiver_that_keeps_failing_is_retried_with_backoff_then_reported(
 
 @pytest.mark.django_db
 def test_an_editor_can_send_a_delivery_again(endpoint, receiver, client, editor):
-    post = PostFactory(status=Post.Status.DRAFT)
+    post = draft()
     post.status = Post.Status.PUBLISHED
     post.save_with_history()
     run_worker()
@@ -128,11 +135,13 @@ def start_worker(**env):
         [sys.executable, "manage.py", "worker", "-v", "0"],
         cwd=ROOT,
         env=django_child_env(
-            DATABASE_URL=database_url_of(connection),
-            REDIS_URL="",
-            BYLINE_OUTBOUND_ALLOW_PRIVATE="1",
-            BYLINE_SCHEDULER_SECONDS="0.2",
-            **env,
+            **{
+                "DATABASE_URL": database_url_of(connection),
+                "REDIS_URL": "",
+                "BYLINE_OUTBOUND_ALLOW_PRIVATE": "1",
+                "BYLINE_SCHEDULER_SECONDS": "0.2",
+                **env,
+            }
         ),
         start_new_session=True,  # its own process group, to stop it and its children
         stdout=subprocess.DEVNULL,
@@ -162,12 +171,9 @@ needs_postgresql = pytest.mark.skipif(
 @needs_postgresql
 @pytest.mark.django_db(transaction=True)
 def test_a_worker_process_makes_20_scheduled_posts_go_live_on_time(receiver, endpoint):
-    start = timezone.now().replace(microsecond=0) + timedelta(seconds=3)
-    posts = [
-        schedule(PostFactory(status=Post.Status.DRAFT), start + timedelta(seconds=n // 4))
-        for n in range(20)
-    ]
-    worker = start_worker()
+    worker = start_worker()  # up and waiting before the posts are due, as on a real site
+    start = timezone.now().replace(microsecond=0) + timedelta(seconds=6)
+    posts = [schedule(draft(), start + timedelta(seconds=n // 4)) for n in range(20)]
     try:
         arrived = receiver.wait_for(20, timeout=60)
     finally:
@@ -191,7 +197,7 @@ def test_a_worker_process_makes_20_scheduled_posts_go_live_on_time(receiver, end
 @pytest.mark.django_db(transaction=True)
 def test_a_worker_killed_in_the_middle_of_a_job_leaves_one_effect(receiver, endpoint):
     receiver.delay, receiver.slow = 30, 1  # the first request hangs
-    post = PostFactory(status=Post.Status.DRAFT)
+    post = draft()
     post.status = Post.Status.PUBLISHED
     post.save_with_history()
     worker = start_worker(BYLINE_DELIVERY_LEASE_SECONDS="3")
@@ -215,7 +221,7 @@ def test_two_workers_deliver_each_event_once(receiver, endpoint):
     workers = [start_worker(), start_worker()]
     try:
         for _ in range(10):
-            post = PostFactory(status=Post.Status.DRAFT)
+            post = draft()
             post.status = Post.Status.PUBLISHED
             post.save_with_history()
         receiver.wait_for(10)
@@ -238,7 +244,7 @@ def test_the_rq_backend_delivers_through_redis(receiver, endpoint):
         pytest.skip("needs Redis on 127.0.0.1:6379")
     worker = start_worker(BYLINE_TASK_BACKEND="rq", REDIS_URL=url)
     try:
-        post = PostFactory(status=Post.Status.DRAFT)
+        post = draft()
         schedule(post, timezone.now() + timedelta(seconds=1))
         [(_, _, _, headers, body)] = receiver.wait_for(1)
         wait_until(lambda: Delivery.objects.get().status == DeliveryStatus.DONE)
