@@ -171,7 +171,8 @@ needs_postgresql = pytest.mark.skipif(
 @needs_postgresql
 @pytest.mark.django_db(transaction=True)
 def test_a_worker_process_makes_20_scheduled_posts_go_live_on_time(receiver, endpoint):
-    worker = start_worker()  # up and waiting before the posts are due, as on a real site
+    # Up and waiting before the posts are due, as on a real site; the scheduler's default pace.
+    worker = start_worker(BYLINE_SCHEDULER_SECONDS="2")
     start = timezone.now().replace(microsecond=0) + timedelta(seconds=6)
     posts = [schedule(draft(), start + timedelta(seconds=n // 4)) for n in range(20)]
     try:
@@ -253,3 +254,29 @@ def test_the_rq_backend_delivers_through_redis(receiver, endpoint):
 
     assert json.loads(body)["type"] == EventKind.PUBLISHED
     assert webhooks.verify(endpoint.secret, headers, body)
+
+
+@pytest.mark.django_db
+def test_notifications_go_through_the_worker_to_a_real_smtp_server(
+    settings, client, contributor, editor
+):
+    from tests.test_notifications import Mailbox, _smtp_server
+
+    mailbox = Mailbox()
+    controller = _smtp_server(settings, mailbox)
+    try:
+        post = PostFactory(status=Post.Status.DRAFT, authors=[contributor], title="For review")
+        post.status = Post.Status.IN_REVIEW
+        post.save_with_history(by=contributor)
+        run_worker()
+        assert mailbox.recipients == [editor.email]
+        assert "Submitted for review: For review" in mailbox.messages[0]["Subject"]
+
+        post.status = Post.Status.PUBLISHED
+        post.save_with_history(by=editor)
+        run_worker()
+        run_worker()
+        assert mailbox.recipients == sorted([editor.email, contributor.email])
+        assert Delivery.objects.filter(status=DeliveryStatus.DONE).count() == 2
+    finally:
+        controller.stop()
