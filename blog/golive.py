@@ -296,7 +296,8 @@ def deliver(delivery_id, attempt):
         response_status = SENDERS[delivery.channel](delivery)
     except Exception as error:
         status = getattr(error, "status", None)
-        retry = attempt < settings.BYLINE_DELIVERY_ATTEMPTS
+        # An address refused before anything was sent stays refused: no point retrying.
+        retry = attempt < settings.BYLINE_DELIVERY_ATTEMPTS and not getattr(error, "refused", False)
         this_attempt.update(
             status=DeliveryStatus.PENDING if retry else DeliveryStatus.FAILED,
             due_at=timezone.now() + backoff(attempt),

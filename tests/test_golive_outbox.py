@@ -9,7 +9,7 @@ import pytest
 import time_machine
 from django.utils import timezone
 
-from blog import golive
+from blog import golive, webhooks
 from blog.models import Delivery, Event, Post, WebhookEndpoint
 from blog.models.golive import Channel, DeliveryStatus, EventKind
 from tests.factories import PostFactory, UserFactory
@@ -44,7 +44,10 @@ def at(moment):
 @pytest.fixture
 def endpoint(db):
     return WebhookEndpoint.objects.create(
-        name="Receiver", url="http://127.0.0.1:9/hook", events=golive.WEBHOOK_EVENTS, secret="s"
+        name="Receiver",
+        url="http://127.0.0.1:9/hook",
+        events=golive.WEBHOOK_EVENTS,
+        secret=webhooks.new_secret(),
     )
 
 
@@ -197,7 +200,8 @@ def test_a_failing_delivery_is_retried_later_and_given_up_on(settings, endpoint)
     golive.dispatch_ready(now)
     assert golive.deliver.call(delivery.pk, 1) == "retry"
     delivery.refresh_from_db()
-    assert delivery.status == DeliveryStatus.PENDING and delivery.error
+    assert delivery.status == DeliveryStatus.PENDING
+    assert "refused" in delivery.error or "connect" in delivery.error.lower(), delivery.error
     assert delivery.due_at > now + timedelta(seconds=20)  # backoff: about 30 s
     assert golive.dispatch_ready(now) == 0
 
@@ -220,3 +224,24 @@ def test_the_watchdog_counts_what_is_late(settings, endpoint):
     assert golive.late_deliveries() == 0
     Event.objects.create(kind=EventKind.UPDATED, post=post, due_at=timezone.now())
     assert golive.late_deliveries() == 0  # due just now: not late
+
+
+def test_a_webhook_to_a_refused_address_is_not_retried(settings):
+    settings.BYLINE_OUTBOUND_ALLOW_PRIVATE = False
+    # Registered while allowed (or changed in the database): refused when it is sent.
+    WebhookEndpoint.objects.create(
+        name="Inside",
+        url="http://127.0.0.1:9/hook",
+        events=golive.WEBHOOK_EVENTS,
+        secret=webhooks.new_secret(),
+    )
+    Event.objects.create(kind=EventKind.UPDATED, post=quiet_post(), due_at=timezone.now())
+    now = timezone.now()
+    golive.expand_due(now)
+    golive.dispatch_ready(now)
+    delivery = Delivery.objects.get()
+
+    result = golive.deliver.call(delivery.pk, 1)
+    delivery.refresh_from_db()
+    assert result == "failed", delivery.error
+    assert delivery.status == DeliveryStatus.FAILED and "127.0.0.1" in delivery.error
