@@ -151,10 +151,17 @@ def post_payload(post):
     }
 
 
+# What a webhook says of a post that is not public now: which post, not what it has become
+# (a draft's new title is not the receivers' business).
+OUT_OF_PUBLIC_FIELDS = ("id", "uuid", "url", "slug", "status")
+
+
 def event_payload(event):
     """The JSON body a webhook receives for `event`."""
     if event.post is not None:
         post = post_payload(event.post)
+        if not event.post.is_published():
+            post = {field: post[field] for field in OUT_OF_PUBLIC_FIELDS}
     else:
         post = dict(event.snapshot)
     post.pop("stored", None)
@@ -247,7 +254,8 @@ def dispatch_ready(now):
     with transaction.atomic():
         ready = Delivery.objects.ready(now).order_by("due_at", "pk")
         for pk, status, attempts in ready.values_list("pk", "status", "attempts")[:BATCH]:
-            won = Delivery.objects.filter(pk=pk, status=status, attempts=attempts).update(
+            # Still ready as the row is written: a job that renewed its lease meanwhile keeps it.
+            won = ready.filter(pk=pk, status=status, attempts=attempts).update(
                 status=DeliveryStatus.RUNNING, lease_until=lease_until, attempts=attempts + 1
             )
             if won:
@@ -280,18 +288,20 @@ class DeliveryFailed(Exception):
 @task
 def deliver(delivery_id, attempt):
     """Send one delivery, if it is still this attempt's to send (a job that comes late, after
-    its lease ran out and another attempt began, does nothing)."""
-    delivery = (
-        Delivery.objects.select_related("event__post", "event__actor", "endpoint", "recipient")
-        .filter(pk=delivery_id, status=DeliveryStatus.RUNNING, attempts=attempt)
-        .first()
-    )
-    if delivery is None:
-        return "stale"
+    its lease ran out, does nothing: the scheduler may claim it again at any moment). Its lease
+    is renewed as it starts, so that no scheduler claims it again while it sends."""
     started = timezone.now()
     this_attempt = Delivery.objects.filter(
         pk=delivery_id, status=DeliveryStatus.RUNNING, attempts=attempt
     )
+    renewed = this_attempt.filter(lease_until__gt=started).update(
+        lease_until=started + timedelta(seconds=settings.BYLINE_DELIVERY_LEASE_SECONDS)
+    )
+    if not renewed:
+        return "stale"
+    delivery = Delivery.objects.select_related(
+        "event__post", "event__actor", "endpoint", "recipient"
+    ).get(pk=delivery_id)
     try:
         response_status = SENDERS[delivery.channel](delivery)
     except Exception as error:
@@ -341,8 +351,15 @@ def redeliver(deliveries):
 
 
 def send_webhook(delivery):
+    """POST the event, signed. A post published or updated that has left the public since is
+    not announced (late, retried or sent again): its unpublished event tells receivers."""
     from blog import outbound, webhooks
 
+    post = delivery.event.post
+    if delivery.event.kind in (EventKind.PUBLISHED, EventKind.UPDATED) and not (
+        post is not None and post.is_published()
+    ):
+        return None
     body = json.dumps(event_payload(delivery.event), separators=(",", ":")).encode()
     headers = {
         "Content-Type": "application/json",
@@ -376,6 +393,8 @@ def send_email(delivery):
     from blog import notifications
 
     event = delivery.event
+    if event.post is None:  # deleted since: nothing left to tell of, nor to link to
+        return None
     notifications.send(
         notification_kind(event),
         event.post,

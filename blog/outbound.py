@@ -149,6 +149,13 @@ def _parse(url):
     return scheme, host, port or DEFAULT_PORTS[scheme], host_header, target
 
 
+def shown(url):
+    """`url` as the delivery log and other messages may show it: without its query, where a
+    CDN's or hub's key may be (these requests take no headers from settings)."""
+    base, query = url.split("?", 1) if "?" in url else (url, "")
+    return f"{base}?…" if query else base
+
+
 def _resolve(host, port, timeout):
     """getaddrinfo() has no timeout of its own: it runs in a thread that is given up on."""
     found = {}
