@@ -285,6 +285,11 @@ class DeliveryFailed(Exception):
         self.status = status
 
 
+class DeliverySkipped(Exception):
+    """A delivery with nothing left to do (its post left the public or was deleted, its webhook
+    was turned off): done, with the reason in the log, and not retried."""
+
+
 @task
 def deliver(delivery_id, attempt):
     """Send one delivery, if it is still this attempt's to send (a job that comes late, after
@@ -299,11 +304,18 @@ def deliver(delivery_id, attempt):
     )
     if not renewed:
         return "stale"
-    delivery = Delivery.objects.select_related(
-        "event__post", "event__actor", "endpoint", "recipient"
-    ).get(pk=delivery_id)
+    delivery = (
+        Delivery.objects.select_related("event__post", "event__actor", "endpoint", "recipient")
+        .filter(pk=delivery_id)
+        .first()
+    )
+    if delivery is None:  # its webhook was deleted meanwhile
+        return "stale"
+    note = ""
     try:
         response_status = SENDERS[delivery.channel](delivery)
+    except DeliverySkipped as skipped:
+        response_status, note = None, f"Not sent: {skipped}"
     except Exception as error:
         status = getattr(error, "status", None)
         retry = attempt < settings.BYLINE_DELIVERY_ATTEMPTS
@@ -324,7 +336,7 @@ def deliver(delivery_id, attempt):
         last_attempt_at=started,
         response_status=response_status,
         duration_ms=_ms_since(started),
-        error="",
+        error=note,
     )
     return "done"
 
@@ -359,7 +371,9 @@ def send_webhook(delivery):
     if delivery.event.kind in (EventKind.PUBLISHED, EventKind.UPDATED) and not (
         post is not None and post.is_published()
     ):
-        return None
+        raise DeliverySkipped("the post is not public any more.")
+    if not delivery.endpoint.wants(delivery.event.kind):
+        raise DeliverySkipped("the webhook was turned off or no longer takes this event.")
     body = json.dumps(event_payload(delivery.event), separators=(",", ":")).encode()
     headers = {
         "Content-Type": "application/json",
@@ -393,8 +407,8 @@ def send_email(delivery):
     from blog import notifications
 
     event = delivery.event
-    if event.post is None:  # deleted since: nothing left to tell of, nor to link to
-        return None
+    if event.post is None:
+        raise DeliverySkipped("the post was deleted.")
     notifications.send(
         notification_kind(event),
         event.post,

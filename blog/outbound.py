@@ -35,6 +35,9 @@ DEFAULT_PORTS = {"http": 80, "https": 443}
 _SHARED = ipaddress.ip_network("100.64.0.0/10")
 _NAT64 = ipaddress.ip_network("64:ff9b::/96")
 _METADATA = ipaddress.ip_address("169.254.169.254")
+# IETF protocol assignments: the standard library's tables before Python 3.12.4 (CVE-2024-4032)
+# call most of them global. No webhook lives there.
+_IETF_PROTOCOL = ipaddress.ip_network("192.0.0.0/24")
 
 
 class OutboundError(Exception):
@@ -101,6 +104,10 @@ def not_public(address):
         return "link-local"
     if address in _SHARED:
         return "shared (carrier-grade NAT)"
+    if address.version == 6 and address.is_site_local:  # fec0::/10: deprecated, still routed
+        return "site-local"
+    if address in _IETF_PROTOCOL:
+        return "reserved"
     if address.is_multicast:
         return "multicast"
     if address.is_reserved:

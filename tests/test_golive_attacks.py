@@ -14,6 +14,7 @@ from django.utils import timezone
 from blog import golive, webhooks
 from blog.models import Delivery, Event, Post, WebhookEndpoint
 from blog.models.golive import Channel, DeliveryStatus, EventKind
+from blog.outbound import OutboundError, send
 from tests.factories import PostFactory, UserFactory
 from tests.helpers import post_form
 from tests.receivers import Receiver
@@ -124,10 +125,9 @@ def test_a_post_taken_back_before_its_webhooks_went_out_is_not_told_as_it_is_now
     for delivery in Delivery.objects.filter(channel=Channel.WEBHOOK):
         golive.deliver.call(delivery.pk, delivery.attempts)
 
-    assert all(
-        delivery.status == DeliveryStatus.DONE
-        for delivery in Delivery.objects.filter(channel=Channel.WEBHOOK)
-    )
+    published = Delivery.objects.get(channel=Channel.WEBHOOK, event__kind=EventKind.PUBLISHED)
+    assert published.status == DeliveryStatus.DONE
+    assert published.error == "Not sent: the post is not public any more."
     received = bodies(receiver)
     assert [body["type"] for body in received] == [EventKind.UNPUBLISHED]
     assert "Embargoed" not in json.dumps(received)
@@ -166,6 +166,25 @@ def test_a_notification_about_a_post_deleted_since_is_not_retried_for_ever(clien
     post.delete()
 
     assert golive.deliver.call(delivery.pk, 1) == "done"
+    assert Delivery.objects.get(pk=delivery.pk).error == "Not sent: the post was deleted."
+
+
+def test_a_webhook_turned_off_gets_no_more_retries(settings, receiver, endpoint):
+    """An Editor turns off a webhook (a wrong or compromised receiver): its retries, and any
+    "send again", stop."""
+    receiver.status = 500
+    Event.objects.create(kind=EventKind.UPDATED, post=quiet_post(), due_at=timezone.now())
+    golive.tick()
+    delivery = Delivery.objects.get(channel=Channel.WEBHOOK)
+    assert golive.deliver.call(delivery.pk, 1) == "retry"
+    endpoint.active = False
+    endpoint.save()
+
+    golive.dispatch_ready(Delivery.objects.get(pk=delivery.pk).due_at)
+    assert golive.deliver.call(delivery.pk, 2) == "done"
+
+    assert len(receiver.requests) == 1
+    assert "turned off" in Delivery.objects.get(pk=delivery.pk).error
 
 
 @pytest.mark.parametrize("role", ["contributor", "author"])
@@ -197,3 +216,16 @@ def test_writers_reach_no_webhook_delivery_log_or_import_job(request, client, ro
     assert response.status_code == 403
     assert Delivery.objects.get().status == DeliveryStatus.PENDING
     assert WebhookEndpoint.objects.get().name == "Receiver"
+
+
+@pytest.mark.parametrize(
+    "url, kind",
+    [("http://[fec0::1]/hook", "site-local"), ("http://192.0.0.8/hook", "reserved")],
+)
+def test_site_local_and_ietf_protocol_addresses_are_refused(settings, url, kind):
+    settings.BYLINE_OUTBOUND_ALLOW_PRIVATE = False
+
+    with pytest.raises(OutboundError, match=kind) as refusal:
+        send("POST", url, timeout=0.5)
+
+    assert refusal.value.refused
