@@ -313,6 +313,8 @@ def deliver(delivery_id, attempt):
         return "stale"
     note = ""
     try:
+        if _updated_since(delivery.event):
+            raise DeliverySkipped("a later update of the post is sent instead.")
         response_status = SENDERS[delivery.channel](delivery)
     except DeliverySkipped as skipped:
         response_status, note = None, f"Not sent: {skipped}"
@@ -339,6 +341,19 @@ def deliver(delivery_id, attempt):
         error=note,
     )
     return "done"
+
+
+def _updated_since(event):
+    """Whether `event` is an update with a later update of the same post after it. Every
+    delivery says what the post is now, so only the last of a run of edits (a post saved in a
+    loop) goes out: the others would say the same, once per webhook, hub feed and purge."""
+    return (
+        event.kind == EventKind.UPDATED
+        and event.post_id is not None
+        and Event.objects.filter(
+            post_id=event.post_id, kind=EventKind.UPDATED, pk__gt=event.pk
+        ).exists()
+    )
 
 
 def backoff(attempt):

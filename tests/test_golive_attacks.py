@@ -229,3 +229,23 @@ def test_site_local_and_ietf_protocol_addresses_are_refused(settings, url, kind)
         send("POST", url, timeout=0.5)
 
     assert refusal.value.refused
+
+
+def test_a_post_saved_in_a_loop_is_announced_once_per_webhook(client, editor, receiver, endpoint):
+    """Each save of a public post is an update; a writer saving in a loop must not make one
+    request per save to every webhook, hub feed and cache purge."""
+    post = quiet_post()
+    client.force_login(editor)
+    for number in range(6):
+        response = client.post(
+            f"/admin/blog/post/{post.pk}/change/", post_form(post, title=f"Take {number}")
+        )
+        assert response.status_code == 302
+        post.refresh_from_db()
+
+    golive.tick()
+    for delivery in Delivery.objects.filter(channel=Channel.WEBHOOK):
+        golive.deliver.call(delivery.pk, delivery.attempts)
+
+    assert [body["post"]["title"] for body in bodies(receiver)] == ["Take 5"]
+    assert set(Delivery.objects.values_list("status", flat=True)) == {DeliveryStatus.DONE}
