@@ -249,3 +249,35 @@ def test_a_post_saved_in_a_loop_is_announced_once_per_webhook(client, editor, re
 
     assert [body["post"]["title"] for body in bodies(receiver)] == ["Take 5"]
     assert set(Delivery.objects.values_list("status", flat=True)) == {DeliveryStatus.DONE}
+
+
+@pytest.mark.parametrize("role", ["contributor", "author"])
+def test_writers_cannot_turn_off_anothers_notifications(request, client, role):
+    user = request.getfixturevalue(role)
+    other = UserFactory(is_staff=True, email="other@example.com")
+    client.force_login(user)
+
+    response = client.post(
+        f"/admin/accounts/user/{other.pk}/change/",
+        {"username": other.username, "email": other.email, "email_notifications": ""},
+    )
+
+    assert response.status_code in (302, 403, 404)
+    other.refresh_from_db()
+    assert other.email_notifications
+
+
+def test_healthz_tells_readers_a_count_and_nothing_of_the_failures(client, settings, endpoint):
+    settings.BYLINE_WATCHDOG_MINUTES = 10
+    long_ago = timezone.now() - timedelta(minutes=30)
+    Event.objects.create(kind=EventKind.UPDATED, post=quiet_post(), due_at=long_ago)
+    golive.expand_due(timezone.now())
+    Delivery.objects.update(
+        status=DeliveryStatus.FAILED, error=f"{endpoint.url} {endpoint.secret} refused"
+    )
+
+    response = client.get("/healthz")
+
+    assert response.json()["go_live"] == "late: 1"
+    assert endpoint.secret not in response.text and "127.0.0.1" not in response.text
+    assert "Receiver" not in response.text
