@@ -291,3 +291,21 @@ def test_a_flood_of_healthz_does_not_count_the_delivery_log_each_time(
     with django_assert_max_num_queries(20):  # the database check's SELECT 1, once each
         for _ in range(20):
             assert client.get("/healthz").json()["go_live"] == "ok"
+
+
+def test_who_may_only_look_at_webhooks_cannot_rotate_their_secrets(client, endpoint):
+    """A site may give a group the view permission alone (an auditor): rotating a secret
+    breaks every receiver, so it is a change."""
+    from django.contrib.auth.models import Permission
+
+    auditor = UserFactory(is_staff=True)
+    auditor.user_permissions.add(Permission.objects.get(codename="view_webhookendpoint"))
+    client.force_login(auditor)
+    secret = endpoint.secret
+
+    client.post(
+        "/admin/blog/webhookendpoint/",
+        {"action": "rotate_secret", "_selected_action": [endpoint.pk]},
+    )
+
+    assert WebhookEndpoint.objects.get(pk=endpoint.pk).secret == secret
