@@ -151,10 +151,17 @@ def post_payload(post):
     }
 
 
+# What a webhook says of a post that is not public now: which post, not what it has become
+# (a draft's new title is not the receivers' business).
+OUT_OF_PUBLIC_FIELDS = ("id", "uuid", "url", "slug", "status")
+
+
 def event_payload(event):
     """The JSON body a webhook receives for `event`."""
     if event.post is not None:
         post = post_payload(event.post)
+        if not event.post.is_published():
+            post = {field: post[field] for field in OUT_OF_PUBLIC_FIELDS}
     else:
         post = dict(event.snapshot)
     post.pop("stored", None)
@@ -247,7 +254,8 @@ def dispatch_ready(now):
     with transaction.atomic():
         ready = Delivery.objects.ready(now).order_by("due_at", "pk")
         for pk, status, attempts in ready.values_list("pk", "status", "attempts")[:BATCH]:
-            won = Delivery.objects.filter(pk=pk, status=status, attempts=attempts).update(
+            # Still ready as the row is written: a job that renewed its lease meanwhile keeps it.
+            won = ready.filter(pk=pk, status=status, attempts=attempts).update(
                 status=DeliveryStatus.RUNNING, lease_until=lease_until, attempts=attempts + 1
             )
             if won:
@@ -277,23 +285,39 @@ class DeliveryFailed(Exception):
         self.status = status
 
 
+class DeliverySkipped(Exception):
+    """A delivery with nothing left to do (its post left the public or was deleted, its webhook
+    was turned off): done, with the reason in the log, and not retried."""
+
+
 @task
 def deliver(delivery_id, attempt):
     """Send one delivery, if it is still this attempt's to send (a job that comes late, after
-    its lease ran out and another attempt began, does nothing)."""
-    delivery = (
-        Delivery.objects.select_related("event__post", "event__actor", "endpoint", "recipient")
-        .filter(pk=delivery_id, status=DeliveryStatus.RUNNING, attempts=attempt)
-        .first()
-    )
-    if delivery is None:
-        return "stale"
+    its lease ran out, does nothing: the scheduler may claim it again at any moment). Its lease
+    is renewed as it starts, so that no scheduler claims it again while it sends."""
     started = timezone.now()
     this_attempt = Delivery.objects.filter(
         pk=delivery_id, status=DeliveryStatus.RUNNING, attempts=attempt
     )
+    renewed = this_attempt.filter(lease_until__gt=started).update(
+        lease_until=started + timedelta(seconds=settings.BYLINE_DELIVERY_LEASE_SECONDS)
+    )
+    if not renewed:
+        return "stale"
+    delivery = (
+        Delivery.objects.select_related("event__post", "event__actor", "endpoint", "recipient")
+        .filter(pk=delivery_id)
+        .first()
+    )
+    if delivery is None:  # its webhook was deleted meanwhile
+        return "stale"
+    note = ""
     try:
+        if _updated_since(delivery.event):
+            raise DeliverySkipped("a later update of the post is sent instead.")
         response_status = SENDERS[delivery.channel](delivery)
+    except DeliverySkipped as skipped:
+        response_status, note = None, f"Not sent: {skipped}"
     except Exception as error:
         status = getattr(error, "status", None)
         # An address refused before anything was sent stays refused: no point retrying.
@@ -315,9 +339,22 @@ def deliver(delivery_id, attempt):
         last_attempt_at=started,
         response_status=response_status,
         duration_ms=_ms_since(started),
-        error="",
+        error=note,
     )
     return "done"
+
+
+def _updated_since(event):
+    """Whether `event` is an update with a later update of the same post after it. Every
+    delivery says what the post is now, so only the last of a run of edits (a post saved in a
+    loop) goes out: the others would say the same, once per webhook, hub feed and purge."""
+    return (
+        event.kind == EventKind.UPDATED
+        and event.post_id is not None
+        and Event.objects.filter(
+            post_id=event.post_id, kind=EventKind.UPDATED, pk__gt=event.pk
+        ).exists()
+    )
 
 
 def backoff(attempt):
@@ -342,8 +379,17 @@ def redeliver(deliveries):
 
 
 def send_webhook(delivery):
+    """POST the event, signed. A post published or updated that has left the public since is
+    not announced (late, retried or sent again): its unpublished event tells receivers."""
     from blog import outbound, webhooks
 
+    post = delivery.event.post
+    if delivery.event.kind in (EventKind.PUBLISHED, EventKind.UPDATED) and not (
+        post is not None and post.is_published()
+    ):
+        raise DeliverySkipped("the post is not public any more.")
+    if not delivery.endpoint.wants(delivery.event.kind):
+        raise DeliverySkipped("the webhook was turned off or no longer takes this event.")
     body = json.dumps(event_payload(delivery.event), separators=(",", ":")).encode()
     headers = {
         "Content-Type": "application/json",
@@ -377,6 +423,8 @@ def send_email(delivery):
     from blog import notifications
 
     event = delivery.event
+    if event.post is None:
+        raise DeliverySkipped("the post was deleted.")
     notifications.send(
         notification_kind(event),
         event.post,

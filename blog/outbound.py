@@ -35,6 +35,9 @@ DEFAULT_PORTS = {"http": 80, "https": 443}
 _SHARED = ipaddress.ip_network("100.64.0.0/10")
 _NAT64 = ipaddress.ip_network("64:ff9b::/96")
 _METADATA = ipaddress.ip_address("169.254.169.254")
+# IETF protocol assignments: the standard library's tables before Python 3.12.4 (CVE-2024-4032)
+# call most of them global. No webhook lives there.
+_IETF_PROTOCOL = ipaddress.ip_network("192.0.0.0/24")
 
 
 class OutboundError(Exception):
@@ -101,6 +104,10 @@ def not_public(address):
         return "link-local"
     if address in _SHARED:
         return "shared (carrier-grade NAT)"
+    if address.version == 6 and address.is_site_local:  # fec0::/10: deprecated, still routed
+        return "site-local"
+    if address in _IETF_PROTOCOL:
+        return "reserved"
     if address.is_multicast:
         return "multicast"
     if address.is_reserved:
@@ -147,6 +154,13 @@ def _parse(url):
         host_header += f":{port}"
     target = iri_to_uri(parts.path or "/") + (f"?{iri_to_uri(parts.query)}" if parts.query else "")
     return scheme, host, port or DEFAULT_PORTS[scheme], host_header, target
+
+
+def shown(url):
+    """`url` as the delivery log and other messages may show it: without its query, where a
+    CDN's or hub's key may be (these requests take no headers from settings)."""
+    base, query = url.split("?", 1) if "?" in url else (url, "")
+    return f"{base}?…" if query else base
 
 
 def _resolve(host, port, timeout):

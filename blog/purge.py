@@ -58,7 +58,7 @@ def purge(post):
     ]
     results = outbound.send_all(requests, allow_private=True)
     failures = [
-        f"{request['method']} {request['url']}: "
+        f"{request['method']} {outbound.shown(request['url'])}: "
         + (result.reason if isinstance(result, outbound.OutboundError) else str(result.status))
         for request, result in zip(requests, results, strict=True)
         if isinstance(result, outbound.OutboundError) or not result.ok

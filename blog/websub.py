@@ -65,7 +65,7 @@ def ping_hub(urls):
     ]
     if failures:
         raise outbound.OutboundError(
-            f"The WebSub hub {hub} did not take {len(failures)} of {len(urls)} feeds: "
-            + "; ".join(failures)
+            f"The WebSub hub {outbound.shown(hub)} did not take {len(failures)} of {len(urls)} "
+            "feeds: " + "; ".join(failures)
         )
     return results

@@ -70,7 +70,9 @@ class WebhookEndpointAdmin(TextOnlyQueryMixin, admin.ModelAdmin):
         url = reverse("admin:blog_delivery_changelist") + f"?endpoint__id__exact={obj.pk}"
         return format_html('<a href="{}">Delivery log</a>', url)
 
-    @admin.action(description="Give the selected webhooks new signing secrets")
+    @admin.action(
+        description="Give the selected webhooks new signing secrets", permissions=["change"]
+    )
     def rotate_secret(self, request, queryset):
         for endpoint in queryset:
             endpoint.secret = webhooks.new_secret()
