@@ -19,11 +19,13 @@ from blog.admin.go_links import GoLinksMixin
 from blog.admin.guards import TextOnlyQueryMixin
 from blog.admin.post_pages import PostPagesMixin
 from blog.admin.post_parts import (
+    AttentionListFilter,
     FAQInline,
     MyPostsFilter,
     PopularTagListFilter,
     PostAuthorInline,
     ReferenceInline,
+    StateListFilter,
     kept_rows,
 )
 from blog.forms import PostAdminForm
@@ -53,14 +55,23 @@ class PostAdmin(
     list_display = ["title", "status_badge", "byline", "publish_at"]
     list_filter = [
         MyPostsFilter,
-        "status",
+        StateListFilter,
         ("authors", admin.RelatedOnlyFieldListFilter),
         "topics",
         PopularTagListFilter,
         "publish_at",
         "has_sponsored_links",
+        AttentionListFilter,
     ]
-    search_fields = ["title", "description", "body", "slug", "tags__name"]
+    search_fields = [
+        "title",
+        "description",
+        "body",
+        "slug",
+        "tags__name",
+        "authors__display_name",
+        "authors__username",
+    ]
     date_hierarchy = "publish_at"
     prepopulated_fields = {"slug": ["title"]}
     filter_horizontal = ["topics"]
