@@ -13,7 +13,6 @@ from datetime import timedelta
 from django.db.models import Count, OuterRef, Q, Subquery
 from django.db.models.functions import Coalesce
 from django.utils import timezone
-from django.utils.timesince import timesince
 
 from blog.compliance import problems
 from blog.models import Post, PostAuthor, StateChange
@@ -53,6 +52,18 @@ class Desk:
     def attention_total(self):
         """How many posts need attention (each counted once)."""
         return self.counts["flagged"] + self.counts["compliance_only"]
+
+
+def age(since, now):
+    """How long ago `since` was, in the one unit a glance needs: "just now", "40 minutes",
+    "5 hours", "9 days", "7 weeks"."""
+    minutes = int((now - since).total_seconds() // 60)
+    for unit, size, up_to in [("minute", 1, 60), ("hour", 60, 48), ("day", 1440, 42)]:
+        if minutes < size * up_to:
+            count = minutes // size
+            return "just now" if count < 1 else f"{count} {unit}{'s' * (count != 1)}"
+    weeks = minutes // (1440 * 7)
+    return f"{weeks} weeks"
 
 
 def submitted_for_review_at():
@@ -103,8 +114,13 @@ def desk_for(user, now=None):
     )
     in_review = list(in_review[:LISTED])
     for post in in_review:
-        post.waiting = timesince(post.submitted_at, now, depth=1)
+        post.waiting = age(post.submitted_at, now)
         post.stale = post.submitted_at < stale_before
+
+    drafts = list(drafts[:LISTED])
+    for post in drafts:
+        edited = age(post.updated_at, now)
+        post.edited = edited if edited == "just now" else f"{edited} ago"
 
     attention = _attention(scope, now, stale_before)
     failing = [item for item in attention if any(k == "compliance" for k, _ in item.reasons)]
@@ -112,7 +128,7 @@ def desk_for(user, now=None):
     counts["compliance_only"] = sum(1 for item in failing if len(item.reasons) == 1)
     return Desk(
         counts=counts,
-        drafts=list(drafts[:LISTED]),
+        drafts=drafts,
         in_review=in_review,
         scheduled=list(scheduled[:LISTED]),
         published=list(published[:LISTED]),
@@ -163,5 +179,5 @@ def _field_reasons(post, now, stale_before):
     if post.featured_image and not post.featured_image_alt:
         reasons.append(("alt", "Featured image without alt text"))
     if post.status == Status.IN_REVIEW and post.submitted_at < stale_before:
-        reasons.append(("stale", f"In review for {timesince(post.submitted_at, now, depth=1)}"))
+        reasons.append(("stale", f"In review for {age(post.submitted_at, now)}"))
     return reasons

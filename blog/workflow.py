@@ -105,7 +105,7 @@ class PostWorkflow:
     def unpublished_notice(self):
         """Why readers cannot see this post, for the banner on its preview."""
         if self.is_scheduled():
-            when = date_format(timezone.localtime(self.publish_at), "j F Y, H:i")
+            when = date_format(timezone.localtime(self.publish_at), "DATETIME_FORMAT")
             return f"This post is scheduled for {when}: readers cannot see it yet."
         if self.status == Status.ARCHIVED:
             return "This post is archived: readers cannot see it."

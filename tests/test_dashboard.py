@@ -125,7 +125,7 @@ def test_posts_that_need_attention_say_why(client, editor):
 
     assert "Out without a description" in attention and "No description" in attention
     assert "A picture nobody described" in attention and "without alt text" in attention
-    assert "Forgotten in review" in attention and "In review for 1 week" in attention
+    assert "Forgotten in review" in attention and "In review for 12 days" in attention
     assert "Selling without saying so" in attention and "Sponsored-content check" in attention
     assert "Nothing wrong here" not in attention
     assert "A draft without description" not in attention  # drafts are not finished yet
