@@ -58,7 +58,7 @@ def age(since, now):
     """How long ago `since` was, in the one unit a glance needs: "just now", "40 minutes",
     "5 hours", "9 days", "7 weeks"."""
     minutes = int((now - since).total_seconds() // 60)
-    for unit, size, up_to in [("minute", 1, 60), ("hour", 60, 48), ("day", 1440, 42)]:
+    for unit, size, up_to in [("minute", 1, 60), ("hour", 60, 24), ("day", 1440, 42)]:
         if minutes < size * up_to:
             count = minutes // size
             return "just now" if count < 1 else f"{count} {unit}{'s' * (count != 1)}"
