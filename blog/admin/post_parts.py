@@ -43,7 +43,10 @@ class PostAuthorInline(PostPartInline, admin.TabularInline):
     formset = PostAuthorFormSet
     fields = ["author", "order"]
     verbose_name = "author"
-    verbose_name_plural = "Authors (in byline order; you are added if none is given)"
+    verbose_name_plural = (
+        "Authors (in byline order; you are added if none is given and you have a role or a "
+        "display name)"
+    )
 
     def get_formset(self, request, obj=None, **kwargs):
         formset = super().get_formset(request, obj, **kwargs)
