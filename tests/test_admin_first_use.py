@@ -29,8 +29,14 @@ def test_every_reason_a_post_cannot_be_scheduled_is_shown_at_once(client, editor
     post = PostFactory(status=Post.Status.DRAFT, description="")
     client.force_login(editor)
 
-    response = _change(client, post, _transition="schedule", description="",
-                       publish_at_0="2020-01-01", publish_at_1="10:00:00")  # fmt: skip
+    response = _change(
+        client,
+        post,
+        _transition="schedule",
+        description="",
+        publish_at_0="2020-01-01",
+        publish_at_1="10:00:00",
+    )
 
     found = " ".join(_errors(response))
     assert "A scheduled post needs a publish time in the future" in found
@@ -42,8 +48,14 @@ def test_every_reason_a_post_cannot_be_published_now_is_shown_at_once(client, ed
     client.force_login(editor)
     later = timezone.localtime() + timedelta(days=3)
 
-    response = _change(client, post, _transition="publish", description="",
-                       publish_at_0=later.strftime("%Y-%m-%d"), publish_at_1="10:00:00")  # fmt: skip
+    response = _change(
+        client,
+        post,
+        _transition="publish",
+        description="",
+        publish_at_0=later.strftime("%Y-%m-%d"),
+        publish_at_1="10:00:00",
+    )
 
     found = " ".join(_errors(response))
     assert "use “Schedule”" in found and "Add a description" in found
@@ -57,8 +69,13 @@ def test_the_scheduled_message_ends_with_one_full_stop(client, editor, settings,
     client.force_login(editor)
     when = (timezone.localtime() + timedelta(days=2)).replace(hour=14, minute=5, second=0)
 
-    response = _change(client, post, _transition="schedule", publish_at_0=when.strftime("%Y-%m-%d"),
-                       publish_at_1=when.strftime("%H:%M:%S"))  # fmt: skip
+    response = _change(
+        client,
+        post,
+        _transition="schedule",
+        publish_at_0=when.strftime("%Y-%m-%d"),
+        publish_at_1=when.strftime("%H:%M:%S"),
+    )
 
     shown = [str(message) for message in get_messages(response.wsgi_request)]
     scheduled = [message for message in shown if "Scheduled for" in message]
@@ -93,8 +110,13 @@ def test_a_revision_of_a_scheduled_post_says_scheduled(client, editor):
     client.force_login(editor)
     _change(client, post, body="A first version.")
     when = (timezone.localtime() + timedelta(days=2)).replace(hour=9, minute=30, second=0)
-    _change(client, post, _transition="schedule", publish_at_0=when.strftime("%Y-%m-%d"),
-            publish_at_1=when.strftime("%H:%M:%S"))  # fmt: skip
+    _change(
+        client,
+        post,
+        _transition="schedule",
+        publish_at_0=when.strftime("%Y-%m-%d"),
+        publish_at_1=when.strftime("%H:%M:%S"),
+    )
 
     page = client.get(f"/admin/blog/post/{post.pk}/revisions/").content.decode()
 

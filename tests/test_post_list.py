@@ -31,9 +31,12 @@ def test_the_status_filter_tells_scheduled_from_published_posts(client, editor):
     assert _titles(client, "status__exact=scheduled") == ["Tomorrow"]
     assert _titles(client, "status__exact=published") == ["Out"]
     assert _titles(client, "status__exact=draft") == ["Draft"]
-    choices = [c["display"] for c in _filter(client.get("/admin/blog/post/"), "status").choices(
-        client.get("/admin/blog/post/").context["cl"]
-    )]  # fmt: skip
+    choices = [
+        c["display"]
+        for c in _filter(client.get("/admin/blog/post/"), "status").choices(
+            client.get("/admin/blog/post/").context["cl"]
+        )
+    ]
     assert choices == ["All", "Draft", "In review", "Scheduled", "Published", "Archived"]
 
 
