@@ -1,5 +1,6 @@
 from django.contrib.admin import AdminSite
 from django.shortcuts import redirect
+from django.template.response import TemplateResponse
 from django.urls import path
 from django.views.decorators.cache import never_cache
 
@@ -12,6 +13,7 @@ class BylineAdminSite(AdminSite):
     but the enrolment page."""
 
     login_form = two_factor.LoginForm
+    dashboard_template = "admin/dashboard.html"
 
     def has_permission(self, request):
         return super().has_permission(request) and not two_factor.unverified_but_required(request)
@@ -33,9 +35,37 @@ class BylineAdminSite(AdminSite):
             context["late_deliveries"] = late_deliveries_cached()
         return context
 
+    def index(self, request, extra_context=None):
+        """The editorial desk (blog/dashboard.py) for those who write; Django's list of the
+        admin's sections is at "All sections"."""
+        from blog.dashboard import desk_for
+        from blog.models import Post
+
+        desk = desk_for(request.user) if request.user.has_perm("blog.view_post") else None
+        posts = self._registry.get(Post)
+        context = {
+            **self.each_context(request),
+            "title": self.index_title,
+            "subtitle": None,
+            "desk": desk,
+            "can_add_post": request.user.has_perm("blog.add_post"),
+            "can_import": bool(posts and posts.has_import_permission(request)),
+            **(extra_context or {}),
+        }
+        request.current_app = self.name
+        return TemplateResponse(request, self.dashboard_template, context)
+
+    def sections_view(self, request):
+        """Django's own index: every section of the admin the user may use."""
+        return super().index(request, {"title": "All sections"})
+
     def enrolment_view(self, request):
         return two_factor.two_factor_view(request, self)
 
     def get_urls(self):
         enrolment = never_cache(two_factor.staff_only(self.enrolment_view))
-        return [path("two-factor/", enrolment, name="two_factor"), *super().get_urls()]
+        return [
+            path("two-factor/", enrolment, name="two_factor"),
+            path("sections/", self.admin_view(self.sections_view), name="sections"),
+            *super().get_urls(),
+        ]

@@ -53,6 +53,14 @@ class User(AbstractUser):
     def __str__(self):
         return self.name
 
+    def has_author_profile(self):
+        """Whether a post this account writes credits it when no author is given: a member of
+        a writing role, or anyone who chose a display name. A superuser who runs the site,
+        with neither, does not become a public author by fixing a typo in a new post."""
+        from accounts.roles import ROLES
+
+        return bool(self.display_name) or self.groups.filter(name__in=ROLES).exists()
+
     @property
     def name(self):
         return self.display_name or self.get_full_name() or self.username

@@ -24,6 +24,7 @@ from django.core.signals import setting_changed
 from django.db import transaction
 from django.dispatch import receiver
 from django.template.loader import get_template, render_to_string
+from django.utils.formats import get_format
 from django.utils.safestring import mark_safe
 
 # Each fragment: its template, and the field it is stored in.
@@ -62,8 +63,9 @@ def _fingerprint():
     digest = hashlib.sha256()
     for name in TEMPLATES:
         digest.update(get_template(name).template.source.encode())
-    # Dates are shown in the site's time zone and language.
-    digest.update(f"{settings.TIME_ZONE}|{settings.LANGUAGE_CODE}".encode())
+    # Dates are shown in the site's time zone, language and date format.
+    date_format = get_format("DATE_FORMAT")
+    digest.update(f"{settings.TIME_ZONE}|{settings.LANGUAGE_CODE}|{date_format}".encode())
     return digest.hexdigest()[:12]
 
 
@@ -72,7 +74,7 @@ _cached_fingerprint = functools.cache(_fingerprint)
 
 @receiver(setting_changed)
 def _settings_changed(setting, **kwargs):
-    if setting in {"TEMPLATES", "TIME_ZONE", "LANGUAGE_CODE"}:
+    if setting in {"TEMPLATES", "TIME_ZONE", "LANGUAGE_CODE", "FORMAT_MODULE_PATH"}:
         _cached_fingerprint.cache_clear()
 
 

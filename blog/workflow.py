@@ -105,7 +105,7 @@ class PostWorkflow:
     def unpublished_notice(self):
         """Why readers cannot see this post, for the banner on its preview."""
         if self.is_scheduled():
-            when = date_format(timezone.localtime(self.publish_at), "j F Y, H:i")
+            when = date_format(timezone.localtime(self.publish_at), "DATETIME_FORMAT")
             return f"This post is scheduled for {when}: readers cannot see it yet."
         if self.status == Status.ARCHIVED:
             return "This post is archived: readers cannot see it."
@@ -131,7 +131,7 @@ class PostWorkflow:
         return [t for name, t in TRANSITIONS.items() if self.may(name, user)]
 
     def check_transition(self, name, user, publish_at=None, submitted=None):
-        """Raise PermissionDenied or ValidationError (with the reason) unless `user` may move
+        """Raise PermissionDenied, or ValidationError with every reason, unless `user` may move
         this post by `name`, with the publish time `publish_at` if given (`submitted`: see
         check_ready_to_publish)."""
         if name not in TRANSITIONS:
@@ -143,19 +143,26 @@ class PostWorkflow:
             )
         when = publish_at or self.publish_at
         now = timezone.now()
+        errors = {}
         if name == "schedule" and when <= now:
-            raise ValidationError(
-                {"publish_at": f"A scheduled post needs a publish time in the future; "
-                               f"{date_format(timezone.localtime(when), 'DATETIME_FORMAT')} "
-                               f"has passed. To publish at once, use “Publish now”."}
-            )  # fmt: skip
+            errors["publish_at"] = [
+                f"A scheduled post needs a publish time in the future; "
+                f"{date_format(timezone.localtime(when), 'DATETIME_FORMAT')} has passed. To "
+                f"publish at once, use “Publish now”."
+            ]
         if name == "publish" and when > now + timezone.timedelta(seconds=NOW_TOLERANCE_SECONDS):
-            raise ValidationError(
-                {"publish_at": "This publish time is in the future: use “Schedule” to publish "
-                               "then, or set it to now to publish at once."}
-            )  # fmt: skip
+            errors["publish_at"] = [
+                "This publish time is in the future: use “Schedule” to publish then, or set it "
+                "to now to publish at once."
+            ]
         if TRANSITIONS[name].target == Status.PUBLISHED:
-            self.check_ready_to_publish(submitted)
+            # Every reason at once: a writer fixes them in one go, not one per try.
+            try:
+                self.check_ready_to_publish(submitted)
+            except ValidationError as unready:
+                errors = unready.update_error_dict(errors)
+        if errors:
+            raise ValidationError(errors)
 
     def check_ready_to_publish(self, submitted=None):
         """Raise ValidationError with every reason the post cannot go out yet. `submitted`:

@@ -117,7 +117,9 @@ class PostPagesMixin:
                 "history": history,
                 "old": old,
                 "new": new,
-                "diff": revisions.diff_rows(old.data, new.data) if old and new else [],
+                "diff": revisions.diff_rows(old.shown_data(), new.shown_data())
+                if old and new
+                else [],
                 "can_restore": self.has_change_permission(request, post),
             },
         )

@@ -1,12 +1,17 @@
 """The post form's inline rows (byline, FAQs, references) and the post list's filters."""
 
+from datetime import timedelta
+
 from django.contrib import admin
 from django.contrib.auth import get_user_model
 from django.db.models import Count, Q
+from django.utils import timezone
 
 from accounts.roles import ROLES
+from blog import dashboard
 from blog.forms import PostAuthorFormSet, PostPartFormSet
 from blog.models import FAQ, PostAuthor, Reference, visible_tags
+from blog.workflow import SCHEDULED, SCHEDULED_LABEL, Status
 
 
 class PostPartInline:
@@ -38,7 +43,10 @@ class PostAuthorInline(PostPartInline, admin.TabularInline):
     formset = PostAuthorFormSet
     fields = ["author", "order"]
     verbose_name = "author"
-    verbose_name_plural = "Authors (in byline order; you are added if none is given)"
+    verbose_name_plural = (
+        "Authors (in byline order; you are added if none is given and you have a role or a "
+        "display name)"
+    )
 
     def get_formset(self, request, obj=None, **kwargs):
         formset = super().get_formset(request, obj, **kwargs)
@@ -69,20 +77,92 @@ class ReferenceInline(PostPartInline, admin.TabularInline):
 
 
 class PopularTagListFilter(admin.SimpleListFilter):
-    """The most used tags only: a site's full tag list is too long to scan (search finds
-    the rest)."""
+    """The most used tags, in alphabetical order (a site's full tag list is too long to scan),
+    and a field that finds any other by name, suggesting the names the user may know of."""
 
     title = "tag"
     parameter_name = "tag"
+    template = "admin/blog/post/tag_filter.html"
     limit = 25
+
+    def __init__(self, request, params, model, model_admin):
+        super().__init__(request, params, model, model_admin)
+        # The rest of the list's query, kept by the tag field's form.
+        self.other_params = [
+            (key, value)
+            for key, values in request.GET.lists()
+            if key not in {self.parameter_name, "p"}
+            for value in values
+        ]
+        self.names = visible_tags(request.user).order_by("name").values_list("name", flat=True)
 
     def lookups(self, request, model_admin):
         tags = visible_tags(request.user).annotate(uses=Count("taggit_taggeditem_items"))
-        return [(tag.slug, tag.name) for tag in tags.order_by("-uses", "name")[: self.limit]]
+        popular = [(tag.slug, tag.name) for tag in tags.order_by("-uses", "name")[: self.limit]]
+        value = self.value()
+        if value and value not in {slug for slug, _ in popular}:
+            # A tag found by the field: shown, as the one selected.
+            chosen = visible_tags(request.user).filter(Q(slug=value) | Q(name__iexact=value))
+            popular += [(value, tag.name) for tag in chosen[:1]] or [(value, value)]
+        return sorted(popular, key=lambda choice: choice[1].casefold())
 
     def queryset(self, request, queryset):
-        if self.value():
-            return queryset.filter(tags__slug=self.value())
+        if value := self.value():
+            return queryset.filter(Q(tags__slug=value) | Q(tags__name__iexact=value))
+        return queryset
+
+
+class StateListFilter(admin.SimpleListFilter):
+    """The status, with "Scheduled" (published, its time ahead) apart from "Published" (out).
+    Its parameter is the one Django's own status filter had: lists bookmarked then still work."""
+
+    title = "status"
+    parameter_name = "status__exact"
+
+    def lookups(self, request, model_admin):
+        return [
+            (Status.DRAFT, Status.DRAFT.label),
+            (Status.IN_REVIEW, Status.IN_REVIEW.label),
+            (SCHEDULED, SCHEDULED_LABEL),
+            (Status.PUBLISHED, Status.PUBLISHED.label),
+            (Status.ARCHIVED, Status.ARCHIVED.label),
+        ]
+
+    def queryset(self, request, queryset):
+        value = self.value()
+        if value == SCHEDULED:
+            return queryset.filter(status=Status.PUBLISHED, publish_at__gt=timezone.now())
+        if value == Status.PUBLISHED:
+            return queryset.published()
+        if value in {Status.DRAFT, Status.IN_REVIEW, Status.ARCHIVED}:
+            return queryset.filter(status=value)
+        return queryset
+
+
+class AttentionListFilter(admin.SimpleListFilter):
+    """Posts in review or out that the desk says need attention (blog/dashboard.py)."""
+
+    title = "needs attention"
+    parameter_name = "attention"
+
+    def lookups(self, request, model_admin):
+        return [
+            ("description", "No description"),
+            ("alt", "Featured image without alt text"),
+            ("stale", f"In review for over {dashboard.STALE_REVIEW_DAYS} days"),
+        ]
+
+    def queryset(self, request, queryset):
+        value = self.value()
+        if value == "description":
+            return queryset.filter(dashboard.IN_PLAY, description="")
+        if value == "alt":
+            return queryset.filter(dashboard.IN_PLAY & dashboard.NO_ALT)
+        if value == "stale":
+            stale_before = timezone.now() - timedelta(days=dashboard.STALE_REVIEW_DAYS)
+            return queryset.annotate(submitted_at=dashboard.submitted_for_review_at()).filter(
+                status=Status.IN_REVIEW, submitted_at__lt=stale_before
+            )
         return queryset
 
 

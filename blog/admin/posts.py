@@ -19,11 +19,13 @@ from blog.admin.go_links import GoLinksMixin
 from blog.admin.guards import TextOnlyQueryMixin
 from blog.admin.post_pages import PostPagesMixin
 from blog.admin.post_parts import (
+    AttentionListFilter,
     FAQInline,
     MyPostsFilter,
     PopularTagListFilter,
     PostAuthorInline,
     ReferenceInline,
+    StateListFilter,
     kept_rows,
 )
 from blog.forms import PostAdminForm
@@ -31,6 +33,11 @@ from blog.models import FAQ, Post, PostAuthor, Reference
 from blog.models.content import REFERENCE_FIELDS
 from blog.preview import preview_url
 from blog.workflow import TRANSITIONS
+
+
+def sentence(text):
+    """`text` ended with a full stop, unless it ends a sentence already ("… 2:05 p.m.")."""
+    return text if text.endswith((".", "!", "?", "…")) else f"{text}."
 
 
 @admin.register(Post)
@@ -53,14 +60,23 @@ class PostAdmin(
     list_display = ["title", "status_badge", "byline", "publish_at"]
     list_filter = [
         MyPostsFilter,
-        "status",
+        StateListFilter,
         ("authors", admin.RelatedOnlyFieldListFilter),
         "topics",
         PopularTagListFilter,
         "publish_at",
         "has_sponsored_links",
+        AttentionListFilter,
     ]
-    search_fields = ["title", "description", "body", "slug", "tags__name"]
+    search_fields = [
+        "title",
+        "description",
+        "body",
+        "slug",
+        "tags__name",
+        "authors__display_name",
+        "authors__username",
+    ]
     date_hierarchy = "publish_at"
     prepopulated_fields = {"slug": ["title"]}
     filter_horizontal = ["topics"]
@@ -179,14 +195,15 @@ class PostAdmin(
             self.message_user(request, merged)
         change = post.state_changes.first() if form.transition else None
         if change:  # none when the step moved nothing (rescheduled to the same time)
-            self.message_user(request, f"“{post}”: {change.description()}.")
+            self.message_user(request, sentence(f"“{post}”: {change.description()}"))
         if "_revoke_previews" in request.POST:
             post.revoke_preview_links()
             self.message_user(request, f"“{post}”: preview links given out so far no longer work.")
 
     def _submitted_parts(self, request, form, formsets):
         """What hangs off the post, as the form and its rows give it, in post content's terms
-        (see Post.apply_content). With no author given, the one saving is the author."""
+        (see Post.apply_content). With no author given, the one saving is the author if they
+        have an author profile (User.has_author_profile); otherwise the post has none yet."""
         # A form opened before the last save gives its own rows only: the merge adds the others.
         stale = form.cleaned_data.get("version") not in (None, form.instance.version)
         rows = {formset.model: kept_rows(formset, unshown=not stale) for formset in formsets}
@@ -197,7 +214,9 @@ class PostAdmin(
             parts["topics"] = [topic.slug for topic in form.cleaned_data["topics"]]
         if PostAuthor in rows:
             authors = [row["author"].username for row in rows[PostAuthor]]
-            parts["authors"] = authors or [request.user.username]
+            if not authors and request.user.has_author_profile():
+                authors = [request.user.username]
+            parts["authors"] = authors
         if FAQ in rows:
             parts["faqs"] = [{"question": r["question"], "answer": r["answer"]} for r in rows[FAQ]]
         if Reference in rows:

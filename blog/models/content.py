@@ -281,8 +281,8 @@ class HistoryBatch:
             _bump_if_public([post for post in posts if post.pk in written])
         write_search_vectors(posts)
         self._store_derived(written)
-        StateChange.objects.bulk_create(
-            StateChange(
+        changes = {
+            post.pk: StateChange(
                 post=post,
                 from_status=before[0] if before else "",
                 to_status=post.status,
@@ -291,8 +291,9 @@ class HistoryBatch:
             )
             for post, _, before, by, _ in self.entries
             if before is None or _state(*before) != _state(post.status, post.publish_at)
-        )
-        revisions, revised = self._keep_revisions()
+        }
+        StateChange.objects.bulk_create(changes.values())
+        revisions, revised = self._keep_revisions(changes)
         from blog import golive  # it needs the models
 
         golive.record_changes(
@@ -347,9 +348,10 @@ class HistoryBatch:
         # Every post's row was written, and its fragments show the row (title, time, …).
         store_fragments([post.pk for post, *_ in self.entries])
 
-    def _keep_revisions(self):
+    def _keep_revisions(self, changes):
         """A revision of each post, unless its content is as its latest revision's; returns
-        them and the pks of the posts given a new one."""
+        them and the pks of the posts given a new one. A revision says what made it: the note
+        given, else the state change made with it (`changes`, by post pk), else an edit."""
         posts = [post for post, *_ in self.entries]
         parts = stored_parts(posts)
         latest = {}
@@ -360,7 +362,7 @@ class HistoryBatch:
             ):
                 latest[revision.post_id] = revision
         revisions, new = [], []
-        for post, _, _, by, note in self.entries:
+        for post, _, before, by, note in self.entries:
             data = {
                 **{field: getattr(post, field) for field in TEXT_FIELDS},
                 "status": post.status,
@@ -377,7 +379,9 @@ class HistoryBatch:
                 version=post.version,
                 data=data,
                 by=by,
-                note=note,
+                note=note
+                or (changes[post.pk].description() if post.pk in changes else "")
+                or ("Created" if before is None else "Edited"),
             )
             revisions.append(revision)
             new.append(revision)

@@ -1,5 +1,7 @@
 """A post's history: its state changes (the audit trail) and its revisions."""
 
+import datetime as dt
+
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models, transaction
@@ -7,7 +9,7 @@ from django.utils import timezone
 from django.utils.formats import date_format
 
 from blog.render_limits import MarkdownRefused
-from blog.workflow import Status
+from blog.workflow import SCHEDULED, Status
 
 
 class StateChange(models.Model):
@@ -69,6 +71,33 @@ class Revision(models.Model):
 
     def __str__(self):
         return f"{self.post} #{self.number}"
+
+    def publish_time(self):
+        moment = self.data.get("publish_at")
+        return dt.datetime.fromisoformat(moment) if moment else None
+
+    def state(self):
+        """The post's state when this revision was saved, "scheduled" for a published post
+        whose time was still ahead then (as the post list would have said)."""
+        status, when = self.data.get("status"), self.publish_time()
+        return SCHEDULED if status == Status.PUBLISHED and when and when > self.at else status
+
+    def state_display(self):
+        if self.state() == SCHEDULED:
+            when = date_format(timezone.localtime(self.publish_time()), "DATETIME_FORMAT")
+            return f"Scheduled for {when}"
+        status = self.data.get("status")
+        return Status(status).label if status in Status.values else ""
+
+    def shown_data(self):
+        """The revision as its diff shows it: the state for the status, the publish time in
+        the site's format."""
+        when = self.publish_time()
+        return {
+            **self.data,
+            "status": self.state_display(),
+            "publish_at": date_format(timezone.localtime(when), "DATETIME_FORMAT") if when else "",
+        }
 
     def _submitted(self):
         """The revision's FAQ answers and reference addresses, as a form submits them."""
