@@ -38,6 +38,9 @@ class User(AbstractUser):
     )
     github = models.CharField("GitHub username", max_length=50, blank=True)
     linkedin = models.URLField("LinkedIn profile", blank=True)
+    # Part of the signed address of this person's calendar feed (blog/ical.py): raising it
+    # makes the addresses given out so far stop working.
+    calendar_feed_version = models.PositiveIntegerField(default=0, editable=False)
 
     class Meta(AbstractUser.Meta):
         swappable = "AUTH_USER_MODEL"
@@ -62,6 +65,13 @@ class User(AbstractUser):
 
     def get_absolute_url(self):
         return reverse("blog:author_detail", kwargs={"slug": self.slug})
+
+    def reset_calendar_feed(self):
+        """Make the calendar feed addresses given out so far stop working (blog/ical.py)."""
+        type(self)._default_manager.filter(pk=self.pk).update(
+            calendar_feed_version=models.F("calendar_feed_version") + 1
+        )
+        self.refresh_from_db(fields=["calendar_feed_version"])
 
     def _unique_slug(self):
         def taken(slug):
