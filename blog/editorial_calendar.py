@@ -106,13 +106,13 @@ def flag(found):
         for topic in entry.post.topics.all():
             topics[(entry.day, topic.name)].append(entry)
         if entry.post.is_scheduled() and not getattr(entry.post, "was_reviewed", True):
-            entry.flags.append("Scheduled without review: it was never submitted for review.")
+            entry.flags.append("Scheduled without ever being reviewed.")
     for (_, hour), group in slots.items():
         for entry, others in _clashing(group):
             entry.flags.append(f"Clash: same hour ({hour:02d}:00) as {others}.")
     for (_, topic), group in topics.items():
         for entry, others in _clashing(group):
-            entry.flags.append(f"Clash: same topic ({topic}) on this day as {others}.")
+            entry.flags.append(f"Clash: another {topic} post this day: {others}.")
 
 
 def _clashing(group):

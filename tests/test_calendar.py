@@ -281,12 +281,11 @@ def test_clashes_are_flagged_in_words(client, editor, author):
 
     assert "Clash: same hour (09:00) as “Second at nine”." in page
     assert "Clash: same hour (09:00) as “First at nine”." in page
-    assert "Clash: same topic (Gardening) on this day as “Garden plan B”." in page
-    assert page.count("Clash: same topic") == 2  # plan C is alone on its day
-    assert page.count("Scheduled without review") == 1  # the second one only
-    second = page.split("Second at nine</a>")[1].split("</li>\n")[0]
-    assert "Scheduled without review: it was never submitted for review." in page
-    assert "Scheduled without review" in second
+    assert "Clash: another Gardening post this day: “Garden plan B”." in page
+    assert page.count("Clash: another Gardening post") == 2  # plan C is alone on its day
+    assert page.count("Scheduled without ever being reviewed.") == 1
+    second = page.split("Second at nine</a>")[1].split("</details>")[0]
+    assert "Scheduled without ever being reviewed." in second
 
 
 def test_past_clashes_are_not_flagged(client, editor):

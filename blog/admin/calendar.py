@@ -134,6 +134,7 @@ class CalendarMixin:
                 "opts": self.opts,
                 "title": title,
                 "view": view,
+                "is_nav_sidebar_enabled": False,  # the days need the width
                 "today": timezone.localdate(),
                 "today_url": reverse("admin:blog_post_calendar"),
                 "this_week_url": _week_url(timezone.localdate()),
