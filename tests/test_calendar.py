@@ -8,6 +8,8 @@ import pytest
 import time_machine
 from django.contrib.messages import get_messages
 from django.core import signing
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from blog import ical
 from blog.models import Post, StateChange
@@ -111,6 +113,27 @@ def test_week_view_has_a_row_per_hour_with_posts(client, editor):
     assert '<th scope="row">09:00</th>' in page and '<th scope="row">14:00</th>' in page
     assert '<th scope="row">Planned</th>' in page
     assert page.index("A plan") < page.index("Morning post") < page.index("Afternoon post")
+
+
+def test_calendar_costs_the_same_queries_however_many_posts(client, editor, contributor):
+    def queries(user):
+        client.force_login(user)
+        with CaptureQueriesContext(connection) as captured:
+            assert client.get(MONTH).status_code == 200
+        # The calendar's own: sessions and the go-live watchdog come and go by the minute.
+        return sum('"blog_post' in query["sql"] for query in captured.captured_queries)
+
+    scheduled(10, authors=[contributor])
+    draft(dt.date(2030, 3, 12), authors=[contributor])
+    draft(authors=[contributor])  # (an empty tray would skip its two prefetches)
+    few = queries(editor), queries(contributor)
+    topic = TopicFactory(name="Gardening")
+    for day in range(7, 28):
+        writers = [contributor, UserFactory()]
+        scheduled(day, topics=[topic], authors=writers)
+        draft(dt.date(2030, 3, day), topics=[topic], authors=writers)
+        draft(authors=writers)
+    assert (queries(editor), queries(contributor)) == few == (6, 6)
 
 
 def test_calendar_needs_a_login(client):
