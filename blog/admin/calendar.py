@@ -126,6 +126,7 @@ class CalendarMixin:
 
     def _calendar_page(self, request, view, title, context):
         tray, tray_total = editorial_calendar.tray(request.user)
+        feed_url = request.build_absolute_uri(ical.feed_path(request.user))
         return TemplateResponse(
             request,
             "admin/blog/post/calendar.html",
@@ -140,7 +141,9 @@ class CalendarMixin:
                 "this_week_url": _week_url(timezone.localdate()),
                 "tray": tray,
                 "tray_total": tray_total,
-                "feed_url": request.build_absolute_uri(ical.feed_path(request.user)),
+                "feed_url": feed_url,
+                # What calendar apps open as a subscription rather than a one-off import.
+                "webcal_url": "webcal://" + feed_url.split("://", 1)[1],
                 "here": request.get_full_path(),
                 **context,
             },
