@@ -119,6 +119,9 @@ def test_editor_plans_and_moves_posts_on_the_calendar(live_server, browser, edit
     assert "Scheduled without ever being reviewed" in page.content()
     for width in (1280, 1920):
         shot(page, "month", width)
+    page.emulate_media(color_scheme="dark")
+    shot(page, "month-dark", 1280)
+    page.emulate_media(color_scheme="light")
 
     # A draft from the tray dragged onto a day two weeks ahead.
     target = today + dt.timedelta(days=14)
