@@ -9,6 +9,7 @@ import time_machine
 from django.contrib.messages import get_messages
 from django.core import signing
 from django.db import connection
+from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
 from blog import ical
@@ -203,6 +204,36 @@ def test_contributor_cannot_reschedule_even_their_own_post(client, contributor):
         "the right to publish it." in messages_of(response)
     )
     assert 'draggable="true"' not in client.get(MONTH).content.decode()
+
+
+def test_author_reschedules_own_post_but_not_someone_elses(client, author):
+    mine = scheduled(10, authors=[author], title="Mine")
+    theirs = scheduled(11, title="Theirs")
+    client.force_login(author)
+
+    move(client, mine, "2030-03-12")
+    response = move(client, theirs, "2030-03-12")
+
+    assert stored(mine).publish_at == at(12)
+    assert response.status_code == 404  # someone else's scheduled post is not theirs to see
+    assert stored(theirs).publish_at == at(11)
+
+
+def test_move_without_the_csrf_token_is_refused(editor):
+    post = draft()
+    browser = Client(enforce_csrf_checks=True)
+    browser.force_login(editor)
+    response = browser.post(MOVE, {"post": post.pk, "version": post.version, "day": "2030-03-20"})
+    assert response.status_code == 403
+    assert stored(post).planned_for is None
+
+
+def test_plan_whose_day_has_passed_is_marked_overdue(client, editor):
+    draft(dt.date(2030, 3, 4), title="Forgotten plan")
+    client.force_login(editor)
+    page = client.get(MONTH).content.decode()
+    entry = page.split("Forgotten plan</a>")[1].split("</li>")[0]
+    assert "overdue" in entry
 
 
 def test_move_from_a_calendar_shown_before_another_save_is_refused(client, editor, author):
