@@ -83,7 +83,7 @@ class CalendarMixin:
                     reverse("admin:blog_post_calendar_month", args=[after.year, after.month]),
                     date_format(after, "F Y"),
                 ),
-                "week_url": _week_url(today if first.month == today.month else first),
+                "week_url": _week_url(today if today.replace(day=1) == first else first),
             },
         )
 
