@@ -45,6 +45,9 @@ class User(AbstractUser):
         "sent back to draft, and, for editors, when a post is submitted for review. Untick to "
         "receive none.",
     )
+    # Part of the signed address of this person's calendar feed (blog/ical.py): raising it
+    # makes the addresses given out so far stop working.
+    calendar_feed_version = models.PositiveIntegerField(default=0, editable=False)
 
     class Meta(AbstractUser.Meta):
         swappable = "AUTH_USER_MODEL"
@@ -77,6 +80,13 @@ class User(AbstractUser):
 
     def get_absolute_url(self):
         return reverse("blog:author_detail", kwargs={"slug": self.slug})
+
+    def reset_calendar_feed(self):
+        """Make the calendar feed addresses given out so far stop working (blog/ical.py)."""
+        type(self)._default_manager.filter(pk=self.pk).update(
+            calendar_feed_version=models.F("calendar_feed_version") + 1
+        )
+        self.refresh_from_db(fields=["calendar_feed_version"])
 
     def _unique_slug(self):
         def taken(slug):

@@ -23,6 +23,7 @@ LABELS = {
     "featured_image_alt": "Featured image alt text",
     "canonical_url": "Canonical URL",
     "noindex": "Hide from search engines",
+    "planned_for": "Planned for",
 }
 
 

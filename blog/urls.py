@@ -1,7 +1,7 @@
 from django.contrib.sitemaps.views import sitemap
 from django.urls import path, register_converter
 
-from blog import feeds, go, health, views
+from blog import feeds, go, health, ical, views
 from blog.caching import public_page
 from blog.ratelimit import rate_limited
 from blog.sitemaps import SITEMAPS
@@ -68,6 +68,8 @@ urlpatterns = [
         name="search",
     ),
     path("preview/<str:token>/", views.PostPreviewView.as_view(), name="preview"),
+    # Each editor's own calendar feed, at a signed address: calendar apps cannot log in.
+    path("calendar/<str:token>.ics", ical.calendar_feed, name="calendar_feed"),
     # Counted on every request: never public_page(), so the page cache never answers it.
     path("go/<slug:slug>/", go.go, name="go"),
     path("feed/", public_page(feeds.LatestPostsFeed.as_view()), name="feed"),

@@ -87,6 +87,8 @@ def _form_data(conflict):
             continue
         if key in ("title", "slug", "description", "body", "featured_image_alt", "canonical_url"):
             data[key] = [value]
+        elif key == "planned_for":
+            data[key] = [value or ""]
         elif key == "noindex":
             data[key] = ["on"] if value else []
         elif key == "tags":

@@ -13,6 +13,7 @@ from markdownx.models import MarkdownxField
 from markdownx.widgets import AdminMarkdownxWidget
 
 from blog import compliance
+from blog.admin.calendar import CalendarMixin
 from blog.admin.conflicts import ConflictMixin
 from blog.admin.editing import PostEditingMixin
 from blog.admin.go_links import GoLinksMixin
@@ -42,6 +43,7 @@ def sentence(text):
 
 @admin.register(Post)
 class PostAdmin(
+    CalendarMixin,
     ConflictMixin,
     PostPagesMixin,
     PostEditingMixin,
@@ -50,9 +52,9 @@ class PostAdmin(
     admin.ModelAdmin,
 ):
     """Posts: who sees and changes which, saving through the workflow with history, bulk
-    workflow steps, and what the list and the form show (revisions, previews and imports are
-    in PostPagesMixin; autosave and presence in PostEditingMixin; affiliate addresses made
-    /go/ links in GoLinksMixin)."""
+    workflow steps, and what the list and the form show (the editorial calendar is in
+    CalendarMixin; revisions, previews and imports in PostPagesMixin; autosave and presence
+    in PostEditingMixin; affiliate addresses made /go/ links in GoLinksMixin)."""
 
     form = PostAdminForm
     formfield_overrides = {MarkdownxField: {"widget": AdminMarkdownxWidget}}
@@ -104,7 +106,16 @@ class PostAdmin(
         (None, {"fields": ["title", "slug", "description", "body"]}),
         (
             "Publishing",
-            {"fields": ["status_badge", "publish_at", "preview_link", "topics", "tags"]},
+            {
+                "fields": [
+                    "status_badge",
+                    "publish_at",
+                    "planned_for",
+                    "preview_link",
+                    "topics",
+                    "tags",
+                ]
+            },
         ),
         (
             "Featured image",

@@ -32,8 +32,9 @@ TEXT_FIELDS = ("title", "slug", "description", "body")
 PARTS = ("tags", "topics", "authors", "faqs", "references")
 REFERENCE_FIELDS = ("title", "publisher", "year", "url")
 # Fields a save writes that no revision keeps: merged over the base a form gives for them (see
-# save_with_history's `loaded`), or none (a difference is then a conflict).
-UNVERSIONED_FIELDS = ("featured_image_alt", "canonical_url", "noindex", "disclosure")
+# save_with_history's `loaded`), or none (a difference is then a conflict). The planned day is
+# a plan for the calendar, not content: restoring old words never replans a post.
+UNVERSIONED_FIELDS = ("featured_image_alt", "canonical_url", "noindex", "disclosure", "planned_for")
 
 
 class EditConflict(Exception):
@@ -105,8 +106,19 @@ class PostContent:
         return all(stored[key] == canonical(key, value) for key, value in content.items())
 
     def unversioned_fields(self):
-        """The fields a save writes that no revision keeps, as {name: value}."""
-        return {name: getattr(self, name) for name in UNVERSIONED_FIELDS}
+        """The fields a save writes that no revision keeps, as {name: value}, as JSON holds
+        them (a form's `loaded`): the planned day as ISO 8601."""
+        values = {name: getattr(self, name) for name in UNVERSIONED_FIELDS}
+        if isinstance(values["planned_for"], dt.date):
+            values["planned_for"] = values["planned_for"].isoformat()
+        return values
+
+    def _apply_unversioned(self, values):
+        for name in UNVERSIONED_FIELDS:
+            value = values[name]
+            if name == "planned_for" and isinstance(value, str):
+                value = dt.date.fromisoformat(value) if value else None
+            setattr(self, name, value)
 
     def save_with_history(
         self,
@@ -213,8 +225,7 @@ class PostContent:
         result.by = by
         if not result.clean:
             raise EditConflict(version, by, result, mine, theirs)
-        for name in UNVERSIONED_FIELDS:
-            setattr(self, name, result.content[name])
+        self._apply_unversioned(result.content)
         self.apply_content(
             {key: result.content[key] for key in (*TEXT_FIELDS, "status", "publish_at", *PARTS)}
         )

@@ -23,6 +23,7 @@ from blog.fragments import CARD_FIELDS, store_fragments
 from blog.images import make_renditions
 from blog.models.content import PostContent, write_search_vectors
 from blog.models.parts import PostSlugRedirect
+from blog.models.planning import PostPlanning, PostPlanningQuerySet
 from blog.models.stored import PARTS, refresh_listings, related_posts, store_parts
 from blog.rendering import (
     EXCERPT_LENGTH,
@@ -76,7 +77,7 @@ POST_PAGE_FIELDS = (
 )
 
 
-class PostQuerySet(models.QuerySet):
+class PostQuerySet(PostPlanningQuerySet, models.QuerySet):
     def published(self):
         """The one definition of what the public may see."""
         return self.filter(status=Status.PUBLISHED, publish_at__lte=timezone.now())
@@ -183,7 +184,7 @@ class PostQuerySet(models.QuerySet):
         return self.values_list("pk", "card_html", "fragments_version", named=True)
 
 
-class Post(PostWorkflow, PostContent, models.Model):
+class Post(PostPlanning, PostWorkflow, PostContent, models.Model):
     Status = Status
 
     uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
@@ -220,6 +221,14 @@ class Post(PostWorkflow, PostContent, models.Model):
         db_index=True,
         help_text="A publish time in the future makes a published post scheduled: it goes "
         "live on its own at that time.",
+    )
+    planned_for = models.DateField(
+        "planned for",
+        null=True,
+        blank=True,
+        db_index=True,
+        help_text="The day this draft is meant to go out, for the editorial calendar. It "
+        "publishes nothing: scheduling sets the publish time.",
     )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
