@@ -22,6 +22,7 @@ from blog.models import Delivery, Post, WebhookEndpoint
 from blog.models.golive import WEBHOOK_EVENTS, DeliveryStatus, EventKind
 from tests.factories import PostFactory, UserFactory
 from tests.helpers import ROOT, database_url_of, django_child_env, run_worker
+from tests.mail import Mailbox, smtp_server
 from tests.receivers import Receiver
 
 
@@ -260,10 +261,8 @@ def test_the_rq_backend_delivers_through_redis(receiver, endpoint):
 def test_notifications_go_through_the_worker_to_a_real_smtp_server(
     settings, client, contributor, editor
 ):
-    from tests.test_notifications import Mailbox, _smtp_server
-
     mailbox = Mailbox()
-    controller = _smtp_server(settings, mailbox)
+    controller = smtp_server(settings, mailbox)
     try:
         post = PostFactory(status=Post.Status.DRAFT, authors=[contributor], title="For review")
         post.status = Post.Status.IN_REVIEW

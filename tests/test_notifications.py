@@ -1,14 +1,10 @@
 """Email notifications: editors hear of posts submitted for review, authors of their posts being
 published, going live and sent back to draft, delivered to a real SMTP server on loopback."""
 
-import email
 import smtplib
-import socket
 from datetime import timedelta
-from email import policy
 
 import pytest
-from aiosmtpd.controller import Controller
 from django.contrib.auth.models import Group
 from django.utils import timezone
 
@@ -16,56 +12,11 @@ from blog import notifications
 from blog.models import Post
 from tests.factories import PostFactory, UserFactory
 from tests.helpers import profile_form
+from tests.mail import Mailbox, RefusingMailbox, smtp_server
 
 pytestmark = pytest.mark.django_db
 
 SITE = "https://news.example.com"
-
-
-class Mailbox:
-    """An aiosmtpd handler keeping every message it accepts."""
-
-    def __init__(self):
-        self.envelopes = []
-
-    async def handle_DATA(self, server, session, envelope):
-        self.envelopes.append(envelope)
-        return "250 Message accepted for delivery"
-
-    @property
-    def messages(self):
-        return [
-            email.message_from_bytes(envelope.content, policy=policy.default)
-            for envelope in self.envelopes
-        ]
-
-    @property
-    def recipients(self):
-        return sorted(address for envelope in self.envelopes for address in envelope.rcpt_tos)
-
-
-class RefusingMailbox(Mailbox):
-    async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
-        return "550 5.1.1 Mailbox unavailable"
-
-
-def _free_port():
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
-def _smtp_server(settings, handler):
-    controller = Controller(handler, hostname="127.0.0.1", port=_free_port())
-    controller.start()
-    # Django 6.1's MAILERS, which replaced EMAIL_BACKEND, EMAIL_HOST and EMAIL_PORT.
-    settings.MAILERS = {
-        "default": {
-            "BACKEND": "django.core.mail.backends.smtp.EmailBackend",
-            "OPTIONS": {"host": "127.0.0.1", "port": controller.port, "timeout": 5},
-        }
-    }
-    return controller
 
 
 @pytest.fixture(autouse=True)
@@ -77,7 +28,7 @@ def _site(settings):
 @pytest.fixture
 def mailbox(settings):
     handler = Mailbox()
-    controller = _smtp_server(settings, handler)
+    controller = smtp_server(settings, handler)
     yield handler
     controller.stop()
 
@@ -268,7 +219,7 @@ def test_html_part_escapes_titles_and_names(mailbox, people):
 
 
 def test_send_raises_when_the_mail_server_is_down(settings, people):
-    controller = _smtp_server(settings, Mailbox())
+    controller = smtp_server(settings, Mailbox())
     controller.stop()
 
     with pytest.raises(OSError):
@@ -277,7 +228,7 @@ def test_send_raises_when_the_mail_server_is_down(settings, people):
 
 def test_send_raises_when_the_mail_server_refuses_the_recipient(settings, people):
     handler = RefusingMailbox()
-    controller = _smtp_server(settings, handler)
+    controller = smtp_server(settings, handler)
     try:
         with pytest.raises(smtplib.SMTPRecipientsRefused):
             notifications.send("post.went_live", _draft(people), people["cora"])
