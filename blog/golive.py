@@ -35,6 +35,8 @@ logger = logging.getLogger(__name__)
 PUBLIC_EVENTS = frozenset(WEBHOOK_EVENTS)
 # How many events and deliveries one scheduler tick takes on.
 BATCH = 200
+# The same email about the same post goes to one person at most once in this time.
+NOTIFY_AGAIN_AFTER = timedelta(minutes=15)
 
 
 def _public(status, publish_at, now):
@@ -242,8 +244,28 @@ def _deliveries(event, endpoints):
     if kind and event.post is not None:
         from blog import notifications
 
+        told = _told_lately(event)
         for user in notifications.recipients(kind, event.post, event.actor):
-            yield Delivery(event=event, channel=Channel.EMAIL, target=str(user.pk), recipient=user)
+            if user.pk not in told:
+                yield Delivery(
+                    event=event, channel=Channel.EMAIL, target=str(user.pk), recipient=user
+                )
+
+
+def _told_lately(event):
+    """Who already got this kind of email about this post within NOTIFY_AGAIN_AFTER: a post
+    sent to review and back in a loop must not flood the Editors' inboxes."""
+    return set(
+        Delivery.objects.filter(
+            channel=Channel.EMAIL,
+            event__post_id=event.post_id,
+            event__kind=event.kind,
+            event__scheduled=event.scheduled,
+            event__due_at__gte=event.due_at - NOTIFY_AGAIN_AFTER,
+        )
+        .exclude(event=event)
+        .values_list("recipient_id", flat=True)
+    )
 
 
 def dispatch_ready(now):
@@ -366,6 +388,18 @@ def backoff(attempt):
 
 def _ms_since(started):
     return int((timezone.now() - started).total_seconds() * 1000)
+
+
+def dismiss(deliveries):
+    """Stop reporting these failed deliveries as late (an Editor has seen them)."""
+    return deliveries.filter(status=DeliveryStatus.FAILED).update(status=DeliveryStatus.DISMISSED)
+
+
+def forget_old(now=None):
+    """Forget events (and their deliveries) over for BYLINE_DELIVERY_LOG_DAYS: the log is kept
+    that long, not for ever."""
+    since = (now or timezone.now()) - timedelta(days=settings.BYLINE_DELIVERY_LOG_DAYS)
+    return Event.objects.filter(pk__in=Event.objects.closed_before(since).values("pk")).delete()
 
 
 def redeliver(deliveries):

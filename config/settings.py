@@ -213,6 +213,7 @@ BYLINE_DELIVERY_LEASE_SECONDS = int(os.environ.get("BYLINE_DELIVERY_LEASE_SECOND
 BYLINE_DELIVERY_ATTEMPTS = int(os.environ.get("BYLINE_DELIVERY_ATTEMPTS", "8"))
 BYLINE_DELIVERY_RETRY_SECONDS = int(os.environ.get("BYLINE_DELIVERY_RETRY_SECONDS", "30"))
 BYLINE_WATCHDOG_MINUTES = int(os.environ.get("BYLINE_WATCHDOG_MINUTES", "10"))
+BYLINE_DELIVERY_LOG_DAYS = int(os.environ.get("BYLINE_DELIVERY_LOG_DAYS", "90"))
 # A WebSub hub that every feed names and each go-live pings (blog/websub.py).
 BYLINE_WEBSUB_HUB = os.environ.get("BYLINE_WEBSUB_HUB", "")
 # Cache purges on go-live (blog/purge.py): comma-separated "METHOD URL" templates with {url}

@@ -245,3 +245,64 @@ def test_a_webhook_to_a_refused_address_is_not_retried(settings):
     delivery.refresh_from_db()
     assert result == "failed", delivery.error
     assert delivery.status == DeliveryStatus.FAILED and "127.0.0.1" in delivery.error
+
+
+def test_a_post_sent_to_review_and_back_in_a_loop_emails_the_editors_once(
+    client, contributor, editor
+):
+    post = PostFactory(status=Post.Status.DRAFT, authors=[contributor])
+    client.force_login(contributor)
+    for _ in range(3):
+        post = save(client, post, _transition="submit")
+        golive.expand_due(timezone.now())
+        post = save(client, post, _transition="draft")
+        golive.expand_due(timezone.now())
+
+    to_editor = Delivery.objects.filter(channel=Channel.EMAIL, recipient=editor)
+    assert to_editor.count() == 1
+    assert Event.objects.filter(kind=EventKind.SUBMITTED).count() == 3
+
+
+def test_an_editor_dismisses_a_failed_delivery_and_it_is_no_longer_late(
+    settings, client, editor, endpoint
+):
+    Event.objects.create(
+        kind=EventKind.UPDATED,
+        post=quiet_post(),
+        due_at=timezone.now() - timedelta(hours=1),
+    )
+    golive.expand_due(timezone.now())
+    Delivery.objects.update(status=DeliveryStatus.FAILED, error="The endpoint answered 500.")
+    assert golive.late_deliveries() == 1
+    client.force_login(editor)
+
+    response = client.post(
+        "/admin/blog/delivery/",
+        {
+            "action": "dismiss",
+            "_selected_action": list(Delivery.objects.values_list("pk", flat=True)),
+        },
+        follow=True,
+    )
+
+    assert "1 failed delivery dismissed." in response.content.decode()
+    assert golive.late_deliveries() == 0
+
+
+def test_the_delivery_log_forgets_what_is_long_over(settings, endpoint):
+    settings.BYLINE_DELIVERY_LOG_DAYS = 90
+    post = quiet_post()
+    old = Event.objects.create(
+        kind=EventKind.UPDATED, post=post, due_at=timezone.now() - timedelta(days=100)
+    )
+    stuck = Event.objects.create(
+        kind=EventKind.UPDATED, post=post, due_at=timezone.now() - timedelta(days=100)
+    )
+    recent = Event.objects.create(kind=EventKind.UPDATED, post=post, due_at=timezone.now())
+    golive.expand_due(timezone.now())
+    Delivery.objects.exclude(event=stuck).update(status=DeliveryStatus.DONE)
+
+    golive.forget_old()
+
+    assert set(Event.objects.all()) == {stuck, recent}  # a failure still open stays
+    assert not Delivery.objects.filter(event_id=old.pk).exists()

@@ -113,7 +113,7 @@ class DeliveryAdmin(ReadOnlyMixin, TextOnlyQueryMixin, admin.ModelAdmin):
     search_fields = ["event__post__title", "endpoint__name", "recipient__username"]
     list_select_related = ["event__post", "endpoint", "recipient"]
     date_hierarchy = "last_attempt_at"
-    actions = ["send_again"]
+    actions = ["send_again", "dismiss"]
     fields = [
         "event_text",
         "event_id_text",
@@ -148,6 +148,19 @@ class DeliveryAdmin(ReadOnlyMixin, TextOnlyQueryMixin, admin.ModelAdmin):
 
     def has_send_again_permission(self, request):
         return request.user.has_perm("blog.change_webhookendpoint")
+
+    def has_dismiss_permission(self, request):
+        return self.has_send_again_permission(request)
+
+    @admin.action(
+        description="Dismiss the selected failed deliveries (no longer reported late)",
+        permissions=["dismiss"],
+    )
+    def dismiss(self, request, queryset):
+        count = golive.dismiss(queryset)
+        self.message_user(
+            request, f"{count} failed deliver{'y' if count == 1 else 'ies'} dismissed."
+        )
 
     @admin.action(description="Send the selected deliveries again", permissions=["send_again"])
     def send_again(self, request, queryset):

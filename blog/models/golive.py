@@ -24,6 +24,14 @@ WEBHOOK_EVENTS = [EventKind.PUBLISHED, EventKind.UPDATED, EventKind.UNPUBLISHED,
 
 
 class EventQuerySet(models.QuerySet):
+    def closed_before(self, moment):
+        """Events due before `moment` whose deliveries are all over: what the log forgets."""
+        return (
+            self.filter(due_at__lt=moment)
+            .exclude(expanded_at=None)
+            .exclude(deliveries__in=Delivery.objects.exclude(status__in=CLOSED))
+        )
+
     def due(self, now=None):
         """Events whose time has come and whose deliveries are not yet made."""
         return self.filter(expanded_at=None, due_at__lte=now or timezone.now())
@@ -81,6 +89,11 @@ class DeliveryStatus(models.TextChoices):
     RUNNING = "running", "Sending"
     DONE = "done", "Delivered"
     FAILED = "failed", "Failed"
+    DISMISSED = "dismissed", "Failed, dismissed"  # an Editor saw it: no longer reported late
+
+
+# Deliveries that are over, one way or another.
+CLOSED = [DeliveryStatus.DONE, DeliveryStatus.DISMISSED]
 
 
 class DeliveryQuerySet(models.QuerySet):
@@ -96,7 +109,7 @@ class DeliveryQuerySet(models.QuerySet):
     def late(self, minutes, now=None):
         """Not delivered `minutes` after their event was due (the watchdog's count)."""
         since = (now or timezone.now()) - timezone.timedelta(minutes=minutes)
-        return self.exclude(status=DeliveryStatus.DONE).filter(event__due_at__lt=since)
+        return self.exclude(status__in=CLOSED).filter(event__due_at__lt=since)
 
 
 class Delivery(models.Model):

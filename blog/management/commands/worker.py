@@ -74,7 +74,8 @@ class Command(BaseCommand):
 
     def schedule(self, stop):
         """Every BYLINE_SCHEDULER_SECONDS: make the deliveries of due events and queue them;
-        hourly, forget finished jobs. A database that is down is waited out."""
+        hourly, forget finished jobs and the delivery log's old events. A database that is down
+        is waited out."""
         pruned = None
         while not stop.is_set():
             try:
@@ -88,6 +89,7 @@ class Command(BaseCommand):
             stop.wait(settings.BYLINE_SCHEDULER_SECONDS)
 
     def prune(self):
+        golive.forget_old()
         if settings.BYLINE_TASK_BACKEND != "database":
             return  # RQ keeps results for a time of its own
         from django_tasks_db.models import DBTaskResult
