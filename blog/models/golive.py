@@ -149,7 +149,8 @@ class Delivery(models.Model):
 
     class Meta:
         ordering = ["-event__due_at", "-pk"]
-        verbose_name_plural = "deliveries"
+        verbose_name = "go-live delivery"
+        verbose_name_plural = "go-live deliveries"
         constraints = [
             models.UniqueConstraint(
                 fields=["event", "channel", "target"], name="golive_delivery_once"
