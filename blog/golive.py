@@ -111,6 +111,17 @@ def _go_live_waiting(posts, now):
     ]
 
 
+def record_mentions(note):
+    """The people an editorial note mentions are told (by email), in the note's transaction."""
+    Event.objects.create(
+        kind=EventKind.NOTE_MENTION,
+        post=note.post,
+        note=note,
+        actor=note.author,
+        due_at=timezone.now(),
+    )
+
+
 def post_deleting(sender, instance, **kwargs):
     """pre_delete of Post: record_deletion()."""
     record_deletion(instance)
@@ -207,7 +218,7 @@ def expand_due(now):
         events = list(
             Event.objects.due(now)
             .select_for_update(skip_locked=True, of=("self",))
-            .select_related("post", "actor")
+            .select_related("post", "actor", "note")
             .order_by("due_at", "pk")[:BATCH]
         )
         if not events:
@@ -224,7 +235,7 @@ def notification_kind(event):
     """The notification an event sends, if any (blog/notifications.py)."""
     if event.kind == EventKind.PUBLISHED:
         return "post.went_live" if event.scheduled else "post.published"
-    if event.kind in (EventKind.SUBMITTED, EventKind.RETURNED_TO_DRAFT):
+    if event.kind in (EventKind.SUBMITTED, EventKind.RETURNED_TO_DRAFT, EventKind.NOTE_MENTION):
         return event.kind
     return None
 
@@ -244,8 +255,17 @@ def _deliveries(event, endpoints):
     if kind and event.post is not None:
         from blog import notifications
 
-        told = _told_lately(event)
-        for user in notifications.recipients(kind, event.post, event.actor):
+        if event.kind == EventKind.NOTE_MENTION:
+            people = [
+                person
+                for person in event.note.mentioned.all()
+                if notifications.wants(person) and person != event.actor
+            ]
+            told = set()  # each note is news
+        else:
+            people = notifications.recipients(kind, event.post, event.actor)
+            told = _told_lately(event)
+        for user in people:
             if user.pk not in told:
                 yield Delivery(
                     event=event, channel=Channel.EMAIL, target=str(user.pk), recipient=user
@@ -465,6 +485,7 @@ def send_email(delivery):
         delivery.recipient,
         actor=event.actor,
         message_id=f"<delivery-{delivery.pk}@{settings.BYLINE_SITE_URL.split('//')[-1]}>",
+        note=event.note,
     )
 
 

@@ -22,7 +22,7 @@ from django.utils.formats import date_format
 from blog.seo import site_url
 from blog.workflow import Status
 
-EDITORS, AUTHORS = "editors", "authors"
+EDITORS, AUTHORS, MENTIONED = "editors", "authors", "mentioned"
 
 
 @dataclass(frozen=True)
@@ -38,7 +38,10 @@ KINDS = {
     "post.published": Kind("Published", AUTHORS, Status.PUBLISHED),
     "post.returned_to_draft": Kind("Back to draft", AUTHORS, Status.DRAFT),
     "post.went_live": Kind("Now live", AUTHORS, None),
+    # Those an editorial note names (blog/models/notes.py), each note once.
+    "note.mention": Kind("A note for you", MENTIONED, None),
 }
+NOTE_EXCERPT = 600
 
 # Editors are recognised as the workflow recognises them: by the right to edit any post.
 EDITOR_PERMISSION = "blog.edit_any_post"
@@ -50,6 +53,8 @@ def recipients(kind, post, actor=None):
     """Who hears of `kind` happening to `post`: the editors of a post submitted for review, the
     post's authors (in byline order) of anything else. Never `actor`, who did it; only active
     people with an email address who have not turned notifications off."""
+    if KINDS[kind].audience == MENTIONED:
+        raise ValueError("A note's mentions are its own recipients (EditorialNote.mentioned).")
     if KINDS[kind].audience == EDITORS:
         people = get_user_model().objects.with_perm(
             EDITOR_PERMISSION, backend="django.contrib.auth.backends.ModelBackend"
@@ -70,7 +75,7 @@ def wants(recipient):
     return recipient.is_active and recipient.email_notifications and bool(recipient.email)
 
 
-def build_message(kind, post, recipient, *, actor=None, message_id=None):
+def build_message(kind, post, recipient, *, actor=None, message_id=None, note=None):
     """The email telling `recipient` that `kind` happened to `post` (done by `actor`, if known):
     plain text with an HTML alternative. `message_id` (a delivery's id, or a whole
     "<local@domain>") makes its Message-ID, the same on every retry of that delivery."""
@@ -82,9 +87,15 @@ def build_message(kind, post, recipient, *, actor=None, message_id=None):
         "title": title,
         "recipient": recipient,
         "actor_name": actor.name if actor is not None else "",
-        "when": date_format(timezone.localtime(_when(details, post)), "j F Y, H:i T"),
+        "when": date_format(
+            timezone.localtime(note.created_at if note else _when(details, post)), "j F Y, H:i T"
+        ),
+        "note": note.body[:NOTE_EXCERPT] if note else "",
+        "note_cut": note is not None and len(note.body) > NOTE_EXCERPT,
         # Only staff can log in to the admin; imported authors may not.
-        "admin_url": site_url(reverse("admin:blog_post_change", args=[post.pk]))
+        "admin_url": site_url(
+            reverse("admin:blog_post_notes" if note else "admin:blog_post_change", args=[post.pk])
+        )
         if recipient.is_staff
         else "",
         "profile_url": site_url(reverse("admin:accounts_user_change", args=[recipient.pk]))
@@ -114,12 +125,12 @@ def build_message(kind, post, recipient, *, actor=None, message_id=None):
     return message
 
 
-def send(kind, post, recipient, *, actor=None, message_id=None):
+def send(kind, post, recipient, *, actor=None, message_id=None, note=None):
     """Send one notification through Django's email backend; a failure raises (for the queue
     to retry). Returns False, sending nothing, when `recipient` no longer wants it."""
     if not wants(recipient):
         return False
-    build_message(kind, post, recipient, actor=actor, message_id=message_id).send()
+    build_message(kind, post, recipient, actor=actor, message_id=message_id, note=note).send()
     return True
 
 

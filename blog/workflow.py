@@ -64,6 +64,16 @@ class PostWorkflow:
             return any(author.pk == user.pk for author in prefetched)
         return self.authors.filter(pk=user.pk).exists()
 
+    def is_visible_in_admin_to(self, user):
+        """Whether `user` may open this post in the admin (PostAdmin's view rule): active staff
+        with the post permission, and an Editor or one of its authors."""
+        return (
+            user.is_active
+            and user.is_staff
+            and (user.has_perm("blog.view_post") or user.has_perm("blog.change_post"))
+            and (user.has_perm("blog.edit_any_post") or self.is_owned_by(user))
+        )
+
     def can_publish(self, user):
         return user.has_perm("blog.publish_post") and (
             user.has_perm("blog.edit_any_post") or self.is_owned_by(user)

@@ -18,6 +18,7 @@ from blog.admin.conflicts import ConflictMixin
 from blog.admin.editing import PostEditingMixin
 from blog.admin.go_links import GoLinksMixin
 from blog.admin.guards import TextOnlyQueryMixin
+from blog.admin.notes import NotesMixin
 from blog.admin.post_pages import PostPagesMixin
 from blog.admin.post_parts import (
     AttentionListFilter,
@@ -44,6 +45,7 @@ def sentence(text):
 @admin.register(Post)
 class PostAdmin(
     CalendarMixin,
+    NotesMixin,
     ConflictMixin,
     PostPagesMixin,
     PostEditingMixin,

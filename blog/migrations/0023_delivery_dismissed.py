@@ -4,19 +4,32 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('blog', '0022_post_planned_for'),
+        ("blog", "0022_post_planned_for"),
     ]
 
     operations = [
         migrations.AlterModelOptions(
-            name='delivery',
-            options={'ordering': ['-event__due_at', '-pk'], 'verbose_name': 'go-live delivery', 'verbose_name_plural': 'go-live deliveries'},
+            name="delivery",
+            options={
+                "ordering": ["-event__due_at", "-pk"],
+                "verbose_name": "go-live delivery",
+                "verbose_name_plural": "go-live deliveries",
+            },
         ),
         migrations.AlterField(
-            model_name='delivery',
-            name='status',
-            field=models.CharField(choices=[('pending', 'Waiting'), ('running', 'Sending'), ('done', 'Delivered'), ('failed', 'Failed'), ('dismissed', 'Failed, dismissed')], default='pending', max_length=10),
+            model_name="delivery",
+            name="status",
+            field=models.CharField(
+                choices=[
+                    ("pending", "Waiting"),
+                    ("running", "Sending"),
+                    ("done", "Delivered"),
+                    ("failed", "Failed"),
+                    ("dismissed", "Failed, dismissed"),
+                ],
+                default="pending",
+                max_length=10,
+            ),
         ),
     ]

@@ -5,6 +5,7 @@ from blog.models.editing import EditorDraft, EditorPresence
 from blog.models.golive import Delivery, Event, WebhookEndpoint
 from blog.models.history import Revision, StateChange
 from blog.models.imports import ImportJob
+from blog.models.notes import EditorialNote
 from blog.models.parts import FAQ, PostAuthor, PostSlugRedirect, Reference, Topic
 from blog.models.post import Post, PostQuerySet
 from blog.models.sponsored import (
@@ -28,6 +29,7 @@ __all__ = [
     "Delivery",
     "DemoPost",
     "EditorDraft",
+    "EditorialNote",
     "EditorPresence",
     "Event",
     "FAQ",

@@ -17,6 +17,7 @@ class EventKind(models.TextChoices):
     DELETED = "post.deleted", "Post deleted"
     SUBMITTED = "post.submitted", "Post submitted for review"
     RETURNED_TO_DRAFT = "post.returned_to_draft", "Post sent back to draft"
+    NOTE_MENTION = "note.mention", "Mentioned in an editorial note"
 
 
 # What webhooks may subscribe to: a post's public life.
@@ -54,6 +55,10 @@ class Event(models.Model):
     snapshot = models.JSONField(default=dict, blank=True)
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    # The editorial note whose mentions the event tells (note.mention).
+    note = models.ForeignKey(
+        "blog.EditorialNote", null=True, blank=True, on_delete=models.CASCADE, related_name="+"
     )
     # A published event recorded ahead of the post's time: its authors hear that it went live.
     scheduled = models.BooleanField(default=False)
