@@ -32,7 +32,7 @@ def test_a_mention_emails_the_editor_through_the_worker(client, contributor, edi
     )
 
     page = response.content.decode()
-    assert "Note added; Writer" in page or f"Note added; {editor.name}" in page
+    assert f"Note added; {editor.name} will hear of it." in page
     assert "is the intro too long?<br>Thanks." in page
     run_worker()
     [message] = mailbox.messages
