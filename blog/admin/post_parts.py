@@ -1,5 +1,6 @@
 """The post form's inline rows (byline, FAQs, references) and the post list's filters."""
 
+from django import forms
 from django.contrib import admin
 from django.contrib.auth import get_user_model
 from django.db.models import Count, Q
@@ -10,14 +11,18 @@ from blog.models import FAQ, PostAuthor, Reference, visible_tags
 
 
 class PostPartInline:
-    """Inline rows of a post: editable exactly when the post is, and kept in order."""
+    """Inline rows of a post: editable exactly when the post is, and kept in order. The order
+    is the rows' order on the form: post-writing.js numbers the hidden `order` fields as rows
+    are dragged or moved up and down."""
 
     extra = 0
 
     def get_formset(self, request, obj=None, **kwargs):
         formset = super().get_formset(request, obj, **kwargs)
-        formset.form.base_fields["order"].required = False
-        formset.form.base_fields["order"].help_text = ""
+        order = formset.form.base_fields["order"]
+        order.required = False
+        order.help_text = ""
+        order.widget = forms.HiddenInput(attrs={"data-row-order": ""})
         return formset
 
     def _post_editable(self, request, post):

@@ -26,6 +26,7 @@ from blog.admin.post_parts import (
     ReferenceInline,
     kept_rows,
 )
+from blog.admin.writing import PostWritingMixin
 from blog.forms import PostAdminForm
 from blog.models import FAQ, Post, PostAuthor, Reference
 from blog.models.content import REFERENCE_FIELDS
@@ -38,14 +39,16 @@ class PostAdmin(
     ConflictMixin,
     PostPagesMixin,
     PostEditingMixin,
+    PostWritingMixin,
     GoLinksMixin,
     TextOnlyQueryMixin,
     admin.ModelAdmin,
 ):
     """Posts: who sees and changes which, saving through the workflow with history, bulk
     workflow steps, and what the list and the form show (revisions, previews and imports are
-    in PostPagesMixin; autosave and presence in PostEditingMixin; affiliate addresses made
-    /go/ links in GoLinksMixin)."""
+    in PostPagesMixin; autosave and presence in PostEditingMixin; the bar, toolbar, counts
+    and tag suggestions in PostWritingMixin; affiliate addresses made /go/ links in
+    GoLinksMixin)."""
 
     form = PostAdminForm
     formfield_overrides = {MarkdownxField: {"widget": AdminMarkdownxWidget}}
@@ -68,6 +71,7 @@ class PostAdmin(
         "sponsored_check",
         "status_badge",
         "preview_link",
+        "sharing_preview",
         "state_history",
         "word_count",
         "reading_time",
@@ -84,19 +88,22 @@ class PostAdmin(
     ]
     change_form_template = "admin/blog/post/change_form.html"
     change_list_template = "admin/blog/post/change_list.html"
+    # Status, publish time and the workflow buttons are in the bar above these (post_bar.html).
     fieldsets = [
-        (None, {"fields": ["title", "slug", "description", "body"]}),
+        (None, {"fields": ["title", "body"], "classes": ["post-writing"]}),
         (
-            "Publishing",
-            {"fields": ["status_badge", "publish_at", "preview_link", "topics", "tags"]},
+            "Search and sharing",
+            {"fields": ["description", "seo_title", "slug", "sharing_preview"]},
         ),
+        ("Topics and tags", {"fields": ["topics", "tags"]}),
+        ("Shareable preview", {"fields": ["preview_link"]}),
         (
             "Featured image",
             {"fields": ["featured_image", "featured_image_alt"], "classes": ["collapse"]},
         ),
         ("Sponsored links", {"fields": ["sponsored_check", "disclosure"], "classes": ["collapse"]}),
         ("Search engines", {"fields": ["canonical_url", "noindex"], "classes": ["collapse"]}),
-        ("History", {"fields": ["state_history"], "classes": ["collapse"]}),
+        ("Status changes", {"fields": ["state_history"], "classes": ["collapse"]}),
         (
             "Derived on save",
             {
@@ -345,6 +352,11 @@ class PostAdmin(
             "comes before the first of them on the page and in the feeds.</p>",
             via,
         )
+
+    @admin.display(description="how it looks")
+    def sharing_preview(self, post):
+        # Filled and kept up to date by post-writing.js from the fields above.
+        return render_to_string("admin/blog/post/sharing_preview.html", {"post": post})
 
     @admin.display(description="shareable preview")
     def preview_link(self, post):

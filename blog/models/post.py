@@ -54,6 +54,7 @@ SEARCH_DOCUMENT = "byline_search_document"
 POST_PAGE_FIELDS = (
     *CARD_FIELDS,
     "uuid",
+    "seo_title",
     "body_html",
     "toc_html",
     "updated_at",
@@ -194,6 +195,13 @@ class Post(PostWorkflow, PostContent, models.Model):
         blank=True,
         help_text="The last part of the post's address. Left blank, it is made from the title. "
         "Changing it later keeps the old address working as a redirect.",
+    )
+    seo_title = models.CharField(
+        "SEO title",
+        max_length=200,
+        blank=True,
+        help_text="The title in search results, browser tabs and social cards, if it should "
+        "differ from the headline (about 60 characters). Blank: the headline.",
     )
     description = models.CharField(
         max_length=300,
@@ -344,6 +352,10 @@ class Post(PostWorkflow, PostContent, models.Model):
 
     def __str__(self):
         return self.title
+
+    def page_title(self):
+        """The title search engines, browser tabs and social cards show: the SEO title if set."""
+        return self.seo_title or self.title
 
     def save(self, *args, **kwargs):
         """Save the row with what is derived from it (HTML, counts, renditions, search text,
