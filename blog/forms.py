@@ -41,6 +41,11 @@ class PostPartFormSet(BaseInlineFormSet):
                 self.data[key] = ""
                 self.replaced.add(index)
 
+    def add_fields(self, form, index):
+        super().add_fields(form, index)
+        if "DELETE" in form.fields:  # a table's cell has no label of its own
+            form.fields["DELETE"].widget.attrs["aria-label"] = "Delete"
+
     def _construct_form(self, i, **kwargs):
         form = super()._construct_form(i, **kwargs)
         if i in getattr(self, "replaced", ()):

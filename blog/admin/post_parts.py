@@ -23,6 +23,11 @@ class PostPartInline:
         order.required = False
         order.help_text = ""
         order.widget = forms.HiddenInput(attrs={"data-row-order": ""})
+        if isinstance(self, admin.TabularInline):
+            # A table's cells have the column heading, not a label: screen readers need one.
+            for name, field in formset.form.base_fields.items():
+                if not field.widget.is_hidden:
+                    field.widget.attrs.setdefault("aria-label", str(field.label or name))
         return formset
 
     def _post_editable(self, request, post):

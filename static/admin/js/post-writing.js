@@ -193,6 +193,7 @@
       preview.classList.add("prose");
       preview.setAttribute("aria-label", "Preview");
       preview.setAttribute("role", "region");
+      preview.tabIndex = 0; // it scrolls: the keyboard must reach it
     }
 
     // Before markdownx's own handlers on the textarea: shortcuts, and a way out for the
@@ -438,34 +439,35 @@
       const place = row.matches("tr") ? row.querySelector("td.original") : row.querySelector("h3");
       (place || row).prepend(box);
 
-      // Dragged by the handle only: text in the row's fields stays selectable.
-      handle.addEventListener("mousedown", () => { row.draggable = true; });
-      row.addEventListener("dragstart", (event) => {
-        event.dataTransfer.effectAllowed = "move";
-        event.dataTransfer.setData("text/plain", row.id);
+      // Dragged by the handle (pointer events: mouse, pen and touch alike); the row follows
+      // the pointer among its siblings and the numbers are set when it is let go.
+      handle.addEventListener("pointerdown", (event) => {
+        if (event.button !== 0) return;
+        event.preventDefault();
+        handle.setPointerCapture(event.pointerId);
         row.classList.add("row-order--dragging");
       });
-      row.addEventListener("dragend", () => {
-        row.draggable = false;
+      handle.addEventListener("pointermove", (event) => {
+        if (!row.classList.contains("row-order--dragging")) return;
+        const over = rows().find((other) => {
+          const box = other.getBoundingClientRect();
+          return other !== row && event.clientY >= box.top && event.clientY <= box.bottom;
+        });
+        if (!over) return;
+        const box = over.getBoundingClientRect();
+        if (event.clientY < box.top + box.height / 2) over.before(row);
+        else over.after(row);
+      });
+      const drop = () => {
+        if (!row.classList.contains("row-order--dragging")) return;
         row.classList.remove("row-order--dragging");
         renumber();
-      });
+        const all = rows();
+        live.textContent = `Moved to position ${all.indexOf(row) + 1} of ${all.length}.`;
+      };
+      handle.addEventListener("pointerup", drop);
+      handle.addEventListener("pointercancel", drop);
     }
-
-    group.addEventListener("dragover", (event) => {
-      const dragged = group.querySelector(".row-order--dragging");
-      const over = event.target.closest && event.target.closest("tr.form-row, .inline-related");
-      if (!dragged || !over || over === dragged || !rows().includes(over)) return;
-      event.preventDefault();
-      const box = over.getBoundingClientRect();
-      if (event.clientY < box.top + box.height / 2) over.before(dragged);
-      else over.after(dragged);
-    });
-    group.addEventListener("drop", (event) => {
-      if (!group.querySelector(".row-order--dragging")) return;
-      event.preventDefault();
-      renumber();
-    });
 
     // A row added with "Add another" goes last; a draft restored puts the rows in its order.
     document.addEventListener("formset:added", (event) => {
@@ -507,4 +509,12 @@
     );
     groups.forEach((group) => group && startOrdering(group));
   });
+
+  // The topics chooser (SelectFilter2, made on load) labels its search icons with aria-label on
+  // a bare span, which names nothing: they are images.
+  window.addEventListener("load", () => setTimeout(() => {
+    document.querySelectorAll(".search-label-icon[aria-label]:not([role])").forEach((icon) => {
+      icon.setAttribute("role", "img");
+    });
+  }));
 })();
