@@ -68,9 +68,7 @@ def test_the_workflow_buttons_in_the_bar_still_save_and_move_the_post(client, ed
     assert timezone.localtime(post.publish_at).strftime("%H:%M") == "09:30"
 
 
-def test_who_may_no_longer_change_a_post_sees_its_publish_time_without_a_field(
-    client, contributor
-):
+def test_who_may_no_longer_change_a_post_sees_its_publish_time_without_a_field(client, contributor):
     live = PostFactory(title="Published, so no longer theirs to change", authors=[contributor])
     client.force_login(contributor)
 
@@ -211,7 +209,7 @@ def test_faq_and_reference_order_numbers_are_hidden_fields(client, editor):
 
     assert re.search(r'<input type="hidden" name="faqs-0-order" value="1"[^>]*data-row-order', html)
     assert 'name="faqs-__prefix__-order"' in html
-    assert "<th class=\"column-order" not in html or "column-order hidden" in html
+    assert '<th class="column-order' not in html or "column-order hidden" in html
 
 
 def test_faqs_are_saved_in_the_order_the_rows_number_them(client, editor):

@@ -353,10 +353,6 @@ class Post(PostWorkflow, PostContent, models.Model):
     def __str__(self):
         return self.title
 
-    def page_title(self):
-        """The title search engines, browser tabs and social cards show: the SEO title if set."""
-        return self.seo_title or self.title
-
     def save(self, *args, **kwargs):
         """Save the row with what is derived from it (HTML, counts, renditions, search text,
         old addresses as redirects). Not the history: writers call save_with_history()."""
@@ -391,6 +387,10 @@ class Post(PostWorkflow, PostContent, models.Model):
 
     def get_absolute_url(self):
         return reverse("blog:post_detail", kwargs={"slug": self.slug})
+
+    def page_title(self):
+        """The title search engines, browser tabs and social cards show: the SEO title if set."""
+        return self.seo_title or self.title
 
     @classmethod
     def store_derived(cls, posts, parts=PARTS, listings=True, fragments=True):
