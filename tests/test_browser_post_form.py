@@ -105,6 +105,15 @@ def test_toolbar_buttons_and_shortcuts_format_the_selected_text(live_server, bro
     page.keyboard.press(f"{MOD}+z")
     assert body_value(page) == "Hello world"
 
+    # Tab indents (markdownx); Escape, then Tab, leaves the text for the next field.
+    page.locator("#id_body").fill("indent me")
+    select(page, 0, 0)
+    page.keyboard.press("Tab")
+    assert page.evaluate("document.activeElement.id") == "id_body"
+    page.keyboard.press("Escape")
+    page.keyboard.press("Tab")
+    assert page.evaluate("document.activeElement.id") != "id_body"
+
     # The toolbar is one stop in the tab order; arrows move within it.
     bold.focus()
     page.keyboard.press("ArrowRight")

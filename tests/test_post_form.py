@@ -304,3 +304,18 @@ def test_every_prose_rule_of_the_public_stylesheet_styles_the_admin_preview():
     ours = declarations(preview)
     for selector, body in declarations(public).items():
         assert ours.get(selector) == body, selector
+
+
+def test_an_seo_title_saved_meanwhile_is_merged_with_an_older_form_not_undone(client, editor):
+    post = PostFactory(authors=[editor])
+    client.force_login(editor)
+    client.post(change_url(post), post_form(post))  # its first revision: the merge's base
+    opened = post_form(Post.objects.get(pk=post.pk))
+
+    client.post(change_url(post), post_form(post, seo_title="Saved by someone else"))
+    response = client.post(change_url(post), opened | {"body": "Changed in the older form."})
+
+    assert response.status_code == 302
+    post.refresh_from_db()
+    assert post.seo_title == "Saved by someone else"
+    assert post.body == "Changed in the older form."
