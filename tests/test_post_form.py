@@ -5,6 +5,7 @@ test_browser_post_form.py."""
 
 import re
 from datetime import timedelta
+from html import unescape
 from pathlib import Path
 
 import pytest
@@ -195,6 +196,29 @@ def test_a_tag_with_a_space_as_suggested_keeps_its_name_on_save(client, editor):
     client.post(change_url(post), post_form(post, tags='gardening, "new york", '))
 
     assert sorted(post.tags.names()) == ["gardening", "new york"]
+
+
+TRICKY_TAGS = ["new york", 'the "best" soil', '5" pots', "peas, beans", "it's", "kale"]
+
+
+def test_every_tag_name_comes_back_unchanged_when_the_form_is_saved_as_shown(client, editor):
+    post = PostFactory(authors=[editor], tags=TRICKY_TAGS)
+    client.force_login(editor)
+    html = client.get(change_url(post)).content.decode()
+    shown = unescape(re.search(r'name="tags" value="([^"]*)"', html).group(1))
+
+    client.post(change_url(post), post_form(post, tags=shown))
+
+    assert sorted(post.tags.names()) == sorted(TRICKY_TAGS)
+
+
+def test_a_name_typed_with_spaces_and_no_comma_is_one_tag(client, editor):
+    post = PostFactory(authors=[editor])
+    client.force_login(editor)
+
+    client.post(change_url(post), post_form(post, tags="raised beds"))
+
+    assert list(post.tags.names()) == ["raised beds"]
 
 
 # Rows in order without typed numbers ----------------------------------------------------------

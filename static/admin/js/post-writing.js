@@ -316,9 +316,10 @@
 
   // Tag suggestions -----------------------------------------------------------------------------
 
-  // taggit's rule (edit_string_for_tags): a name with a comma or a space is quoted.
+  // As the server writes names (blog/tag_strings.py): one with a comma, a quote or a space is
+  // quoted, its quotes doubled.
   function quoted(name) {
-    return /[, ]/.test(name) ? `"${name}"` : name;
+    return /[," ]/.test(name) ? `"${name.replaceAll("\"", "\"\"")}"` : name;
   }
 
   // The tags typed before the one being typed (up to its comma, outside quotes), and that one.
@@ -333,7 +334,7 @@
     return {
       head: head && !head.endsWith(" ") ? `${head} ` : head,
       typing: value.slice(comma + 1).trim().replace(/^"/, ""),
-      names: head.split(",").map((name) => name.trim().replace(/^"|"$/g, "")).filter(Boolean),
+      names: head.split(",").map((name) => name.trim().replace(/^"|"$/g, "").replaceAll("\"\"", "\"")).filter(Boolean),
     };
   }
 
