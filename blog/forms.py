@@ -111,6 +111,9 @@ class PostAdminForm(forms.ModelForm):
     class Meta:
         model = Post
         fields = []  # PostAdmin's fieldsets say which
+        help_texts = {
+            "tags": "Separated by commas; existing tags are suggested as you type.",
+        }
         widgets = {
             "description": forms.Textarea(attrs={"rows": 3}),
             "disclosure": forms.Textarea(attrs={"rows": 3}),
