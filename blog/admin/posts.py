@@ -1,5 +1,8 @@
 """Posts in the admin."""
 
+from urllib.parse import urlsplit
+
+from django.conf import settings
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
@@ -356,7 +359,17 @@ class PostAdmin(
     @admin.display(description="how it looks")
     def sharing_preview(self, post):
         # Filled and kept up to date by post-writing.js from the fields above.
-        return render_to_string("admin/blog/post/sharing_preview.html", {"post": post})
+        site = urlsplit(settings.BYLINE_SITE_URL)
+        path = post.get_absolute_url() if post.slug else "/"
+        return render_to_string(
+            "admin/blog/post/sharing_preview.html",
+            {
+                "post": post,
+                "site_name": settings.BYLINE_SITE_NAME,
+                "site_host": site.netloc,
+                "crumbs": " › ".join([site.netloc, *filter(None, path.split("/"))]),
+            },
+        )
 
     @admin.display(description="shareable preview")
     def preview_link(self, post):
