@@ -2,7 +2,9 @@
 
 from django import forms
 from django.contrib import admin
+from django.contrib.admin.widgets import AdminTextareaWidget
 from django.contrib.auth import get_user_model
+from django.db import models
 from django.db.models import Count, Q
 
 from accounts.roles import ROLES
@@ -70,6 +72,8 @@ class FAQInline(PostPartInline, admin.StackedInline):
     model = FAQ
     formset = PostPartFormSet
     fields = ["question", "answer", "order"]
+    # An answer is a paragraph or two: room for that, not for an essay.
+    formfield_overrides = {models.TextField: {"widget": AdminTextareaWidget(attrs={"rows": 4})}}
 
 
 class ReferenceInline(PostPartInline, admin.TabularInline):
