@@ -31,6 +31,11 @@ class PostPartFormSet(BaseInlineFormSet):
                 self.data[key] = ""
                 self.replaced.add(index)
 
+    def add_fields(self, form, index):
+        super().add_fields(form, index)
+        if "DELETE" in form.fields:  # a table's cell has no label of its own
+            form.fields["DELETE"].widget.attrs["aria-label"] = "Delete"
+
     def _construct_form(self, i, **kwargs):
         form = super()._construct_form(i, **kwargs)
         if i in getattr(self, "replaced", ()):
@@ -96,6 +101,9 @@ class PostAdminForm(forms.ModelForm):
     class Meta:
         model = Post
         fields = []  # PostAdmin's fieldsets say which
+        help_texts = {
+            "tags": "Separated by commas; existing tags are suggested as you type.",
+        }
         widgets = {
             "description": forms.Textarea(attrs={"rows": 3}),
             "disclosure": forms.Textarea(attrs={"rows": 3}),

@@ -9,6 +9,7 @@ from django.utils.safestring import mark_safe
 # What a revision keeps, in the order a diff shows it.
 FIELDS = [
     ("title", "Title"),
+    ("seo_title", "SEO title"),
     ("slug", "Slug"),
     ("description", "Description"),
     ("body", "Body"),

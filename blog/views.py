@@ -90,7 +90,7 @@ class PostDetailView(PageMetaMixin, DetailView):
             raise
 
     def get_page_title(self):
-        return self.object.title
+        return self.object.page_title()
 
     def get_page_description(self):
         return self.object.description or self.object.excerpt[:160]

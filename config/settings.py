@@ -310,6 +310,10 @@ BYLINE_IMPORT_ROOT = Path(os.environ.get("BYLINE_IMPORT_ROOT", VAR_DIR / "import
 # own default renders raw HTML, a stored XSS in the browser of whoever edits the post.
 MARKDOWNX_MARKDOWNIFY_FUNCTION = "blog.rendering.render_markdown"
 
+# The tag field's text round-trips every tag name, quotes and commas in it included.
+TAGGIT_TAGS_FROM_STRING = "blog.tag_strings.tags_from_string"
+TAGGIT_STRING_FROM_TAGS = "blog.tag_strings.string_from_tags"
+
 # Uploaded images (blog/uploads.py): larger files, or more pixels (all frames of an animation
 # together), are refused with a message naming the limit.
 BYLINE_UPLOAD_MAX_BYTES = int(os.environ.get("BYLINE_UPLOAD_MAX_BYTES", str(10 * 1024 * 1024)))

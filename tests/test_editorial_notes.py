@@ -115,3 +115,14 @@ def test_notes_are_never_public_and_their_text_is_escaped(client, editor):
     page = client.get(notes_url(post)).content.decode()
     assert "&lt;script&gt;alert(1)&lt;/script&gt; secret plan" in page
     assert "<script>alert(1)" not in page
+
+
+def test_the_post_form_links_to_its_notes_with_the_open_threads_counted(client, editor):
+    post = PostFactory()
+    EditorialNote.write(post, editor, "One.", may_see=lambda user: True)
+    EditorialNote.write(post, editor, "Two.", may_see=lambda user: True).resolve(by=editor)
+    client.force_login(editor)
+
+    page = client.get(f"/admin/blog/post/{post.pk}/change/").content.decode()
+
+    assert f'href="/admin/blog/post/{post.pk}/notes/"' in page and "Notes (1 open)" in page

@@ -85,7 +85,15 @@ def _form_data(conflict):
     for key, value in conflict.merge.content.items():
         if value == conflict.mine.get(key):
             continue
-        if key in ("title", "slug", "description", "body", "featured_image_alt", "canonical_url"):
+        if key in (
+            "title",
+            "seo_title",
+            "slug",
+            "description",
+            "body",
+            "featured_image_alt",
+            "canonical_url",
+        ):
             data[key] = [value]
         elif key == "planned_for":
             data[key] = [value or ""]

@@ -36,6 +36,15 @@ class NotesMixin:
             *super().get_urls(),
         ]
 
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        open_notes = (
+            EditorialNote.objects.filter(post_id=object_id, thread=None, resolved_at=None).count()
+            if str(object_id).isdigit()
+            else 0
+        )
+        extra_context = {**(extra_context or {}), "open_notes": open_notes}
+        return super().change_view(request, object_id, form_url, extra_context)
+
     def notes_view(self, request, pk):
         post = get_object_or_404(self.get_queryset(request), pk=pk)
         if not self.has_view_permission(request, post):

@@ -2,8 +2,11 @@
 
 from datetime import timedelta
 
+from django import forms
 from django.contrib import admin
+from django.contrib.admin.widgets import AdminTextareaWidget
 from django.contrib.auth import get_user_model
+from django.db import models
 from django.db.models import Count, Q
 from django.utils import timezone
 
@@ -15,14 +18,23 @@ from blog.workflow import SCHEDULED, SCHEDULED_LABEL, Status
 
 
 class PostPartInline:
-    """Inline rows of a post: editable exactly when the post is, and kept in order."""
+    """Inline rows of a post: editable exactly when the post is, and kept in order. The order
+    is the rows' order on the form: post-writing.js numbers the hidden `order` fields as rows
+    are dragged or moved up and down."""
 
     extra = 0
 
     def get_formset(self, request, obj=None, **kwargs):
         formset = super().get_formset(request, obj, **kwargs)
-        formset.form.base_fields["order"].required = False
-        formset.form.base_fields["order"].help_text = ""
+        order = formset.form.base_fields["order"]
+        order.required = False
+        order.help_text = ""
+        order.widget = forms.HiddenInput(attrs={"data-row-order": ""})
+        if isinstance(self, admin.TabularInline):
+            # A table's cells have the column heading, not a label: screen readers need one.
+            for name, field in formset.form.base_fields.items():
+                if not field.widget.is_hidden:
+                    field.widget.attrs.setdefault("aria-label", str(field.label or name))
         return formset
 
     def _post_editable(self, request, post):
@@ -68,6 +80,8 @@ class FAQInline(PostPartInline, admin.StackedInline):
     model = FAQ
     formset = PostPartFormSet
     fields = ["question", "answer", "order"]
+    # An answer is a paragraph or two: room for that, not for an essay.
+    formfield_overrides = {models.TextField: {"widget": AdminTextareaWidget(attrs={"rows": 4})}}
 
 
 class ReferenceInline(PostPartInline, admin.TabularInline):

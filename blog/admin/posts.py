@@ -1,5 +1,8 @@
 """Posts in the admin."""
 
+from urllib.parse import urlsplit
+
+from django.conf import settings
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
@@ -30,6 +33,7 @@ from blog.admin.post_parts import (
     StateListFilter,
     kept_rows,
 )
+from blog.admin.writing import PostWritingMixin
 from blog.forms import PostAdminForm
 from blog.models import FAQ, Post, PostAuthor, Reference
 from blog.models.content import REFERENCE_FIELDS
@@ -49,14 +53,16 @@ class PostAdmin(
     ConflictMixin,
     PostPagesMixin,
     PostEditingMixin,
+    PostWritingMixin,
     GoLinksMixin,
     TextOnlyQueryMixin,
     admin.ModelAdmin,
 ):
     """Posts: who sees and changes which, saving through the workflow with history, bulk
     workflow steps, and what the list and the form show (the editorial calendar is in
-    CalendarMixin; revisions, previews and imports in PostPagesMixin; autosave and presence
-    in PostEditingMixin; affiliate addresses made /go/ links in GoLinksMixin)."""
+    CalendarMixin; notes in NotesMixin; revisions, previews and imports in PostPagesMixin;
+    autosave and presence in PostEditingMixin; the bar, toolbar, counts and tag suggestions in
+    PostWritingMixin; affiliate addresses made /go/ links in GoLinksMixin)."""
 
     form = PostAdminForm
     formfield_overrides = {MarkdownxField: {"widget": AdminMarkdownxWidget}}
@@ -88,6 +94,7 @@ class PostAdmin(
         "sponsored_check",
         "status_badge",
         "preview_link",
+        "sharing_preview",
         "state_history",
         "word_count",
         "reading_time",
@@ -104,28 +111,24 @@ class PostAdmin(
     ]
     change_form_template = "admin/blog/post/change_form.html"
     change_list_template = "admin/blog/post/change_list.html"
+    # Status, publish time and the workflow buttons are in the bar above these (post_bar.html).
     fieldsets = [
-        (None, {"fields": ["title", "slug", "description", "body"]}),
+        (None, {"fields": ["title", "body"], "classes": ["post-writing"]}),
         (
-            "Publishing",
-            {
-                "fields": [
-                    "status_badge",
-                    "publish_at",
-                    "planned_for",
-                    "preview_link",
-                    "topics",
-                    "tags",
-                ]
-            },
+            "Search and sharing",
+            {"fields": ["description", "seo_title", "slug", "sharing_preview"]},
         ),
+        ("Topics and tags", {"fields": ["topics", "tags"]}),
+        # The day a draft is planned for, on the editorial calendar (not its publish time).
+        ("Planning", {"fields": ["planned_for"]}),
+        ("Shareable preview", {"fields": ["preview_link"]}),
         (
             "Featured image",
             {"fields": ["featured_image", "featured_image_alt"], "classes": ["collapse"]},
         ),
         ("Sponsored links", {"fields": ["sponsored_check", "disclosure"], "classes": ["collapse"]}),
         ("Search engines", {"fields": ["canonical_url", "noindex"], "classes": ["collapse"]}),
-        ("History", {"fields": ["state_history"], "classes": ["collapse"]}),
+        ("Status changes", {"fields": ["state_history"], "classes": ["collapse"]}),
         (
             "Derived on save",
             {
@@ -376,6 +379,21 @@ class PostAdmin(
             '<p class="compliance compliance--ok">Sponsored links marked{}, and the disclosure '
             "comes before the first of them on the page and in the feeds.</p>",
             via,
+        )
+
+    @admin.display(description="how it looks")
+    def sharing_preview(self, post):
+        # Filled and kept up to date by post-writing.js from the fields above.
+        site = urlsplit(settings.BYLINE_SITE_URL)
+        path = post.get_absolute_url() if post.slug else "/"
+        return render_to_string(
+            "admin/blog/post/sharing_preview.html",
+            {
+                "post": post,
+                "site_name": settings.BYLINE_SITE_NAME,
+                "site_host": site.netloc,
+                "crumbs": " › ".join([site.netloc, *filter(None, path.split("/"))]),
+            },
         )
 
     @admin.display(description="shareable preview")

@@ -28,7 +28,7 @@ from blog.rendering import rendered_or_invalid
 from blog.workflow import Status
 
 # The post's own fields that content holds, beside its status, publish time and parts.
-TEXT_FIELDS = ("title", "slug", "description", "body")
+TEXT_FIELDS = ("title", "seo_title", "slug", "description", "body")
 PARTS = ("tags", "topics", "authors", "faqs", "references")
 REFERENCE_FIELDS = ("title", "publisher", "year", "url")
 # Fields a save writes that no revision keeps: merged over the base a form gives for them (see

@@ -67,7 +67,17 @@ class Revision(models.Model):
     # What restoring puts back: the words and what hangs off them. Not the status or publish
     # time (old words never publish or unpublish anything), nor the byline (who may stand on it
     # is for the byline rule to say, in the post form).
-    RESTORED = ("title", "slug", "description", "body", "tags", "topics", "faqs", "references")
+    RESTORED = (
+        "title",
+        "seo_title",
+        "slug",
+        "description",
+        "body",
+        "tags",
+        "topics",
+        "faqs",
+        "references",
+    )
 
     def __str__(self):
         return f"{self.post} #{self.number}"

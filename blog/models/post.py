@@ -55,6 +55,7 @@ SEARCH_DOCUMENT = "byline_search_document"
 POST_PAGE_FIELDS = (
     *CARD_FIELDS,
     "uuid",
+    "seo_title",
     "body_html",
     "toc_html",
     "updated_at",
@@ -195,6 +196,13 @@ class Post(PostPlanning, PostWorkflow, PostContent, models.Model):
         blank=True,
         help_text="The last part of the post's address. Left blank, it is made from the title. "
         "Changing it later keeps the old address working as a redirect.",
+    )
+    seo_title = models.CharField(
+        "SEO title",
+        max_length=200,
+        blank=True,
+        help_text="The title in search results, browser tabs and social cards, if it should "
+        "differ from the headline (about 60 characters). Blank: the headline.",
     )
     description = models.CharField(
         max_length=300,
@@ -388,6 +396,10 @@ class Post(PostPlanning, PostWorkflow, PostContent, models.Model):
 
     def get_absolute_url(self):
         return reverse("blog:post_detail", kwargs={"slug": self.slug})
+
+    def page_title(self):
+        """The title search engines, browser tabs and social cards show: the SEO title if set."""
+        return self.seo_title or self.title
 
     @classmethod
     def store_derived(cls, posts, parts=PARTS, listings=True, fragments=True):

@@ -105,9 +105,11 @@
       form.addEventListener("submit", () => { keyInput.value = key; });
     }
 
-    // The status line sits just above the buttons that save.
+    // The status line sits beside the buttons that save: in the post bar, kept in view.
+    const bar = form.querySelector(".post-bar__actions");
     const buttons = form.querySelector(".submit-row");
-    if (buttons) buttons.before(status);
+    if (bar) bar.prepend(status);
+    else if (buttons) buttons.before(status);
 
     function say(text, problem = false) {
       status.textContent = text;
