@@ -102,7 +102,7 @@ def test_month_is_a_table_of_days_with_headers(client, editor):
     assert table.count('<th scope="row"') == 6  # the weeks of March 2030, Sunday first
     assert table.count('<td class="cal-day') == 42
     assert 'data-day="2030-03-06"' in page and 'aria-current="date"' in page
-    assert "admin/js/calendar.js" in page and "<script>" not in page  # no inline script
+    assert "admin/js/editorial-calendar.js" in page and "<script>" not in page  # no inline script
 
 
 def test_week_view_has_a_row_per_hour_with_posts(client, editor):

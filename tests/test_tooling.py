@@ -53,3 +53,20 @@ def test_make_lint_and_make_format_run_the_commit_hooks_tools_at_the_same_versio
             assert pinned[name] == version, hook["id"]
         # `make format` runs the hook's own command line; `make lint` adds --check.
         assert f"$(BIN)/{hook['entry']} " in makefile, hook["id"]
+
+
+def test_no_static_file_of_ours_hides_one_of_the_admins():
+    """A file of ours at the same path as one of Django's admin replaces it on every admin page
+    (static/admin/js/calendar.js once did, and every date picker broke)."""
+    from pathlib import Path
+
+    import django
+
+    ours = Path(__file__).resolve().parent.parent / "static"
+    theirs = Path(django.__file__).parent / "contrib" / "admin" / "static"
+    shadowed = [
+        str(path.relative_to(ours))
+        for path in ours.rglob("*")
+        if path.is_file() and (theirs / path.relative_to(ours)).exists()
+    ]
+    assert shadowed == []

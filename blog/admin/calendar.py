@@ -1,7 +1,7 @@
 """The post admin's editorial calendar: month and week pages of scheduled, published and
 planned posts with a tray of unplanned drafts (blog/editorial_calendar.py), moving a post to
-another day (a plain form; static/admin/js/calendar.js adds dragging), and the link to the
-person's iCal feed (blog/ical.py)."""
+another day (a plain form; static/admin/js/editorial-calendar.js adds dragging), and the link
+to the person's iCal feed (blog/ical.py)."""
 
 import datetime as dt
 
