@@ -131,29 +131,46 @@ def test_an_editor_can_send_a_delivery_again(endpoint, receiver, client, editor)
 # With real worker processes: PostgreSQL, which they share with the test.
 
 
-def start_worker(**env):
-    return subprocess.Popen(
-        [sys.executable, "manage.py", "worker", "-v", "0"],
-        cwd=ROOT,
-        env=django_child_env(
-            **{
-                "DATABASE_URL": database_url_of(connection),
-                "REDIS_URL": "",
-                "BYLINE_OUTBOUND_ALLOW_PRIVATE": "1",
-                "BYLINE_SCHEDULER_SECONDS": "0.2",
-                **env,
-            }
-        ),
-        start_new_session=True,  # its own process group, to stop it and its children
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
-    )
+@pytest.fixture
+def workers(tmp_path):
+    """start(**env) starts a `manage.py worker` process sharing the test's database; every one
+    started is stopped (its whole process group) at the end, whatever happened."""
+    started = []
+
+    def start(**env):
+        log = open(tmp_path / f"worker-{len(started)}.log", "w")
+        process = subprocess.Popen(
+            [sys.executable, "manage.py", "worker", "-v", "0"],
+            cwd=ROOT,
+            env=django_child_env(
+                **{
+                    "DATABASE_URL": database_url_of(connection),
+                    "REDIS_URL": "",
+                    "BYLINE_OUTBOUND_ALLOW_PRIVATE": "1",
+                    "BYLINE_SCHEDULER_SECONDS": "0.2",
+                    **env,
+                }
+            ),
+            start_new_session=True,  # its own process group, to stop it and its children
+            stdout=log,
+            stderr=subprocess.STDOUT,
+        )
+        started.append((process, log))
+        return process
+
+    yield start
+    for process, log in started:
+        if process.poll() is None:
+            stop(process, signal.SIGKILL)
+        log.close()
 
 
 def stop(worker, sig=signal.SIGTERM):
-    os.killpg(worker.pid, sig)
+    try:
+        os.killpg(worker.pid, sig)
+    except ProcessLookupError:
+        return
     worker.wait(timeout=30)
-    worker.stderr.close()
 
 
 def wait_until(condition, timeout=60):
@@ -171,9 +188,9 @@ needs_postgresql = pytest.mark.skipif(
 
 @needs_postgresql
 @pytest.mark.django_db(transaction=True)
-def test_a_worker_process_makes_20_scheduled_posts_go_live_on_time(receiver, endpoint):
+def test_a_worker_process_makes_20_scheduled_posts_go_live_on_time(receiver, endpoint, workers):
     # Up and waiting before the posts are due, as on a real site; the scheduler's default pace.
-    worker = start_worker(BYLINE_SCHEDULER_SECONDS="2")
+    worker = workers(BYLINE_SCHEDULER_SECONDS="2")
     start = timezone.now().replace(microsecond=0) + timedelta(seconds=6)
     posts = [schedule(draft(), start + timedelta(seconds=n // 4)) for n in range(20)]
     try:
@@ -197,16 +214,16 @@ def test_a_worker_process_makes_20_scheduled_posts_go_live_on_time(receiver, end
 
 @needs_postgresql
 @pytest.mark.django_db(transaction=True)
-def test_a_worker_killed_in_the_middle_of_a_job_leaves_one_effect(receiver, endpoint):
+def test_a_worker_killed_in_the_middle_of_a_job_leaves_one_effect(receiver, endpoint, workers):
     receiver.delay, receiver.slow = 30, 1  # the first request hangs
     post = draft()
     post.status = Post.Status.PUBLISHED
     post.save_with_history()
-    worker = start_worker(BYLINE_DELIVERY_LEASE_SECONDS="3")
+    worker = workers(BYLINE_DELIVERY_LEASE_SECONDS="3")
     receiver.wait_for(1)
     stop(worker, signal.SIGKILL)  # in the middle of the job
 
-    again = start_worker(BYLINE_DELIVERY_LEASE_SECONDS="3")
+    again = workers(BYLINE_DELIVERY_LEASE_SECONDS="3")
     try:
         receiver.wait_for(2)
         wait_until(lambda: Delivery.objects.get().status == DeliveryStatus.DONE)
@@ -219,32 +236,30 @@ def test_a_worker_killed_in_the_middle_of_a_job_leaves_one_effect(receiver, endp
 
 @needs_postgresql
 @pytest.mark.django_db(transaction=True)
-def test_two_workers_deliver_each_event_once(receiver, endpoint):
-    workers = [start_worker(), start_worker()]
-    try:
-        for _ in range(10):
-            post = draft()
-            post.status = Post.Status.PUBLISHED
-            post.save_with_history()
-        receiver.wait_for(10)
-        wait_until(lambda: Delivery.objects.filter(status=DeliveryStatus.DONE).count() == 10)
-        time.sleep(1)  # room for a duplicate to arrive, if there were one
-    finally:
-        for worker in workers:
-            stop(worker)
+def test_two_workers_deliver_each_event_once(receiver, endpoint, workers):
+    two = [workers(), workers()]
+    for _ in range(10):
+        post = draft()
+        post.status = Post.Status.PUBLISHED
+        post.save_with_history()
+    receiver.wait_for(10)
+    wait_until(lambda: Delivery.objects.filter(status=DeliveryStatus.DONE).count() == 10)
+    time.sleep(1)  # room for a duplicate to arrive, if there were one
+    for worker in two:
+        stop(worker)
 
     assert len(receiver.requests) == 10 and len(receiver.events()) == 10
 
 
 @needs_postgresql
 @pytest.mark.django_db(transaction=True)
-def test_the_rq_backend_delivers_through_redis(receiver, endpoint):
+def test_the_rq_backend_delivers_through_redis(receiver, endpoint, workers):
     url = os.environ.get("BYLINE_TEST_RQ_URL", "redis://127.0.0.1:6379/13")
     try:
         redis.Redis.from_url(url, socket_connect_timeout=0.5).flushdb()
     except redis.RedisError:
         pytest.skip("needs Redis on 127.0.0.1:6379")
-    worker = start_worker(BYLINE_TASK_BACKEND="rq", REDIS_URL=url)
+    worker = workers(BYLINE_TASK_BACKEND="rq", REDIS_URL=url)
     try:
         post = draft()
         schedule(post, timezone.now() + timedelta(seconds=1))
