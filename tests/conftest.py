@@ -29,6 +29,19 @@ def _test_settings(settings, tmp_path, tmp_path_factory, monkeypatch):
     cache.clear()
 
 
+@pytest.fixture(scope="session")
+def django_db_modify_db_settings(django_db_modify_db_settings_parallel_suffix):
+    """The test database in memory is shared between the test and the live server's threads
+    (shared cache, where locks are per table and never waited for): writers there must begin
+    as SQLite does by default, not IMMEDIATE as config/settings.py asks for the file two
+    processes share."""
+    from django.conf import settings
+
+    options = settings.DATABASES["default"].get("OPTIONS", {})
+    options.pop("transaction_mode", None)
+    options.pop("init_command", None)
+
+
 def _member_of(role, **kwargs):
     user = UserFactory(is_staff=True, **kwargs)
     user.groups.add(Group.objects.get(name=role))
