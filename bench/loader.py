@@ -22,6 +22,7 @@ from django.utils import timezone
 from django.utils.text import slugify
 from taggit.models import Tag, TaggedItem
 
+from blog.fragments import refresh_stale
 from blog.importers import markdown_files
 from blog.models import FAQ, Post, PostAuthor, Reference, SponsoredLink, Topic
 from blog.models.stored import PARTS
@@ -151,6 +152,8 @@ def load(count, *, batch_size=500, check=20, log=print):
             with transaction.atomic():
                 write_batch(chunk, renderer, users)
             log(f"  {chunk[-1].number + 1:,} / {count:,} posts loaded")
+    elif refreshed := refresh_stale():
+        log(f"  {refreshed:,} posts' fragments stored again: the templates changed since")
     if connection.vendor == "postgresql":
         # The planner's statistics and the visibility map, as autovacuum would make them soon
         # after a bulk load: without statistics the related-posts query takes minutes at 10,000

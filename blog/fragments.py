@@ -124,9 +124,25 @@ def _warn_stale(version):
     if version not in _warned:
         _warned.add(version)
         logger.warning(
-            "Stored post fragments are from other templates, so pages render them: run "
-            "manage.py rebuild_stored_blocks to store them again."
+            "Stored post fragments are from other templates, so pages render them until a "
+            "worker (manage.py worker) or manage.py rebuild_stored_blocks stores them again."
         )
+
+
+def refresh_stale(batch_size=500):
+    """Store again the fragments of posts stored from other templates (after a deploy that
+    changed them), a batch at a time, newest posts first; returns how many. Workers do it when
+    they start, so pages soon read stored fragments again."""
+    from blog.models.post import Post
+
+    stale = list(
+        Post.objects.exclude(fragments_version=fragments_version())
+        .order_by("-publish_at", "-pk")
+        .values_list("pk", flat=True)
+    )
+    for start in range(0, len(stale), batch_size):
+        store_fragments(stale[start : start + batch_size])
+    return len(stale)
 
 
 def cards(rows):

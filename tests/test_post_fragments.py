@@ -4,7 +4,7 @@ post until they are stored again."""
 
 import pytest
 
-from blog.fragments import fragments_version
+from blog.fragments import fragments_version, refresh_stale
 from blog.models import Post
 from tests.factories import FAQFactory, FullPostFactory, UserFactory
 from tests.helpers import command
@@ -74,3 +74,15 @@ def test_a_site_overriding_a_fragment_template_sees_its_own(client, settings, tm
     assert fragments_version() != before
     assert '<div class="my-card">Rye bread</div>' in home
     assert "<h1>My Rye bread</h1>" in page
+
+
+def test_a_worker_stores_again_the_fragments_made_with_other_templates():
+    post = FullPostFactory()
+    Post.objects.filter(pk=post.pk).update(fragments_version="from-before", card_html="old")
+
+    assert refresh_stale() == 1
+
+    post.refresh_from_db()
+    assert post.fragments_version == fragments_version()
+    assert post.card_html != "old" and post.title in post.card_html
+    assert refresh_stale() == 0

@@ -12,7 +12,7 @@ from django.core.management.base import BaseCommand
 from django.db import close_old_connections
 from django.utils import timezone
 
-from blog import golive
+from blog import fragments, golive
 
 logger = logging.getLogger("blog.golive")
 
@@ -74,13 +74,18 @@ class Command(BaseCommand):
 
     def schedule(self, stop):
         """Every BYLINE_SCHEDULER_SECONDS: make the deliveries of due events and queue them;
-        hourly, forget finished jobs and the delivery log's old events. A database that is down
-        is waited out."""
-        pruned = None
+        first, store again the post fragments rendered from other templates (a deploy changed
+        them); hourly, forget finished jobs and the delivery log's old events. A database that
+        is down is waited out."""
+        pruned, fragments_checked = None, False
         while not stop.is_set():
             try:
                 close_old_connections()
                 golive.tick()
+                if not fragments_checked:  # once, after a deploy that changed the templates
+                    if refreshed := fragments.refresh_stale():
+                        logger.info("Fragments of %s posts stored again.", refreshed)
+                    fragments_checked = True
                 if pruned is None or time.monotonic() - pruned > 3600:
                     self.prune()
                     pruned = time.monotonic()
