@@ -12,6 +12,7 @@ from blog import content_version
 from tests import environment
 from tests.browser import CHROMIUM, CHROMIUM_ARGS
 from tests.factories import UserFactory
+from tests.receivers import Receiver
 
 
 @pytest.fixture(autouse=True)
@@ -125,3 +126,24 @@ def live_server_one_request_at_a_time(request, monkeypatch):
             return handle(self, environ, start_response)
 
     monkeypatch.setattr(WSGIHandler, "__call__", one_at_a_time)
+
+
+@pytest.fixture
+def receiver():
+    """A webhook receiver on loopback (tests/receivers.py), closed at the end."""
+    receiver = Receiver()
+    yield receiver
+    receiver.close()
+
+
+@pytest.fixture
+def endpoint(db, receiver, settings):
+    """A webhook for every public event, to `receiver` (loopback: private addresses allowed)."""
+    from blog import webhooks
+    from blog.models import WebhookEndpoint
+    from blog.models.golive import WEBHOOK_EVENTS
+
+    settings.BYLINE_OUTBOUND_ALLOW_PRIVATE = True
+    return WebhookEndpoint.objects.create(
+        name="Receiver", url=receiver.url, events=WEBHOOK_EVENTS, secret=webhooks.new_secret()
+    )

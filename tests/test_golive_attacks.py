@@ -11,33 +11,14 @@ import time_machine
 from django.db import connections
 from django.utils import timezone
 
-from blog import golive, webhooks
+from blog import golive
 from blog.models import Delivery, Event, Post, WebhookEndpoint
 from blog.models.golive import Channel, DeliveryStatus, EventKind
 from blog.outbound import OutboundError, send
 from tests.factories import PostFactory, UserFactory
 from tests.helpers import post_form
-from tests.receivers import Receiver
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def receiver():
-    receiver = Receiver()
-    yield receiver
-    receiver.close()
-
-
-@pytest.fixture
-def endpoint(db, receiver, settings):
-    settings.BYLINE_OUTBOUND_ALLOW_PRIVATE = True  # the receiver is on loopback
-    return WebhookEndpoint.objects.create(
-        name="Receiver",
-        url=receiver.url,
-        events=golive.WEBHOOK_EVENTS,
-        secret=webhooks.new_secret(),
-    )
 
 
 def quiet_post(**fields):

@@ -18,27 +18,11 @@ from django.db import connection
 from django.utils import timezone
 
 from blog import webhooks
-from blog.models import Delivery, Post, WebhookEndpoint
-from blog.models.golive import WEBHOOK_EVENTS, DeliveryStatus, EventKind
+from blog.models import Delivery, Post
+from blog.models.golive import DeliveryStatus, EventKind
 from tests.factories import PostFactory, UserFactory
 from tests.helpers import ROOT, database_url_of, django_child_env, run_worker
 from tests.mail import Mailbox, smtp_server
-from tests.receivers import Receiver
-
-
-@pytest.fixture
-def receiver():
-    receiver = Receiver()
-    yield receiver
-    receiver.close()
-
-
-@pytest.fixture
-def endpoint(db, receiver, settings):
-    settings.BYLINE_OUTBOUND_ALLOW_PRIVATE = True  # the receiver is on loopback
-    return WebhookEndpoint.objects.create(
-        name="Receiver", url=receiver.url, events=WEBHOOK_EVENTS, secret=webhooks.new_secret()
-    )
 
 
 def draft(**fields):
