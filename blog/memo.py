@@ -33,6 +33,20 @@ class VersionMemo:
             self.found[key] = value
         return self.found[key]
 
+    def get_many(self, keys, find_many):
+        """{key: value} for `keys`; those not remembered come from find_many(missing keys),
+        a dict (a key it leaves out is remembered as None), in one call."""
+        version = self._current_version()
+        if version != self.version:
+            self.version, self.found = version, {}
+        missing = [key for key in keys if key not in self.found]
+        if missing:
+            found = find_many(missing)
+            if len(self.found) + len(missing) > self.kept:
+                self.found.clear()
+            self.found.update({key: found.get(key) for key in missing})
+        return {key: self.found[key] for key in keys}
+
     def forget(self, **kwargs):
         """Read everything again (a change made in this process; a signal receiver)."""
         self.version, self.found = None, {}

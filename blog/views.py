@@ -78,6 +78,11 @@ class PostDetailView(PageMetaMixin, DetailView):
     def get_queryset(self):
         return Post.objects.published().for_post_page()
 
+    def get_object(self, queryset=None):
+        if post := Post.objects.published_post_page(self.kwargs["slug"]):
+            return post
+        raise Http404("No post here.")
+
     def get(self, request, *args, **kwargs):
         try:
             return super().get(request, *args, **kwargs)

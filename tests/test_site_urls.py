@@ -115,7 +115,9 @@ def test_related_posts_share_tags_or_topics_newest_first_never_self_or_unpublish
     PostFactory(title="unrelated", tags=["z"])
     PostFactory(title="draft", tags=["a", "b"], status=Post.Status.DRAFT)
 
-    assert list(post.related_posts()) == [one_newer, one_older, two_shared]
+    related = post.related_posts()
+    assert [item.pk for item in related] == [one_newer.pk, one_older.pk, two_shared.pk]
+    assert [item.title for item in related] == ["one newer", "one older", "two"]
 
 
 def test_related_posts_show_on_the_post_page(client):

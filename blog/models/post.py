@@ -21,10 +21,11 @@ from taggit.managers import TaggableManager
 
 from blog.fragments import CARD_FIELDS, store_fragments
 from blog.images import make_renditions
+from blog.models.compiled import published_post_page
 from blog.models.content import PostContent, write_search_vectors
 from blog.models.parts import PostSlugRedirect
 from blog.models.planning import PostPlanning, PostPlanningQuerySet
-from blog.models.stored import PARTS, refresh_listings, related_posts, store_parts
+from blog.models.stored import PARTS, refresh_listings, store_parts
 from blog.rendering import (
     EXCERPT_LENGTH,
     count_words,
@@ -79,9 +80,9 @@ POST_PAGE_FIELDS = (
 
 
 class PostQuerySet(PostPlanningQuerySet, models.QuerySet):
-    def published(self):
-        """The one definition of what the public may see."""
-        return self.filter(status=Status.PUBLISHED, publish_at__lte=timezone.now())
+    def published(self, now=None):
+        """The one definition of what the public may see (at `now`, by default now)."""
+        return self.filter(status=Status.PUBLISHED, publish_at__lte=now or timezone.now())
 
     def going_live_after(self, moment):
         """Publish times, in order, of the published posts that the public can see only after
@@ -178,6 +179,11 @@ class PostQuerySet(PostPlanningQuerySet, models.QuerySet):
     def for_post_page(self):
         """The columns a post page shows, its stored blocks included: one query."""
         return self.only(*POST_PAGE_FIELDS)
+
+    def published_post_page(self, slug):
+        """published().for_post_page().filter(slug=slug).first(), with its SQL compiled once
+        per process (blog/models/compiled.py)."""
+        return published_post_page(self.model, slug)
 
     def for_listing(self):
         """Posts as a list shows them: rows of their stored cards (blog/fragments.py), not model
@@ -474,8 +480,10 @@ class Post(PostPlanning, PostWorkflow, PostContent, models.Model):
         self._derived_from = body
 
     def related_posts(self, limit=4):
-        """Published posts sharing a tag or a topic with this one, newest first (one query
-        over their listings: see blog/models/stored.py)."""
+        """Published posts sharing a tag or a topic with this one, newest first: see
+        blog/related.py (no query once this worker knows its tags' newest posts)."""
+        from blog.related import related_posts
+
         return related_posts(self, limit)
 
     def update_search_vector(self):

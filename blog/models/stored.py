@@ -23,7 +23,7 @@ from collections import defaultdict
 
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
-from django.db import connection, models, transaction
+from django.db import models, transaction
 from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
@@ -35,7 +35,6 @@ from blog.models.parts import FAQ, PostAuthor, Reference
 from blog.rendering import REL_OUTBOUND, REL_SPONSORED, link_kind, web_url
 from blog.workflow import Status
 
-RELATED_LIMIT = 4
 BATCH_SIZE = 500
 
 PARTS = ("authors", "tags", "topics", "faqs", "references")
@@ -266,65 +265,6 @@ def public_under(**scope):
     return Listing.objects.filter(
         publish_at__lte=now, post__status=Status.PUBLISHED, post__publish_at__lte=now, **scope
     ).order_by("-publish_at", "-post_id")
-
-
-# Per tag (then per topic) of the post, its `limit` newest listings other than the post itself,
-# each an index range (LATERAL); their union's `limit` newest. Listings hold published posts
-# only, so the status is checked once, outside. Written as SQL: building the same query from
-# one queryset per group cost 3 ms of CPU per post page, more than the rest of the page.
-RELATED_SQL = """
-SELECT p.id, p.title, p.slug, p.publish_at FROM (
-    SELECT newest.post_id FROM unnest(%(tags)s::bigint[]) AS scope(id)
-    CROSS JOIN LATERAL (
-        SELECT l.post_id FROM {listing} l
-        WHERE l.tag_id = scope.id AND l.publish_at <= %(now)s AND l.post_id <> %(post)s
-        ORDER BY l.publish_at DESC, l.post_id DESC LIMIT %(limit)s
-    ) AS newest
-    UNION
-    SELECT newest.post_id FROM unnest(%(topics)s::bigint[]) AS scope(id)
-    CROSS JOIN LATERAL (
-        SELECT l.post_id FROM {listing} l
-        WHERE l.topic_id = scope.id AND l.publish_at <= %(now)s AND l.post_id <> %(post)s
-        ORDER BY l.publish_at DESC, l.post_id DESC LIMIT %(limit)s
-    ) AS newest
-) AS related
-JOIN {post} p ON p.id = related.post_id
-WHERE p.status = %(published)s AND p.publish_at <= %(now)s
-ORDER BY p.publish_at DESC, p.id DESC
-LIMIT %(limit)s
-"""
-
-
-def related_posts(post, limit=RELATED_LIMIT):
-    """Published posts sharing a tag or a topic with `post`, newest first, never itself, in one
-    query: the `limit` newest of each of its tags and topics (an index range each, whatever
-    the site's size), merged. Post instances with the title, slug and publish time loaded."""
-    from blog.models.post import Post
-
-    tags = [tag["id"] for tag in post.stored_tags]
-    topics = [topic["id"] for topic in post.stored_topics]
-    if not tags and not topics:
-        return []
-    if connection.vendor == "postgresql":
-        sql = RELATED_SQL.format(listing=Listing._meta.db_table, post=Post._meta.db_table)
-        params = {
-            "tags": tags,
-            "topics": topics,
-            "now": timezone.now(),
-            "post": post.pk,
-            "limit": limit,
-            "published": Status.PUBLISHED,
-        }
-        return list(Post.objects.raw(sql, params))
-    # Elsewhere (SQLite): one plain query over the same rows, as exact.
-    rows = (
-        public_under()
-        .filter(Q(tag_id__in=tags) | Q(topic_id__in=topics))
-        .exclude(post_id=post.pk)
-        .values_list("post_id", "post__title", "post__slug", "publish_at")
-        .distinct()[:limit]
-    )
-    return [Post.from_db(None, ["id", "title", "slug", "publish_at"], row) for row in rows]
 
 
 # Receivers (wired in blog/apps.py): a change made outside save_with_history() (which stores

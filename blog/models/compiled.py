@@ -1,0 +1,58 @@
+"""The post page's one query, compiled once per process and database.
+
+Building and compiling `Post.objects.published().for_post_page().filter(slug=…)` took Django
+0.36 ms of a post page's 0.7 ms lookup, more than the database took to answer it, and it is the
+same SQL every time but for two values: the slug and the time. So it is compiled once, with
+stand-ins for those two, and run with the real ones in their places.
+"""
+
+from datetime import UTC, datetime
+
+from django.db import connections, router
+
+# Stand-ins no real request has: their places among the compiled query's parameters are where
+# the slug and the time go.
+SLUG = "\x00slug\x00"
+NOW = datetime(1970, 1, 2, 3, 4, 5, 678901, tzinfo=UTC)
+
+# database alias → (sql, params, the slug's places, the time's places, columns, converters)
+_compiled = {}
+
+
+def published_post_page(model, slug):
+    """The published post at `slug` with the columns its page shows, or None."""
+    alias = router.db_for_read(model)
+    connection = connections[alias]
+    if alias not in _compiled:
+        _compiled[alias] = _compile(model, alias)
+    sql, params, slug_at, now_at, columns, converters = _compiled[alias]
+    params = list(params)
+    for place in slug_at:
+        params[place] = slug
+    now = connection.ops.adapt_datetimefield_value(datetime.now(UTC))
+    for place in now_at:
+        params[place] = now
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        row = cursor.fetchone()
+    if row is None:
+        return None
+    row = list(row)
+    for place, (functions, expression) in converters.items():  # JSON decoded, and so on
+        for function in functions:
+            row[place] = function(row[place], expression, connection)
+    return model.from_db(alias, columns, row)
+
+
+def _compile(model, alias):
+    queryset = model._default_manager.published(now=NOW).for_post_page().filter(slug=SLUG)
+    compiler = queryset.query.get_compiler(alias)
+    sql, params = compiler.as_sql()
+    now = connections[alias].ops.adapt_datetimefield_value(NOW)
+    slug_at = [place for place, value in enumerate(params) if value == SLUG]
+    now_at = [place for place, value in enumerate(params) if value == now]
+    if len(slug_at) != 1 or len(now_at) != 1:
+        raise RuntimeError(f"the post page's query has changed shape: {sql}")
+    columns = [column.target.attname for column, _, _ in compiler.select]
+    converters = compiler.get_converters([column for column, _, _ in compiler.select])
+    return sql, params, slug_at, now_at, columns, converters
