@@ -158,6 +158,8 @@ BYLINE_REPLICA_LAG_SECONDS = float(os.environ.get("BYLINE_REPLICA_LAG_SECONDS", 
 # libpq waits forever for an unreachable server; fail fast so the page is a 503, not a hang.
 for database in DATABASES.values():
     if database["ENGINE"] == "django.db.backends.postgresql":
+        # The same backend, with a health check that needs no round trip (its docstring).
+        database["ENGINE"] = "config.postgresql"
         database.setdefault("OPTIONS", {}).setdefault(
             "connect_timeout", int(os.environ.get("DATABASE_CONNECT_TIMEOUT", "3"))
         )
