@@ -78,8 +78,37 @@ def searchable_text(rendered_html):
     return _SPACE.sub(" ", html.unescape(_TAG.sub("", rendered_html))).strip()
 
 
-def snippet(text, terms):
-    """A short, HTML-escaped excerpt of `text` around the first match, matches in <mark>."""
+# How much of a body's HTML, on either side of the first match, body_snippet() reads.
+SNIPPET_WINDOW = 1500
+
+
+def body_snippet(rendered_html, terms):
+    """snippet(searchable_text(rendered_html), terms), the same text, read from the lines of
+    HTML around the first match only: a body is tens of kilobytes, and making the whole of each
+    of a page's twenty results plain text was most of a search's time. The rendered HTML has a
+    line per block, so cutting at line ends never cuts a tag; when the first match is not in
+    the text (say it was in a link's address) or the lines cut hold too little text around it,
+    the whole body is read."""
+    match = _term_pattern(terms).search(rendered_html) if terms else None
+    if match is None:
+        return snippet(searchable_text(rendered_html), terms)
+    start = rendered_html.rfind("\n", 0, max(0, match.start() - SNIPPET_WINDOW)) + 1
+    end = rendered_html.find("\n", match.end() + SNIPPET_WINDOW)
+    end = len(rendered_html) if end == -1 else end
+    text = searchable_text(rendered_html[start:end])
+    found = _term_pattern(terms).search(text)
+    if (
+        found is None
+        or (start and found.start() < SNIPPET_LENGTH)
+        or (end < len(rendered_html) and len(text) - found.end() < SNIPPET_LENGTH)
+    ):
+        return snippet(searchable_text(rendered_html), terms)
+    return snippet(text, terms, cut_before=bool(start), cut_after=end < len(rendered_html))
+
+
+def snippet(text, terms, cut_before=False, cut_after=False):
+    """A short, HTML-escaped excerpt of `text` around the first match, matches in <mark>;
+    `text` may be cut from a longer one (`cut_before`, `cut_after`: marked as cut there)."""
     if not text:
         return ""
     if not terms:
@@ -99,6 +128,6 @@ def snippet(text, terms):
         pieces.append(f"<mark>{escape(found.group(0))}</mark>")
         position = found.end()
     pieces.append(escape(excerpt[position:]))
-    prefix = "… " if start else ""
-    suffix = " …" if end < len(text) else ""
+    prefix = "… " if start or cut_before else ""
+    suffix = " …" if end < len(text) or cut_after else ""
     return mark_safe(prefix + "".join(pieces) + suffix)  # every piece of text is escaped above

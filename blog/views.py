@@ -29,9 +29,8 @@ from blog.rendering import plain_text, render_markdown, web_url
 from blog.search import (
     MAX_QUERY_LENGTH,
     SEARCH_CANDIDATES,
+    body_snippet,
     search_terms,
-    searchable_text,
-    snippet,
 )
 from blog.seo import PageMetaMixin, fixed_url
 
@@ -365,9 +364,7 @@ class SearchView(PageMetaMixin, ListingMixin, ListView):
         """Cards showing the words that matched, from around the first match anywhere in the
         body (so from the whole text, not the excerpt), instead of the description."""
         return [
-            render_fragment(
-                "card", post, snippet=snippet(searchable_text(post.body_html), self.terms)
-            )
+            render_fragment("card", post, snippet=body_snippet(post.body_html, self.terms))
             for post in posts
         ]
 

@@ -235,3 +235,34 @@ def test_the_search_vector_has_a_gin_index():
             ["%gin%search_vector%"],
         )
         assert cursor.fetchone()
+
+
+def long_bodies():
+    """Rendered bodies of the demo posts and, where it is here, the shared sample."""
+    from pathlib import Path
+
+    from blog.rendering import render_markdown
+
+    root = Path(__file__).resolve().parents[1]
+    files = sorted((root / "demo" / "posts").glob("*.md"))
+    sample = root.parent / "shared" / "samples" / "why-men-pull-away.md"
+    files += [sample] if sample.exists() else []
+    bodies = [render_markdown(file.read_text()) for file in files]
+    # One long body whose words sit far from any edge, in long paragraphs and in a table.
+    filler = "\n\n".join(
+        f"Paragraph {n} about soil and [a link](https://example.com/tomato-{n})."
+        for n in range(300)
+    )
+    bodies.append(render_markdown(f"{filler}\n\nThe tomato harvest came late.\n\n{filler}"))
+    return bodies
+
+
+@pytest.mark.parametrize(
+    "words", ["the", "tomato", "harvest came", "cast iron", "money", "zzzz", "link", "exa"]
+)
+def test_snippets_cut_from_around_the_match_are_those_of_the_whole_text(words):
+    from blog.search import body_snippet, search_terms, searchable_text, snippet
+
+    terms = search_terms(words)
+    for body in long_bodies():
+        assert body_snippet(body, terms) == snippet(searchable_text(body), terms)
