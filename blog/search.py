@@ -2,10 +2,13 @@
 
 import html
 import re
+from datetime import UTC, datetime
 
+from django.db import connection
 from django.utils.html import escape
 from django.utils.safestring import mark_safe
 
+from blog.memo import VersionMemo
 from blog.workflow import Status
 
 MAX_QUERY_LENGTH = 200
@@ -15,6 +18,7 @@ SEARCH_CANDIDATES = 500
 # until SEARCH_CANDIDATES are found: a common word stops in the first slice.
 SEARCH_SLICES = (1000, 4000, 16000)
 SNIPPET_LENGTH = 220
+MIN_TIME = datetime.min.replace(tzinfo=UTC)
 _TERM = re.compile(r"\w+", re.UNICODE)
 # A tag of sanitised HTML, quoted attribute values (which may hold ">") included.
 _TAG = re.compile(r"""<[^>"']*(?:(?:"[^"]*"|'[^']*')[^>"']*)*>""")
@@ -45,21 +49,17 @@ def newest_matching_sql(table, matches, now, text, limit, slices=None):
     range of the publish-time index, so only matching rows of that slice are read, and a slice
     is read only when the newer ones held fewer than `limit` matches. The costly-looking
     function around each vector (SEARCH_DOCUMENT) keeps the planner from testing rows one by
-    one instead.
+    one instead. Where the slices start is read once per content version (slice_edges()): it
+    means walking 16,000 entries of an index.
     """
     slices = slices or SEARCH_SLICES
     visible = f"status = '{Status.PUBLISHED}' AND publish_at <= %s"  # as published() has it
-    edges = ", ".join(
-        f"(SELECT publish_at FROM {table} WHERE {visible} ORDER BY publish_at DESC "
-        f"OFFSET {depth} LIMIT 1) AS edge{number}"
-        for number, depth in enumerate(slices)
-    )
-    newer = ["TRUE"] + [f"publish_at <= (SELECT edge{n} FROM edges)" for n in range(len(slices))]
-    older = [
-        f"publish_at > COALESCE((SELECT edge{n} FROM edges), '-infinity')"
-        for n in range(len(slices))
-    ] + ["TRUE"]
-    tiers, params = [], [now] * len(slices)
+    edges = slice_edges(table, now, slices)
+    newer = ["TRUE"] + ["publish_at <= %s"] * len(slices)
+    older = ["publish_at > %s"] * len(slices) + ["TRUE"]
+    newer_params = [[], *([edge] for edge in edges)]
+    older_params = [*([edge] for edge in edges), []]
+    tiers, params = [], []
     for match in matches:
         parts = [
             f"(SELECT id FROM {table} WHERE {visible} AND {match} AND {upper} AND {lower} "
@@ -67,8 +67,33 @@ def newest_matching_sql(table, matches, now, text, limit, slices=None):
             for upper, lower in zip(newer, older, strict=True)
         ]
         tiers.append(f"(SELECT id FROM ({' UNION ALL '.join(parts)}) AS newest LIMIT {int(limit)})")
-        params += [now, text] * len(parts)
-    return f"WITH edges AS (SELECT {edges}) {' UNION '.join(tiers)}", params
+        for upper, lower in zip(newer_params, older_params, strict=True):
+            params += [now, text, *upper, *lower]
+    return " UNION ".join(tiers), params
+
+
+# Per (table, slices): where the slices start, for the content version (a post going live or
+# away moves them).
+_edges = VersionMemo(per="version", kept=8)
+
+
+def slice_edges(table, now, slices):
+    """The publish time of the post `depth` deep in publish order, for each depth in `slices`
+    (-infinity past the last post): where each slice of newest_matching_sql() starts."""
+
+    def read(key):
+        visible = f"status = '{Status.PUBLISHED}' AND publish_at <= %s"
+        columns = ", ".join(
+            f"(SELECT publish_at FROM {table} WHERE {visible} ORDER BY publish_at DESC "
+            f"OFFSET {int(depth)} LIMIT 1)"
+            for depth in slices
+        )
+        with connection.cursor() as cursor:
+            cursor.execute(f"SELECT {columns}", [now] * len(slices))
+            found = cursor.fetchone()
+        return tuple(edge or MIN_TIME for edge in found)
+
+    return _edges.get((table, tuple(slices)), read)
 
 
 def searchable_text(rendered_html):
