@@ -13,7 +13,9 @@ from collections import namedtuple
 from django.db import connection
 from django.db.models import F, Q, Window
 from django.db.models.functions import RowNumber
+from django.template.loader import get_template
 from django.utils import timezone
+from django.utils.safestring import mark_safe
 
 from blog.memo import VersionMemo
 from blog.models.stored import Listing, public_under
@@ -23,7 +25,9 @@ RELATED_LIMIT = 4
 # Each list keeps one more than a page shows: the post itself may be among them.
 KEPT = RELATED_LIMIT + 1
 
-Related = namedtuple("Related", "pk title slug publish_at")
+# `html`: its item in a post page's list (includes/related_item.html), rendered once per
+# worker and content version rather than on every page showing it.
+Related = namedtuple("Related", "pk title slug publish_at html")
 
 # Per (scope, id): the KEPT newest public posts under it, newest first.
 _newest = VersionMemo(per="version", kept=5000)
@@ -55,7 +59,7 @@ WHERE p.status = %(published)s AND p.publish_at <= %(now)s
 
 
 def related_posts(post, limit=RELATED_LIMIT):
-    """Up to `limit` Related(pk, title, slug, publish_at), newest first, sharing a tag or a
+    """Up to `limit` Related(pk, title, slug, publish_at, html), newest first, sharing a tag or a
     topic with `post` (its stored tags and topics), never `post` itself."""
     scopes = [("tag", tag["id"]) for tag in post.stored_tags]
     scopes += [("topic", topic["id"]) for topic in post.stored_topics]
@@ -104,6 +108,11 @@ def _read(scopes):
             ("tag" if tag_id else "topic", tag_id or topic_id, *rest)
             for tag_id, topic_id, *rest in rows
         ]
-    for kind, id, *post in rows:
-        found.setdefault((kind, id), []).append(Related(*post))
+    template = get_template("includes/related_item.html")
+    items = {}
+    for kind, id, pk, title, slug, publish_at in rows:
+        if pk not in items:
+            html = template.render({"title": title, "slug": slug, "publish_at": publish_at})
+            items[pk] = Related(pk, title, slug, publish_at, mark_safe(html.strip()))
+        found.setdefault((kind, id), []).append(items[pk])
     return {scope: tuple(items) for scope, items in found.items()}
