@@ -16,6 +16,7 @@ from django.db.models import Q
 from blog.affiliate_urls import replace_affiliate_urls
 from blog.compliance import NO_DISCLOSURE, problems
 from blog.disclosure import disclosure_text
+from blog.importers.old_addresses import keep_old_addresses
 from blog.importers.records import ImportProblem, year
 from blog.models import Post, Topic
 from blog.models.content import HistoryBatch
@@ -110,6 +111,7 @@ def _stage(item, note, status, overwrite, batch, known, go_links=False):
     body, _ = link_related(item.body, item.related, post or Post(slug=item.slug))
     new_status = _status_for(item, status, post and post.status)
     if post is not None and _holds(post, item, body, new_status, known):
+        keep_old_addresses(post, item.old_addresses)
         return "unchanged"  # no write at all: updated_at and the page cache stay as they are
     if (
         post is not None
@@ -134,6 +136,7 @@ def _stage(item, note, status, overwrite, batch, known, go_links=False):
         post.use_derived(post.body, item.derived[1])
     _check_disclosure(post, item, new_status)
     post.save_with_history(note=note, batch=batch)
+    keep_old_addresses(post, item.old_addresses)
     known.staged.add(post.pk)
     return "created" if created else "updated"
 

@@ -8,6 +8,7 @@ from blog.models.imports import ImportJob
 from blog.models.notes import EditorialNote
 from blog.models.parts import FAQ, PostAuthor, PostSlugRedirect, Reference, Topic
 from blog.models.post import Post, PostQuerySet
+from blog.models.redirects import NotFoundPath, Redirect
 from blog.models.sponsored import (
     AffiliateNetwork,
     AffiliateRule,
@@ -35,10 +36,12 @@ __all__ = [
     "FAQ",
     "ImportJob",
     "Listing",
+    "NotFoundPath",
     "Post",
     "PostAuthor",
     "PostQuerySet",
     "PostSlugRedirect",
+    "Redirect",
     "Reference",
     "Revision",
     "StateChange",
