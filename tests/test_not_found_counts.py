@@ -1,0 +1,98 @@
+"""Addresses that answered 404 are counted by path, for editors to see which redirects are
+missing: nothing about the reader is kept, and a flood of made-up paths cannot grow the table
+past its cap."""
+
+import uuid
+from datetime import timedelta
+
+import pytest
+from django.utils import timezone
+
+from blog.models import NotFoundPath, Redirect
+from blog.redirects import prune_not_found
+from tests.factories import PostFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def test_each_404_is_counted_under_its_path(client):
+    client.get("/2018/07/lost-post/")
+    client.get("/2018/07/lost-post")
+    client.get("/posts/no-such-post/", HTTP_USER_AGENT="Mozilla/5.0", HTTP_REFERER="https://x/")
+
+    counts = dict(NotFoundPath.objects.values_list("path", "hits"))
+    assert counts == {"/2018/07/lost-post": 2, "/posts/no-such-post": 1}
+    row = NotFoundPath.objects.get(path="/2018/07/lost-post")
+    assert row.first_seen <= row.last_seen
+
+
+def test_nothing_about_the_reader_is_kept():
+    fields = {field.name for field in NotFoundPath._meta.get_fields()}
+
+    assert fields == {"id", "path", "hits", "first_seen", "last_seen"}
+
+
+def test_pages_that_answer_redirects_and_the_admin_are_not_counted(client, editor):
+    post = PostFactory()
+    Redirect.objects.create(old_path="/moved", target_url="/")
+    client.get(post.get_absolute_url())
+    client.get("/moved/")
+    client.force_login(editor)
+    client.get("/admin/blog/no-such-model/")
+
+    assert not NotFoundPath.objects.exists()
+
+
+def test_a_long_path_is_counted_under_its_first_500_characters(client):
+    client.get("/" + "a" * 700)
+    client.get("/" + "a" * 650)
+
+    row = NotFoundPath.objects.get()
+    assert len(row.path) == 500 and row.hits == 2
+
+
+def test_bots_asking_for_random_paths_cannot_grow_the_table_past_its_cap(client, settings):
+    settings.BYLINE_NOT_FOUND_MAX_PATHS = 20
+    client.get("/wp-login.php")
+
+    for _ in range(200):
+        client.get(f"/{uuid.uuid4().hex}/")
+    client.get("/wp-login.php")
+
+    assert NotFoundPath.objects.count() == 20
+    assert NotFoundPath.objects.get(path="/wp-login.php").hits == 2  # known paths still count
+
+
+def test_the_hourly_prune_keeps_the_most_asked_for_and_makes_room(settings):
+    settings.BYLINE_NOT_FOUND_KEEP = 3
+    now = timezone.now()
+    for path, hits, days_ago in [
+        ("/popular", 50, 30),
+        ("/steady", 9, 1),
+        ("/old-single", 1, 20),
+        ("/new-single", 1, 0),
+        ("/older-single", 1, 40),
+    ]:
+        seen = now - timedelta(days=days_ago)
+        NotFoundPath.objects.create(path=path, hits=hits, first_seen=seen, last_seen=seen)
+
+    assert prune_not_found() == 2
+
+    assert set(NotFoundPath.objects.values_list("path", flat=True)) == {
+        "/popular",
+        "/steady",
+        "/new-single",
+    }
+
+
+def test_the_worker_prunes_the_404_counts_with_its_hourly_jobs(settings):
+    from blog.management.commands.worker import Command
+
+    settings.BYLINE_NOT_FOUND_KEEP = 1
+    now = timezone.now()
+    for path in ("/a", "/b"):
+        NotFoundPath.objects.create(path=path, first_seen=now, last_seen=now)
+
+    Command().prune()
+
+    assert NotFoundPath.objects.count() == 1
