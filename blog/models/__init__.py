@@ -19,6 +19,7 @@ from blog.models.sponsored import (
 )
 from blog.models.stored import Listing
 from blog.models.tags import merge_tags, public_authors, public_tags, retagged, visible_tags
+from blog.models.waiting import WaitingRelatedLink
 
 __all__ = [
     "AffiliateNetwork",
@@ -46,6 +47,7 @@ __all__ = [
     "Revision",
     "StateChange",
     "Topic",
+    "WaitingRelatedLink",
     "WebhookEndpoint",
     "merge_tags",
     "public_authors",
