@@ -4,6 +4,7 @@ its redirect. Editors only: no other role holds these permissions."""
 
 from urllib.parse import urlencode
 
+from django import forms
 from django.contrib import admin
 from django.urls import reverse
 from django.utils.html import format_html
@@ -24,6 +25,10 @@ class RedirectAdmin(TextOnlyQueryMixin, admin.ModelAdmin):
     ordering = ["old_path"]
     show_facets = admin.ShowFacets.NEVER  # a count query per filter choice, on every page
 
+    @property
+    def media(self):
+        return super().media + forms.Media(css={"all": ["admin/css/redirects.css"]})
+
     def get_fields(self, request, obj=None):
         fields = list(self.fields)
         return fields if obj is None else [*fields, *self.readonly_fields]
@@ -38,9 +43,9 @@ class RedirectAdmin(TextOnlyQueryMixin, admin.ModelAdmin):
             )
         return redirect.target_url
 
-    @admin.display(description="type", ordering="permanent")
+    @admin.display(description="answer", ordering="-permanent")
     def kind(self, redirect):
-        return "301 permanent" if redirect.permanent else "302 temporary"
+        return "301" if redirect.permanent else "302"
 
 
 @admin.register(NotFoundPath)
@@ -49,6 +54,18 @@ class NotFoundPathAdmin(TextOnlyQueryMixin, admin.ModelAdmin):
     search_fields = ["path"]
     ordering = ["-hits", "-last_seen"]
     list_per_page = 50
+    list_display_links = None  # nothing to change: "Add redirect" is what to do with a row
+
+    @property
+    def media(self):
+        return super().media + forms.Media(css={"all": ["admin/css/redirects.css"]})
+
+    def changelist_view(self, request, extra_context=None):
+        extra_context = {
+            "title": "Addresses not found (404) without a redirect, most asked for first",
+            **(extra_context or {}),
+        }
+        return super().changelist_view(request, extra_context)
 
     def get_queryset(self, request):
         return super().get_queryset(request).without_redirect()

@@ -107,7 +107,7 @@ class Redirect(models.Model):
     (and WordPress's `/?p=ID`, which the home page would answer)."""
 
     class Source(models.TextChoices):
-        MANUAL = "manual", "Added by hand"
+        MANUAL = "manual", "By hand"
         IMPORT = "import", "Import"
 
     old_path = models.CharField(
@@ -135,6 +135,7 @@ class Redirect(models.Model):
         "address.",
     )
     permanent = models.BooleanField(
+        "permanent (301)",
         default=True,
         help_text="Permanent (301): search engines move the old address’s standing to the new "
         "one. Untick for a temporary redirect (302).",
