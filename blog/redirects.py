@@ -25,6 +25,9 @@ from blog.models.redirects import (
 )
 
 logger = logging.getLogger(__name__)
+# Addresses that carry a secret (a preview link's token, an editor's calendar feed): never
+# kept, even once they no longer work, and no old address of a site.
+SECRET = ("/preview/", "/calendar/")
 
 
 class RedirectMiddleware:
@@ -44,7 +47,7 @@ class RedirectMiddleware:
             if (response := redirect_for(request, path)) is not None:
                 return response
         response = self.get_response(request)
-        if response.status_code != 404 or request.path.startswith(admin_prefix()):
+        if response.status_code != 404 or request.path.startswith((admin_prefix(), *SECRET)):
             return response
         path = normalised_path(request.path, decoded=True)
         if (redirected := redirect_for(request, path)) is not None:

@@ -32,11 +32,13 @@ def test_nothing_about_the_reader_is_kept():
     assert fields == {"id", "path", "hits", "first_seen", "last_seen"}
 
 
-def test_pages_that_answer_redirects_and_the_admin_are_not_counted(client, editor):
+def test_pages_that_answer_redirects_the_admin_and_secret_links_are_not_counted(client, editor):
     post = PostFactory()
     Redirect.objects.create(old_path="/moved", target_url="/")
     client.get(post.get_absolute_url())
     client.get("/moved/")
+    client.get("/preview/expired-or-made-up-token/")
+    client.get("/calendar/revoked-token.ics")
     client.force_login(editor)
     client.get("/admin/blog/no-such-model/")
 
