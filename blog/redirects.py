@@ -64,7 +64,8 @@ def redirect_for(request, path):
         location = redirect and redirect.location()
         if not location or normalised_path(location) == path:
             return None  # no redirect, a post not public, or one that would answer itself
-        _run(lambda: Redirect.objects.count_hit(redirect))
+        if request.method == "GET":  # a HEAD (link checkers, monitors) is not a reader
+            _run(lambda: Redirect.objects.count_hit(redirect))
     except DatabaseError:
         logger.warning("Redirect of %s not looked up", path, exc_info=True)
         return None

@@ -135,6 +135,13 @@ def test_a_manual_redirect_answers_and_counts_its_hits(client):
     assert redirect.hits == 3 and redirect.last_hit is not None
 
 
+def test_a_head_request_is_redirected_but_not_counted(client):
+    Redirect.objects.create(old_path="/checked", target_url="/topics/soil/")
+
+    assert location(client.head("/checked/")) == (301, "/topics/soil/")
+    assert Redirect.objects.get().hits == 0
+
+
 def test_a_temporary_redirect_answers_302(client):
     Redirect.objects.create(old_path="/winter", target_url="/topics/winter/", permanent=False)
 
