@@ -2,10 +2,15 @@
 missing: nothing about the reader is kept, and a flood of made-up paths cannot grow the table
 past its cap."""
 
+import logging
+import threading
 import uuid
+from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
 
 import pytest
+from django.db import connection, connections
+from django.test import Client
 from django.utils import timezone
 
 from blog.models import NotFoundPath, Redirect
@@ -98,3 +103,31 @@ def test_the_worker_prunes_the_404_counts_with_its_hourly_jobs(settings):
     Command().prune()
 
     assert NotFoundPath.objects.count() == 1
+
+
+@pytest.mark.django_db(transaction=True)
+def test_simultaneous_404s_and_redirect_hits_are_counted_exactly(caplog):
+    if connection.vendor != "postgresql":
+        pytest.skip("needs writers that really run at once: PostgreSQL")
+    Redirect.objects.create(old_path="/moved", target_url="/")
+    threads, each = 20, 10
+    start = threading.Barrier(threads)
+
+    def requests():
+        try:
+            reader = Client()  # its own thread, so its own database connection
+            start.wait(timeout=60)
+            return [
+                reader.get(path).status_code for _ in range(each) for path in ("/gone/", "/moved")
+            ]
+        finally:
+            connections.close_all()
+
+    with caplog.at_level(logging.WARNING), ThreadPoolExecutor(threads) as pool:
+        futures = [pool.submit(requests) for _ in range(threads)]
+        statuses = [status for future in futures for status in future.result()]
+
+    assert sorted(set(statuses)) == [301, 404] and len(statuses) == 400
+    assert "not counted" not in caplog.text
+    assert NotFoundPath.objects.get().hits == 200  # the first of them inserted, the rest updated
+    assert Redirect.objects.get().hits == 200
