@@ -57,18 +57,22 @@ class RedirectMiddleware:
 
 
 def redirect_for(request, path):
-    """The redirect answering `path` (counted), or None. A database that fails here leaves
-    the request to what would answer it otherwise."""
+    """The redirect answering `path` (counted), or None. A database that fails to find it
+    leaves the request to what would answer it otherwise; one that fails to count the hit
+    loses the hit, not the redirect."""
     try:
         redirect = Redirect.objects.for_path(path)
         location = redirect and redirect.location()
-        if not location or normalised_path(location) == path:
-            return None  # no redirect, a post not public, or one that would answer itself
-        if request.method == "GET":  # a HEAD (link checkers, monitors) is not a reader
-            _run(lambda: Redirect.objects.count_hit(redirect))
     except DatabaseError:
         logger.warning("Redirect of %s not looked up", path, exc_info=True)
         return None
+    if not location or normalised_path(location) == path:
+        return None  # no redirect, a post not public, or one that would answer itself
+    if request.method == "GET":  # a HEAD (link checkers, monitors) is not a reader
+        try:
+            _run(lambda: Redirect.objects.count_hit(redirect))
+        except DatabaseError:
+            logger.warning("Hit on the redirect of %s not counted", path, exc_info=True)
     response_class = HttpResponsePermanentRedirect if redirect.permanent else HttpResponseRedirect
     response = response_class(location)
     # Kept as long as pages are: a redirect an editor corrects reaches readers as soon.

@@ -6,9 +6,10 @@ from pathlib import Path
 
 import pytest
 from django.core.exceptions import ValidationError
+from django.db import DatabaseError
 
 from blog.models import Post, Redirect
-from blog.models.redirects import normalised_path
+from blog.models.redirects import RedirectQuerySet, normalised_path
 from tests.factories import PostFactory
 from tests.helpers import command
 
@@ -216,3 +217,15 @@ def test_paths_are_normalised_the_same_way_from_every_source():
     assert normalised_path("/", "p=012&utm=x") == "/?p=12"
     assert normalised_path("/blog/", "page_id=5") == "/blog?page_id=5"
     assert normalised_path("/", "page=2") == "/"
+
+
+def test_a_hit_the_database_cannot_count_still_redirects(client, monkeypatch, caplog):
+    Redirect.objects.create(old_path="/kept", target_url="/topics/soil/")
+
+    def fail(self, redirect):
+        raise DatabaseError("disk full")
+
+    monkeypatch.setattr(RedirectQuerySet, "count_hit", fail)
+
+    assert location(client.get("/kept")) == (301, "/topics/soil/")
+    assert "not counted" in caplog.text
