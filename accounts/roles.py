@@ -31,10 +31,10 @@ ROLES = {
     "Contributor": {"blog": _CONTRIBUTOR, "taggit": ["view_tag"]},
     # Also publishes, schedules and deletes their own posts.
     "Author": {"blog": [*_CONTRIBUTOR, "delete_post", "publish_post"], "taggit": ["view_tag"]},
-    # Everything, on every post, plus topics, tags (rename, merge, delete), redirects, author
-    # profiles, the audit trail of state changes, and sponsored content: affiliate networks,
-    # sponsored links and their click reports, the site's disclosure; webhooks and the log of
-    # go-live deliveries.
+    # Everything, on every post, plus topics, tags (rename, merge, delete), redirects and the
+    # 404 list, author profiles, the audit trail of state changes, and sponsored content:
+    # affiliate networks, sponsored links and their click reports, the site's disclosure;
+    # webhooks and the log of go-live deliveries.
     "Editor": {
         "blog": [
             *_CONTRIBUTOR,
@@ -51,6 +51,7 @@ ROLES = {
                     "affiliaterule",
                     "sponsoredlink",
                     "webhookendpoint",
+                    "redirect",
                 )
                 for action in ("add", "change", "delete", "view")
             ],
@@ -58,6 +59,8 @@ ROLES = {
             "view_sitesettings",
             "view_linkclicks",
             "view_delivery",
+            "view_notfoundpath",
+            "delete_notfoundpath",
         ],
         "taggit": ["add_tag", "change_tag", "delete_tag", "view_tag"],
         "accounts": ["view_user", "change_user"],  # author profiles (not roles: see admin)

@@ -4,7 +4,8 @@ version keeps of what was saved since, and where the two clash.
 Base is the content the editor loaded, theirs what is stored now, mine what the editor saves. A
 field changed on one side only takes that side; changed alike on both, fine; changed differently,
 a conflict. The body is merged line by line and FAQs and references row by row (diff3, by
-merge3); tags and topics as sets (each side's additions and removals); the rest field by field.
+merge3); tags and topics as sets (each side's additions and removals; topics keep their order,
+the first being the primary one); the rest field by field.
 Pure functions over content dicts: no database.
 """
 
@@ -107,6 +108,17 @@ def _merge_set(key, base, theirs, mine):
     return sorted(merged), merged != mine, None
 
 
+def _merge_ordered_set(key, base, theirs, mine):
+    """As _merge_set, keeping the order of `mine` (the first topic is the primary one), then
+    what `theirs` added."""
+    if base is UNKNOWN:
+        same = set(theirs) == set(mine)
+        return (mine, False, None) if same else _merge_value(key, base, theirs, mine)
+    merged_set = _merge_set(key, base, theirs, mine)[0]
+    merged = [value for value in dict.fromkeys([*mine, *theirs]) if value in merged_set]
+    return merged, merged != list(mine), None
+
+
 def _merge_text(key, base, theirs, mine):
     theirs, mine = _newlines(theirs), _newlines(mine)
     if base is UNKNOWN or theirs == mine:
@@ -166,7 +178,7 @@ def _newlines(text):
 MERGERS = {
     "body": _merge_text,
     "tags": _merge_set,
-    "topics": _merge_set,
+    "topics": _merge_ordered_set,
     "faqs": _merge_rows,
     "references": _merge_rows,
 }

@@ -73,6 +73,11 @@ _H1 = re.compile(r"<(/?)h1\b")
 _ANCHOR_TAG = re.compile(r'<a((?:\s+[a-z-]+="[^"]*")*)\s*>')
 _ATTRIBUTE = re.compile(r'([a-z-]+)="([^"]*)"')
 _HREF = re.compile(r'\s+href="[^"]*"')
+# A link to nowhere (`[Title](#)`, as imported "Related:" links are until their post exists):
+# its text, not a link that only jumps to the top of the page.
+_PLACEHOLDER_LINK = re.compile(
+    r'<a(?:\s+[a-z-]+="[^"]*")*?\s+href="#?"(?:\s+[a-z-]+="[^"]*")*\s*>(.*?)</a>', re.DOTALL
+)
 # The Content-Security-Policy allows no inline style: a table column's alignment (the only style
 # kept, see _filter_attribute) becomes a class the stylesheets define.
 _ALIGN_STYLE = re.compile(
@@ -178,6 +183,7 @@ def sanitize_html(dirty, rules=None, post_slug=""):
         set_tag_attribute_values={"pre": {"tabindex": "0"}, "table": {"tabindex": "0"}},
     )
     clean = _ALIGN_STYLE.sub(r'<\1\2 class="align-\3"', clean)
+    clean = _PLACEHOLDER_LINK.sub(r"\1", clean)
     clean = _ANCHOR_TAG.sub(lambda match: _set_rel(match, rules, post_slug), clean)
     return _H1.sub(r"<\1h2", clean)
 

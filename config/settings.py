@@ -87,6 +87,9 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     # Above the page cache's fast path, so that pages from the cache carry its header too.
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Before the page cache, so that WordPress's /?p=ID is redirected, not served the cached
+    # home page; around the views, so that a 404 can still be an old address (blog/redirects.py).
+    "blog.redirects.RedirectMiddleware",
     # Cached pages answered here: none of what follows runs for them (blog/caching.py).
     "blog.caching.CachedPageMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -340,6 +343,12 @@ BYLINE_POSTS_PER_PAGE = int(os.environ.get("BYLINE_POSTS_PER_PAGE", "20"))
 # Cached pages are keyed by content version, so a long lifetime never serves stale content.
 BYLINE_PAGE_CACHE_SECONDS = int(os.environ.get("BYLINE_PAGE_CACHE_SECONDS", "3600"))
 BYLINE_BROWSER_CACHE_SECONDS = int(os.environ.get("BYLINE_BROWSER_CACHE_SECONDS", "60"))
+# Addresses that answered 404, counted for editors: at most this many distinct paths; the
+# worker's hourly prune takes the table back to BYLINE_NOT_FOUND_KEEP (blog/redirects.py).
+BYLINE_NOT_FOUND_MAX_PATHS = int(os.environ.get("BYLINE_NOT_FOUND_MAX_PATHS", "5000"))
+BYLINE_NOT_FOUND_KEEP = int(
+    os.environ.get("BYLINE_NOT_FOUND_KEEP", str(BYLINE_NOT_FOUND_MAX_PATHS * 4 // 5))
+)
 # Search pages are as many as the queries anyone can type: at most this many enter the cache per
 # period, each for one period, so they hold at most twice that many entries at any time.
 BYLINE_SEARCH_CACHE_PAGES = int(os.environ.get("BYLINE_SEARCH_CACHE_PAGES", "200"))

@@ -105,6 +105,7 @@ def test_go_row_clicks_the_bench_link_from_the_post_rows_post(client, demo):
     assert sponsored_link() == "bench-offer"  # a second run keeps the link
 
 
+@pytest.mark.django_db  # a 404 looks for a redirect, and is counted (blog/redirects.py)
 def test_bare_view_is_not_a_production_url(client):
     assert client.get("/__bench__/bare/post-cached/").status_code == 404
 

@@ -216,6 +216,17 @@ class PostAdmin(
             post.revoke_preview_links()
             self.message_user(request, f"“{post}”: preview links given out so far no longer work.")
 
+    def _topics_in_order(self, form):
+        """The chosen topics' slugs: those the post had in the order it had them (the first is
+        its primary topic, as an import gave it), then the ones added, by name."""
+        chosen = [topic.slug for topic in form.cleaned_data["topics"]]
+        post = form.instance
+        if post.pk is None:
+            return chosen
+        had = post.topics.through.objects.filter(post=post).order_by("pk")
+        kept = [slug for slug in had.values_list("topic__slug", flat=True) if slug in chosen]
+        return kept + [slug for slug in chosen if slug not in kept]
+
     def _submitted_parts(self, request, form, formsets):
         """What hangs off the post, as the form and its rows give it, in post content's terms
         (see Post.apply_content). With no author given, the one saving is the author if they
@@ -227,7 +238,7 @@ class PostAdmin(
         if "tags" in form.cleaned_data:
             parts["tags"] = form.cleaned_data["tags"]
         if "topics" in form.cleaned_data:
-            parts["topics"] = [topic.slug for topic in form.cleaned_data["topics"]]
+            parts["topics"] = self._topics_in_order(form)
         if PostAuthor in rows:
             authors = [row["author"].username for row in rows[PostAuthor]]
             if not authors and request.user.has_author_profile():

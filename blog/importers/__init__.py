@@ -11,6 +11,7 @@ from django.core.exceptions import ValidationError
 from blog.importers import markdown_files, wordpress
 from blog.importers.records import ImportedPost, ImportProblem, Report
 from blog.importers.saving import resolve_related, save_all
+from blog.models import Redirect
 
 __all__ = ["ImportProblem", "ImportedPost", "Report", "import_markdown", "import_wordpress"]
 
@@ -133,6 +134,7 @@ def import_wordpress(
     if progress:
         progress.expect(len(posts))
     slugs, pending, go_slugs = set(), [], set()
+    redirects_before = Redirect.objects.filter(source=Redirect.Source.IMPORT).count()
     options = {"status": status, "dry_run": dry_run, "overwrite": overwrite, "go_links": go_links}
 
     def save_pending():
@@ -164,6 +166,11 @@ def import_wordpress(
             save_pending()
     save_pending()
     _note_go_links(report, go_slugs)
+    if kept := Redirect.objects.filter(source=Redirect.Source.IMPORT).count() - redirects_before:
+        report.notes.append(
+            f"{kept} old address{'es' * (kept != 1)} now redirect{'s' * (kept == 1)} to the "
+            "imported posts."
+        )
     report.skipped = left_out["pages"] + left_out["other"]
     if left_out["pages"]:
         report.notes.append(

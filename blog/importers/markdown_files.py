@@ -183,7 +183,12 @@ def write(post):
         "description": post.description,
         "authors": [author.name for author in post.authors.order_by("postauthor__order")],
         "tags": sorted(post.tags.names()),
-        "topics": list(post.topics.order_by("name").values_list("name", flat=True)),
+        # The primary topic first, as the post has them.
+        "topics": list(
+            post.topics.through.objects.filter(post=post)
+            .order_by("pk")
+            .values_list("topic__name", flat=True)
+        ),
         "date": post.publish_at.isoformat(),
         "status": post.status,
         "id": post.source_id or str(post.uuid),

@@ -35,6 +35,8 @@ class ImportedPost:
     derived: tuple | None = None
     # The slugs of the /go/ links its affiliate addresses became (an import with go_links).
     go_links: list = dataclasses.field(default_factory=list)
+    # Paths it had on the site it comes from, redirected to it (blog/importers/old_addresses.py).
+    old_addresses: list = dataclasses.field(default_factory=list)
 
 
 @dataclasses.dataclass

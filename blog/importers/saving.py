@@ -16,9 +16,12 @@ from django.db.models import Q
 from blog.affiliate_urls import replace_affiliate_urls
 from blog.compliance import NO_DISCLOSURE, problems
 from blog.disclosure import disclosure_text
+from blog.importers import body_sections
+from blog.importers.old_addresses import keep_old_addresses
 from blog.importers.records import ImportProblem, year
-from blog.models import Post, Topic
+from blog.models import Post, Topic, WaitingRelatedLink
 from blog.models.content import HistoryBatch
+from blog.models.waiting import title_key
 from blog.slugs import unique_slug
 from blog.workflow import Status
 
@@ -110,6 +113,7 @@ def _stage(item, note, status, overwrite, batch, known, go_links=False):
     body, _ = link_related(item.body, item.related, post or Post(slug=item.slug))
     new_status = _status_for(item, status, post and post.status)
     if post is not None and _holds(post, item, body, new_status, known):
+        keep_old_addresses(post, item.old_addresses)
         return "unchanged"  # no write at all: updated_at and the page cache stay as they are
     if (
         post is not None
@@ -134,6 +138,7 @@ def _stage(item, note, status, overwrite, batch, known, go_links=False):
         post.use_derived(post.body, item.derived[1])
     _check_disclosure(post, item, new_status)
     post.save_with_history(note=note, batch=batch)
+    keep_old_addresses(post, item.old_addresses)
     known.staged.add(post.pk)
     return "created" if created else "updated"
 
@@ -397,7 +402,10 @@ def link_related(body, related, post):
 
 def resolve_related(imported, dry_run=False):
     """After a run, link what pointed at posts imported later in it; `imported` holds
-    (slug, related links) pairs. Return (slug, title) for every link still unresolved."""
+    (slug, related links) pairs. Links still unresolved are kept as waiting for their post
+    (they render as plain text meanwhile), and the posts of earlier runs that waited for a
+    post this run brought link to it now. Return (slug, title) for every link still
+    unresolved."""
     unresolved = []
     titles = {slug for slug, _ in imported}
     for slug, related in imported:
@@ -413,13 +421,58 @@ def resolve_related(imported, dry_run=False):
                     if not Post.objects.filter(title__iexact=title).exists() and title not in titles
                 ]
                 continue
-            body, missing = link_related(post.body, related, post)
+            missing = _link_and_save(post, related)
+            _wait_for(post, missing)
             unresolved += [(slug, title) for title in missing]
-            if body != post.body:
-                post.body = body
-                batch = HistoryBatch(announce=False)
-                post.save_with_history(
-                    note="Related links resolved", update_fields=["body"], batch=batch
-                )
-                batch.write()
+    if not dry_run:
+        _resolve_waiting({slug for slug, _ in imported})
     return unresolved
+
+
+def _link_and_save(post, related):
+    """Point `post`'s related links at the posts they name, saved (rendered again) with
+    history as the import's own change; the titles still unresolved."""
+    body, missing = link_related(post.body, related, post)
+    if body != post.body:
+        post.body = body
+        batch = HistoryBatch(announce=False)
+        post.save_with_history(note="Related links resolved", update_fields=["body"], batch=batch)
+        (revision,) = batch.write()
+        if post.import_checksum:  # not an edit made here: importing the file again may update
+            post.import_checksum = _checksum(revision.data)
+            Post.objects.filter(pk=post.pk).update(import_checksum=post.import_checksum)
+    return missing
+
+
+def _wait_for(post, titles):
+    """Note the titles `post` links to that are no post yet, and forget those that are."""
+    keys = {title_key(title): title for title in titles}
+    WaitingRelatedLink.objects.filter(post=post).exclude(title_key__in=keys).delete()
+    WaitingRelatedLink.objects.bulk_create(
+        [
+            WaitingRelatedLink(post=post, title=title[:300], title_key=key)
+            for key, title in keys.items()
+        ],
+        ignore_conflicts=True,
+    )
+
+
+def _resolve_waiting(slugs):
+    """The posts of earlier imports whose related links wait for a post imported now (by
+    `slugs`): linked, and rendered again."""
+    keys = {
+        title_key(title)
+        for title in Post.objects.filter(slug__in=slugs).values_list("title", flat=True)
+    }
+    waiting = WaitingRelatedLink.objects.filter(title_key__in=keys).exclude(post__slug__in=slugs)
+    for post_id in sorted(set(waiting.values_list("post_id", flat=True))):
+        with transaction.atomic():
+            post = Post.objects.select_for_update().filter(pk=post_id).first()
+            if post is None:
+                continue
+            related = [
+                (title, url)
+                for title, url in body_sections.related_links(post.body)
+                if not url.startswith(REAL_ADDRESS)
+            ]
+            _wait_for(post, _link_and_save(post, related))

@@ -84,7 +84,20 @@ def _fix_line(line, last):
         fix_latin_ligatures=False,
         normalization="NFC",
     )
+    if fixed.count(" ") < segment.count(" "):
+        fixed = _space_after_emoji(fixed, segment.count(" ") - fixed.count(" "))
     return fixed if last else fixed.removesuffix("\n")
+
+
+# An emoji (pictographs, symbols, dingbats) right before a letter or digit.
+_EMOJI_THEN_WORD = re.compile(r"([\U0001F000-\U0001FAFF\u2600-\u27BF\u2B00-\u2BFF])(?=[^\W_])")
+
+
+def _space_after_emoji(fixed, lost):
+    """ftfy reads a space after mojibake as the non-breaking space byte (A0) a 4-byte emoji may
+    end in, and takes it into the emoji (`ğŸ’ Section` → `💠Section`): the space the author
+    typed after the emoji goes. Give the `lost` spaces back where an emoji now touches a word."""
+    return _EMOJI_THEN_WORD.sub(r"\1 ", fixed, count=lost)
 
 
 def decode(raw):

@@ -8,6 +8,7 @@ from defusedxml.common import DefusedXmlException
 from django.utils import timezone
 from django.utils.text import slugify
 
+from blog.importers.old_addresses import wordpress_addresses
 from blog.importers.records import ImportedPost, ImportProblem
 from blog.importers.text import repair
 from blog.workflow import Status
@@ -23,6 +24,9 @@ STATUSES = {
     "auto-draft": None,
     "inherit": None,
 }
+
+
+BASE_URLS = ("base_blog_url", "base_site_url")
 
 
 def _local(tag):
@@ -85,6 +89,8 @@ def read(raw, *, include_pages=False):
             attachments[fields.get(("wp", "post_id"))] = fields.get(("wp", "attachment_url"), "")
 
     site = (channel.findtext("link") or "").strip().rstrip("/")
+    # The old site's addresses, to tell its permalinks from other sites' (old_addresses.py).
+    site_urls = [site, *(_fields(channel).get(("wp", name), "") for name in BASE_URLS)]
     posts, left_out, problems = [], {"pages": 0, "comments": 0, "other": 0}, []
     for item in items:
         fields = _fields(item)
@@ -148,6 +154,7 @@ def read(raw, *, include_pages=False):
                     if (link := (item.findtext("link") or "").strip())
                     else {}
                 ),
+                old_addresses=wordpress_addresses(site_urls, link, guid, post_id, kind),
             )
         )
     return posts, left_out, problems

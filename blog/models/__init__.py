@@ -8,6 +8,7 @@ from blog.models.imports import ImportJob
 from blog.models.notes import EditorialNote
 from blog.models.parts import FAQ, PostAuthor, PostSlugRedirect, Reference, Topic
 from blog.models.post import Post, PostQuerySet
+from blog.models.redirects import NotFoundPath, Redirect
 from blog.models.sponsored import (
     AffiliateNetwork,
     AffiliateRule,
@@ -18,6 +19,7 @@ from blog.models.sponsored import (
 )
 from blog.models.stored import Listing
 from blog.models.tags import merge_tags, public_authors, public_tags, retagged, visible_tags
+from blog.models.waiting import WaitingRelatedLink
 
 __all__ = [
     "AffiliateNetwork",
@@ -35,14 +37,17 @@ __all__ = [
     "FAQ",
     "ImportJob",
     "Listing",
+    "NotFoundPath",
     "Post",
     "PostAuthor",
     "PostQuerySet",
     "PostSlugRedirect",
+    "Redirect",
     "Reference",
     "Revision",
     "StateChange",
     "Topic",
+    "WaitingRelatedLink",
     "WebhookEndpoint",
     "merge_tags",
     "public_authors",

@@ -49,12 +49,12 @@ class EditConflict(Exception):
 
 
 def canonical(key, value):
-    """`value` for content's `key` in the form content() gives it: tags and topics sorted
-    without repeats, authors without repeats, a publish time as UTC ISO 8601 in whole
-    seconds."""
-    if key in ("tags", "topics"):
+    """`value` for content's `key` in the form content() gives it: tags sorted without
+    repeats, topics (the first is the primary one) and authors in order without repeats, a
+    publish time as UTC ISO 8601 in whole seconds."""
+    if key == "tags":
         return sorted(set(value))
-    if key == "authors":
+    if key in ("topics", "authors"):
         return list(dict.fromkeys(value))
     if key == "publish_at":
         moment = dt.datetime.fromisoformat(value) if isinstance(value, str) else value
@@ -74,8 +74,8 @@ class PostContent:
 
     def content(self):
         """The post as it is stored: text fields, status, publish time (UTC, ISO 8601), tag
-        names and topic slugs (sorted), authors' usernames (in byline order), FAQs and
-        references (in order)."""
+        names (sorted), topic slugs (the primary first), authors' usernames (in byline order),
+        FAQs and references (in order)."""
         return {
             **{field: getattr(self, field) for field in TEXT_FIELDS},
             "status": self.status,
@@ -245,12 +245,12 @@ def stored_parts(posts):
     tagged = TaggedItem.objects.filter(content_type=post_type, object_id__in=pks)
     for pk, name in tagged.values_list("object_id", "tag__name"):
         parts[int(pk)]["tags"].append(name)
-    topics = type(posts[0]).topics.through.objects.filter(post_id__in=pks)
+    # In the order they were given: the rows are written in that order (_write_topics).
+    topics = type(posts[0]).topics.through.objects.filter(post_id__in=pks).order_by("pk")
     for pk, slug in topics.values_list("post_id", "topic__slug"):
         parts[pk]["topics"].append(slug)
     for pk in pks:
         parts[pk]["tags"].sort()
-        parts[pk]["topics"].sort()
     byline = PostAuthor.objects.filter(post_id__in=pks).order_by("order", "pk")
     for pk, username in byline.values_list("post_id", "author__username"):
         parts[pk]["authors"].append(username)

@@ -129,15 +129,16 @@ def _tags(ids):
 def _topics(ids):
     from blog.models.post import Post
 
-    rows = Post.topics.through.objects.filter(post_id__in=ids)
-    return _grouped(rows, "topic", "post_id", "blog:topic_detail")
+    rows = Post.topics.through.objects.filter(post_id__in=ids).order_by("pk")
+    return _grouped(rows, "topic", "post_id", "blog:topic_detail")  # the primary topic first
 
 
 def _grouped(rows, group, post_field, url_name):
-    """{post id: [its tags or topics, by name]} from `rows` of a through table."""
-    rows = rows.order_by(f"{group}__name", f"{group}_id").values_list(
-        post_field, f"{group}_id", f"{group}__name", f"{group}__slug"
-    )
+    """{post id: [its tags or topics]} from `rows` of a through table (tags by name, topics in
+    the order `rows` has)."""
+    if not rows.query.order_by:
+        rows = rows.order_by(f"{group}__name", f"{group}_id")
+    rows = rows.values_list(post_field, f"{group}_id", f"{group}__name", f"{group}__slug")
     found = defaultdict(list)
     for post_id, group_id, name, slug in rows:
         url = reverse(url_name, args=[slug]) if slug else ""  # taggit slugs "!!!" to ""

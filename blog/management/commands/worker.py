@@ -12,7 +12,7 @@ from django.core.management.base import BaseCommand
 from django.db import close_old_connections
 from django.utils import timezone
 
-from blog import fragments, golive
+from blog import fragments, golive, redirects
 
 logger = logging.getLogger("blog.golive")
 
@@ -75,8 +75,8 @@ class Command(BaseCommand):
     def schedule(self, stop):
         """Every BYLINE_SCHEDULER_SECONDS: make the deliveries of due events and queue them;
         first, store again the post fragments rendered from other templates (a deploy changed
-        them); hourly, forget finished jobs and the delivery log's old events. A database that
-        is down is waited out."""
+        them); hourly, forget finished jobs and the delivery log's old events, and prune the 404
+        counts. A database that is down is waited out."""
         pruned, fragments_checked = None, False
         while not stop.is_set():
             try:
@@ -95,6 +95,7 @@ class Command(BaseCommand):
 
     def prune(self):
         golive.forget_old()
+        redirects.prune_not_found()
         if settings.BYLINE_TASK_BACKEND != "database":
             return  # RQ keeps results for a time of its own
         from django_tasks_db.models import DBTaskResult
