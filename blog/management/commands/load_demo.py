@@ -4,6 +4,7 @@ import yaml
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
+from django.core.files.base import ContentFile
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from django.db.models import Min, Q
@@ -47,6 +48,7 @@ class Command(BaseCommand):
         DemoPost.objects.bulk_create(
             DemoPost(source_id=item.source_id, loaded_at=now) for _, _, item in new
         )
+        _featured_images([item.source_id for _, _, item in new])
 
         self.stdout.write(
             self.style.SUCCESS(
@@ -68,6 +70,19 @@ class Command(BaseCommand):
                 user.set_unusable_password()
                 user.save(update_fields=["password"])
                 user.groups.add(roles[data["role"]])
+
+
+def _featured_images(source_ids):
+    """Give the demo posts just loaded their pictures (demo/images/<slug>.webp, drawn by
+    scripts/draw_demo_images.py), through the upload path every image takes; the alt text
+    came with the post's front matter."""
+    posts = Post.objects.select_for_update().filter(source_id__in=source_ids, featured_image="")
+    for post in posts.order_by("pk"):
+        picture = DEMO_DIR / "images" / f"{post.slug}.webp"
+        if not picture.exists():
+            continue
+        post.featured_image.save(picture.name, ContentFile(picture.read_bytes()), save=False)
+        post.save_with_history(note="Demo featured image")
 
 
 def _demo_posts():
