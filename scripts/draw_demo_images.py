@@ -1,9 +1,12 @@
-"""Draw the demo posts' featured images (demo/images/<slug>.webp) with Pillow: a flat
+"""Draw the demo posts' featured images (demo/images/<slug>.jpg) with Pillow: a flat
 illustration per post, made of gradients and shapes, nothing downloaded. `manage.py load_demo`
 gives each demo post its image through the site's one upload path (blog/uploads.py), with the
 alt text from the post's front matter.
 
-    .venv/bin/python scripts/draw_demo_images.py     # writes demo/images/*.webp again
+    .venv/bin/python scripts/draw_demo_images.py     # writes demo/images/*.jpg again
+
+They are JPEGs of 960 × 600: the upload path re-encodes a JPEG in milliseconds and makes one
+rendition of it, so loading the demo (which the tests do often) stays quick.
 """
 
 import math
@@ -12,7 +15,8 @@ from pathlib import Path
 from PIL import Image, ImageDraw
 
 OUT = Path(__file__).resolve().parent.parent / "demo" / "images"
-WIDTH, HEIGHT = 1200, 750
+WIDTH, HEIGHT = 1200, 750  # the drawing's coordinates
+SIZE = (960, 600)  # the file's
 SCALE = 2  # drawn twice as large, then scaled down: smooth edges
 
 PALETTES = {
@@ -321,14 +325,14 @@ def draw(topic, motif):
     canvas = ImageDraw.Draw(image)
     circle(canvas, 160, 130, 260, top)  # a soft light behind the scene
     motif(canvas, ink)
-    return image.resize((WIDTH, HEIGHT), Image.Resampling.LANCZOS)
+    return image.resize(SIZE, Image.Resampling.LANCZOS)
 
 
 def main():
     OUT.mkdir(exist_ok=True)
     for slug, (topic, motif) in POSTS.items():
-        draw(topic, motif).save(OUT / f"{slug}.webp", "WEBP", quality=82, method=6)
-        print(f"demo/images/{slug}.webp")
+        draw(topic, motif).save(OUT / f"{slug}.jpg", "JPEG", quality=90, optimize=True)
+        print(f"demo/images/{slug}.jpg")
 
 
 if __name__ == "__main__":

@@ -152,3 +152,27 @@ def test_a_demo_file_that_cannot_be_imported_stops_the_load_and_says_why(demo_co
         load_demo()
 
     assert not Post.objects.exists()
+
+
+def test_every_demo_post_has_its_drawn_featured_image_with_alt_text_on_its_card(client):
+    load_demo()
+
+    posts = list(Post.objects.all())
+    assert len(posts) == 14
+    for post in posts:
+        assert post.featured_image.name.endswith(".jpg"), post.slug
+        assert post.featured_image_alt.startswith("A drawing of"), post.slug
+        assert (post.featured_image_width, post.featured_image_height) == (960, 600)
+        assert [r["width"] for r in post.featured_image_renditions] == [480], post.slug
+        assert f'src="{post.featured_image.url}"' in post.card_html, post.slug
+    home = client.get("/").text
+    assert home.count('class="post-card post-card--image"') == Post.objects.published().count()
+
+
+def test_a_demo_post_without_a_drawing_loads_without_an_image(demo_copy):
+    (demo_copy / "images" / "the-one-page-budget.jpg").unlink()
+
+    load_demo()
+
+    assert not Post.objects.get(slug="the-one-page-budget").featured_image
+    assert Post.objects.exclude(featured_image="").count() == 13

@@ -14,6 +14,13 @@ from blog.importers import ImportProblem, import_markdown, markdown_files
 from blog.models import DemoPost, Post, PostSlugRedirect, Topic
 
 DEMO_DIR = settings.BASE_DIR / "demo"
+IMAGE_FIELDS = [
+    "featured_image",
+    "featured_image_width",
+    "featured_image_height",
+    "featured_image_renditions",
+    "updated_at",
+]
 
 
 class Command(BaseCommand):
@@ -73,16 +80,17 @@ class Command(BaseCommand):
 
 
 def _featured_images(source_ids):
-    """Give the demo posts just loaded their pictures (demo/images/<slug>.webp, drawn by
+    """Give the demo posts just loaded their pictures (demo/images/<slug>.jpg, drawn by
     scripts/draw_demo_images.py), through the upload path every image takes; the alt text
     came with the post's front matter."""
     posts = Post.objects.select_for_update().filter(source_id__in=source_ids, featured_image="")
     for post in posts.order_by("pk"):
-        picture = DEMO_DIR / "images" / f"{post.slug}.webp"
+        picture = DEMO_DIR / "images" / f"{post.slug}.jpg"
         if not picture.exists():
             continue
         post.featured_image.save(picture.name, ContentFile(picture.read_bytes()), save=False)
-        post.save_with_history(note="Demo featured image")
+        # The image alone: the body was rendered a moment ago by the import.
+        post.save_with_history(note="Demo featured image", update_fields=IMAGE_FIELDS)
 
 
 def _demo_posts():
