@@ -29,6 +29,8 @@ _TAG = re.compile(r'<(/?)([a-zA-Z][a-zA-Z0-9-]*)((?:\s+[a-zA-Z_:.-]+(?:="[^"]*")
 _VOID = {"area", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source", "wbr"}
 _LEADING_LABEL = re.compile(r"^\s*disclosure\s*:\s*", re.IGNORECASE)
 _WORD = re.compile(r"\w")
+# The end of a text's first sentence: . ! ? or … (and closing quotes), then more text.
+_SENTENCE_END = re.compile(r"[.!?…][\"”’')]*\s+(?=\S)")
 
 _site_text = VersionMemo(kept=1)
 
@@ -70,6 +72,51 @@ def disclosure_html(text):
     return format_html(
         '<aside class="disclosure" aria-label="Disclosure">{}</aside>', mark_safe(body)
     )
+
+
+def first_sentence(text):
+    """The first sentence of the disclosure `text` as plain text, and whether more follows."""
+    shown = " ".join(plain_text(disclosure_html(text)).removeprefix("Disclosure:").split())
+    end = _SENTENCE_END.search(shown)
+    return (shown[: end.start() + 1], True) if end else (shown, False)
+
+
+def short_disclosure_html(text, full_id):
+    """The disclosure as one line, its first sentence, linking to the whole of it at `full_id`
+    further down the page; None when the first sentence is the whole of it."""
+    sentence, more = first_sentence(text)
+    if not more:
+        return None
+    return format_html(
+        '<aside class="disclosure" aria-label="Disclosure"><p><strong>Disclosure:</strong> {} '
+        '<a href="#{}">Full disclosure</a></p></aside>',
+        sentence,
+        full_id,
+    )
+
+
+def disclose_on_page(post, body, end, full_id="disclosure"):
+    """A post page's body and end (FAQs, references) with the disclosure before the first
+    sponsored link, and the full disclosure to show after the body ("" if none). A phone
+    shows little above the body's first lines, so a disclosure inside the body is its first
+    sentence with a link to the rest, shown in full after the body; one sentence, or one
+    only in the end, is shown whole where it stands."""
+    position = first_sponsored_link(body)
+    text = disclosure_text(post) if position >= 0 else ""
+    short = short_disclosure_html(text, full_id) if text else None
+    if short is None:
+        return (*disclose(post, body, end), "")
+    at = block_start(body, position)
+    body = mark_safe(f"{body[:at]}{short}\n{body[at:]}")
+    full = format_html(
+        '<section class="post__disclosure" id="{}" aria-labelledby="{}-heading">'
+        '<h2 id="{}-heading">Disclosure</h2>{}</section>',
+        full_id,
+        full_id,
+        full_id,
+        mark_safe(render_markdown(_LEADING_LABEL.sub("", text))),
+    )
+    return body, end, full
 
 
 def block_start(html, position):

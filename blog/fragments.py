@@ -37,6 +37,7 @@ FRAGMENTS = {
 TEMPLATES = (
     *(template for template, _ in FRAGMENTS.values()),
     "includes/byline.html",
+    "includes/post_image.html",
     "includes/tag_list.html",
     "includes/reference.html",
 )
@@ -49,11 +50,24 @@ CARD_FIELDS = (
     "status",
     "publish_at",
     "reading_time",
+    "featured_image",
+    "featured_image_width",
+    "featured_image_height",
+    "featured_image_renditions",
+    "featured_image_alt",
     "stored_authors",
     "stored_tags",
+    "stored_topics",
 )
+# How wide a card's image is shown (static/css/site.css: one column on a phone, two on a
+# tablet, three on a desktop), and the home page's lead card's, wider.
+CARD_IMAGE_SIZES = "(min-width: 72rem) 22rem, (min-width: 42rem) 50vw, 100vw"
+LEAD_IMAGE_SIZES = "(min-width: 72rem) 42rem, 100vw"
+# How a card's image waits to be scrolled to (includes/post_image.html).
+_LAZY = ' loading="lazy" decoding="async"'
+
 # What the fragments show of their post.
-FRAGMENT_FIELDS = (*CARD_FIELDS, "stored_topics", "stored_faqs", "stored_references")
+FRAGMENT_FIELDS = (*CARD_FIELDS, "stored_faqs", "stored_references")
 
 logger = logging.getLogger(__name__)
 _warned = set()  # the versions this process has warned of stale fragments under
@@ -66,6 +80,7 @@ def _fingerprint():
     # Dates are shown in the site's time zone, language and date format.
     date_format = get_format("DATE_FORMAT")
     digest.update(f"{settings.TIME_ZONE}|{settings.LANGUAGE_CODE}|{date_format}".encode())
+    digest.update(CARD_IMAGE_SIZES.encode())
     return digest.hexdigest()[:12]
 
 
@@ -87,7 +102,8 @@ def fragments_version():
 def render_fragment(name, post, **context):
     """Fragment `name` of `post` (its FRAGMENT_FIELDS loaded). Search results pass the words
     that matched to the card as `snippet`, shown instead of the description."""
-    return render_to_string(FRAGMENTS[name][0], {"post": post, **context})
+    context = {"post": post, "card_image_sizes": CARD_IMAGE_SIZES, **context}
+    return render_to_string(FRAGMENTS[name][0], context)
 
 
 def store_fragments(post_ids):
@@ -159,6 +175,22 @@ def cards(rows):
         stale_posts = Post.objects.filter(pk__in=stale).only(*CARD_FIELDS)
         rendered = {post.pk: render_fragment("card", post) for post in stale_posts}
     return [mark_safe(rendered.get(row.pk, row.card_html)) for row in rows]
+
+
+def page_of_cards(shown, lead=False):
+    """The cards of one list page as a reader's screen shows them: the first image loads at
+    once rather than lazily, and the first card is as wide as the home page's lead card when
+    `lead`."""
+    shown = list(shown)
+    if lead and shown:
+        shown[0] = mark_safe(
+            shown[0].replace(f'sizes="{CARD_IMAGE_SIZES}"', f'sizes="{LEAD_IMAGE_SIZES}"', 1)
+        )
+    for index, card in enumerate(shown):
+        if _LAZY in card:
+            shown[index] = mark_safe(card.replace(_LAZY, ' fetchpriority="high"', 1))
+            break
+    return shown
 
 
 def page_fragments(post):

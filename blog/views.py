@@ -15,8 +15,8 @@ from django.views.generic import DetailView, ListView, MonthArchiveView, YearArc
 from taggit.models import Tag
 
 from blog import seo
-from blog.disclosure import disclose
-from blog.fragments import CARD_FIELDS, cards, page_fragments, render_fragment
+from blog.disclosure import disclose_on_page
+from blog.fragments import CARD_FIELDS, cards, page_fragments, page_of_cards, render_fragment
 from blog.memo import VersionMemo
 from blog.models import Post, PostSlugRedirect, Topic
 from blog.models.cards import PublicCards
@@ -40,13 +40,17 @@ class ListingMixin:
     and tags stored on the post, so no query per post or per relation), not bodies."""
 
     paginator_class = UncountedPaginator  # no count of the whole list: see blog/pagination.py
+    leads = False  # whether the first page leads with its newest post, shown larger
 
     def get_queryset(self):
         return Post.objects.published().for_listing()
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        return {**context, "cards": self.get_cards(context["posts"])}
+        page = context.get("page_obj")
+        lead = self.leads and (page is None or page.number == 1)
+        shown = page_of_cards(self.get_cards(context["posts"]), lead=lead)
+        return {**context, "cards": shown, "lead": lead}
 
     def get_cards(self, posts):
         return cards(posts)
@@ -63,6 +67,8 @@ class BasePostListView(PageMetaMixin, ListingMixin, ListView):
 
 
 class HomeView(BasePostListView):
+    leads = True
+
     def get_queryset(self):
         return PublicCards()
 
@@ -133,10 +139,13 @@ class PostDetailView(PageMetaMixin, DetailView):
         post = self.object
         fragments = page_fragments(post)
         # The disclosure goes before the first sponsored link, in the body or its end.
-        body, fragments["footer"] = disclose(post, mark_safe(post.body_html), fragments["footer"])
+        body, fragments["footer"], full_disclosure = disclose_on_page(
+            post, mark_safe(post.body_html), fragments["footer"]
+        )
         return super().get_context_data(
             **fragments,
             body=body,
+            full_disclosure=full_disclosure,
             related_posts=post.related_posts(),
             featured_image_url=(
                 self.request.build_absolute_uri(post.featured_image.url)

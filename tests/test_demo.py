@@ -55,6 +55,8 @@ def test_exporting_the_fresh_demo_gives_back_the_demo_files_field_by_field():
     for meta, body in files:
         post = Post.objects.get(source_id=meta["id"])
         exported, exported_body = markdown_files.split_front_matter(markdown_files.write(post))
+        # The loader gave it its picture (demo/images/), which the export names by its address.
+        assert exported.pop("featured_image") == post.featured_image.url, meta["slug"]
         assert exported.keys() == meta.keys(), meta["slug"]
         for field, value in meta.items():
             if field == "date":  # moved as a whole by the time between the files' day and now
@@ -150,3 +152,27 @@ def test_a_demo_file_that_cannot_be_imported_stops_the_load_and_says_why(demo_co
         load_demo()
 
     assert not Post.objects.exists()
+
+
+def test_every_demo_post_has_its_drawn_featured_image_with_alt_text_on_its_card(client):
+    load_demo()
+
+    posts = list(Post.objects.all())
+    assert len(posts) == 14
+    for post in posts:
+        assert post.featured_image.name.endswith(".jpg"), post.slug
+        assert post.featured_image_alt.startswith("A drawing of"), post.slug
+        assert (post.featured_image_width, post.featured_image_height) == (960, 600)
+        assert [r["width"] for r in post.featured_image_renditions] == [480], post.slug
+        assert f'src="{post.featured_image.url}"' in post.card_html, post.slug
+    home = client.get("/").text
+    assert home.count('class="post-card post-card--image"') == Post.objects.published().count()
+
+
+def test_a_demo_post_without_a_drawing_loads_without_an_image(demo_copy):
+    (demo_copy / "images" / "the-one-page-budget.jpg").unlink()
+
+    load_demo()
+
+    assert not Post.objects.get(slug="the-one-page-budget").featured_image
+    assert Post.objects.exclude(featured_image="").count() == 13

@@ -8,9 +8,11 @@ from datetime import timedelta
 from pathlib import Path
 
 import pytest
+from django.core.files.base import ContentFile
 from django.utils import timezone
 
 from tests.factories import FullPostFactory, PostFactory, TopicFactory, UserFactory
+from tests.helpers import image_bytes
 
 VNU_JAR = Path(__file__).resolve().parent.parent / "node_modules/vnu-jar/build/dist/vnu.jar"
 
@@ -27,7 +29,7 @@ pytestmark = [
 
 def test_public_pages_pass_the_nu_html_checker(client, tmp_path):
     writer = UserFactory(slug="writer", bio="Writes about **soil**.", website="https://w.example")
-    FullPostFactory(
+    rich = FullPostFactory(
         slug="rich",
         authors=[writer, UserFactory()],
         tags=["soil"],
@@ -39,6 +41,9 @@ def test_public_pages_pass_the_nu_html_checker(client, tmp_path):
         faqs=[{"answer": "An *answer*."}],
         references=1,
     )
+    rich.featured_image.save("cover.png", ContentFile(image_bytes("PNG", (1200, 750))), save=False)
+    rich.featured_image_alt = "A green field"
+    rich.save()  # its card and its page show the image
     PostFactory(tags=["soil"], authors=[writer])
     year = timezone.now().year
     urls = [

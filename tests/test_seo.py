@@ -181,8 +181,11 @@ def test_long_posts_get_a_table_of_contents_and_short_ones_do_not(client):
 
     long_html = client.get(long_post.get_absolute_url()).content.decode()
 
-    assert '<nav class="toc"' in long_html and '<a href="#part-2">Part 2</a>' in long_html
-    assert '<nav class="toc"' not in client.get(short_post.get_absolute_url()).content.decode()
+    # Twice: folded in a <details> for phones, open for wider screens (the stylesheet shows one).
+    assert '<nav class="toc toc--open"' in long_html
+    assert '<details class="toc__details">' in long_html
+    assert long_html.count('<a href="#part-2">Part 2</a>') == 2
+    assert '<nav class="toc' not in client.get(short_post.get_absolute_url()).content.decode()
 
 
 def test_home_page_declares_the_website_and_its_search(client, post):

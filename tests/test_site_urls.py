@@ -95,7 +95,9 @@ def test_year_and_month_archives_list_only_their_period(client):
     assert "March 2025" in year and "July 2025" in year and "January 2024" not in year
     assert 'href="/archive/2025/03/"' in year and 'href="/archive/2025/07/"' in year
     assert "March 2025" in month and "July 2025" not in month
-    assert '<h1 class="page-title">Posts from March 2025</h1>' in month
+    assert (
+        '<h1 class="page-title">Posts from <time datetime="2025-03">March 2025</time></h1>' in month
+    )
 
 
 @pytest.mark.parametrize("url", ["/archive/1999/", "/archive/2025/13/", "/archive/2025/02/"])

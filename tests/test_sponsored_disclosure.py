@@ -244,3 +244,37 @@ def test_stale_faq_structured_data_is_a_compliance_problem():
     )
 
     assert any("structured data" in p for p in problems(Post.objects.get(pk=post.pk)))
+
+
+def test_on_the_page_a_long_disclosure_is_one_sentence_before_the_link_and_whole_after_the_body(
+    client,
+):
+    post = PostFactory(body=BODY)  # the site's disclosure: two sentences
+
+    page = client.get(post.get_absolute_url()).text
+
+    short = page[page.index('<aside class="disclosure"') : page.index("</aside>")]
+    assert "This post contains affiliate links." in short and "If you buy" not in short
+    assert '<a href="#disclosure">Full disclosure</a>' in short
+    assert page.index('<aside class="disclosure"') < page.index("hop.clickbank.net")
+    full = page.index('<section class="post__disclosure" id="disclosure"')
+    assert page.index("A later") < full and page.index("If you buy through them") > full
+
+
+def test_a_one_sentence_disclosure_is_shown_whole_where_it_stands(client):
+    post = PostFactory(body=BODY, disclosure="We get **a small fee** from these. ")
+
+    page = client.get(post.get_absolute_url()).text
+
+    assert "<strong>a small fee</strong>" in page and "Full disclosure" not in page
+    assert 'id="disclosure"' not in page
+
+
+@pytest.mark.parametrize("url", FEEDS)
+def test_feed_items_carry_the_whole_disclosure(client, url):
+    PostFactory(body=BODY)
+
+    content = content_of(client, url)
+
+    assert "This post contains affiliate links. If you buy through them" in content
+    assert "Full disclosure" not in content

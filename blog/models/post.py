@@ -60,17 +60,11 @@ POST_PAGE_FIELDS = (
     "body_html",
     "toc_html",
     "updated_at",
-    "featured_image",
-    "featured_image_width",
-    "featured_image_height",
-    "featured_image_renditions",
-    "featured_image_alt",
     "canonical_url",
     "noindex",
     "has_sponsored_links",
     "disclosure",
     "word_count",
-    "stored_topics",
     "stored_faqs",
     "stored_references",
     "header_html",
@@ -278,7 +272,9 @@ class Post(PostPlanning, PostWorkflow, PostContent, models.Model):
         blank=True,
         max_length=1000,
         help_text="Replaces the site's sponsored-link disclosure (Site settings) on this post: "
-        "shown before its first sponsored or affiliate link. Markdown. Blank: the site's.",
+        "shown before its first sponsored or affiliate link. Markdown. Blank: the site's. On "
+        "the page, only its first sentence stands before a link in the text (with a link to "
+        "the whole): make that sentence say the post has sponsored links.",
     )
     # In its body, FAQs or references: written with its fragments (blog/fragments.py).
     has_sponsored_links = models.BooleanField(

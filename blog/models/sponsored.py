@@ -292,7 +292,9 @@ class SiteSettings(models.Model):
         help_text="Shown before the first sponsored or affiliate link of a post, wherever the "
         "post appears (its page, RSS and Atom). Markdown (links allowed). A post can have its "
         "own. Posts with sponsored links cannot be published while this and the post's own "
-        "are both blank.",
+        "are both blank. On a post's page, only its first sentence stands before a link in "
+        "the text, with a link to the whole after it: make that sentence say the post has "
+        "sponsored links.",
     )
 
     class Meta:
