@@ -5,7 +5,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("blog", "0025_post_seo_title"),
+        ("blog", "0026_redirects"),
     ]
 
     operations = [
