@@ -39,8 +39,8 @@ ALLOWED_ATTRIBUTES = {
     "ol": {"start"},
     "li": {"id"},
     "sup": {"id"},
-    "th": {"align", "style"},
-    "td": {"align", "style"},
+    "th": {"align", "style", "colspan", "rowspan"},
+    "td": {"align", "style", "colspan", "rowspan"},
     **{f"h{level}": {"id"} for level in range(1, 7)},
 }
 # Classes are kept only where the renderer itself produces them.
@@ -130,6 +130,8 @@ def _filter_attribute(tag, attribute, value):
         return " ".join(kept) or None
     if attribute == "id" and value in RESERVED_IDS:
         return None
+    if attribute in {"colspan", "rowspan"}:  # merged cells of a table kept as HTML
+        return value if value.isdigit() and 1 <= int(value) <= 100 else None
     if attribute == "style":
         match = re.fullmatch(r"\s*text-align:\s*(left|right|center)\s*;?\s*", value)
         return f"text-align: {match[1]};" if match else None

@@ -8,7 +8,7 @@ what the import commands and the admin's import call.
 from django.conf import settings
 from django.core.exceptions import ValidationError
 
-from blog.importers import markdown_files, wordpress
+from blog.importers import markdown_files, wordpress, wp_content
 from blog.importers.records import ImportedPost, ImportProblem, Report
 from blog.importers.saving import resolve_related, save_all
 
@@ -132,7 +132,7 @@ def import_wordpress(
     report.problems += problems
     if progress:
         progress.expect(len(posts))
-    slugs, pending, go_slugs = set(), [], set()
+    slugs, pending, go_slugs, tally = set(), [], set(), wp_content.Tally()
     options = {"status": status, "dry_run": dry_run, "overwrite": overwrite, "go_links": go_links}
 
     def save_pending():
@@ -144,6 +144,7 @@ def import_wordpress(
             else:
                 slugs.add(item.slug)
                 go_slugs.update(item.go_links)
+                tally.add(item.title, item.conversion)
                 report.count(outcome)
             if progress:
                 progress.advance()
@@ -164,6 +165,8 @@ def import_wordpress(
             save_pending()
     save_pending()
     _note_go_links(report, go_slugs)
+    report.notes += tally.notes()
+    report.conversion = tally.as_dict()
     report.skipped = left_out["pages"] + left_out["other"]
     if left_out["pages"]:
         report.notes.append(

@@ -35,6 +35,8 @@ class ImportedPost:
     derived: tuple | None = None
     # The slugs of the /go/ links its affiliate addresses became (an import with go_links).
     go_links: list = dataclasses.field(default_factory=list)
+    # What turning the source's HTML into Markdown did (WordPress: see wp_content.Conversion).
+    conversion: dict = dataclasses.field(default_factory=dict)
 
 
 @dataclasses.dataclass
@@ -49,6 +51,8 @@ class Report:
     problems: list = dataclasses.field(default_factory=list)
     notes: list = dataclasses.field(default_factory=list)
     dry_run: bool = False
+    # What became Markdown, what stayed HTML, the unknown shortcodes (see wp_content.Tally).
+    conversion: dict = dataclasses.field(default_factory=dict)
 
     def count(self, outcome):
         setattr(self, outcome, getattr(self, outcome) + 1)

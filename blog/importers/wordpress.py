@@ -1,13 +1,17 @@
 """Reading a WordPress export (WXR) into ImportedPost values."""
 
+import dataclasses
 import datetime as dt
+import html
 from urllib.parse import unquote
 
 from defusedxml import ElementTree
 from defusedxml.common import DefusedXmlException
 from django.utils import timezone
+from django.utils.html import strip_tags
 from django.utils.text import slugify
 
+from blog.importers import wp_content
 from blog.importers.records import ImportedPost, ImportProblem
 from blog.importers.text import repair
 from blog.workflow import Status
@@ -60,6 +64,23 @@ def _when(text, local=False):
     return timezone.make_aware(moment) if local else moment.replace(tzinfo=dt.UTC)
 
 
+def _text(value):
+    """A name or title as WordPress stores it (entities and all: "Food &amp; Drink"), as text."""
+    return html.unescape(repair(value or "")).strip()
+
+
+def _excerpt(value):
+    return " ".join(html.unescape(strip_tags(repair(value or ""))).split())
+
+
+def _meta(item):
+    return {
+        child.findtext("{*}meta_key"): child.findtext("{*}meta_value")
+        for child in item
+        if _local(child.tag) == "postmeta"
+    }
+
+
 def read(raw, *, include_pages=False):
     """Parse a WXR file: (posts, counts of what was left out, problems per item)."""
     try:
@@ -75,14 +96,23 @@ def read(raw, *, include_pages=False):
         if _kind(element.tag) == "wp" and _local(element.tag) == "author":
             fields = _fields(element)
             login = fields.get(("wp", "author_login"), "")
-            authors[login] = repair(fields.get(("wp", "author_display_name")) or login)
+            authors[login] = _text(fields.get(("wp", "author_display_name")) or login)
 
     items = channel.findall("item")
-    attachments = {}
+    attachments, media, reusable = {}, {}, {}
     for item in items:
         fields = _fields(item)
         if fields.get(("wp", "post_type")) == "attachment":
             attachments[fields.get(("wp", "post_id"))] = fields.get(("wp", "attachment_url"), "")
+            media[fields.get(("wp", "post_id"))] = wp_content.Attachment(
+                url=fields.get(("wp", "attachment_url"), ""),
+                alt=_text(_meta(item).get("_wp_attachment_image_alt")),
+                caption=_excerpt(fields.get(("excerpt", "encoded"))),
+                parent=fields.get(("wp", "post_parent"), ""),
+                order=int(fields.get(("wp", "menu_order"), "0") or 0),
+            )
+        elif fields.get(("wp", "post_type")) == "wp_block":  # a reusable block (a pattern)
+            reusable[fields.get(("wp", "post_id"))] = fields.get(("content", "encoded"), "")
 
     site = (channel.findtext("link") or "").strip().rstrip("/")
     posts, left_out, problems = [], {"pages": 0, "comments": 0, "other": 0}, []
@@ -103,24 +133,24 @@ def read(raw, *, include_pages=False):
             continue
         post_id = fields.get(("wp", "post_id"), "")
         label = f"item {post_id or '?'}"
-        title = repair(item.findtext("title") or "").strip()
+        title = _text(item.findtext("title"))
         if not title:
             problems.append(f"{label}: no title")
             continue
-        meta = {
-            child.findtext("{*}meta_key"): child.findtext("{*}meta_value")
-            for child in item
-            if _local(child.tag) == "postmeta"
-        }
-        categories = [
-            (c.get("domain"), repair((c.text or "").strip())) for c in item.findall("category")
-        ]
+        meta = _meta(item)
+        categories = [(c.get("domain"), _text(c.text)) for c in item.findall("category")]
         posted = _when(fields.get(("wp", "post_date_gmt"))) or (
             _when(fields.get(("wp", "post_date")))
             and timezone.make_aware(_when(fields.get(("wp", "post_date"))).replace(tzinfo=None))
         )
         creator = fields.get(("dc", "creator"), "")
         guid = (item.findtext("guid") or "").strip()
+        body, conversion = wp_content.to_markdown(
+            repair(fields.get(("content", "encoded"), "")),
+            post_id=post_id,
+            attachments=media,
+            reusable=reusable,
+        )
         posts.append(
             ImportedPost(
                 source_id=guid or (f"{site}/?p={post_id}" if post_id else f"{site}#{title}"),
@@ -130,8 +160,8 @@ def read(raw, *, include_pages=False):
                     or slugify(title)
                     or f"post-{post_id}"
                 )[:200],
-                body=repair(fields.get(("content", "encoded"), "")).strip(),
-                description=repair(fields.get(("excerpt", "encoded"), ""))[:300],
+                body=body,
+                description=_excerpt(fields.get(("excerpt", "encoded")))[:300],
                 authors=[authors.get(creator, creator)] if creator else [],
                 tags=[name for domain, name in categories if domain == "post_tag" and name],
                 topics=[
@@ -148,6 +178,7 @@ def read(raw, *, include_pages=False):
                     if (link := (item.findtext("link") or "").strip())
                     else {}
                 ),
+                conversion=dataclasses.asdict(conversion),
             )
         )
     return posts, left_out, problems
