@@ -2,6 +2,7 @@
 shortcodes, entities, and what the import says it did. The fixture is a site export of the
 shape WordPress 6 writes (tests/fixtures/wordpress/kitchen.xml)."""
 
+import concurrent.futures
 import html
 import re
 from html.parser import HTMLParser
@@ -10,7 +11,8 @@ from pathlib import Path
 import pytest
 
 from accounts.models import User
-from blog.importers import wp_markup
+from blog import importers
+from blog.importers import wordpress, wp_markup
 from blog.importers.wp_content import to_markdown
 from blog.models import Post, Revision, Topic
 from blog.rendering import render_markdown, sanitize_html
@@ -453,3 +455,46 @@ def test_script_in_wordpress_content_never_reaches_the_page():
     assert "&lt;script&gt;alert(3)" in shown
     for attack in ("javascript:", "onerror", "onclick", "<script"):
         assert attack not in shown
+
+
+# Many posts, and posts that cannot be converted ---------------------------------------------------
+
+
+def test_a_large_export_converted_in_worker_processes_comes_out_the_same(settings, monkeypatch):
+    pools = []
+
+    class CountedPool(concurrent.futures.ProcessPoolExecutor):
+        def __init__(self, *args, **kwargs):
+            pools.append(args)
+            super().__init__(*args, **kwargs)
+
+    command("import_wordpress", EXPORT)
+    alone = {post.slug: (post.body, post.body_html) for post in Post.objects.all()}
+    Post.objects.all().delete()
+    monkeypatch.setattr(importers, "PARALLEL_FROM", 2)
+    monkeypatch.setattr(wordpress.concurrent.futures, "ProcessPoolExecutor", CountedPool)
+    settings.BYLINE_IMPORT_WORKERS = 2
+
+    out = command("import_wordpress", EXPORT)
+
+    assert pools == [(2,)] and "3 created" in out
+    assert {post.slug: (post.body, post.body_html) for post in Post.objects.all()} == alone
+
+
+def test_a_post_whose_content_cannot_be_converted_fails_alone(tmp_path):
+    nested = "<div>" * 3000 + "deep" + "</div>" * 3000
+    export = tmp_path / "nested.xml"
+    export.write_text(
+        EXPORT.read_text().replace(
+            "<p>Notes for later: cold smoke, <em>oak</em>.</p>", f"<p>Notes</p>{nested}"
+        )
+    )
+
+    out = command("import_wordpress", export)
+
+    assert (
+        "“Draft: smoked salt”: its content could not be converted to Markdown (RecursionError"
+        in out
+    )
+    assert set(Post.objects.values_list("slug", flat=True)) == {PRIMER, KIMCHI}
+    assert "2 created, 0 updated, 0 unchanged, 3 skipped, 1 failed." in out

@@ -150,7 +150,13 @@ def import_wordpress(
                 progress.advance()
         pending.clear()
 
-    for item in posts:
+    for item in posts.converted(workers=parse_workers(posts)):
+        if not item.conversion:  # its content could not become Markdown (derived says why)
+            report.count("failed")
+            report.problems.append(f"“{item.title}”: {describe(item.derived[1])}")
+            if progress:
+                progress.advance()
+            continue
         if any(other.slug == item.slug for other in pending):
             save_pending()  # which of the two gets the slug depends on how the first fares
         if item.slug in slugs:

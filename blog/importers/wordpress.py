@@ -1,8 +1,11 @@
 """Reading a WordPress export (WXR) into ImportedPost values."""
 
+import collections
+import concurrent.futures
 import dataclasses
 import datetime as dt
 import html
+import multiprocessing
 from urllib.parse import unquote
 
 from defusedxml import ElementTree
@@ -82,7 +85,8 @@ def _meta(item):
 
 
 def read(raw, *, include_pages=False):
-    """Parse a WXR file: (posts, counts of what was left out, problems per item)."""
+    """Parse a WXR file: (posts, counts of what was left out, problems per item). The posts'
+    content becomes Markdown as they are iterated (see Posts)."""
     try:
         root = ElementTree.fromstring(raw)
     except (ElementTree.ParseError, DefusedXmlException) as error:
@@ -145,12 +149,6 @@ def read(raw, *, include_pages=False):
         )
         creator = fields.get(("dc", "creator"), "")
         guid = (item.findtext("guid") or "").strip()
-        body, conversion = wp_content.to_markdown(
-            repair(fields.get(("content", "encoded"), "")),
-            post_id=post_id,
-            attachments=media,
-            reusable=reusable,
-        )
         posts.append(
             ImportedPost(
                 source_id=guid or (f"{site}/?p={post_id}" if post_id else f"{site}#{title}"),
@@ -160,7 +158,7 @@ def read(raw, *, include_pages=False):
                     or slugify(title)
                     or f"post-{post_id}"
                 )[:200],
-                body=body,
+                body=repair(fields.get(("content", "encoded"), "")),  # HTML until converted
                 description=_excerpt(fields.get(("excerpt", "encoded")))[:300],
                 authors=[authors.get(creator, creator)] if creator else [],
                 tags=[name for domain, name in categories if domain == "post_tag" and name],
@@ -178,7 +176,94 @@ def read(raw, *, include_pages=False):
                     if (link := (item.findtext("link") or "").strip())
                     else {}
                 ),
-                conversion=dataclasses.asdict(conversion),
             )
         )
-    return posts, left_out, problems
+    return Posts(posts, media, reusable), left_out, problems
+
+
+class Posts:
+    """An export's posts, their content still WordPress's HTML: iterating converts each to
+    Markdown (wp_content), here or, through converted(workers), in other processes that also
+    render it (saving.prepare) while the caller saves the posts before. A post whose content
+    cannot be converted fails alone, when saved, with the reason."""
+
+    def __init__(self, posts, attachments, reusable):
+        self.posts, self.attachments, self.reusable = posts, attachments, reusable
+
+    def __len__(self):
+        return len(self.posts)
+
+    def __iter__(self):
+        return self.converted()
+
+    def converted(self, workers=0):
+        if workers < 1:
+            for item in self.posts:
+                yield _with_markdown(item, _convert(item, self.attachments, self.reusable))
+            return
+        from blog.affiliates import current_rules
+
+        # fork: the workers start with the attachments and blocks; each task sends one post.
+        global _SHARED
+        _SHARED = (self.attachments, self.reusable, current_rules())
+        context = multiprocessing.get_context("fork")
+        try:
+            with concurrent.futures.ProcessPoolExecutor(workers, mp_context=context) as pool:
+                converting = collections.deque()
+                for item in self.posts:
+                    task = ImportedPost(source_id="", title="", slug=item.slug, body=item.body)
+                    task.metadata = {"wordpress_id": item.metadata.get("wordpress_id", "")}
+                    converting.append((item, pool.submit(_convert_and_render, task)))
+                    if len(converting) >= CONVERT_AHEAD:
+                        yield _with_markdown(*_result(*converting.popleft()))
+                while converting:
+                    yield _with_markdown(*_result(*converting.popleft()))
+        finally:
+            _SHARED = None
+
+
+# Posts handed to the workers ahead of the one the caller gets (see markdown_files.PARSE_AHEAD).
+CONVERT_AHEAD = 250
+_SHARED = None  # (attachments, reusable blocks, affiliate rules) for the workers
+
+
+def _convert(item, attachments, reusable):
+    """(Markdown, what the conversion did as a dict, None), or the problem it ran into."""
+    try:
+        body, conversion = wp_content.to_markdown(
+            item.body,
+            post_id=item.metadata.get("wordpress_id", ""),
+            attachments=attachments,
+            reusable=reusable,
+        )
+    except Exception as problem:  # one post's content must not stop the others
+        return ImportProblem(f"its content could not be converted to Markdown ({problem!r})")
+    return body, dataclasses.asdict(conversion), None
+
+
+def _convert_and_render(task):
+    """In a worker: the post's content converted, and rendered (see saving.prepare)."""
+    from blog.importers.saving import prepare  # saving needs the models; reading does not
+
+    attachments, reusable, rules = _SHARED
+    outcome = _convert(task, attachments, reusable)
+    if isinstance(outcome, Exception):
+        return outcome
+    task.body = outcome[0]
+    return outcome[0], outcome[1], prepare(task, rules).derived
+
+
+def _result(item, future):
+    try:
+        return item, future.result()
+    except Exception as problem:  # the worker died, or its answer could not be unpickled
+        return item, ImportProblem(f"its content could not be converted ({problem!r})")
+
+
+def _with_markdown(item, outcome):
+    if isinstance(outcome, Exception):
+        item.derived = (item.body, outcome)  # saving raises it for this post alone
+        return item
+    item.body, item.conversion, derived = outcome
+    item.derived = derived
+    return item

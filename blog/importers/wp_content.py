@@ -74,6 +74,7 @@ _TAG_LIKE = re.compile(r"<(?=[A-Za-z/!?])")
 _LANGUAGE_CLASS = re.compile(r"^(?:language|lang)-([A-Za-z0-9_+#-]{1,30})$")
 _BRUSH = re.compile(r"brush:\s*([A-Za-z0-9_+#-]{1,30})")
 _LANGUAGE = re.compile(r"^[A-Za-z0-9_+#-]{1,30}$")
+_BARE_URL = re.compile(r"https?://\S+")
 # Players' addresses, as the page a reader can open.
 _PLAYER_PAGES = (
     (re.compile(r"^https?://(?:www\.)?youtube(?:-nocookie)?\.com/embed/([\w-]+)"),
@@ -121,9 +122,8 @@ class PostConverter(MarkdownConverter):
             return ""
         if "_inline" not in parent_tags:
             text = _escape_line_starts(text.strip(" \t\r\n"))
-            bare = el.get_text().strip()
-            if el.find(True) is None and re.fullmatch(r"https?://\S+", bare):
-                text = f"<{_address(bare)}>"  # an address alone: WordPress embedded it
+            if _BARE_URL.fullmatch(text) and el.find(True) is None:
+                text = f"<{_address(el.get_text().strip())}>"  # WordPress embedded it
         return super().convert_p(el, text, parent_tags)
 
     def convert_hN(self, n, el, text, parent_tags):
@@ -140,7 +140,8 @@ class PostConverter(MarkdownConverter):
         if parent is not None and parent.name == "ol":
             start = parent.get("start")
             first = int(start) if start and str(start).isdigit() else 1
-            bullet = f"{first + len(el.find_previous_siblings('li'))}. "
+            before = sum(1 for sibling in el.previous_siblings if sibling.name == "li")
+            bullet = f"{first + before}. "
         else:
             bullet = "- "
         lines = text.split("\n")
