@@ -66,6 +66,13 @@ def test_nested_lists_stay_nested(imported):
     assert re.search(r"<li>Dry brine<ol>\s*<li>Weigh the meat</li>", post.body_html)
 
 
+def test_list_items_of_several_paragraphs_stay_apart():
+    markdown, _ = to_markdown("<ul><li><p>Soak</p><p>overnight.</p></li><li>Rinse</li></ul>")
+
+    assert markdown == "- Soak\n\n    overnight.\n\n- Rinse"
+    assert re.search(r"<li>\s*<p>Rinse</p>\s*</li>", render_markdown(markdown))
+
+
 def test_quotes_keep_their_source(imported):
     text = body(imported, PRIMER)
 

@@ -11,6 +11,7 @@ import dataclasses
 import re
 
 import nh3
+from bs4 import Tag
 from markdownify import MarkdownConverter, chomp
 
 from blog import rendering
@@ -84,11 +85,25 @@ _PLAYER_PAGES = (
 _TABLE_ATTRIBUTES = {"td": {"colspan", "rowspan"}, "th": {"colspan", "rowspan", "scope"}}
 
 
+class _Tag(Tag):
+    """bs4's element, with find_parent(name) a plain walk up the tree: markdownify asks it of
+    every element, and bs4's general search made that a quarter of a conversion."""
+
+    def find_parent(self, name=None, attrs=None, **kwargs):
+        if not isinstance(name, str) or attrs or kwargs:
+            return super().find_parent(name, attrs or {}, **kwargs)
+        parent = self.parent
+        while parent is not None and parent.name != name:
+            parent = parent.parent
+        return parent
+
+
 class PostConverter(MarkdownConverter):
     """markdownify as Byline's renderer reads Markdown (python-markdown: four-space list
     nesting, no ~~strike~~, fenced code), counting what stays HTML in `kept`."""
 
     class Options(MarkdownConverter.DefaultOptions):
+        bs4_options = {"features": "html.parser", "element_classes": {Tag: _Tag}}
         heading_style = "atx"
         bullets = "-"
         escape_underscores = False  # see escape(): only where Markdown would read emphasis
@@ -146,7 +161,10 @@ class PostConverter(MarkdownConverter):
             bullet = "- "
         lines = text.split("\n")
         rest = "\n".join(("    " + line) if line.strip() else "" for line in lines[1:])
-        return f"{bullet}{lines[0]}\n{rest}\n" if rest else f"{bullet}{lines[0]}\n"
+        # An item of several paragraphs ends with a blank line, or the next item would read
+        # as the end of its last paragraph.
+        end = "\n\n" if "\n\n" in text else "\n"
+        return f"{bullet}{lines[0]}\n{rest}{end}" if rest else f"{bullet}{lines[0]}{end}"
 
     def convert_cite(self, el, text, parent_tags):
         if el.find_parent("blockquote") is not None:
