@@ -98,6 +98,25 @@ def test_images_keep_their_alt_text_and_caption(imported):
     assert "<em>Twelve hours, <em>no peeking</em>.</em>" in post.body_html
 
 
+def test_an_image_title_from_wordpress_is_no_caption():
+    markdown, _ = to_markdown('<p><img src="https://x.example/a.jpg" alt="A" title="IMG_0042"></p>')
+
+    assert markdown == "![A](https://x.example/a.jpg)"
+
+
+def test_a_web_image_alone_with_a_title_renders_as_a_figure_with_that_caption():
+    lone = render_markdown('[![Ash](https://x.example/a.jpg "Ash & <em>embers</em>")](/big/)')
+    inline = render_markdown('See ![Ash](https://x.example/a.jpg "Ash") here.')
+    attack = render_markdown('![x](https://x.example/a.jpg "\\"><script>alert(1)</script>")')
+
+    assert lone == (
+        '<figure><a href="/big/"><img alt="Ash" src="https://x.example/a.jpg"></a>'
+        "<figcaption>Ash &amp; &lt;em&gt;embers&lt;/em&gt;</figcaption></figure>"
+    )
+    assert "<figure>" not in inline and 'title="Ash"' in inline
+    assert "<script" not in attack and "&lt;script&gt;" in attack
+
+
 def test_a_plain_table_becomes_a_markdown_table(imported):
     post = imported[0][PRIMER]
 
@@ -130,11 +149,16 @@ def test_embeds_become_links_and_no_frame_or_script_is_kept(imported):
     assert "old plugin" not in post.body_html
 
 
-def test_a_gallery_block_shows_each_image(imported):
-    text = body(imported, PRIMER)
+def test_a_gallery_block_shows_each_image_plain_captions_as_figures(imported):
+    post = imported[0][PRIMER]
 
-    assert "![An offset smoker in the early light](https://saltandsmoke.example/wp-content/" in text
-    assert "smoker.jpg)  \n*Lit at five*" in text
+    assert "![An offset smoker in the early light](https://saltandsmoke.example/wp-content/" in (
+        post.body
+    )
+    assert 'smoker.jpg "Lit at five")' in post.body
+    assert re.search(
+        r'<figure><img [^>]*smoker.jpg"><figcaption>Lit at five</figcaption>', (post.body_html)
+    )
 
 
 def test_reusable_blocks_are_put_in_place(imported):
@@ -215,7 +239,7 @@ def test_a_gallery_shortcode_shows_the_posts_images_from_the_export(imported):
     cabbage = text.index("![Quartered cabbage under coarse salt](https://saltandsmoke.example/")
     jars = text.index("![Three jars of kimchi on a shelf](https://saltandsmoke.example/")
     assert cabbage < jars  # in the attachments' menu order
-    assert "kimchi.jpg)  \n*Day three*" in text
+    assert 'kimchi.jpg "Day three")' in text
 
 
 def test_a_gallery_shortcode_with_ids_shows_those_images():
@@ -227,8 +251,8 @@ def test_a_gallery_shortcode_with_ids_shows_those_images():
 
     markdown, conversion = to_markdown('[gallery ids="8,7,99"]', attachments=attachments)
 
-    assert markdown == (
-        "![Second](https://x.example/b.jpg)\n\n![First](https://x.example/a.jpg)  \n*One*"
+    assert (
+        markdown == '![Second](https://x.example/b.jpg)\n\n![First](https://x.example/a.jpg "One")'
     )
     assert conversion.left_out == {"gallery image not in the export": 1}
 

@@ -82,6 +82,7 @@ _PLAYER_PAGES = (
      "https://www.youtube.com/watch?v={}"),
     (re.compile(r"^https?://player\.vimeo\.com/video/(\d+)"), "https://vimeo.com/{}"),
 )  # fmt: skip
+_CAPTION = "data-byline-caption"
 _TABLE_ATTRIBUTES = {"td": {"colspan", "rowspan"}, "th": {"colspan", "rowspan", "scope"}}
 
 
@@ -184,6 +185,10 @@ class PostConverter(MarkdownConverter):
             return ""
         el["src"] = _address(src)
         el["alt"] = re.sub(r"[\[\]]", "", re.sub(r"\s+", " ", el.get("alt") or "")).strip()
+        # A title is a caption here (see rendering._figure); WordPress's were file names.
+        el.attrs.pop("title", None)
+        if caption := el.attrs.pop(_CAPTION, None):
+            el["title"] = caption
         return super().convert_img(el, text, parent_tags)
 
     def _inline_html(self, name, el, text, parent_tags):
@@ -230,9 +235,13 @@ class PostConverter(MarkdownConverter):
         caption = el.find("figcaption", recursive=False)
         if len(images) != 1 or el.find(["figure", "table", "blockquote"]) is not None:
             return text  # a gallery (its figures converted one by one), a table, a quote
+        text = self._caption(caption)
+        if text and caption.find(True) is None and '"' not in text:
+            # Plain text: the image's title, which the renderer shows as its figure's caption.
+            images[0][_CAPTION], text = re.sub(r"\\(.)", r"\1", text), ""
         image = self.process_tag(images[0].parent if images[0].parent.name == "a" else images[0],
                                  parent_tags=set())  # fmt: skip
-        return "\n\n" + _figure(image, self._caption(caption)) + "\n\n"
+        return "\n\n" + _figure(image, text) + "\n\n"
 
     def _caption(self, caption):
         """A figure's caption, as inline Markdown."""
@@ -335,7 +344,7 @@ def _player_page(src):
 
 
 def _figure(image, caption):
-    """An image and its caption, as the renderer shows an image and an emphasised line."""
+    """An image and a caption with formatting (links, emphasis) under it, emphasised."""
     return f"{image}  \n{_emphasised(caption)}" if caption else image
 
 
