@@ -317,7 +317,10 @@ def test_the_summary_counts_markdown_html_kept_and_what_was_left_out(imported):
         "Converted to Markdown: 3 posts, 1 of them keeping some HTML that Markdown has no form "
         "for (<del>, <sub>, <table>)." in out
     )
-    assert "Left out of the text: dynamic block latest-posts." in out
+    assert (
+        "Left out of the text: block WordPress fills in when it shows the page: latest-posts."
+        in out
+    )
     assert "3 comments left out: Byline has no comments." in out
     assert "3 created, 0 updated, 0 unchanged, 3 skipped, 0 failed." in out
 

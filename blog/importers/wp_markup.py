@@ -92,7 +92,7 @@ _PRE_START = re.compile(r"<pre\b")
 _AUTOP_BLOCKS = {"freeform", "shortcode", "core/freeform", "core/shortcode"}
 # Blocks that WordPress fills in when it shows a page (lists of posts, forms, widgets): their
 # saved form holds nothing to import.
-_NOTHING_SAVED = "dynamic block"
+_NOTHING_SAVED = "block WordPress fills in when it shows the page:"
 
 
 def has_blocks(content):
