@@ -43,8 +43,8 @@ def to_markdown(content, *, post_id="", attachments=None, reusable=None):
     markup = wp_markup.expand_shortcodes(markup, found, post_id, attachments)
     converter = PostConverter()
     markdown = converter.convert(markup)
-    for what in converter.left_out:
-        found.leave_out(what)
+    for what, count in converter.left_out.items():
+        found.left_out[what] = found.left_out.get(what, 0) + count
     markdown = _TRAILING_SPACE.sub(_keep_line_break, markdown)
     markdown = _BLANK_LINES.sub("\n\n", _BREAK_BEFORE_BLANK.sub("\n", markdown)).strip()
     return markdown, Conversion(converter.kept, found.unknown_shortcodes, found.left_out)
@@ -109,8 +109,6 @@ class PostConverter(MarkdownConverter):
         bullets = "-"
         escape_underscores = False  # see escape(): only where Markdown would read emphasis
         strip_document = "strip"
-        sub_symbol = "<sub>"
-        sup_symbol = "<sup>"
 
     def __init__(self, **options):
         super().__init__(**options)
@@ -236,9 +234,10 @@ class PostConverter(MarkdownConverter):
         if len(images) != 1 or el.find(["figure", "table", "blockquote"]) is not None:
             return text  # a gallery (its figures converted one by one), a table, a quote
         text = self._caption(caption)
-        if text and caption.find(True) is None and '"' not in text:
+        plain = " ".join(caption.get_text().split()) if caption is not None else ""
+        if text and caption.find(True) is None and '"' not in plain:
             # Plain text: the image's title, which the renderer shows as its figure's caption.
-            images[0][_CAPTION], text = re.sub(r"\\(.)", r"\1", text), ""
+            images[0][_CAPTION], text = plain, ""
         image = self.process_tag(images[0].parent if images[0].parent.name == "a" else images[0],
                                  parent_tags=set())  # fmt: skip
         return "\n\n" + _figure(image, text) + "\n\n"
@@ -271,7 +270,8 @@ class PostConverter(MarkdownConverter):
             self._leave_out("iframe")
             return ""
         title = (el.get("title") or "").strip()
-        link = f"[{self.escape(title, parent_tags)}]({_address(url)})" if title else f"<{url}>"
+        url = _address(url)
+        link = f"[{self.escape(title, parent_tags)}]({url})" if title else f"<{url}>"
         return link if "_inline" in parent_tags else f"\n\n{link}\n\n"
 
     def _media(self, el, text, parent_tags):
