@@ -276,6 +276,15 @@ def test_unknown_shortcodes_stay_visible_and_are_reported_per_post(imported):
     )
 
 
+def test_brackets_in_prose_are_not_reported_as_shortcodes():
+    markdown, conversion = to_markdown(
+        "<p>He wrote [sic] and [newsletter_form] then [poll id=3].</p>\n<p>[subscribe]</p>"
+    )
+
+    assert markdown == "He wrote [sic] and [newsletter_form] then [poll id=3].\n\n[subscribe]"
+    assert conversion.unknown_shortcodes == {"newsletter_form": 1, "poll": 1, "subscribe": 1}
+
+
 def test_escaped_shortcodes_and_shortcodes_in_code_are_text(imported):
     text = body(imported, KIMCHI)
     markdown, conversion = to_markdown("<p>Use <code>[gallery]</code> here.</p>")

@@ -216,7 +216,8 @@ def expand_shortcodes(text, found, post_id="", attachments=None):
             return match[0][1:-1]  # [[name]]: the shortcode's own text, shown as such
         name = match["name"]
         if name.lower() not in _SHORTCODES:
-            found.shortcode(name)
+            if _looks_like_shortcode(match):
+                found.shortcode(name)
             inner = match["content"]
             if inner is None or "[" not in inner:
                 return match[0]
@@ -235,8 +236,24 @@ def expand_shortcodes(text, found, post_id="", attachments=None):
     return _restore(text, literals)
 
 
+def _looks_like_shortcode(match):
+    """Whether brackets around a word are a plugin's shortcode rather than prose ("[sic]"):
+    with attributes, a closing tag, a slash, a name of more than one word, or alone on its
+    line."""
+    if match["attrs"].strip() or match["content"] is not None or match["void"]:
+        return True
+    if re.search(r"[_-]", match["name"]):
+        return True
+    before = match.string[: match.start()].rsplit("\n", 1)[-1]
+    after = match.string[match.end() :].split("\n", 1)[0]
+    return not _HIDDEN.sub("", before + after).strip()  # tags aside, nothing else on its line
+
+
+_HIDDEN = re.compile(r"\x00lit\d+\x00")
+
+
 def _restore(text, literals):
-    return re.sub(r"\x00lit(\d+)\x00", lambda m: literals[int(m[1])], text)
+    return _HIDDEN.sub(lambda m: literals[int(m[0][4:-1])], text)
 
 
 def _parse_attributes(raw):
