@@ -158,7 +158,7 @@ def read(raw, *, include_pages=False):
                     or slugify(title)
                     or f"post-{post_id}"
                 )[:200],
-                body=repair(fields.get(("content", "encoded"), "")),  # HTML until converted
+                body=fields.get(("content", "encoded"), ""),  # HTML until converted
                 description=_excerpt(fields.get(("excerpt", "encoded")))[:300],
                 authors=[authors.get(creator, creator)] if creator else [],
                 tags=[name for domain, name in categories if domain == "post_tag" and name],
@@ -231,7 +231,7 @@ def _convert(item, attachments, reusable):
     """(Markdown, what the conversion did as a dict, None), or the problem it ran into."""
     try:
         body, conversion = wp_content.to_markdown(
-            item.body,
+            repair(item.body),
             post_id=item.metadata.get("wordpress_id", ""),
             attachments=attachments,
             reusable=reusable,
