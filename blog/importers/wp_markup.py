@@ -89,7 +89,7 @@ _BLOCK_COMMENT = re.compile(
 )
 _PRE_START = re.compile(r"<pre\b")
 # Blocks whose content is classic text or shortcodes, which WordPress autops when it shows them.
-_AUTOP_BLOCKS = {"freeform", "shortcode", "core/freeform", "core/shortcode"}
+_AUTOP_BLOCKS = {"freeform", "shortcode"}
 # Blocks that WordPress fills in when it shows a page (lists of posts, forms, widgets): their
 # saved form holds nothing to import.
 _NOTHING_SAVED = "block WordPress fills in when it shows the page:"
