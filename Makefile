@@ -24,7 +24,8 @@ help:
 	@echo "make format  apply them: ruff's fixes and formatting, django-upgrade, djade"
 	@echo "make bench N=10000 BENCH_SECONDS=20   N posts, then every page type under wrk against"
 	@echo "                gunicorn (needs DATABASE_URL: scratch PostgreSQL database; see README)"
-	@echo "make bench-import N=10000   import throughput on generated files (scratch database!)"
+	@echo "make bench-import N=10000   import throughput on generated files (scratch database!);"
+	@echo "                WORDPRESS=1: on a generated WordPress export of N posts"
 	@echo "make loadtest   60 s, 32 connections against gunicorn (needs DATABASE_URL: scratch"
 	@echo "                PostgreSQL database, and REDIS_URL; see scripts/loadtest.py)"
 	@echo "make backup  users, content and media into var/backups/byline-<time>.tar.gz"
@@ -110,7 +111,7 @@ bench: $(VENV)/.installed
 bench-import: $(VENV)/.installed
 	@if [ -z "$$DATABASE_URL" ]; then rm -rf var/bench; fi
 	BYLINE_VAR_DIR=$${BYLINE_VAR_DIR:-var/bench} DEBUG=1 $(BIN)/python manage.py migrate --no-input -v0
-	BYLINE_VAR_DIR=$${BYLINE_VAR_DIR:-var/bench} DEBUG=1 $(BIN)/python scripts/bench_import.py $(N)
+	BYLINE_VAR_DIR=$${BYLINE_VAR_DIR:-var/bench} DEBUG=1 $(BIN)/python scripts/bench_import.py $(N) $(if $(WORDPRESS),--wordpress)
 
 loadtest: $(VENV)/.installed
 	$(BIN)/python scripts/loadtest.py $(LOADTEST_ARGS)

@@ -39,8 +39,8 @@ ALLOWED_ATTRIBUTES = {
     "ol": {"start"},
     "li": {"id"},
     "sup": {"id"},
-    "th": {"align", "style"},
-    "td": {"align", "style"},
+    "th": {"align", "style", "colspan", "rowspan"},
+    "td": {"align", "style", "colspan", "rowspan"},
     **{f"h{level}": {"id"} for level in range(1, 7)},
 }
 # Classes are kept only where the renderer itself produces them.
@@ -135,6 +135,8 @@ def _filter_attribute(tag, attribute, value):
         return " ".join(kept) or None
     if attribute == "id" and value in RESERVED_IDS:
         return None
+    if attribute in {"colspan", "rowspan"}:  # merged cells of a table kept as HTML
+        return value if value.isdigit() and 1 <= int(value) <= 100 else None
     if attribute == "style":
         match = re.fullmatch(r"\s*text-align:\s*(left|right|center)\s*;?\s*", value)
         return f"text-align: {match[1]};" if match else None
@@ -166,6 +168,23 @@ def _set_rel(match, rules, post_slug):
     return f"<a{attributes}>"
 
 
+# An image alone in its paragraph (linked or not), as nh3 writes it.
+_LONE_IMAGE = re.compile(r"<p>(<a\s[^<>]*>)?<img((?:\s+[a-z-]+=\"[^\"<>]*\")*)\s*/?>(</a>)?</p>")
+
+
+def _figure(match):
+    """A web image alone in its paragraph with a title, `![alt](https://… "Caption")`, as a
+    figure with that caption (library images, `image:N`, are blog/figures.py's)."""
+    attributes = dict(_ATTRIBUTE.findall(match[2]))
+    caption = html.unescape(attributes.pop("title", ""))
+    if not caption.strip() or not attributes.get("src", "").startswith(("http://", "https://")):
+        return match[0]
+    image = "<img" + "".join(f' {name}="{value}"' for name, value in attributes.items()) + ">"
+    if match[1]:
+        image = f"{match[1]}{image}{match[3] or ''}"
+    return f"<figure>{image}<figcaption>{html.escape(caption, quote=False)}</figcaption></figure>"
+
+
 def sanitize_html(dirty, rules=None, post_slug=""):
     """Sanitise HTML and set each link's `rel` by its kind (see link_kind); /go/ links of a
     post (`post_slug`) say which post they are in."""
@@ -184,6 +203,7 @@ def sanitize_html(dirty, rules=None, post_slug=""):
     )
     clean = _ALIGN_STYLE.sub(r'<\1\2 class="align-\3"', clean)
     clean = _PLACEHOLDER_LINK.sub(r"\1", clean)
+    clean = _LONE_IMAGE.sub(_figure, clean)
     clean = _ANCHOR_TAG.sub(lambda match: _set_rel(match, rules, post_slug), clean)
     return _H1.sub(r"<\1h2", clean)
 

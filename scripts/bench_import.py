@@ -7,6 +7,9 @@ queries per file and the CPU time per file of this process, the parsing workers 
     DEBUG=1 .venv/bin/python scripts/bench_import.py 10000
     DATABASE_URL=postgres://…/db DEBUG=1 .venv/bin/python scripts/bench_import.py 10000
 
+With --wordpress, the same for a WordPress export of N posts (scripts/make_wxr.py): block and
+classic content converted to Markdown, shortcodes, 3–5 tags each.
+
 It writes to the database it is pointed at: use a scratch one.
 """
 
@@ -29,6 +32,7 @@ from django.db import connection  # noqa: E402
 
 from blog.importers import markdown_files  # noqa: E402
 from blog.models import Post  # noqa: E402
+from scripts import make_wxr  # noqa: E402
 
 # The folder the files are generated in, and so the start of their posts' source ids.
 FOLDER = "bench-import"
@@ -129,7 +133,7 @@ def cpu_seconds():
     )
 
 
-def timed(label, count, *args):
+def timed(label, count, command, *args):
     queries = [0]
 
     def counted(execute, sql, params, many, context):
@@ -138,7 +142,7 @@ def timed(label, count, *args):
 
     cpu_before, started = cpu_seconds(), time.perf_counter()
     with connection.execute_wrapper(counted):
-        call_command("import_posts", *args, stdout=open(os.devnull, "w"))
+        call_command(command, *args, stdout=open(os.devnull, "w"))
     seconds = time.perf_counter() - started
     cpu = [
         (after - before) / count * 1000
@@ -148,25 +152,34 @@ def timed(label, count, *args):
 
 
 def main():
-    count = int(sys.argv[1]) if len(sys.argv) > 1 else 10_000
-    deleted, _ = Post.objects.filter(source_id__startswith=f"{FOLDER}/").delete()
+    wordpress = "--wordpress" in sys.argv
+    numbers = [arg for arg in sys.argv[1:] if arg.isdigit()]
+    count = int(numbers[0]) if numbers else 10_000
+    earlier = f"{make_wxr.SITE}/" if wordpress else f"{FOLDER}/"
+    deleted, _ = Post.objects.filter(source_id__startswith=earlier).delete()
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
             cursor.execute("VACUUM ANALYZE")  # what the deleted posts left behind
     with tempfile.TemporaryDirectory() as folder:
         started = time.perf_counter()
-        generate(Path(folder) / FOLDER, count)
+        if wordpress:
+            source, command, what = Path(folder) / "export.xml", "import_wordpress", "posts"
+            source.write_text(make_wxr.export(count), encoding="utf-8")
+        else:
+            source, command, what = folder, "import_posts", "files"
+            generate(Path(folder) / FOLDER, count)
         generated = time.perf_counter() - started
         rows = [
-            timed("first import (create)", count, folder),
-            timed("second import (unchanged)", count, folder),
+            timed("first import (create)", count, command, source),
+            timed("second import (unchanged)", count, command, source),
         ]
     database = connection.vendor
-    print(f"\n{count:,} files generated in {generated:.1f} s; database: {database}", end="")
+    kind = "posts in a WordPress export" if wordpress else "files"
+    print(f"\n{count:,} {kind} generated in {generated:.1f} s; database: {database}", end="")
     print(f" ({deleted:,} rows of an earlier run deleted first)" if deleted else "")
     print(
-        "\n| run | seconds | files/s | queries per file | CPU ms per file: importer | "
-        "parsing workers | database |\n|---|---:|---:|---:|---:|---:|---:|"
+        f"\n| run | seconds | {what}/s | queries per {what[:-1]} | CPU ms per {what[:-1]}: "
+        "importer | parsing workers | database |\n|---|---:|---:|---:|---:|---:|---:|"
     )
     for label, seconds, rate, queries, own, children, backend in rows:
         print(

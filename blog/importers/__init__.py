@@ -8,7 +8,7 @@ what the import commands and the admin's import call.
 from django.conf import settings
 from django.core.exceptions import ValidationError
 
-from blog.importers import markdown_files, wordpress
+from blog.importers import markdown_files, wordpress, wp_content
 from blog.importers.records import ImportedPost, ImportProblem, Report
 from blog.importers.saving import resolve_related, save_all
 from blog.models import Redirect
@@ -135,6 +135,7 @@ def import_wordpress(
         progress.expect(len(posts))
     slugs, pending, go_slugs = set(), [], set()
     redirects_before = Redirect.objects.filter(source=Redirect.Source.IMPORT).count()
+    slugs, pending, go_slugs, tally = set(), [], set(), wp_content.Tally()
     options = {"status": status, "dry_run": dry_run, "overwrite": overwrite, "go_links": go_links}
 
     def save_pending():
@@ -146,12 +147,19 @@ def import_wordpress(
             else:
                 slugs.add(item.slug)
                 go_slugs.update(item.go_links)
+                tally.add(item.title, item.conversion)
                 report.count(outcome)
             if progress:
                 progress.advance()
         pending.clear()
 
-    for item in posts:
+    for item in posts.converted(workers=parse_workers(posts)):
+        if not item.conversion:  # its content could not become Markdown (derived says why)
+            report.count("failed")
+            report.problems.append(f"“{item.title}”: {describe(item.derived[1])}")
+            if progress:
+                progress.advance()
+            continue
         if any(other.slug == item.slug for other in pending):
             save_pending()  # which of the two gets the slug depends on how the first fares
         if item.slug in slugs:
@@ -171,6 +179,8 @@ def import_wordpress(
             f"{kept} old address{'es' * (kept != 1)} now redirect{'s' * (kept == 1)} to the "
             "imported posts."
         )
+    report.notes += tally.notes()
+    report.conversion = tally.as_dict()
     report.skipped = left_out["pages"] + left_out["other"]
     if left_out["pages"]:
         report.notes.append(

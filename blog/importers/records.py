@@ -37,6 +37,8 @@ class ImportedPost:
     go_links: list = dataclasses.field(default_factory=list)
     # Paths it had on the site it comes from, redirected to it (blog/importers/old_addresses.py).
     old_addresses: list = dataclasses.field(default_factory=list)
+    # What turning the source's HTML into Markdown did (WordPress: see wp_content.Conversion).
+    conversion: dict = dataclasses.field(default_factory=dict)
 
 
 @dataclasses.dataclass
@@ -51,6 +53,8 @@ class Report:
     problems: list = dataclasses.field(default_factory=list)
     notes: list = dataclasses.field(default_factory=list)
     dry_run: bool = False
+    # What became Markdown, what stayed HTML, the unknown shortcodes (see wp_content.Tally).
+    conversion: dict = dataclasses.field(default_factory=dict)
 
     def count(self, outcome):
         setattr(self, outcome, getattr(self, outcome) + 1)

@@ -1,14 +1,21 @@
 """Reading a WordPress export (WXR) into ImportedPost values."""
 
+import collections
+import concurrent.futures
+import dataclasses
 import datetime as dt
+import html
+import multiprocessing
 from urllib.parse import unquote
 
 from defusedxml import ElementTree
 from defusedxml.common import DefusedXmlException
 from django.utils import timezone
+from django.utils.html import strip_tags
 from django.utils.text import slugify
 
 from blog.importers.old_addresses import wordpress_addresses
+from blog.importers import wp_content
 from blog.importers.records import ImportedPost, ImportProblem
 from blog.importers.text import repair
 from blog.workflow import Status
@@ -64,8 +71,26 @@ def _when(text, local=False):
     return timezone.make_aware(moment) if local else moment.replace(tzinfo=dt.UTC)
 
 
+def _text(value):
+    """A name or title as WordPress stores it (entities and all: "Food &amp; Drink"), as text."""
+    return html.unescape(repair(value or "")).strip()
+
+
+def _excerpt(value):
+    return " ".join(html.unescape(strip_tags(repair(value or ""))).split())
+
+
+def _meta(item):
+    return {
+        child.findtext("{*}meta_key"): child.findtext("{*}meta_value")
+        for child in item
+        if _local(child.tag) == "postmeta"
+    }
+
+
 def read(raw, *, include_pages=False):
-    """Parse a WXR file: (posts, counts of what was left out, problems per item)."""
+    """Parse a WXR file: (posts, counts of what was left out, problems per item). The posts'
+    content becomes Markdown as they are iterated (see Posts)."""
     try:
         root = ElementTree.fromstring(raw)
     except (ElementTree.ParseError, DefusedXmlException) as error:
@@ -79,14 +104,23 @@ def read(raw, *, include_pages=False):
         if _kind(element.tag) == "wp" and _local(element.tag) == "author":
             fields = _fields(element)
             login = fields.get(("wp", "author_login"), "")
-            authors[login] = repair(fields.get(("wp", "author_display_name")) or login)
+            authors[login] = _text(fields.get(("wp", "author_display_name")) or login)
 
     items = channel.findall("item")
-    attachments = {}
+    attachments, media, reusable = {}, {}, {}
     for item in items:
         fields = _fields(item)
         if fields.get(("wp", "post_type")) == "attachment":
             attachments[fields.get(("wp", "post_id"))] = fields.get(("wp", "attachment_url"), "")
+            media[fields.get(("wp", "post_id"))] = wp_content.Attachment(
+                url=fields.get(("wp", "attachment_url"), ""),
+                alt=_text(_meta(item).get("_wp_attachment_image_alt")),
+                caption=_excerpt(fields.get(("excerpt", "encoded"))),
+                parent=fields.get(("wp", "post_parent"), ""),
+                order=int(fields.get(("wp", "menu_order"), "0") or 0),
+            )
+        elif fields.get(("wp", "post_type")) == "wp_block":  # a reusable block (a pattern)
+            reusable[fields.get(("wp", "post_id"))] = fields.get(("content", "encoded"), "")
 
     site = (channel.findtext("link") or "").strip().rstrip("/")
     # The old site's addresses, to tell its permalinks from other sites' (old_addresses.py).
@@ -109,18 +143,12 @@ def read(raw, *, include_pages=False):
             continue
         post_id = fields.get(("wp", "post_id"), "")
         label = f"item {post_id or '?'}"
-        title = repair(item.findtext("title") or "").strip()
+        title = _text(item.findtext("title"))
         if not title:
             problems.append(f"{label}: no title")
             continue
-        meta = {
-            child.findtext("{*}meta_key"): child.findtext("{*}meta_value")
-            for child in item
-            if _local(child.tag) == "postmeta"
-        }
-        categories = [
-            (c.get("domain"), repair((c.text or "").strip())) for c in item.findall("category")
-        ]
+        meta = _meta(item)
+        categories = [(c.get("domain"), _text(c.text)) for c in item.findall("category")]
         posted = _when(fields.get(("wp", "post_date_gmt"))) or (
             _when(fields.get(("wp", "post_date")))
             and timezone.make_aware(_when(fields.get(("wp", "post_date"))).replace(tzinfo=None))
@@ -136,8 +164,8 @@ def read(raw, *, include_pages=False):
                     or slugify(title)
                     or f"post-{post_id}"
                 )[:200],
-                body=repair(fields.get(("content", "encoded"), "")).strip(),
-                description=repair(fields.get(("excerpt", "encoded"), ""))[:300],
+                body=fields.get(("content", "encoded"), ""),  # HTML until converted
+                description=_excerpt(fields.get(("excerpt", "encoded")))[:300],
                 authors=[authors.get(creator, creator)] if creator else [],
                 tags=[name for domain, name in categories if domain == "post_tag" and name],
                 topics=[
@@ -157,4 +185,92 @@ def read(raw, *, include_pages=False):
                 old_addresses=wordpress_addresses(site_urls, link, guid, post_id, kind),
             )
         )
-    return posts, left_out, problems
+    return Posts(posts, media, reusable), left_out, problems
+
+
+class Posts:
+    """An export's posts, their content still WordPress's HTML: iterating converts each to
+    Markdown (wp_content), here or, through converted(workers), in other processes that also
+    render it (saving.prepare) while the caller saves the posts before. A post whose content
+    cannot be converted fails alone, when saved, with the reason."""
+
+    def __init__(self, posts, attachments, reusable):
+        self.posts, self.attachments, self.reusable = posts, attachments, reusable
+
+    def __len__(self):
+        return len(self.posts)
+
+    def __iter__(self):
+        return self.converted()
+
+    def converted(self, workers=0):
+        if workers < 1:
+            for item in self.posts:
+                yield _with_markdown(item, _convert(item, self.attachments, self.reusable))
+            return
+        from blog.affiliates import current_rules
+
+        # fork: the workers start with the attachments and blocks; each task sends one post.
+        global _SHARED
+        _SHARED = (self.attachments, self.reusable, current_rules())
+        context = multiprocessing.get_context("fork")
+        try:
+            with concurrent.futures.ProcessPoolExecutor(workers, mp_context=context) as pool:
+                converting = collections.deque()
+                for item in self.posts:
+                    task = ImportedPost(source_id="", title="", slug=item.slug, body=item.body)
+                    task.metadata = {"wordpress_id": item.metadata.get("wordpress_id", "")}
+                    converting.append((item, pool.submit(_convert_and_render, task)))
+                    if len(converting) >= CONVERT_AHEAD:
+                        yield _with_markdown(*_result(*converting.popleft()))
+                while converting:
+                    yield _with_markdown(*_result(*converting.popleft()))
+        finally:
+            _SHARED = None
+
+
+# Posts handed to the workers ahead of the one the caller gets (see markdown_files.PARSE_AHEAD).
+CONVERT_AHEAD = 250
+_SHARED = None  # (attachments, reusable blocks, affiliate rules) for the workers
+
+
+def _convert(item, attachments, reusable):
+    """(Markdown, what the conversion did as a dict, None), or the problem it ran into."""
+    try:
+        body, conversion = wp_content.to_markdown(
+            repair(item.body),
+            post_id=item.metadata.get("wordpress_id", ""),
+            attachments=attachments,
+            reusable=reusable,
+        )
+    except Exception as problem:  # one post's content must not stop the others
+        return ImportProblem(f"its content could not be converted to Markdown ({problem!r})")
+    return body, dataclasses.asdict(conversion), None
+
+
+def _convert_and_render(task):
+    """In a worker: the post's content converted, and rendered (see saving.prepare)."""
+    from blog.importers.saving import prepare  # saving needs the models; reading does not
+
+    attachments, reusable, rules = _SHARED
+    outcome = _convert(task, attachments, reusable)
+    if isinstance(outcome, Exception):
+        return outcome
+    task.body = outcome[0]
+    return outcome[0], outcome[1], prepare(task, rules).derived
+
+
+def _result(item, future):
+    try:
+        return item, future.result()
+    except Exception as problem:  # the worker died, or its answer could not be unpickled
+        return item, ImportProblem(f"its content could not be converted ({problem!r})")
+
+
+def _with_markdown(item, outcome):
+    if isinstance(outcome, Exception):
+        item.derived = (item.body, outcome)  # saving raises it for this post alone
+        return item
+    item.body, item.conversion, derived = outcome
+    item.derived = derived
+    return item
