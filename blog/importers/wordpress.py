@@ -14,8 +14,8 @@ from django.utils import timezone
 from django.utils.html import strip_tags
 from django.utils.text import slugify
 
-from blog.importers.old_addresses import wordpress_addresses
 from blog.importers import wp_content
+from blog.importers.old_addresses import wordpress_addresses
 from blog.importers.records import ImportedPost, ImportProblem
 from blog.importers.text import repair
 from blog.workflow import Status
