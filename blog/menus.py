@@ -124,6 +124,9 @@ def site_menus():
     return _menus.get("menus", _stored_or_read)
 
 
+forget_menus = _menus.forget  # as a new process would: read them from the cache again
+
+
 def store_menus(settled):
     cache.set(CACHE_KEY, read_menus(), SETTLED_SECONDS if settled else UNSETTLED_SECONDS)
     _menus.forget()
