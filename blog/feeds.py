@@ -15,6 +15,7 @@ from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils.feedgenerator import Atom1Feed, Rss201rev2Feed, Stylesheet
 from django.utils.html import escape
+from django.utils.xmlutils import SimplerXMLGenerator
 
 from blog import websub
 from blog.disclosure import disclose
@@ -79,6 +80,17 @@ class BylineRssFeed(XmlSafeFeed, Rss201rev2Feed):
 
 class BylineAtomFeed(XmlSafeFeed, Atom1Feed):
     """Atom with the full post as <content> and one <author> per author."""
+
+    def write(self, outfile, encoding):
+        # Django's, with the stylesheets its RSS feeds name (its Atom feeds leave them out).
+        handler = SimplerXMLGenerator(outfile, encoding, short_empty_elements=True)
+        handler.startDocument()
+        for stylesheet in self.feed["stylesheets"] or []:
+            handler.processingInstruction("xml-stylesheet", stylesheet)
+        handler.startElement("feed", self.root_attributes())
+        self.add_root_elements(handler)
+        self.write_items(handler)
+        handler.endElement("feed")
 
     def add_root_elements(self, handler):
         super().add_root_elements(handler)
