@@ -9,7 +9,7 @@ import pytest
 from playwright.sync_api import expect
 
 from blog.models import Menu, MenuItem
-from tests.browser import SCREENSHOTS, PolicyWatch, requires_chromium, serious_violations
+from tests.browser import SCREENSHOTS, PolicyWatch, log_in, requires_chromium, serious_violations
 from tests.factories import PostFactory, TopicFactory, UserFactory
 
 pytestmark = [pytest.mark.browser, requires_chromium, pytest.mark.django_db(transaction=True)]
@@ -132,3 +132,41 @@ def test_the_header_menu_is_one_row_on_a_phone(live_server, browser):
     assert 0 <= box["x"] and box["x"] + box["width"] <= 390
     assert serious_violations(page) == []
     context.close()
+
+
+def test_an_editor_orders_the_menu_by_dragging_and_with_the_keyboard(live_server, browser, editor):
+    header = Menu.objects.create(location=Menu.Location.HEADER)
+    for number, name in enumerate(["Alpha", "Beta", "Gamma"], start=1):
+        MenuItem.objects.create(
+            menu=header, kind=MenuItem.Kind.LINK, url=f"https://{name.lower()}.example/",
+            label=name, order=number,
+        )  # fmt: skip
+    page = log_in(browser, live_server, editor)
+    watch = PolicyWatch(page.context)
+    page.goto(f"{live_server.url}/admin/blog/menu/{header.pk}/change/")
+
+    def labels():
+        return page.locator("tr.form-row:not(.empty-form) td.field-label input").evaluate_all(
+            "inputs => inputs.map((input) => input.value)"
+        )
+
+    rows = page.locator("tr.form-row:not(.empty-form)")
+    rows.nth(0).get_by_role("button", name="Move down").focus()
+    page.keyboard.press("Enter")
+    assert labels() == ["Beta", "Alpha", "Gamma"]
+    assert page.get_by_role("status").inner_text() == "Moved to position 2 of 3."
+    rows.nth(2).locator(".menu-order__handle").drag_to(
+        rows.nth(0), target_position={"x": 5, "y": 2}
+    )
+    assert labels() == ["Gamma", "Beta", "Alpha"]
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=SCREENSHOTS / "menu-admin.png", full_page=True)
+    page.get_by_role("button", name="Save", exact=True).click()
+    page.wait_for_selector(".messagelist")
+
+    assert list(header.items.values_list("label", flat=True)) == ["Gamma", "Beta", "Alpha"]
+    page.goto(live_server.url + "/")
+    nav = page.get_by_role("navigation", name="Main")
+    assert nav.get_by_role("link").all_inner_texts() == ["Gamma", "Beta", "Alpha"]
+    assert watch.violations == []
+    page.context.close()

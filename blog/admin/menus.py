@@ -19,6 +19,14 @@ class MenuItemInline(admin.TabularInline):
     def get_queryset(self, request):
         return super().get_queryset(request).for_public_menus()
 
+    def formfield_for_dbfield(self, db_field, request, **kwargs):
+        field = super().formfield_for_dbfield(db_field, request, **kwargs)
+        if db_field.name in MenuItem.TARGETS.values():
+            # An item links to a post, topic, tag or author: it does not create or edit one.
+            for ability in ("add", "change", "delete", "view"):
+                setattr(field.widget, f"can_{ability}_related", False)
+        return field
+
     @admin.display(description="on the site")
     def shown(self, item):
         """Whether readers see the item now, and why not."""

@@ -69,11 +69,29 @@
     return element;
   }
 
+  const KINDS = { post: "post", topic: "topic", tag: "tag", author: "author", link: "url" };
+
+  function showTargetOf(row) {
+    // Only the field the kind links through is shown: a topic item has no post, tag or address.
+    const kind = row.querySelector("select[name$='-kind']");
+    for (const name of Object.values(KINDS)) {
+      const cell = row.querySelector(`td.field-${name}`);
+      if (cell) {
+        cell.classList.toggle("menu-order__unused", kind && KINDS[kind.value] !== name);
+      }
+    }
+  }
+
   function prepare(row) {
     if (row.dataset.menuOrder) {
       return;
     }
     row.dataset.menuOrder = "ready";
+    showTargetOf(row);
+    const kind = row.querySelector("select[name$='-kind']");
+    if (kind) {
+      kind.addEventListener("change", () => showTargetOf(row));
+    }
     row.draggable = true;
     const cell = row.querySelector("td.field-order");
     const input = row.querySelector("input[name$='-order']");
