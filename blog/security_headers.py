@@ -50,8 +50,8 @@ class PublicScriptPolicyMiddleware:
     - a feed's <?xml-stylesheet?> (/feed.xsl) turns it into a readable page, but only for a
       document the browser takes for XML (it shows RSS and Atom types as text) and whose
       policy lets it load the stylesheet (XSLT counts as script). A browser opening a feed gets
-      it as application/xml (`Vary: Accept`); feed readers get the same bytes, as before, with
-      their own type;
+      it as application/xml (`Vary: Accept`) under this policy; feed readers get the same
+      bytes with the same headers as before (and `Vary: Accept`);
     - the subscribe pages' copy buttons (static/js/copy_address.js).
 
     Both get BYLINE_PUBLIC_SCRIPT_CSP. Chosen by the response's type and the address, so pages
@@ -70,9 +70,9 @@ class PublicScriptPolicyMiddleware:
             response.status_code == 304 and FEED_PATH.search(request.path_info)
         ):
             patch_vary_headers(response, ["Accept"])
-            response._csp_config = settings.BYLINE_PUBLIC_SCRIPT_CSP
             if content_type and opened_in_a_browser(request):
                 response["Content-Type"] = "application/xml; charset=utf-8"
+                response._csp_config = settings.BYLINE_PUBLIC_SCRIPT_CSP
         elif request.path_info in (fixed_url("blog:subscribe"), fixed_url("blog:subscribe_tags")):
             response._csp_config = settings.BYLINE_PUBLIC_SCRIPT_CSP
         return response

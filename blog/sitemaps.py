@@ -91,6 +91,9 @@ class SubscribeSitemap(Sitemap):
     def location(self, name):
         return reverse(name)
 
+    def lastmod(self, name):
+        return Post.objects.published().latest_publish_time()
+
 
 SITEMAPS = {
     "home": HomeSitemap,

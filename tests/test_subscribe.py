@@ -157,6 +157,7 @@ def test_feed_readers_get_feeds_as_before_and_browsers_get_the_same_bytes_as_xml
 
     for response in for_readers:
         assert response["Content-Type"] == f"{kind}; charset=utf-8"
+        assert "script-src 'none'" in response["Content-Security-Policy"]
         assert "Accept" in response["Vary"]
         assert response.content == for_browser.content
     assert for_browser["Content-Type"] == "application/xml; charset=utf-8"
