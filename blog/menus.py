@@ -23,6 +23,7 @@ from django.db.models import Prefetch
 from django.utils import timezone
 from django.utils.functional import SimpleLazyObject
 
+from blog.caching import post_is_or_was_public
 from blog.memo import VersionMemo
 from blog.models import Menu, MenuItem, Topic
 from blog.models.menus import ALWAYS
@@ -146,9 +147,11 @@ def _matters(sender, instance):
     if sender._meta.label == "blog.Post" and instance.pk in menus.post_ids:
         return True
     if menus.tag_ids or menus.author_ids:
-        # A tag or author in a menu shows from its first published post: any post's change,
-        # or a change of which posts it is on, may change that.
-        if sender._meta.label in ("blog.Post", "taggit.TaggedItem", "blog.PostAuthor"):
+        # A tag or author in a menu shows from its first published post: a public post's
+        # change, or a change of which posts it is on, may change that. (A draft's does not.)
+        if sender._meta.label == "blog.Post":
+            return post_is_or_was_public(instance)
+        if sender._meta.label in ("taggit.TaggedItem", "blog.PostAuthor"):
             return True
     if sender._meta.label == "taggit.Tag":
         return instance.pk in menus.tag_ids

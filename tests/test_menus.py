@@ -285,3 +285,20 @@ def test_admin_pages_do_not_read_the_menus(admin_client):
     menus.forget_menus()
     admin_client.get("/admin/blog/menu/")
     assert menus.CACHE_KEY not in cache
+
+
+def test_a_tag_or_author_in_the_menu_appears_with_their_first_published_post(client):
+    writer = UserFactory(display_name="New Writer", slug="new-writer")
+    draft = PostFactory(status=Post.Status.DRAFT, authors=[writer], tags=["fresh"])
+    header = Menu.objects.create(location=Menu.Location.HEADER)
+    item(header, MenuItem.Kind.TAG, 1, tag=Tag.objects.get(name="fresh"))
+    item(header, MenuItem.Kind.AUTHOR, 2, author=writer)
+    assert header_links(page(client)) == []
+
+    draft.status = Post.Status.PUBLISHED
+    draft.save()
+
+    assert header_links(page(client)) == [
+        ("fresh", "/tags/fresh/"),
+        ("New Writer", "/authors/new-writer/"),
+    ]

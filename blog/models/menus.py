@@ -11,7 +11,7 @@ from django.db import models
 from django.db.models import Case, F, OuterRef, Subquery, When
 from django.urls import reverse
 
-from blog.models.stored import Listing
+from blog.models.post import Post
 from blog.workflow import Status
 
 ALWAYS = datetime.min.replace(tzinfo=UTC)
@@ -55,9 +55,11 @@ class MenuItemQuerySet(models.QuerySet):
         the target became (or becomes) public; None while it is not published at all. A tag
         or author is public from its first published post, as its page is."""
 
-        def first_listed(scope):
+        def first_published(relation, scope):
+            # From the posts themselves, not their listings: those are rewritten after the
+            # post's row, and the menus are read again as soon as the row changes.
             return Subquery(
-                Listing.objects.filter(**{scope: OuterRef(scope)}, post__status=Status.PUBLISHED)
+                Post.objects.filter(status=Status.PUBLISHED, **{relation: OuterRef(scope)})
                 .order_by("publish_at")
                 .values("publish_at")[:1]
             )
@@ -76,8 +78,8 @@ class MenuItemQuerySet(models.QuerySet):
                     When(post__status=Status.PUBLISHED, then=F("post__publish_at")),
                     default=None,
                 ),
-                tag_public_from=first_listed("tag"),
-                author_public_from=first_listed("author"),
+                tag_public_from=first_published("tags", "tag"),
+                author_public_from=first_published("authors", "author"),
             )
             .order_by("menu__location", "order", "pk")
         )
