@@ -34,7 +34,7 @@ ROLES = {
     # Everything, on every post, plus topics, tags (rename, merge, delete), redirects and the
     # 404 list, author profiles, the audit trail of state changes, and sponsored content:
     # affiliate networks, sponsored links and their click reports, the site's disclosure;
-    # webhooks and the log of go-live deliveries.
+    # webhooks and the log of go-live deliveries; the site's header and footer menus.
     "Editor": {
         "blog": [
             *_CONTRIBUTOR,
@@ -52,6 +52,8 @@ ROLES = {
                     "sponsoredlink",
                     "webhookendpoint",
                     "redirect",
+                    "menu",
+                    "menuitem",
                 )
                 for action in ("add", "change", "delete", "view")
             ],

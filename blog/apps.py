@@ -23,12 +23,14 @@ class BlogConfig(AppConfig):
         from taggit.models import Tag, TaggedItem
 
         import config.checks  # noqa: F401 - registers the project's system checks
-        from blog import caching, disclosure, golive, sponsored
+        from blog import caching, disclosure, golive, menus, sponsored
         from blog.affiliates import seed_networks
         from blog.models import (
             FAQ,
             AffiliateNetwork,
             AffiliateRule,
+            Menu,
+            MenuItem,
             Post,
             PostAuthor,
             PostSlugRedirect,
@@ -57,9 +59,17 @@ class BlogConfig(AppConfig):
                 connect(signal, caching.post_part_changed, part)
             for model in (Topic, Tag, AffiliateNetwork, AffiliateRule, SponsoredLink, SiteSettings):
                 connect(signal, caching.bump_content_generation, model)
+            for model in (Menu, MenuItem):  # every page shows the menus (blog/menus.py)
+                connect(signal, caching.bump_content_generation, model)
             connect(signal, disclosure.forget_site_disclosure, SiteSettings)
             connect(signal, caching.profile_changed, get_user_model())
         connect(m2m_changed, caching.topics_changed, Post.topics.through)
+        # What keeps the menus every page shows right (see blog/menus.py). After the receivers
+        # above: the content generation moves on commit before the menus are stored again.
+        for signal in (post_save, post_delete):
+            for model in (Menu, MenuItem, Topic, Post, Tag, TaggedItem, PostAuthor):
+                connect(signal, menus.menus_changed, model)
+            connect(signal, menus.menus_changed, get_user_model())
         # What keeps the blocks stored on posts, and their listings, right (see
         # blog/models/stored.py).
         for signal in (post_save, post_delete):

@@ -1,5 +1,6 @@
 from django.conf import settings
 
+from blog.menus import shown_menus
 from blog.seo import fixed_url, static_url
 
 
@@ -12,6 +13,8 @@ def site(request):
         "feed_url": fixed_url("blog:feed"),
         "feed_atom_url": fixed_url("blog:feed_atom"),
         "search_url": fixed_url("blog:search"),
+        "subscribe_url": fixed_url("blog:subscribe"),
+        "menus": shown_menus(),
         "stylesheet_url": static_url("css/site.css"),
         "favicon_url": static_url("img/favicon.svg"),
     }

@@ -11,14 +11,17 @@ from django.conf import settings
 from django.contrib.syndication.views import Feed
 from django.shortcuts import get_object_or_404
 from django.template.loader import render_to_string
+from django.template.response import TemplateResponse
 from django.urls import reverse
-from django.utils.feedgenerator import Atom1Feed, Rss201rev2Feed
+from django.utils.feedgenerator import Atom1Feed, Rss201rev2Feed, Stylesheet
 from django.utils.html import escape
+from django.utils.xmlutils import SimplerXMLGenerator
 
 from blog import websub
 from blog.disclosure import disclose
 from blog.fragments import CARD_FIELDS
 from blog.models import Post, Topic, public_authors, public_tags
+from blog.seo import fixed_url
 
 FEED_LENGTH = 20
 _ROOT_RELATIVE = re.compile(r'(\s(?:href|src))="/(?!/)')
@@ -78,6 +81,17 @@ class BylineRssFeed(XmlSafeFeed, Rss201rev2Feed):
 class BylineAtomFeed(XmlSafeFeed, Atom1Feed):
     """Atom with the full post as <content> and one <author> per author."""
 
+    def write(self, outfile, encoding):
+        # Django's, with the stylesheets its RSS feeds name (its Atom feeds leave them out).
+        handler = SimplerXMLGenerator(outfile, encoding, short_empty_elements=True)
+        handler.startDocument()
+        for stylesheet in self.feed["stylesheets"] or []:
+            handler.processingInstruction("xml-stylesheet", stylesheet)
+        handler.startElement("feed", self.root_attributes())
+        self.add_root_elements(handler)
+        self.write_items(handler)
+        handler.endElement("feed")
+
     def add_root_elements(self, handler):
         super().add_root_elements(handler)
         if self.feed.get("hub"):
@@ -124,6 +138,10 @@ class LatestPostsFeed(Feed):
 
     def feed_extra_kwargs(self, obj):
         return {"hub": settings.BYLINE_WEBSUB_HUB} if settings.BYLINE_WEBSUB_HUB else {}
+
+    def stylesheets(self, obj=None):
+        """/feed.xsl: a browser opening the feed shows it as a page (feed readers ignore it)."""
+        return [Stylesheet(fixed_url("feed_stylesheet"), mimetype="text/xsl")]
 
     def subtitle(self, obj=None):
         return self.description(obj) if callable(self.description) else self.description
@@ -255,3 +273,14 @@ class TopicAtomFeed(TopicFeed):
 class AuthorAtomFeed(AuthorFeed):
     feed_type = BylineAtomFeed
     url_name = "blog:author_feed_atom"
+
+
+def feed_stylesheet(request):
+    """The XSLT stylesheet every feed names: a browser that opens a feed shows it with this
+    as a page of the site, saying what a feed is for (blog/security_headers.py)."""
+    return TemplateResponse(
+        request,
+        "feeds/feed.xsl",
+        {"language": settings.LANGUAGE_CODE},
+        content_type="application/xslt+xml; charset=utf-8",
+    )

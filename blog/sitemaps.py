@@ -79,10 +79,27 @@ class HomeSitemap(Sitemap):
         return Post.objects.published().latest_publish_time()
 
 
+class SubscribeSitemap(Sitemap):
+    """The subscribe page: what it lists changes with the topics, tags and authors."""
+
+    changefreq = "monthly"
+    priority = 0.3
+
+    def items(self):
+        return ["blog:subscribe"]
+
+    def location(self, name):
+        return reverse(name)
+
+    def lastmod(self, name):
+        return Post.objects.published().latest_publish_time()
+
+
 SITEMAPS = {
     "home": HomeSitemap,
     "posts": PostSitemap,
     "topics": TopicSitemap,
     "tags": TagSitemap,
     "authors": AuthorSitemap,
+    "subscribe": SubscribeSitemap,
 }

@@ -1,7 +1,7 @@
 from django.contrib.sitemaps.views import sitemap
 from django.urls import path, register_converter
 
-from blog import feeds, go, health, ical, views
+from blog import feeds, go, health, ical, subscribe, views
 from blog.caching import public_page
 from blog.ratelimit import rate_limited
 from blog.sitemaps import SITEMAPS
@@ -72,6 +72,12 @@ urlpatterns = [
     path("calendar/<str:token>.ics", ical.calendar_feed, name="calendar_feed"),
     # Counted on every request: never public_page(), so the page cache never answers it.
     path("go/<slug:slug>/", go.go, name="go"),
+    path("subscribe/", public_page(subscribe.SubscribeView.as_view()), name="subscribe"),
+    path(
+        "subscribe/tags/",
+        public_page(subscribe.TagFeedsView.as_view(), LIST),
+        name="subscribe_tags",
+    ),
     path("feed/", public_page(feeds.LatestPostsFeed.as_view()), name="feed"),
     path("feed/atom/", public_page(feeds.LatestPostsAtomFeed.as_view()), name="feed_atom"),
     # Each tag, topic and author: its posts, and their feeds.
@@ -111,6 +117,7 @@ urlpatterns = [
 ]
 
 site_urlpatterns = [
+    path("feed.xsl", public_page(feeds.feed_stylesheet), name="feed_stylesheet"),
     path("sitemap.xml", public_page(sitemap), {"sitemaps": SITEMAPS}, name="sitemap"),
     path("robots.txt", public_page(views.robots_txt), name="robots_txt"),
     path("healthz", health.healthz, name="healthz"),

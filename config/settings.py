@@ -83,6 +83,7 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "blog.security_headers.AdminContentSecurityPolicyMiddleware",
+    "blog.security_headers.PublicScriptPolicyMiddleware",
     "django_permissions_policy.PermissionsPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     # Above the page cache's fast path, so that pages from the cache carry its header too.
@@ -426,6 +427,10 @@ BYLINE_ADMIN_CSP = {
     "style-src": [CSP.SELF, CSP.NONCE],
     "connect-src": [CSP.SELF],  # the live preview and image upload
 }
+# The subscribe pages run one script file of the site's own (the copy buttons), and the feeds'
+# stylesheet (/feed.xsl, which browsers load as a script) makes them readable in a browser:
+# those responses get this policy (blog/security_headers.py). Still no inline script or style.
+BYLINE_PUBLIC_SCRIPT_CSP = {**SECURE_CSP, "script-src": [CSP.SELF]}
 # Powerful browser features no page of the site uses, switched off for it and anything it embeds.
 PERMISSIONS_POLICY = {
     feature: []

@@ -44,6 +44,7 @@ def test_sitemap_lists_every_public_page_with_lastmod(client):
         "http://testserver/tags/soil/",
         "http://testserver/topics/garden/",
         "http://testserver/authors/writer/",
+        "http://testserver/subscribe/",
     }
     assert entries["http://testserver/posts/seen/"] == post.updated_at.date().isoformat()
     assert all(entries.values())

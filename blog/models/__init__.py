@@ -5,6 +5,7 @@ from blog.models.editing import EditorDraft, EditorPresence
 from blog.models.golive import Delivery, Event, WebhookEndpoint
 from blog.models.history import Revision, StateChange
 from blog.models.imports import ImportJob
+from blog.models.menus import Menu, MenuItem
 from blog.models.notes import EditorialNote
 from blog.models.parts import FAQ, PostAuthor, PostSlugRedirect, Reference, Topic
 from blog.models.post import Post, PostQuerySet
@@ -38,6 +39,8 @@ __all__ = [
     "ImportJob",
     "Listing",
     "NotFoundPath",
+    "Menu",
+    "MenuItem",
     "Post",
     "PostAuthor",
     "PostQuerySet",
