@@ -6,7 +6,7 @@ import re
 from django.utils.html import escape
 from django.utils.safestring import mark_safe
 
-from blog.workflow import Status
+from blog.workflow import Kind, Status
 
 MAX_QUERY_LENGTH = 200
 # At most twice this many results are ranked and counted for a search (Post.objects.search).
@@ -48,7 +48,8 @@ def newest_matching_sql(table, matches, now, text, limit, slices=None):
     one instead.
     """
     slices = slices or SEARCH_SLICES
-    visible = f"status = '{Status.PUBLISHED}' AND publish_at <= %s"  # as published() has it
+    # As published() has it: public posts (not pages).
+    visible = f"status = '{Status.PUBLISHED}' AND publish_at <= %s AND kind = '{Kind.POST}'"
     edges = ", ".join(
         f"(SELECT publish_at FROM {table} WHERE {visible} ORDER BY publish_at DESC "
         f"OFFSET {depth} LIMIT 1) AS edge{number}"

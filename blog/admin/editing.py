@@ -11,7 +11,7 @@ from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, JsonResponse
 from django.shortcuts import get_object_or_404
-from django.urls import path, reverse
+from django.urls import path
 from django.utils import timezone
 from django.utils.formats import date_format
 
@@ -110,23 +110,23 @@ class PostEditingMixin:
             return self.admin_site.admin_view(method)
 
         return [
-            path("<int:pk>/draft/", view(self.draft_view), name="blog_post_draft"),
+            path("<int:pk>/draft/", view(self.draft_view), name=self.url_name("draft")),
             path(
                 "<int:pk>/draft/discard/",
                 view(self.discard_draft_view),
-                name="blog_post_draft_discard",
+                name=self.url_name("draft_discard"),
             ),
-            path("add/draft/", view(self.new_draft_view), name="blog_post_new_draft"),
+            path("add/draft/", view(self.new_draft_view), name=self.url_name("new_draft")),
             path(
                 "add/draft/discard/",
                 view(self.discard_new_draft_view),
-                name="blog_post_new_draft_discard",
+                name=self.url_name("new_draft_discard"),
             ),
-            path("<int:pk>/presence/", view(self.presence_view), name="blog_post_presence"),
+            path("<int:pk>/presence/", view(self.presence_view), name=self.url_name("presence")),
             path(
                 "<int:pk>/presence/leave/",
                 view(self.leave_view),
-                name="blog_post_presence_leave",
+                name=self.url_name("presence_leave"),
             ),
             *super().get_urls(),
         ]
@@ -236,17 +236,17 @@ class PostEditingMixin:
             if not self.has_add_permission(request):
                 return None
             return {
-                "draft_url": reverse("admin:blog_post_new_draft"),
-                "discard_url": reverse("admin:blog_post_new_draft_discard"),
+                "draft_url": self.admin_url("new_draft"),
+                "discard_url": self.admin_url("new_draft_discard"),
                 "draft": _offered(EditorDraft.objects.newest_new_post(request.user)),
             }
         if not self.has_change_permission(request, post):
             return None
         return {
-            "draft_url": reverse("admin:blog_post_draft", args=[post.pk]),
-            "discard_url": reverse("admin:blog_post_draft_discard", args=[post.pk]),
-            "presence_url": reverse("admin:blog_post_presence", args=[post.pk]),
-            "leave_url": reverse("admin:blog_post_presence_leave", args=[post.pk]),
+            "draft_url": self.admin_url("draft", post.pk),
+            "discard_url": self.admin_url("draft_discard", post.pk),
+            "presence_url": self.admin_url("presence", post.pk),
+            "leave_url": self.admin_url("presence_leave", post.pk),
             "heartbeat_seconds": editing_models.HEARTBEAT_SECONDS,
             "draft": _offered(EditorDraft.objects.of(request.user, post).first(), post),
         }

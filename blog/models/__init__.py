@@ -6,6 +6,7 @@ from blog.models.golive import Delivery, Event, WebhookEndpoint
 from blog.models.history import Revision, StateChange
 from blog.models.imports import ImportJob
 from blog.models.notes import EditorialNote
+from blog.models.pages import Page
 from blog.models.parts import FAQ, PostAuthor, PostSlugRedirect, Reference, Topic
 from blog.models.post import Post, PostQuerySet
 from blog.models.sponsored import (
@@ -34,6 +35,7 @@ __all__ = [
     "Event",
     "FAQ",
     "ImportJob",
+    "Page",
     "Listing",
     "Post",
     "PostAuthor",

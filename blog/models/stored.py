@@ -33,7 +33,7 @@ from blog.affiliates import current_rules
 from blog.fragments import store_fragments
 from blog.models.parts import FAQ, PostAuthor, Reference
 from blog.rendering import REL_OUTBOUND, REL_SPONSORED, link_kind, web_url
-from blog.workflow import Status
+from blog.workflow import Kind, Status
 
 RELATED_LIMIT = 4
 BATCH_SIZE = 500
@@ -234,10 +234,11 @@ def refresh_listings(post_ids):
     post_ids = list(post_ids)
     with transaction.atomic():
         _lock(Post, post_ids)
+        # Pages are listed nowhere: only posts get listings.
         published = dict(
-            Post.objects.filter(pk__in=post_ids, status=Status.PUBLISHED).values_list(
-                "pk", "publish_at"
-            )
+            Post.objects.filter(
+                pk__in=post_ids, status=Status.PUBLISHED, kind=Kind.POST
+            ).values_list("pk", "publish_at")
         )
         rows = []
         if published:
@@ -264,7 +265,11 @@ def public_under(**scope):
     # The post's own status and time as well as the listing's: a listing is rewritten after
     # its post changes, and must never be what makes a post public.
     return Listing.objects.filter(
-        publish_at__lte=now, post__status=Status.PUBLISHED, post__publish_at__lte=now, **scope
+        publish_at__lte=now,
+        post__status=Status.PUBLISHED,
+        post__publish_at__lte=now,
+        post__kind=Kind.POST,
+        **scope,
     ).order_by("-publish_at", "-post_id")
 
 
@@ -273,7 +278,7 @@ def public_under(**scope):
 # only, so the status is checked once, outside. Written as SQL: building the same query from
 # one queryset per group cost 3 ms of CPU per post page, more than the rest of the page.
 RELATED_SQL = """
-SELECT p.id, p.title, p.slug, p.publish_at FROM (
+SELECT p.id, p.kind, p.title, p.slug, p.publish_at FROM (
     SELECT newest.post_id FROM unnest(%(tags)s::bigint[]) AS scope(id)
     CROSS JOIN LATERAL (
         SELECT l.post_id FROM {listing} l
@@ -289,7 +294,7 @@ SELECT p.id, p.title, p.slug, p.publish_at FROM (
     ) AS newest
 ) AS related
 JOIN {post} p ON p.id = related.post_id
-WHERE p.status = %(published)s AND p.publish_at <= %(now)s
+WHERE p.status = %(published)s AND p.publish_at <= %(now)s AND p.kind = %(post_kind)s
 ORDER BY p.publish_at DESC, p.id DESC
 LIMIT %(limit)s
 """
@@ -314,6 +319,7 @@ def related_posts(post, limit=RELATED_LIMIT):
             "post": post.pk,
             "limit": limit,
             "published": Status.PUBLISHED,
+            "post_kind": Kind.POST,
         }
         return list(Post.objects.raw(sql, params))
     # Elsewhere (SQLite): one plain query over the same rows, as exact.
@@ -321,10 +327,10 @@ def related_posts(post, limit=RELATED_LIMIT):
         public_under()
         .filter(Q(tag_id__in=tags) | Q(topic_id__in=topics))
         .exclude(post_id=post.pk)
-        .values_list("post_id", "post__title", "post__slug", "publish_at")
+        .values_list("post_id", "post__kind", "post__title", "post__slug", "publish_at")
         .distinct()[:limit]
     )
-    return [Post.from_db(None, ["id", "title", "slug", "publish_at"], row) for row in rows]
+    return [Post.from_db(None, ["id", "kind", "title", "slug", "publish_at"], row) for row in rows]
 
 
 # Receivers (wired in blog/apps.py): a change made outside save_with_history() (which stores
@@ -347,7 +353,8 @@ def _deleting_posts(origin):
     them, and there is nothing left to store."""
     from blog.models.post import Post
 
-    return isinstance(origin, Post) or getattr(origin, "model", None) is Post
+    model = getattr(origin, "model", None)
+    return isinstance(origin, Post) or (isinstance(model, type) and issubclass(model, Post))
 
 
 def part_changed(sender, instance, origin=None, raw=False, **kwargs):
