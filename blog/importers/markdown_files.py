@@ -189,8 +189,10 @@ def write(post):
         "status": post.status,
         "id": post.source_id or str(post.uuid),
     }
-    if post.kind == post.Kind.PAGE:
-        meta["kind"] = "page"
+    if post.kind == post.Kind.PAGE:  # which has no tags or topics
+        meta = {"byline": 1, "kind": "page"} | {
+            key: value for key, value in meta.items() if key not in ("tags", "topics")
+        }
     if post.canonical_url:
         meta["canonical_url"] = post.canonical_url
     if post.noindex:

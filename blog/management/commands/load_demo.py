@@ -17,8 +17,8 @@ DEMO_DIR = settings.BASE_DIR / "demo"
 
 class Command(BaseCommand):
     help = (
-        "Load the demo authors, topics and posts (demo/site.yaml and demo/posts/*.md) that were "
-        "never loaded here. What was loaded before, edited, renamed or deleted since, is left "
+        "Load the demo authors, topics, posts and pages (demo/site.yaml, demo/posts/*.md and "
+        "demo/pages/*.md) that were never loaded here. What was loaded before, edited, renamed or deleted since, is left "
         "as it is, so running it again never duplicates or undoes anything."
     )
 
@@ -48,10 +48,11 @@ class Command(BaseCommand):
             DemoPost(source_id=item.source_id, loaded_at=now) for _, _, item in new
         )
 
+        pages = sum(1 for _, _, item in posts if item.kind == Post.Kind.PAGE)
         self.stdout.write(
             self.style.SUCCESS(
                 f"Demo content: {len(site['authors'])} authors, {len(site['topics'])} topics, "
-                f"{len(posts)} posts ({report.created} created, "
+                f"{len(posts) - pages} posts and {pages} pages ({report.created} created, "
                 f"{len(posts) - report.created} already there)."
             )
         )
@@ -71,10 +72,12 @@ class Command(BaseCommand):
 
 
 def _demo_posts():
-    """(name, bytes, ImportedPost) for each demo file, read as the importer reads it."""
+    """(name, bytes, ImportedPost) for each demo file (posts, then pages: `kind: page`), read
+    as the importer reads it."""
     posts = []
-    for path in sorted((DEMO_DIR / "posts").glob("*.md")):
-        name, raw = f"demo/posts/{path.name}", path.read_bytes()
+    paths = [*sorted((DEMO_DIR / "posts").glob("*.md")), *sorted((DEMO_DIR / "pages").glob("*.md"))]
+    for path in paths:
+        name, raw = f"demo/{path.parent.name}/{path.name}", path.read_bytes()
         try:
             posts.append((name, raw, markdown_files.read(name, raw)))
         except ImportProblem as problem:
