@@ -18,8 +18,9 @@ DEMO_DIR = settings.BASE_DIR / "demo"
 class Command(BaseCommand):
     help = (
         "Load the demo authors, topics, posts and pages (demo/site.yaml, demo/posts/*.md and "
-        "demo/pages/*.md) that were never loaded here. What was loaded before, edited, renamed or deleted since, is left "
-        "as it is, so running it again never duplicates or undoes anything."
+        "demo/pages/*.md) that were never loaded here. What was loaded before, edited, "
+        "renamed or deleted since, is left as it is, so running it again never duplicates or "
+        "undoes anything."
     )
 
     @transaction.atomic
