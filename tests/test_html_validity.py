@@ -10,7 +10,13 @@ from pathlib import Path
 import pytest
 from django.utils import timezone
 
-from tests.factories import FullPostFactory, PostFactory, TopicFactory, UserFactory
+from tests.factories import (
+    FullPostFactory,
+    PageFactory,
+    PostFactory,
+    TopicFactory,
+    UserFactory,
+)
 
 VNU_JAR = Path(__file__).resolve().parent.parent / "node_modules/vnu-jar/build/dist/vnu.jar"
 
@@ -40,10 +46,16 @@ def test_public_pages_pass_the_nu_html_checker(client, tmp_path):
         references=1,
     )
     PostFactory(tags=["soil"], authors=[writer])
+    PageFactory(
+        slug="about",
+        body="## Who we are\n\n" + "Plain words about us. " * 150 + "\n\n## What we do\n\n"
+        "A [partner offer](https://amzn.to/y).\n\n## How to reach us\n\nBy email.",
+    )
     year = timezone.now().year
     urls = [
         "/",
         "/posts/rich/",
+        "/about/",
         "/tags/soil/",
         "/topics/garden/",
         "/authors/writer/",

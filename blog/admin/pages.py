@@ -9,6 +9,11 @@ from blog.admin.posts import PostAdmin
 from blog.models import Page
 
 
+class MyPagesFilter(MyPostsFilter):
+    def lookups(self, request, model_admin):
+        return [("1", "My pages")]
+
+
 class PageAuthorInline(PostAuthorInline):
     # Not shown to readers: who may work on the page (a Contributor edits their own).
     verbose_name_plural = (
@@ -21,8 +26,8 @@ class PageAuthorInline(PostAuthorInline):
 class PageAdmin(PostAdmin):
     kind = Page.Kind.PAGE
     inlines = [PageAuthorInline]
-    list_display = ["title", "address", "status_badge", "updated_at"]
-    list_filter = [MyPostsFilter, StateListFilter, "has_sponsored_links"]
+    list_display = ["title", "address", "status_badge", "last_changed"]
+    list_filter = [MyPagesFilter, StateListFilter, "has_sponsored_links"]
     search_fields = ["title", "description", "body", "slug"]
     date_hierarchy = None
     filter_horizontal = []
@@ -59,3 +64,7 @@ class PageAdmin(PostAdmin):
     @admin.display(description="address")
     def address(self, page):
         return page.get_absolute_url()
+
+    @admin.display(description="last changed", ordering="updated_at")
+    def last_changed(self, page):
+        return page.updated_at
