@@ -179,6 +179,7 @@ def event_payload(event):
     else:
         post = dict(event.snapshot)
     post.pop("stored", None)
+    post.pop("kind", None)  # always a post: pages are not news (is_news)
     return {
         "id": str(event.uuid),
         "type": event.kind,
