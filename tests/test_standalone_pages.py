@@ -375,3 +375,19 @@ def test_exported_pages_read_back_as_pages(tmp_path):
 
     assert Post.objects.get(slug="about").kind == Post.Kind.PAGE
     assert Post.objects.get(slug="a-post").kind == Post.Kind.POST
+
+
+def test_the_pages_list_publishes_in_bulk_and_speaks_of_pages(client, editor):
+    page = PageFactory(slug="contact", status=Post.Status.IN_REVIEW)
+    client.force_login(editor)
+
+    listing = client.get("/admin/blog/page/").content.decode()
+    response = client.post(
+        "/admin/blog/page/",
+        {"action": "publish_now", "_selected_action": [page.pk]},
+        follow=True,
+    )
+
+    assert "Publish selected pages now" in listing and "selected posts" not in listing
+    assert "1 page." in response.content.decode()
+    assert refreshed(page).is_published()

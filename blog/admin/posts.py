@@ -312,28 +312,30 @@ class PostAdmin(
             done.append(post)
         if done:
             self.message_user(
-                request, f"{TRANSITIONS[name].label}: {len(done)} post{'s' * (len(done) != 1)}."
+                request, f"{TRANSITIONS[name].label}: {len(done)} {self._noun(len(done))}."
             )
         for reason in refused:
             self.message_user(request, f"Not changed: {reason}", messages.WARNING)
 
-    @admin.action(description="Submit selected posts for review")
+    @admin.action(description="Submit selected %(verbose_name_plural)s for review")
     def submit_for_review(self, request, queryset):
         self._bulk(request, queryset, "submit")
 
-    @admin.action(description="Publish selected posts now", permissions=["publish"])
+    @admin.action(
+        description="Publish selected %(verbose_name_plural)s now", permissions=["publish"]
+    )
     def publish_now(self, request, queryset):
         self._bulk(request, queryset, "publish")
 
-    @admin.action(description="Archive selected posts", permissions=["publish"])
+    @admin.action(description="Archive selected %(verbose_name_plural)s", permissions=["publish"])
     def archive(self, request, queryset):
         self._bulk(request, queryset, "archive")
 
-    @admin.action(description="Move selected posts back to draft")
+    @admin.action(description="Move selected %(verbose_name_plural)s back to draft")
     def back_to_draft(self, request, queryset):
         self._bulk(request, queryset, "draft")
 
-    @admin.action(description="Revoke the preview links of selected posts")
+    @admin.action(description="Revoke the preview links of selected %(verbose_name_plural)s")
     def revoke_preview_links(self, request, queryset):
         done, refused = 0, []
         for post in queryset:
@@ -343,13 +345,16 @@ class PostAdmin(
             else:
                 refused.append(f"“{post}”")
         if done:
-            self.message_user(request, f"Preview links revoked: {done} post{'s' * (done != 1)}.")
+            self.message_user(request, f"Preview links revoked: {done} {self._noun(done)}.")
         if refused:
             self.message_user(
                 request,
                 f"Not changed (you may not edit them): {', '.join(refused)}.",
                 messages.WARNING,
             )
+
+    def _noun(self, count):
+        return self.opts.verbose_name if count == 1 else self.opts.verbose_name_plural
 
     def has_publish_permission(self, request):
         return request.user.has_perm("blog.publish_post")
