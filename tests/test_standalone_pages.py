@@ -8,6 +8,7 @@ from datetime import timedelta
 
 import pytest
 from django.core.exceptions import ValidationError
+from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, path, resolve
 from django.utils import timezone
 
@@ -391,3 +392,30 @@ def test_the_pages_list_publishes_in_bulk_and_speaks_of_pages(client, editor):
     assert "Publish selected pages now" in listing and "selected posts" not in listing
     assert "1 page." in response.content.decode()
     assert refreshed(page).is_published()
+
+
+def test_a_cached_page_is_served_without_a_query_and_changes_when_the_page_is_saved(
+    client, editor, django_assert_num_queries
+):
+    page = PageFactory(slug="about", title="About us")
+    assert "About us" in client.get("/about/").content.decode()
+    with django_assert_num_queries(0):
+        assert client.get("/about/").status_code == 200
+    writer = Client()
+    writer.force_login(editor)
+
+    saved = writer.post(f"/admin/blog/page/{page.pk}/change/", page_form(page, title="Who we are"))
+
+    assert saved.status_code == 302
+    html = client.get("/about/").content.decode()
+    assert "Who we are" in html and "About us" not in html
+
+
+def test_a_page_with_a_sponsored_link_discloses_before_it(client):
+    PageFactory(slug="tools", body="Our kit.\n\nWe like [this pan](https://amzn.to/pan).")
+
+    html = client.get("/tools/").content.decode()
+
+    assert 'class="disclosure"' in html
+    assert html.index('class="disclosure"') < html.index("https://amzn.to/pan")
+    assert 'rel="sponsored nofollow noopener"' in html
