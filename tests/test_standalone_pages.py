@@ -2,6 +2,8 @@
 posts' workflow, revisions and previews, in the sitemap and in no list, feed or search; slugs
 that would hide a site address are refused; WordPress pages come in as pages."""
 
+import json
+import re
 import sys
 import types
 from datetime import timedelta
@@ -13,7 +15,7 @@ from django.urls import URLPattern, URLResolver, get_resolver, path, resolve
 from django.utils import timezone
 
 from blog import golive
-from blog.models import Delivery, Event, Page, Post, Revision
+from blog.models import Delivery, EditorDraft, Event, Page, Post, Revision
 from blog.preview import preview_url
 from blog.slugs import reserved_slugs
 from tests.factories import PageFactory, PostFactory, TopicFactory, UserFactory
@@ -419,3 +421,38 @@ def test_a_page_with_a_sponsored_link_discloses_before_it(client):
     assert 'class="disclosure"' in html
     assert html.index('class="disclosure"') < html.index("https://amzn.to/pan")
     assert 'rel="sponsored nofollow noopener"' in html
+
+
+def test_a_new_page_autosaves_apart_from_a_new_post_in_the_same_tab(client, editor):
+    key = "0123456789abcdef0123456789abcdef"  # one browser tab's key, for both forms
+    client.force_login(editor)
+    for url, body in [
+        ("/admin/blog/post/add/draft/", "A post's words"),
+        ("/admin/blog/page/add/draft/", "A page's words"),
+    ]:
+        saved = client.post(
+            url, {"key": key, "fields": {"body": body}}, content_type="application/json"
+        )
+        assert saved.status_code == 200
+
+    def offered(url):
+        html = client.get(url).content.decode()
+        found = re.search(
+            r'<script id="post-editing-draft" type="application/json">(.*?)</script>', html
+        )
+        return json.loads(found[1])
+
+    assert offered("/admin/blog/page/add/") | {"updated_at": "", "when": ""} == {
+        "key": key,
+        "fields": {"body": "A page's words"},
+        "updated_at": "",
+        "when": "",
+        "post_changed_since": False,
+    }
+    assert offered("/admin/blog/post/add/")["fields"] == {"body": "A post's words"}
+    response = client.post(
+        "/admin/blog/page/add/", page_form(title="Saved page", slug="saved", _draft_key=key)
+    )
+    assert response.status_code == 302
+    assert list(EditorDraft.objects.values_list("fields__body", flat=True)) == ["A post's words"]
+    assert offered("/admin/blog/post/add/")["fields"] == {"body": "A post's words"}

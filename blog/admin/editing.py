@@ -89,12 +89,12 @@ def _saved(draft):
     return {"saved": draft.updated_at.isoformat(), "saved_display": _shown(draft.updated_at)}
 
 
-def _offered(draft, post=None):
-    """A draft as the form offers it back."""
+def _offered(draft, post=None, prefix=""):
+    """A draft as the form offers it back (its key as the form made it: without `prefix`)."""
     if draft is None:
         return None
     return {
-        "key": draft.key,
+        "key": draft.key.removeprefix(prefix),
         "fields": draft.fields,
         "updated_at": draft.updated_at.isoformat(),
         "when": _shown(draft.updated_at, "DATETIME_FORMAT"),
@@ -145,6 +145,16 @@ class PostEditingMixin:
             raise PermissionDenied
         return post
 
+    # Marks the drafts of a new page apart from those of a new post, whose forms make keys
+    # alike (hexadecimal), so the page form never offers a post's words back (PageAdmin).
+    new_draft_prefix = ""
+
+    def _new_draft_key(self, value):
+        key = f"{self.new_draft_prefix}{_draft_key(value)}"
+        if len(key) > EditorDraft._meta.get_field("key").max_length:
+            raise DraftRefused("A new page's draft needs the key its form made.")
+        return key
+
     def _may_add(self, request):
         if not self.has_add_permission(request):
             raise PermissionDenied
@@ -170,18 +180,17 @@ class PostEditingMixin:
         self._may_add(request)
         if request.method == "POST":
             payload = _payload(request)
-            key = _draft_key(payload.get("key"))
+            key = self._new_draft_key(payload.get("key"))
             draft = EditorDraft.keep(request.user, payload.get("fields"), key=key)
             return JsonResponse(_saved(draft))
-        key = _draft_key(request.GET.get("key"))
-        return JsonResponse(
-            {"draft": _offered(EditorDraft.objects.of(request.user, key=key).first())}
-        )
+        key = self._new_draft_key(request.GET.get("key"))
+        draft = EditorDraft.objects.of(request.user, key=key).first()
+        return JsonResponse({"draft": _offered(draft, prefix=self.new_draft_prefix)})
 
     @json_endpoint("POST")
     def discard_new_draft_view(self, request):
         self._may_add(request)
-        EditorDraft.discard(request.user, key=_draft_key(_payload(request).get("key")))
+        EditorDraft.discard(request.user, key=self._new_draft_key(_payload(request).get("key")))
         return JsonResponse({"discarded": True})
 
     # Saving through the form discards the draft. The admin logs an addition or a change only
@@ -191,7 +200,7 @@ class PostEditingMixin:
         entry = super().log_addition(request, obj, message)
         key = request.POST.get("_draft_key", "")
         if DRAFT_KEY.fullmatch(key):
-            EditorDraft.discard(request.user, key=key)
+            EditorDraft.discard(request.user, key=self._new_draft_key(key))
         return entry
 
     def log_change(self, request, obj, message):
@@ -238,7 +247,10 @@ class PostEditingMixin:
             return {
                 "draft_url": self.admin_url("new_draft"),
                 "discard_url": self.admin_url("new_draft_discard"),
-                "draft": _offered(EditorDraft.objects.newest_new_post(request.user)),
+                "draft": _offered(
+                    EditorDraft.objects.newest_new_post(request.user, self.new_draft_prefix),
+                    prefix=self.new_draft_prefix,
+                ),
             }
         if not self.has_change_permission(request, post):
             return None

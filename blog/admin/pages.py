@@ -25,6 +25,7 @@ class PageAuthorInline(PostAuthorInline):
 @admin.register(Page)
 class PageAdmin(PostAdmin):
     kind = Page.Kind.PAGE
+    new_draft_prefix = "page-"
     inlines = [PageAuthorInline]
     list_display = ["title", "address", "status_badge", "last_changed"]
     list_filter = [MyPagesFilter, StateListFilter, "has_sponsored_links"]
