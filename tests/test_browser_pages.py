@@ -8,7 +8,8 @@ from io import StringIO
 import pytest
 from django.core.management import call_command
 
-from tests.browser import SCREENSHOTS, log_in, requires_chromium, serious_violations
+from blog.models import Post
+from tests.browser import SCREENSHOTS, PolicyWatch, log_in, requires_chromium, serious_violations
 
 pytestmark = [pytest.mark.browser, requires_chromium, pytest.mark.django_db(transaction=True)]
 
@@ -59,4 +60,23 @@ def test_an_editor_finds_the_pages_in_their_own_admin_list(live_server, browser,
     assert page.locator("#id_tags").count() == 0
     assert page.get_by_role("link", name="Revisions").is_visible()
     page.screenshot(path=SCREENSHOTS / "admin-page-form.png", full_page=True)
+    page.context.close()
+
+
+def test_an_editor_writes_and_publishes_a_page_with_no_script_error(live_server, browser, editor):
+    page = log_in(browser, live_server, editor)
+    watch = PolicyWatch(page.context)
+
+    page.goto(f"{live_server.url}/admin/blog/page/add/")
+    page.fill("#id_title", "Our reading list")
+    page.fill("#id_body", "## Books\n\nA few we *return* to.")
+    page.fill("#id_description", "Books the writers of this site keep going back to.")
+    assert page.locator("#id_slug").input_value() == "our-reading-list"
+    page.get_by_role("button", name="Publish now").first.click()
+    page.wait_for_url("**/admin/blog/page/")
+
+    assert Post.objects.pages().public().filter(slug="our-reading-list").exists()
+    page.goto(f"{live_server.url}/our-reading-list/")
+    assert page.locator("h1").inner_text() == "Our reading list"
+    assert watch.violations == [] and watch.errors == []
     page.context.close()
