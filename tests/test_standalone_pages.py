@@ -9,6 +9,7 @@ import types
 from datetime import timedelta
 
 import pytest
+import time_machine
 from django.core.exceptions import ValidationError
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, path, resolve
@@ -456,3 +457,16 @@ def test_a_new_page_autosaves_apart_from_a_new_post_in_the_same_tab(client, edit
     assert response.status_code == 302
     assert list(EditorDraft.objects.values_list("fields__body", flat=True)) == ["A post's words"]
     assert offered("/admin/blog/post/add/")["fields"] == {"body": "A post's words"}
+
+
+@time_machine.travel("2026-06-15 12:00:00+00:00", tick=False)
+def test_pages_are_not_on_the_editorial_calendar(client, editor):
+    PostFactory(title="A post going out today", publish_at=timezone.now() - timedelta(hours=1))
+    PageFactory(title="A page out today", publish_at=timezone.now() - timedelta(hours=1))
+    PageFactory(title="A page drafted", status=Post.Status.DRAFT)
+    client.force_login(editor)
+
+    calendar = client.get("/admin/blog/post/calendar/").content.decode()
+
+    assert "A post going out today" in calendar
+    assert "A page out today" not in calendar and "A page drafted" not in calendar
