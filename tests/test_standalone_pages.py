@@ -470,3 +470,19 @@ def test_pages_are_not_on_the_editorial_calendar(client, editor):
 
     assert "A post going out today" in calendar
     assert "A page out today" not in calendar and "A page drafted" not in calendar
+
+
+def test_a_page_imported_with_tags_keeps_none_being_in_no_list(tmp_path):
+    source = tmp_path / "reading-list.md"
+    source.write_text(
+        "---\ntitle: Reading list\nkind: page\nstatus: published\ntags: [books, kitchen]\n"
+        "description: Books we keep.\n---\n\nBooks we keep going back to.\n",
+        encoding="utf-8",
+    )
+
+    command("import_posts", source)
+
+    page = Post.objects.get(slug="reading-list")
+    assert page.kind == Post.Kind.PAGE and page.is_published()
+    assert not page.tags.exists() and page.stored_tags == []
+    assert "0 created, 0 updated, 1 unchanged" in command("import_posts", source)

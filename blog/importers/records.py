@@ -37,6 +37,10 @@ class ImportedPost:
     # The slugs of the /go/ links its affiliate addresses became (an import with go_links).
     go_links: list = dataclasses.field(default_factory=list)
 
+    def __post_init__(self):
+        if self.kind == "page":  # in no list: a page has no tags or topics (Post.apply_content)
+            self.tags, self.topics = [], []
+
 
 @dataclasses.dataclass
 class Report:

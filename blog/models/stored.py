@@ -234,11 +234,13 @@ def refresh_listings(post_ids):
     post_ids = list(post_ids)
     with transaction.atomic():
         _lock(Post, post_ids)
-        # Pages are listed nowhere: only posts get listings.
+        # A page (listed nowhere) may have rows too, under its authors: those who read the
+        # listings check the post's kind, as its status. Not read here, as the backfill of
+        # migration 0012 runs this code before the column exists.
         published = dict(
-            Post.objects.filter(
-                pk__in=post_ids, status=Status.PUBLISHED, kind=Kind.POST
-            ).values_list("pk", "publish_at")
+            Post.objects.filter(pk__in=post_ids, status=Status.PUBLISHED).values_list(
+                "pk", "publish_at"
+            )
         )
         rows = []
         if published:
