@@ -31,6 +31,7 @@ class BlogConfig(AppConfig):
             AffiliateRule,
             Menu,
             MenuItem,
+            Page,
             Post,
             PostAuthor,
             PostSlugRedirect,
@@ -51,10 +52,15 @@ class BlogConfig(AppConfig):
         def connect(signal, receiver, sender):
             signal.connect(receiver, sender=sender, dispatch_uid=f"{receiver.__name__}-{sender}")
 
-        for signal in (pre_save, pre_delete):
-            connect(signal, caching.remember_visibility, Post)
+        # A page is a Post row, saved as the Page proxy by its admin: signals name the proxy.
+        for model in (Post, Page):
+            for signal in (pre_save, pre_delete):
+                connect(signal, caching.remember_visibility, model)
+            for signal in (post_save, post_delete):
+                connect(signal, caching.post_changed, model)
+            # A public post deleted: the go-live outbox tells the world (blog/golive.py).
+            connect(pre_delete, golive.post_deleting, model)
         for signal in (post_save, post_delete):
-            connect(signal, caching.post_changed, Post)
             for part in (FAQ, Reference, PostAuthor, PostSlugRedirect, TaggedItem):
                 connect(signal, caching.post_part_changed, part)
             for model in (Topic, Tag, AffiliateNetwork, AffiliateRule, SponsoredLink, SiteSettings):
@@ -90,8 +96,6 @@ class BlogConfig(AppConfig):
         connect(post_save, sponsored.network_changed, AffiliateNetwork)
         connect(post_save, sponsored.link_changed, SponsoredLink)
         connect(post_delete, sponsored.link_deleted, SponsoredLink)
-        # A public post deleted: the go-live outbox tells the world (blog/golive.py).
-        connect(pre_delete, golive.post_deleting, Post)
         # Who bypasses the page cache (see blog/caching.py).
         connect(user_logged_in, caching.note_login, None)
         connect(user_logged_out, caching.note_logout, None)

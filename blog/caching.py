@@ -374,7 +374,7 @@ def post_is_or_was_public(post):
 def remember_visibility(sender, instance, **kwargs):
     """pre_save/pre_delete of a Post: note whether the public could see it before."""
     instance._was_public = (
-        instance.pk is not None and Post.objects.published().filter(pk=instance.pk).exists()
+        instance.pk is not None and Post.objects.public().filter(pk=instance.pk).exists()
     )
 
 
@@ -393,7 +393,7 @@ def post_part_changed(sender, instance, **kwargs):
         public = post_is_or_was_public(post)
     else:
         post_id = getattr(instance, "post_id", None) or getattr(instance, "object_id", None)
-        public = Post.objects.published().filter(pk=post_id).exists()
+        public = Post.objects.public().filter(pk=post_id).exists()
     if public:
         bump_content_generation()
 

@@ -55,9 +55,11 @@ def week_of(day):
 
 
 def _posts(user):
-    """Posts `user` may know of, with what an entry shows: three queries for any number."""
+    """Posts (not pages, which are not planned) `user` may know of, with what an entry shows:
+    three queries for any number."""
     return (
-        Post.objects.visible_to(user)
+        Post.objects.posts()
+        .visible_to(user)
         .with_bylines()
         .prefetch_related(Prefetch("topics", queryset=Topic.objects.order_by("name")))
     )

@@ -198,7 +198,9 @@ class ImportForm(forms.Form):
         required=False,
         choices=[("", "As each file says (otherwise draft)"), *Post.Status.choices],
     )
-    include_pages = forms.BooleanField(required=False, label="WordPress: import pages as posts too")
+    include_pages = forms.BooleanField(
+        required=False, label="WordPress: import its pages too, as standalone pages"
+    )
     dry_run = forms.BooleanField(
         required=False, label="Dry run: show what would happen, write nothing"
     )

@@ -43,6 +43,7 @@ TEMPLATES = (
 )
 # What a card shows of its post: the row's columns and the stored blocks.
 CARD_FIELDS = (
+    "kind",  # which address it has (get_absolute_url)
     "title",
     "slug",
     "description",

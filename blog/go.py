@@ -52,11 +52,11 @@ def is_bot(user_agent):
 
 
 def post_from(value):
-    """The published post `?from=` names, by its slug or one it used to have; None for
+    """The public post or page `?from=` names, by its slug or one it used to have; None for
     anything else (a draft's slug must not show through the tracking parameter)."""
     if not value:
         return None
-    posts = Post.objects.published().only("pk", "slug")
+    posts = Post.objects.public().only("pk", "slug")
     return posts.filter(slug=value).first() or posts.filter(slug_redirects__old_slug=value).first()
 
 

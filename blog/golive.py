@@ -27,7 +27,7 @@ from blog.models.golive import (
     WebhookEndpoint,
 )
 from blog.seo import site_url
-from blog.workflow import Status
+from blog.workflow import Kind, Status
 
 logger = logging.getLogger(__name__)
 
@@ -142,6 +142,7 @@ def post_payload(post):
     return {
         "id": post.pk,
         "uuid": str(post.uuid),
+        "kind": post.kind,
         "url": site_url(post.get_absolute_url()),
         "slug": post.slug,
         "title": post.title,
@@ -178,6 +179,7 @@ def event_payload(event):
     else:
         post = dict(event.snapshot)
     post.pop("stored", None)
+    post.pop("kind", None)  # always a post: pages are not news (is_news)
     return {
         "id": str(event.uuid),
         "type": event.kind,
@@ -194,6 +196,7 @@ def event_post(event):
         return event.post
     stored = event.snapshot.get("stored", {})
     return Post(
+        kind=event.snapshot.get("kind", Kind.POST),
         slug=event.snapshot.get("slug", ""),
         title=event.snapshot.get("title", ""),
         stored_tags=stored.get("tags", []),
@@ -240,14 +243,24 @@ def notification_kind(event):
     return None
 
 
+def is_news(event):
+    """Whether the world outside hears of `event` (webhooks, the feed hub): a post's, not a
+    page's (an About page published is no story, and is in no feed). Its cache purge and the
+    editors' emails go out all the same."""
+    if event.post is not None:
+        return event.post.kind != Kind.PAGE
+    return (event.snapshot or {}).get("kind", Kind.POST) != Kind.PAGE
+
+
 def _deliveries(event, endpoints):
+    news = is_news(event)
     yield from (
         Delivery(event=event, channel=Channel.WEBHOOK, target=str(endpoint.pk), endpoint=endpoint)
         for endpoint in endpoints
-        if endpoint.wants(event.kind)
+        if news and endpoint.wants(event.kind)
     )
     if event.kind in PUBLIC_EVENTS:
-        if settings.BYLINE_WEBSUB_HUB:
+        if settings.BYLINE_WEBSUB_HUB and news:
             yield Delivery(event=event, channel=Channel.WEBSUB)
         if settings.BYLINE_PURGE_URLS:
             yield Delivery(event=event, channel=Channel.PURGE)

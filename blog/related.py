@@ -19,7 +19,7 @@ from django.utils.safestring import mark_safe
 
 from blog.memo import VersionMemo
 from blog.models.stored import Listing, public_under
-from blog.workflow import Status
+from blog.workflow import Kind, Status
 
 RELATED_LIMIT = 4
 # Each list keeps one more than a page shows: the post itself may be among them.
@@ -54,7 +54,7 @@ SELECT newest.kind, newest.scope, p.id, p.title, p.slug, p.publish_at FROM (
     ) AS n
 ) AS newest
 JOIN {post} p ON p.id = newest.post_id
-WHERE p.status = %(published)s AND p.publish_at <= %(now)s
+WHERE p.status = %(published)s AND p.publish_at <= %(now)s AND p.kind = %(post_kind)s
 """
 
 
@@ -86,6 +86,7 @@ def _read(scopes):
             "now": now,
             "kept": KEPT,
             "published": Status.PUBLISHED,
+            "post_kind": Kind.POST,
         }
         with connection.cursor() as cursor:
             cursor.execute(sql, params)

@@ -9,7 +9,7 @@ from django.utils.html import escape
 from django.utils.safestring import mark_safe
 
 from blog.memo import VersionMemo
-from blog.workflow import Status
+from blog.workflow import Kind, Status
 
 MAX_QUERY_LENGTH = 200
 # At most twice this many results are ranked and counted for a search (Post.objects.search).
@@ -53,7 +53,8 @@ def newest_matching_sql(table, matches, now, text, limit, slices=None):
     means walking 16,000 entries of an index.
     """
     slices = slices or SEARCH_SLICES
-    visible = f"status = '{Status.PUBLISHED}' AND publish_at <= %s"  # as published() has it
+    # As published() has it: public posts (not pages).
+    visible = f"status = '{Status.PUBLISHED}' AND publish_at <= %s AND kind = '{Kind.POST}'"
     edges = slice_edges(table, now, slices)
     newer = ["TRUE"] + ["publish_at <= %s"] * len(slices)
     older = ["publish_at > %s"] * len(slices) + ["TRUE"]
@@ -82,7 +83,7 @@ def slice_edges(table, now, slices):
     (-infinity past the last post): where each slice of newest_matching_sql() starts."""
 
     def read(key):
-        visible = f"status = '{Status.PUBLISHED}' AND publish_at <= %s"
+        visible = f"status = '{Status.PUBLISHED}' AND publish_at <= %s AND kind = '{Kind.POST}'"
         columns = ", ".join(
             f"(SELECT publish_at FROM {table} WHERE {visible} ORDER BY publish_at DESC "
             f"OFFSET {int(depth)} LIMIT 1)"

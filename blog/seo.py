@@ -86,6 +86,29 @@ def blog_posting(request, post, canonical_url):
     return data
 
 
+def web_page(request, page, canonical_url):
+    """A standalone page (About, Contact, Privacy): what it is, not an article."""
+    data = {
+        "@context": "https://schema.org",
+        "@type": "WebPage",
+        "@id": canonical_url,
+        "name": page.title,
+        "description": page.description,
+        "url": canonical_url,
+        "dateModified": max(page.updated_at, page.publish_at).isoformat(),
+        "isPartOf": {
+            "@type": "WebSite",
+            "name": settings.BYLINE_SITE_NAME,
+            "url": request.build_absolute_uri("/"),
+        },
+        "publisher": publisher(request),
+        "inLanguage": settings.LANGUAGE_CODE,
+    }
+    if page.featured_image:
+        data["image"] = request.build_absolute_uri(page.featured_image.url)
+    return data
+
+
 def faq_page(post, faqs):
     """`faqs` as stored on the post: question and answer_html."""
     return {

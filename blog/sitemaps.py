@@ -17,11 +17,28 @@ class PostSitemap(Sitemap):
             Post.objects.published()
             .filter(noindex=False, canonical_url="")
             .annotate(changed=Greatest("updated_at", "publish_at"))
-            .only("slug", "updated_at", "publish_at")
+            .only("kind", "slug", "updated_at", "publish_at")
         )
 
     def lastmod(self, post):
         return post.changed
+
+
+class PageSitemap(PostSitemap):
+    """Standalone pages (About, Contact…): in the sitemap, though in no list or feed."""
+
+    changefreq = "monthly"
+    priority = 0.5
+
+    def items(self):
+        return (
+            Post.objects.pages()
+            .public()
+            .filter(noindex=False, canonical_url="")
+            .annotate(changed=Greatest("updated_at", "publish_at"))
+            .only("kind", "slug", "updated_at", "publish_at")
+            .order_by("title", "pk")
+        )
 
 
 class ListingSitemap(Sitemap):
@@ -98,6 +115,7 @@ class SubscribeSitemap(Sitemap):
 SITEMAPS = {
     "home": HomeSitemap,
     "posts": PostSitemap,
+    "pages": PageSitemap,
     "topics": TopicSitemap,
     "tags": TagSitemap,
     "authors": AuthorSitemap,

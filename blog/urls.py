@@ -114,6 +114,9 @@ urlpatterns = [
         public_page(feeds.AuthorAtomFeed.as_view()),
         name="author_feed_atom",
     ),
+    # Keep last: a standalone page takes any first segment no pattern of the site has, and a
+    # page's slug may be none of those (blog/models/pages.py reads them from the URLconf).
+    path("<slug:slug>/", public_page(views.PageDetailView.as_view()), name="page_detail"),
 ]
 
 site_urlpatterns = [

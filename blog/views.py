@@ -15,7 +15,7 @@ from django.views.generic import DetailView, ListView, MonthArchiveView, YearArc
 from taggit.models import Tag
 
 from blog import seo
-from blog.disclosure import disclose_on_page
+from blog.disclosure import disclose, disclose_on_page
 from blog.fragments import CARD_FIELDS, cards, page_fragments, page_of_cards, render_fragment
 from blog.memo import VersionMemo
 from blog.models import Post, PostSlugRedirect, Topic
@@ -77,8 +77,10 @@ class HomeView(BasePostListView):
 
 
 class PostDetailView(PageMetaMixin, DetailView):
+    """A post; or a page, which the same view shows (a preview is of either) without what
+    only posts have: byline, topics, FAQs, references and related posts."""
+
     context_object_name = "post"
-    og_type = "article"
 
     def get_queryset(self):
         return Post.objects.published().for_post_page()
@@ -93,11 +95,21 @@ class PostDetailView(PageMetaMixin, DetailView):
             return super().get(request, *args, **kwargs)
         except Http404:
             moved = PostSlugRedirect.objects.filter(
-                old_slug=kwargs["slug"], post__in=Post.objects.published()
+                old_slug=kwargs["slug"], post__in=self.get_queryset().values("pk")
             ).select_related("post")
             if moved_to := moved.first():
                 return redirect(moved_to.post, permanent=True)
             raise
+
+    def is_page(self):
+        return self.object.kind == Post.Kind.PAGE
+
+    def get_template_names(self):
+        return ["blog/page_detail.html" if self.is_page() else "blog/post_detail.html"]
+
+    @property
+    def og_type(self):
+        return "website" if self.is_page() else "article"
 
     def get_page_title(self):
         return self.object.page_title()
@@ -116,12 +128,14 @@ class PostDetailView(PageMetaMixin, DetailView):
 
     def get_breadcrumbs(self):
         crumbs = [("Home", fixed_url("blog:post_list"))]
-        if topics := self.object.stored_topics:
+        if topics := (not self.is_page() and self.object.stored_topics):
             crumbs.append((topics[0]["name"], topics[0]["url"]))
         return [*crumbs, (self.object.title, self.object.get_absolute_url())]
 
     def get_feeds(self):
         feeds = super().get_feeds()
+        if self.is_page():
+            return feeds
         for author in self.object.stored_authors:
             if author["slug"]:
                 url = reverse("blog:author_feed", kwargs={"slug": author["slug"]})
@@ -130,23 +144,37 @@ class PostDetailView(PageMetaMixin, DetailView):
 
     def get_structured_data(self):
         post = self.object
-        data = [seo.blog_posting(self.request, post, self.get_canonical_url())]
+        if self.is_page():
+            data = [seo.web_page(self.request, post, self.get_canonical_url())]
+        else:
+            data = [seo.blog_posting(self.request, post, self.get_canonical_url())]
         if faqs := post.stored_faqs:
             data.append(seo.faq_page(post, faqs))
         return data + super().get_structured_data()
 
-    def get_context_data(self, **kwargs):
+    def get_parts(self):
+        """What the page shows beside the post's own fields: the body with the disclosure
+        before its first sponsored link, and for a post its stored top and end (where that
+        link may be) and related posts."""
         post = self.object
+        if self.is_page():
+            (body,) = disclose(post, mark_safe(post.body_html))
+            return {"body": body}
         fragments = page_fragments(post)
-        # The disclosure goes before the first sponsored link, in the body or its end.
         body, fragments["footer"], full_disclosure = disclose_on_page(
             post, mark_safe(post.body_html), fragments["footer"]
         )
-        return super().get_context_data(
+        return {
             **fragments,
-            body=body,
-            full_disclosure=full_disclosure,
-            related_posts=post.related_posts(),
+            "body": body,
+            "full_disclosure": full_disclosure,
+            "related_posts": post.related_posts(),
+        }
+
+    def get_context_data(self, **kwargs):
+        post = self.object
+        return super().get_context_data(
+            **self.get_parts(),
             featured_image_url=(
                 self.request.build_absolute_uri(post.featured_image.url)
                 if post.featured_image
@@ -154,6 +182,17 @@ class PostDetailView(PageMetaMixin, DetailView):
             ),
             **kwargs,
         )
+
+
+class PageDetailView(PostDetailView):
+    """A standalone page at /<slug>/ (About, Contact, Privacy): public pages only, as posts
+    are only at /posts/<slug>/."""
+
+    def get_queryset(self):
+        return Post.objects.pages().public().for_post_page()
+
+    def get_object(self, queryset=None):
+        return DetailView.get_object(self, queryset)  # with the ORM: not the posts' lookup
 
 
 @method_decorator(never_cache, name="dispatch")

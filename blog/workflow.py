@@ -23,6 +23,14 @@ class Status(models.TextChoices):
     ARCHIVED = "archived", "Archived"
 
 
+class Kind(models.TextChoices):
+    """A post (Post.Kind), in the site's lists, feeds and search; or a standalone page (About,
+    Contact, Privacy) at /<slug>/, in none of them. Both go through the same workflow."""
+
+    POST = "post", "Post"
+    PAGE = "page", "Page"
+
+
 # What lists and badges call a published post whose publish time is ahead.
 SCHEDULED, SCHEDULED_LABEL = "scheduled", "Scheduled"
 # A typed publish time this close to now still counts as "now" (forms are slow to fill in).
@@ -114,15 +122,16 @@ class PostWorkflow:
 
     def unpublished_notice(self):
         """Why readers cannot see this post, for the banner on its preview."""
+        noun = self.get_kind_display().lower()
         if self.is_scheduled():
             when = date_format(timezone.localtime(self.publish_at), "DATETIME_FORMAT")
-            return f"This post is scheduled for {when}: readers cannot see it yet."
+            return f"This {noun} is scheduled for {when}: readers cannot see it yet."
         if self.status == Status.ARCHIVED:
-            return "This post is archived: readers cannot see it."
+            return f"This {noun} is archived: readers cannot see it."
         if self.status == Status.PUBLISHED:
-            return "This post is published: readers see it."
+            return f"This {noun} is published: readers see it."
         state = "a draft" if self.status == Status.DRAFT else "in review"
-        return f"This post is {state}: readers cannot see it yet."
+        return f"This {noun} is {state}: readers cannot see it yet."
 
     def may(self, name, user):
         transition = TRANSITIONS[name]

@@ -57,6 +57,16 @@ class PostFactory(factory.django.DjangoModelFactory):
             self.topics.add(*extracted)
 
 
+class PageFactory(PostFactory):
+    """A published standalone page (at /<slug>/), by one author (who may edit it)."""
+
+    kind = Post.Kind.PAGE
+    title = factory.Sequence(lambda n: f"About the site, part {n}")
+    slug = factory.Sequence(lambda n: f"about-the-site-{n}")
+    description = "Who we are and what we do here."
+    body = "## Who we are\n\nA small team that writes **useful** things."
+
+
 def _add_authors(post, users):
     for order, user in enumerate(users, start=1):
         PostAuthor.objects.create(post=post, author=user, order=order)

@@ -39,10 +39,11 @@ def demo_copy(tmp_path, monkeypatch):
 
 
 def demo_files():
-    """(front matter, body) of each demo file, as the importer parses them."""
+    """(front matter, body) of each demo file, posts and pages, as the importer parses them."""
     return [
         markdown_files.split_front_matter(path.read_text(encoding="utf-8"))
-        for path in sorted((DEMO_DIR / "posts").glob("*.md"))
+        for folder in ("posts", "pages")
+        for path in sorted((DEMO_DIR / folder).glob("*.md"))
     ]
 
 
@@ -51,7 +52,7 @@ def test_exporting_the_fresh_demo_gives_back_the_demo_files_field_by_field():
     load_demo()
 
     files = demo_files()
-    assert len(files) == Post.objects.count() == 14
+    assert len(files) == Post.objects.count() == 17
     for meta, body in files:
         post = Post.objects.get(source_id=meta["id"])
         exported, exported_body = markdown_files.split_front_matter(markdown_files.write(post))
@@ -83,13 +84,13 @@ def test_the_demo_is_as_recent_on_a_new_site_as_on_the_day_its_files_were_writte
 def test_a_demo_post_added_later_counts_from_the_first_load(demo_copy, tmp_path):
     (demo_copy / "posts" / "weeknight-pot-of-beans.md").rename(tmp_path / "beans.md")
     with time_machine.travel(NOW, tick=False):
-        assert "13 created" in load_demo()
+        assert "16 created" in load_demo()
 
     (tmp_path / "beans.md").rename(demo_copy / "posts" / "weeknight-pot-of-beans.md")
     with time_machine.travel(NOW + dt.timedelta(days=30), tick=False):
         out = load_demo()
 
-    assert "14 posts (1 created, 13 already there)" in out
+    assert "14 posts and 3 pages (1 created, 16 already there)" in out
     beans = Post.objects.get(slug="weeknight-pot-of-beans")
     assert beans.publish_at == NOW - dt.timedelta(days=3)
 
@@ -100,7 +101,7 @@ def test_loading_the_demo_again_creates_and_records_nothing():
 
     out = load_demo()
 
-    assert "14 posts (0 created, 14 already there)" in out
+    assert "14 posts and 3 pages (0 created, 17 already there)" in out
     assert list(Post.objects.values()) == posts
     assert Revision.objects.count() == revisions
 
@@ -114,10 +115,10 @@ def test_a_deleted_demo_post_stays_deleted_and_an_edited_one_keeps_its_edit():
 
     out = load_demo()
 
-    assert "14 posts (0 created, 14 already there)" in out
+    assert "14 posts and 3 pages (0 created, 17 already there)" in out
     assert not Post.objects.filter(title__icontains="photo").exists()
     assert Post.objects.get(slug="the-one-page-budget").body == "Rewritten by an editor."
-    assert Post.objects.count() == 13
+    assert Post.objects.count() == 16
 
 
 def test_a_post_already_at_a_demo_address_is_kept_and_not_imported_over():
@@ -125,7 +126,7 @@ def test_a_post_already_at_a_demo_address_is_kept_and_not_imported_over():
 
     out = load_demo()
 
-    assert "14 posts (13 created, 1 already there)" in out
+    assert "14 posts and 3 pages (16 created, 1 already there)" in out
     assert Post.objects.get(slug="the-one-page-budget").title == "Our own budget post"
     assert Post.objects.get(slug="the-one-page-budget").pk == own.pk
     own.delete()
@@ -140,7 +141,7 @@ def test_a_post_renamed_away_from_a_demo_address_before_the_loader_remembered_is
 
     out = load_demo()
 
-    assert "14 posts (13 created, 1 already there)" in out
+    assert "14 posts and 3 pages (16 created, 1 already there)" in out
     assert not Post.objects.filter(slug="the-one-page-budget").exists()
     assert Post.objects.get(slug="budget-on-a-page").title == "Loaded by an older Byline"
 
@@ -157,7 +158,7 @@ def test_a_demo_file_that_cannot_be_imported_stops_the_load_and_says_why(demo_co
 def test_every_demo_post_has_its_drawn_featured_image_with_alt_text_on_its_card(client):
     load_demo()
 
-    posts = list(Post.objects.all())
+    posts = list(Post.objects.posts())
     assert len(posts) == 14
     for post in posts:
         assert post.featured_image.name.endswith(".jpg"), post.slug
@@ -175,4 +176,13 @@ def test_a_demo_post_without_a_drawing_loads_without_an_image(demo_copy):
     load_demo()
 
     assert not Post.objects.get(slug="the-one-page-budget").featured_image
-    assert Post.objects.exclude(featured_image="").count() == 13
+    assert Post.objects.posts().exclude(featured_image="").count() == 13
+
+
+def test_the_demo_has_an_about_a_contact_and_a_privacy_page_in_no_list():
+    load_demo()
+
+    pages = Post.objects.pages().public()
+    assert sorted(pages.values_list("slug", flat=True)) == ["about", "contact", "privacy"]
+    assert not Post.objects.published().filter(kind=Post.Kind.PAGE).exists()
+    assert all(page.get_absolute_url() == f"/{page.slug}/" for page in pages)

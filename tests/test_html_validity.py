@@ -11,7 +11,13 @@ import pytest
 from django.core.files.base import ContentFile
 from django.utils import timezone
 
-from tests.factories import FullPostFactory, PostFactory, TopicFactory, UserFactory
+from tests.factories import (
+    FullPostFactory,
+    PageFactory,
+    PostFactory,
+    TopicFactory,
+    UserFactory,
+)
 from tests.helpers import image_bytes
 
 VNU_JAR = Path(__file__).resolve().parent.parent / "node_modules/vnu-jar/build/dist/vnu.jar"
@@ -45,10 +51,16 @@ def test_public_pages_pass_the_nu_html_checker(client, tmp_path):
     rich.featured_image_alt = "A green field"
     rich.save()  # its card and its page show the image
     PostFactory(tags=["soil"], authors=[writer])
+    PageFactory(
+        slug="about",
+        body="## Who we are\n\n" + "Plain words about us. " * 150 + "\n\n## What we do\n\n"
+        "A [partner offer](https://amzn.to/y).\n\n## How to reach us\n\nBy email.",
+    )
     year = timezone.now().year
     urls = [
         "/",
         "/posts/rich/",
+        "/about/",
         "/tags/soil/",
         "/topics/garden/",
         "/authors/writer/",

@@ -56,7 +56,7 @@ def counts():
 def test_demo_content_has_what_the_demo_promises(capsys):
     run("load_demo", capsys)
 
-    posts = Post.objects.all()
+    posts = Post.objects.posts()
     assert User.objects.filter(posts__isnull=False).distinct().count() >= 3
     assert posts.count() >= 12
     assert posts.filter(status=Post.Status.DRAFT).exists()
@@ -66,6 +66,7 @@ def test_demo_content_has_what_the_demo_promises(capsys):
     assert all(post.tags.exists() and post.topics.exists() for post in posts)
     assert FAQ.objects.exists() and Reference.objects.exists()
     assert posts.filter(has_sponsored_links=True).exists()
+    assert Post.objects.pages().public().count() == 3  # About, Contact, Privacy
 
 
 def test_loading_the_demo_twice_duplicates_nothing(capsys):
@@ -75,7 +76,7 @@ def test_loading_the_demo_twice_duplicates_nothing(capsys):
     out = run("load_demo", capsys)
 
     assert counts() == before
-    assert "0 created, 14 already there" in out
+    assert "0 created, 17 already there" in out
 
 
 def test_loading_the_demo_again_keeps_edits_and_renames(capsys):

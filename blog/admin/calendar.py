@@ -156,7 +156,8 @@ class CalendarMixin:
         ):
             back = reverse("admin:blog_post_calendar")
         post = get_object_or_404(
-            Post.objects.visible_to(request.user).with_bylines(), pk=_int(request.POST.get("post"))
+            Post.objects.posts().visible_to(request.user).with_bylines(),
+            pk=_int(request.POST.get("post")),
         )
         version = _int(request.POST.get("version"))
         day = None

@@ -11,7 +11,7 @@ from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, JsonResponse
 from django.shortcuts import get_object_or_404
-from django.urls import path, reverse
+from django.urls import path
 from django.utils import timezone
 from django.utils.formats import date_format
 
@@ -89,12 +89,12 @@ def _saved(draft):
     return {"saved": draft.updated_at.isoformat(), "saved_display": _shown(draft.updated_at)}
 
 
-def _offered(draft, post=None):
-    """A draft as the form offers it back."""
+def _offered(draft, post=None, prefix=""):
+    """A draft as the form offers it back (its key as the form made it: without `prefix`)."""
     if draft is None:
         return None
     return {
-        "key": draft.key,
+        "key": draft.key.removeprefix(prefix),
         "fields": draft.fields,
         "updated_at": draft.updated_at.isoformat(),
         "when": _shown(draft.updated_at, "DATETIME_FORMAT"),
@@ -110,23 +110,23 @@ class PostEditingMixin:
             return self.admin_site.admin_view(method)
 
         return [
-            path("<int:pk>/draft/", view(self.draft_view), name="blog_post_draft"),
+            path("<int:pk>/draft/", view(self.draft_view), name=self.url_name("draft")),
             path(
                 "<int:pk>/draft/discard/",
                 view(self.discard_draft_view),
-                name="blog_post_draft_discard",
+                name=self.url_name("draft_discard"),
             ),
-            path("add/draft/", view(self.new_draft_view), name="blog_post_new_draft"),
+            path("add/draft/", view(self.new_draft_view), name=self.url_name("new_draft")),
             path(
                 "add/draft/discard/",
                 view(self.discard_new_draft_view),
-                name="blog_post_new_draft_discard",
+                name=self.url_name("new_draft_discard"),
             ),
-            path("<int:pk>/presence/", view(self.presence_view), name="blog_post_presence"),
+            path("<int:pk>/presence/", view(self.presence_view), name=self.url_name("presence")),
             path(
                 "<int:pk>/presence/leave/",
                 view(self.leave_view),
-                name="blog_post_presence_leave",
+                name=self.url_name("presence_leave"),
             ),
             *super().get_urls(),
         ]
@@ -144,6 +144,16 @@ class PostEditingMixin:
         if not self.has_change_permission(request, post):
             raise PermissionDenied
         return post
+
+    # Marks the drafts of a new page apart from those of a new post, whose forms make keys
+    # alike (hexadecimal), so the page form never offers a post's words back (PageAdmin).
+    new_draft_prefix = ""
+
+    def _new_draft_key(self, value):
+        key = f"{self.new_draft_prefix}{_draft_key(value)}"
+        if len(key) > EditorDraft._meta.get_field("key").max_length:
+            raise DraftRefused("A new page's draft needs the key its form made.")
+        return key
 
     def _may_add(self, request):
         if not self.has_add_permission(request):
@@ -170,18 +180,17 @@ class PostEditingMixin:
         self._may_add(request)
         if request.method == "POST":
             payload = _payload(request)
-            key = _draft_key(payload.get("key"))
+            key = self._new_draft_key(payload.get("key"))
             draft = EditorDraft.keep(request.user, payload.get("fields"), key=key)
             return JsonResponse(_saved(draft))
-        key = _draft_key(request.GET.get("key"))
-        return JsonResponse(
-            {"draft": _offered(EditorDraft.objects.of(request.user, key=key).first())}
-        )
+        key = self._new_draft_key(request.GET.get("key"))
+        draft = EditorDraft.objects.of(request.user, key=key).first()
+        return JsonResponse({"draft": _offered(draft, prefix=self.new_draft_prefix)})
 
     @json_endpoint("POST")
     def discard_new_draft_view(self, request):
         self._may_add(request)
-        EditorDraft.discard(request.user, key=_draft_key(_payload(request).get("key")))
+        EditorDraft.discard(request.user, key=self._new_draft_key(_payload(request).get("key")))
         return JsonResponse({"discarded": True})
 
     # Saving through the form discards the draft. The admin logs an addition or a change only
@@ -191,7 +200,7 @@ class PostEditingMixin:
         entry = super().log_addition(request, obj, message)
         key = request.POST.get("_draft_key", "")
         if DRAFT_KEY.fullmatch(key):
-            EditorDraft.discard(request.user, key=key)
+            EditorDraft.discard(request.user, key=self._new_draft_key(key))
         return entry
 
     def log_change(self, request, obj, message):
@@ -236,17 +245,20 @@ class PostEditingMixin:
             if not self.has_add_permission(request):
                 return None
             return {
-                "draft_url": reverse("admin:blog_post_new_draft"),
-                "discard_url": reverse("admin:blog_post_new_draft_discard"),
-                "draft": _offered(EditorDraft.objects.newest_new_post(request.user)),
+                "draft_url": self.admin_url("new_draft"),
+                "discard_url": self.admin_url("new_draft_discard"),
+                "draft": _offered(
+                    EditorDraft.objects.newest_new_post(request.user, self.new_draft_prefix),
+                    prefix=self.new_draft_prefix,
+                ),
             }
         if not self.has_change_permission(request, post):
             return None
         return {
-            "draft_url": reverse("admin:blog_post_draft", args=[post.pk]),
-            "discard_url": reverse("admin:blog_post_draft_discard", args=[post.pk]),
-            "presence_url": reverse("admin:blog_post_presence", args=[post.pk]),
-            "leave_url": reverse("admin:blog_post_presence_leave", args=[post.pk]),
+            "draft_url": self.admin_url("draft", post.pk),
+            "discard_url": self.admin_url("draft_discard", post.pk),
+            "presence_url": self.admin_url("presence", post.pk),
+            "leave_url": self.admin_url("presence_leave", post.pk),
             "heartbeat_seconds": editing_models.HEARTBEAT_SECONDS,
             "draft": _offered(EditorDraft.objects.of(request.user, post).first(), post),
         }

@@ -7,7 +7,7 @@ from django import forms
 from django.conf import settings
 from django.db import transaction
 from django.http import JsonResponse
-from django.urls import path, reverse
+from django.urls import path
 
 from blog.admin.editing import _payload, json_endpoint
 from blog.affiliate_urls import go_address, replace_affiliate_urls
@@ -24,8 +24,8 @@ class GoLinksMixin:
             return self.admin_site.admin_view(method)
 
         return [
-            path("<int:pk>/go-links/", view(self.go_links_view), name="blog_post_go_links"),
-            path("add/go-links/", view(self.new_go_links_view), name="blog_post_new_go_links"),
+            path("<int:pk>/go-links/", view(self.go_links_view), name=self.url_name("go_links")),
+            path("add/go-links/", view(self.new_go_links_view), name=self.url_name("new_go_links")),
             *super().get_urls(),
         ]
 
@@ -56,10 +56,10 @@ class GoLinksMixin:
             return ""
         if post is None:
             may = self.has_add_permission(request)
-            return reverse("admin:blog_post_new_go_links") if may else ""
+            return self.admin_url("new_go_links") if may else ""
         if not self.has_change_permission(request, post):
             return ""
-        return reverse("admin:blog_post_go_links", args=[post.pk])
+        return self.admin_url("go_links", post.pk)
 
 
 def _refused():

@@ -7,7 +7,7 @@ from django.core.exceptions import PermissionDenied
 from django.http import HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
-from django.urls import path, reverse
+from django.urls import path
 
 from blog.models.notes import MAX_NOTE_LENGTH, EditorialNote
 
@@ -31,7 +31,7 @@ class NotesMixin:
             path(
                 "<int:pk>/notes/",
                 self.admin_site.admin_view(self.notes_view),
-                name="blog_post_notes",
+                name=self.url_name("notes"),
             ),
             *super().get_urls(),
         ]
@@ -101,4 +101,4 @@ class NotesMixin:
             raise PermissionDenied
         thread = note.resolve(by=request.user)
         messages.success(request, "Thread resolved." if thread.resolved else "Thread reopened.")
-        return HttpResponseRedirect(reverse("admin:blog_post_notes", args=[post.pk]))
+        return HttpResponseRedirect(self.admin_url("notes", post.pk))

@@ -25,12 +25,12 @@ class PostPagesMixin:
             path(
                 "<int:pk>/revisions/",
                 self.admin_site.admin_view(self.revisions_view),
-                name="blog_post_revisions",
+                name=self.url_name("revisions"),
             ),
             path(
                 "<int:pk>/revisions/<int:number>/restore/",
                 self.admin_site.admin_view(self.restore_view),
-                name="blog_post_restore",
+                name=self.url_name("restore"),
             ),
             path("import/", self.admin_site.admin_view(self.import_view), name="blog_post_import"),
             path(
@@ -41,7 +41,7 @@ class PostPagesMixin:
             path(
                 "<int:pk>/preview/",
                 self.admin_site.admin_view(self.preview_view),
-                name="blog_post_preview",
+                name=self.url_name("preview"),
             ),
             *super().get_urls(),
         ]
@@ -128,7 +128,7 @@ class PostPagesMixin:
         post = self._post_for(request, pk, self.has_change_permission)
         revision = get_object_or_404(post.revisions, number=number)
         if request.method != "POST":
-            return HttpResponseRedirect(reverse("admin:blog_post_revisions", args=[pk]))
+            return HttpResponseRedirect(self.admin_url("revisions", pk))
         try:
             # Based on the version the revisions page showed: a restore never undoes a save
             # its editor did not see.
@@ -143,9 +143,9 @@ class PostPagesMixin:
             self.message_user(
                 request, f"Revision {number} was not restored: {reason}", messages.ERROR
             )
-            return HttpResponseRedirect(reverse("admin:blog_post_revisions", args=[pk]))
+            return HttpResponseRedirect(self.admin_url("revisions", pk))
         self.message_user(request, f"Restored revision {number} of “{post}”.")
-        return HttpResponseRedirect(reverse("admin:blog_post_change", args=[pk]))
+        return HttpResponseRedirect(self.admin_url("change", pk))
 
     def preview_view(self, request, pk):
         post = self._post_for(request, pk, self.has_view_permission)

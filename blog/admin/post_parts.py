@@ -147,7 +147,7 @@ class StateListFilter(admin.SimpleListFilter):
         if value == SCHEDULED:
             return queryset.filter(status=Status.PUBLISHED, publish_at__gt=timezone.now())
         if value == Status.PUBLISHED:
-            return queryset.published()
+            return queryset.public()
         if value in {Status.DRAFT, Status.IN_REVIEW, Status.ARCHIVED}:
             return queryset.filter(status=value)
         return queryset

@@ -142,6 +142,26 @@ class PostAdmin(
         css = {"all": ["admin/css/byline.css"]}
         js = ["admin/js/upload-errors.js"]
 
+    # Which rows this admin shows: Pages (blog/admin/pages.py) shows the other kind.
+    kind = Post.Kind.POST
+
+    def url_name(self, name):
+        """The name of this admin's own URL `name`: Posts and Pages each have theirs."""
+        return f"{self.opts.app_label}_{self.opts.model_name}_{name}"
+
+    def admin_url(self, name, *args):
+        return reverse(f"admin:{self.url_name(name)}", args=args)
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        # A page reached at a post's address (the desk, emails and reports link every row
+        # there) opens where pages are edited.
+        if str(object_id).isdigit() and request.method == "GET":
+            kind = Post.objects.filter(pk=object_id).values_list("kind", flat=True).first()
+            if kind is not None and kind != self.kind:
+                model = "page" if kind == Post.Kind.PAGE else "post"
+                return HttpResponseRedirect(reverse(f"admin:blog_{model}_change", args=[object_id]))
+        return super().change_view(request, object_id, form_url, extra_context)
+
     def view_on_site(self, post):
         # An unpublished post's address answers 404: it has "Preview" instead.
         return post.get_absolute_url() if post.is_published() else None
@@ -149,25 +169,31 @@ class PostAdmin(
     # Who sees and changes what -------------------------------------------------------------
 
     def get_queryset(self, request):
-        posts = super().get_queryset(request).with_bylines()
+        posts = super().get_queryset(request).filter(kind=self.kind).with_bylines()
         if request.user.has_perm("blog.edit_any_post"):
             return posts
         return posts.by_author(request.user).distinct()
 
+    # The posts' permissions, for pages too (the roles hold those): not the proxy model's.
+    def has_add_permission(self, request):
+        return request.user.has_perm("blog.add_post")
+
     def has_view_permission(self, request, obj=None):
-        return super().has_view_permission(request, obj) and (
+        return (
+            request.user.has_perm("blog.view_post") or request.user.has_perm("blog.change_post")
+        ) and (
             obj is None
             or request.user.has_perm("blog.edit_any_post")
             or obj.is_owned_by(request.user)
         )
 
     def has_change_permission(self, request, obj=None):
-        return super().has_change_permission(request, obj) and (
+        return request.user.has_perm("blog.change_post") and (
             obj is None or obj.can_edit(request.user)
         )
 
     def has_delete_permission(self, request, obj=None):
-        return super().has_delete_permission(request, obj) and (
+        return request.user.has_perm("blog.delete_post") and (
             obj is None or obj.can_delete(request.user)
         )
 
@@ -265,9 +291,7 @@ class PostAdmin(
             else []
         )
         context["preview_url"] = (
-            reverse("admin:blog_post_preview", args=[obj.pk])
-            if obj and not obj.is_published()
-            else ""
+            self.admin_url("preview", obj.pk) if obj and not obj.is_published() else ""
         )
         context["can_revoke_previews"] = bool(
             obj and not obj.is_published() and self.has_change_permission(request, obj)
@@ -299,28 +323,30 @@ class PostAdmin(
             done.append(post)
         if done:
             self.message_user(
-                request, f"{TRANSITIONS[name].label}: {len(done)} post{'s' * (len(done) != 1)}."
+                request, f"{TRANSITIONS[name].label}: {len(done)} {self._noun(len(done))}."
             )
         for reason in refused:
             self.message_user(request, f"Not changed: {reason}", messages.WARNING)
 
-    @admin.action(description="Submit selected posts for review")
+    @admin.action(description="Submit selected %(verbose_name_plural)s for review")
     def submit_for_review(self, request, queryset):
         self._bulk(request, queryset, "submit")
 
-    @admin.action(description="Publish selected posts now", permissions=["publish"])
+    @admin.action(
+        description="Publish selected %(verbose_name_plural)s now", permissions=["publish"]
+    )
     def publish_now(self, request, queryset):
         self._bulk(request, queryset, "publish")
 
-    @admin.action(description="Archive selected posts", permissions=["publish"])
+    @admin.action(description="Archive selected %(verbose_name_plural)s", permissions=["publish"])
     def archive(self, request, queryset):
         self._bulk(request, queryset, "archive")
 
-    @admin.action(description="Move selected posts back to draft")
+    @admin.action(description="Move selected %(verbose_name_plural)s back to draft")
     def back_to_draft(self, request, queryset):
         self._bulk(request, queryset, "draft")
 
-    @admin.action(description="Revoke the preview links of selected posts")
+    @admin.action(description="Revoke the preview links of selected %(verbose_name_plural)s")
     def revoke_preview_links(self, request, queryset):
         done, refused = 0, []
         for post in queryset:
@@ -330,13 +356,16 @@ class PostAdmin(
             else:
                 refused.append(f"“{post}”")
         if done:
-            self.message_user(request, f"Preview links revoked: {done} post{'s' * (done != 1)}.")
+            self.message_user(request, f"Preview links revoked: {done} {self._noun(done)}.")
         if refused:
             self.message_user(
                 request,
                 f"Not changed (you may not edit them): {', '.join(refused)}.",
                 messages.WARNING,
             )
+
+    def _noun(self, count):
+        return self.opts.verbose_name if count == 1 else self.opts.verbose_name_plural
 
     def has_publish_permission(self, request):
         return request.user.has_perm("blog.publish_post")

@@ -84,7 +84,8 @@ class PostWritingMixin:
     def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
         post = obj or self.model()
         site = urlsplit(settings.BYLINE_SITE_URL)
-        address = reverse("blog:post_detail", kwargs={"slug": SLUG_STAND_IN})
+        detail = "blog:page_detail" if post.kind == post.Kind.PAGE else "blog:post_detail"
+        address = reverse(detail, kwargs={"slug": SLUG_STAND_IN})
         form = context["adminform"].form
         context["post_bar"] = {
             "status": self.status_badge(post),

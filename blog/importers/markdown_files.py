@@ -25,7 +25,7 @@ _KNOWN_KEYS = {
     "title", "description", "summary", "excerpt", "author", "authors", "tags", "topics",
     "categories", "date", "publishdate", "publish_date", "updated", "lastmod", "slug", "draft",
     "status", "canonical", "canonical_url", "canonicalurl", "image", "featured_image",
-    "cover", "id", "faqs", "references", "featured_image_alt", "noindex", "byline",
+    "cover", "id", "faqs", "references", "featured_image_alt", "noindex", "byline", "kind",
 }  # fmt: skip
 
 
@@ -105,6 +105,7 @@ def read(name, raw, source_id=None):
         references=front_matter.references(meta.get("references")) + references,
         related=[] if exported else body_sections.related_links(body),
         metadata=extra,
+        kind="page" if scalar(meta.get("kind"), "kind").lower() == "page" else "post",
     )
 
 
@@ -193,6 +194,10 @@ def write(post):
         "status": post.status,
         "id": post.source_id or str(post.uuid),
     }
+    if post.kind == post.Kind.PAGE:  # which has no tags or topics
+        meta = {"byline": 1, "kind": "page"} | {
+            key: value for key, value in meta.items() if key not in ("tags", "topics")
+        }
     if post.canonical_url:
         meta["canonical_url"] = post.canonical_url
     if post.noindex:

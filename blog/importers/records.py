@@ -31,6 +31,7 @@ class ImportedPost:
     references: list = dataclasses.field(default_factory=list)  # [{title, publisher, year, url}]
     related: list = dataclasses.field(default_factory=list)  # [(title, url)]
     metadata: dict = dataclasses.field(default_factory=dict)
+    kind: str = "post"  # or "page": a standalone page (Post.Kind)
     # (body, Post.derive(body) or the ValidationError it raised), when worked out beforehand.
     derived: tuple | None = None
     # The slugs of the /go/ links its affiliate addresses became (an import with go_links).
@@ -39,6 +40,10 @@ class ImportedPost:
     old_addresses: list = dataclasses.field(default_factory=list)
     # What turning the source's HTML into Markdown did (WordPress: see wp_content.Conversion).
     conversion: dict = dataclasses.field(default_factory=dict)
+
+    def __post_init__(self):
+        if self.kind == "page":  # in no list: a page has no tags or topics (Post.apply_content)
+            self.tags, self.topics = [], []
 
 
 @dataclasses.dataclass

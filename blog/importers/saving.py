@@ -276,6 +276,7 @@ def _content(item, body, status, authors, topics):
 def _fields(item):
     """The post's fields outside its content that an import sets."""
     return {
+        "kind": item.kind,
         "source_id": item.source_id[:255],
         "canonical_url": item.canonical_url,
         "noindex": item.noindex,

@@ -176,7 +176,14 @@ def read(raw, *, include_pages=False):
                 publish_at=posted,
                 status=status,
                 featured_image=attachments.get(meta.get("_thumbnail_id"), ""),
+                # Pages are flat here, each at /<its slug>/: a parent is kept in the metadata only.
+                kind=kind,
                 metadata={"wordpress_id": post_id, "wordpress_type": kind}
+                | (
+                    {"wordpress_parent": parent}
+                    if kind == "page" and (parent := fields.get(("wp", "post_parent"), "0")) != "0"
+                    else {}
+                )
                 | (
                     {"wordpress_link": link}
                     if (link := (item.findtext("link") or "").strip())

@@ -7,6 +7,7 @@ from blog.models.history import Revision, StateChange
 from blog.models.imports import ImportJob
 from blog.models.menus import Menu, MenuItem
 from blog.models.notes import EditorialNote
+from blog.models.pages import Page
 from blog.models.parts import FAQ, PostAuthor, PostSlugRedirect, Reference, Topic
 from blog.models.post import Post, PostQuerySet
 from blog.models.redirects import NotFoundPath, Redirect
@@ -37,6 +38,7 @@ __all__ = [
     "Event",
     "FAQ",
     "ImportJob",
+    "Page",
     "Listing",
     "NotFoundPath",
     "Menu",

@@ -12,22 +12,24 @@ from collections import namedtuple
 from django.db import connections, router
 from django.utils import timezone
 
-from blog.workflow import Status
+from blog.workflow import Kind, Status
 
 CardRow = namedtuple("CardRow", ["pk", "card_html", "fragments_version"])
 
-# Public posts newest first, along post_visible_idx (status, publish time).
+# Public posts newest first, along post_visible_idx (status, publish time); pages are few, so
+# leaving them out costs a filter, not another index.
 LATEST_SQL = """
 SELECT p.id, p.card_html, p.fragments_version FROM {post} p
-WHERE p.status = %s AND p.publish_at <= %s
+WHERE p.status = %s AND p.publish_at <= %s AND p.kind = %s
 ORDER BY p.publish_at DESC, p.id DESC
 """
 # Public posts under one tag, topic or author, newest first, along that scope's listing index
-# (the post's own status and time checked too: see stored.public_under).
+# (the post's own status, time and kind checked too: see stored.public_under).
 UNDER_SQL = """
 SELECT p.id, p.card_html, p.fragments_version FROM {listing} l
 JOIN {post} p ON p.id = l.post_id
 WHERE l.{scope}_id = %s AND l.publish_at <= %s AND p.status = %s AND p.publish_at <= %s
+AND p.kind = %s
 ORDER BY l.publish_at DESC, l.post_id DESC
 """
 SCOPES = ("tag", "topic", "author")
@@ -56,8 +58,8 @@ class PublicCards:
     def _params(self):
         now = connections[self.database].ops.adapt_datetimefield_value(timezone.now())
         if self.scope_id is None:
-            return [Status.PUBLISHED, now]
-        return [self.scope_id, now, Status.PUBLISHED, now]
+            return [Status.PUBLISHED, now, Kind.POST]
+        return [self.scope_id, now, Status.PUBLISHED, now, Kind.POST]
 
     def __getitem__(self, window):
         if not isinstance(window, slice) or window.step is not None or window.start is None:

@@ -25,7 +25,7 @@ from blog.models.history import Revision, StateChange
 from blog.models.parts import FAQ, PostAuthor, Reference, Topic
 from blog.models.stored import LISTED_PARTS, writing_batch
 from blog.rendering import rendered_or_invalid
-from blog.workflow import Status
+from blog.workflow import Kind, Status
 
 # The post's own fields that content holds, beside its status, publish time and parts.
 TEXT_FIELDS = ("title", "seo_title", "slug", "description", "body")
@@ -94,10 +94,10 @@ class PostContent:
             self.publish_at = (
                 dt.datetime.fromisoformat(moment) if isinstance(moment, str) else moment
             )
-        self._applied_parts = {
-            **getattr(self, "_applied_parts", {}),
-            **{part: content[part] for part in PARTS if part in content},
-        }
+        parts = {part: content[part] for part in PARTS if part in content}
+        if self.kind == Kind.PAGE:  # in no list: a page has no tags or topics to be listed under
+            parts.update({part: [] for part in ("tags", "topics") if part in parts})
+        self._applied_parts = {**getattr(self, "_applied_parts", {}), **parts}
 
     def holds(self, content):
         """Whether the post as stored already holds `content` (in apply_content()'s terms):

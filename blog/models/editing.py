@@ -34,9 +34,15 @@ class EditorDraftQuerySet(models.QuerySet):
             return self.filter(user=user, post=post)
         return self.filter(user=user, post__isnull=True, key=key)
 
-    def newest_new_post(self, user):
-        """The newest draft `user` keeps of a post never saved, or None."""
-        return self.filter(user=user, post__isnull=True).order_by("-updated_at").first()
+    def newest_new_post(self, user, prefix=""):
+        """The newest draft `user` keeps of a post never saved, or None; of a page never saved
+        with the pages' key `prefix` (keys are otherwise hexadecimal)."""
+        drafts = self.filter(user=user, post__isnull=True)
+        if prefix:
+            drafts = drafts.filter(key__startswith=prefix)
+        else:
+            drafts = drafts.exclude(key__regex=r"^[^0-9a-f]")
+        return drafts.order_by("-updated_at").first()
 
 
 class EditorDraft(models.Model):

@@ -39,9 +39,9 @@ from blog.rendering import (
     with_derived_fields,
 )
 from blog.search import SEARCH_CANDIDATES, newest_matching_sql, search_terms
-from blog.slugs import unique_slug
+from blog.slugs import check_page_slug, reserved_slugs, unique_slug
 from blog.uploads import UploadedImageField
-from blog.workflow import PostWorkflow, Status
+from blog.workflow import Kind, PostWorkflow, Status
 
 # A table of contents is shown on posts at least this long with at least this many sections.
 TOC_MIN_WORDS = 400
@@ -74,9 +74,21 @@ POST_PAGE_FIELDS = (
 
 
 class PostQuerySet(PostPlanningQuerySet, models.QuerySet):
-    def published(self, now=None):
-        """The one definition of what the public may see (at `now`, by default now)."""
+    def public(self, now=None):
+        """The one definition of what the public may see, posts and pages alike (at `now`, by
+        default now)."""
         return self.filter(status=Status.PUBLISHED, publish_at__lte=now or timezone.now())
+
+    def published(self, now=None):
+        """Public posts: what lists, feeds, search, archives and related posts show (pages are
+        public() too, but are none of those)."""
+        return self.public(now).filter(kind=Kind.POST)
+
+    def posts(self):
+        return self.filter(kind=Kind.POST)
+
+    def pages(self):
+        return self.filter(kind=Kind.PAGE)
 
     def going_live_after(self, moment):
         """Publish times, in order, of the published posts that the public can see only after
@@ -107,7 +119,7 @@ class PostQuerySet(PostPlanningQuerySet, models.QuerySet):
         and their own."""
         if user.has_perm("blog.edit_any_post"):
             return self
-        return self.filter(Q(pk__in=self.published().values("pk")) | Q(authors=user)).distinct()
+        return self.filter(Q(pk__in=self.public().values("pk")) | Q(authors=user)).distinct()
 
     def search(self, query):
         """Published posts matching what a reader typed, best first, each with `search_total`:
@@ -187,8 +199,12 @@ class PostQuerySet(PostPlanningQuerySet, models.QuerySet):
 
 class Post(PostPlanning, PostWorkflow, PostContent, models.Model):
     Status = Status
+    Kind = Kind
 
     uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    kind = models.CharField(
+        max_length=8, choices=Kind.choices, default=Kind.POST, db_index=True, editable=False
+    )
     title = models.CharField(max_length=200)
     slug = models.SlugField(
         max_length=200,
@@ -378,6 +394,8 @@ class Post(PostPlanning, PostWorkflow, PostContent, models.Model):
                 if not field.primary_key and field.name not in self.STORED
             ]
         self.slug = self.slug or self._unique_slug()
+        if self.kind == Kind.PAGE:
+            check_page_slug(self.slug)  # every writer: the admin says so sooner (check_slug)
         self.publish_at = self.publish_at.replace(microsecond=0)  # whole seconds, as shown
         if renders(kwargs.get("update_fields"), "body") and (
             getattr(self, "_derived_from", None) != self.body
@@ -397,7 +415,8 @@ class Post(PostPlanning, PostWorkflow, PostContent, models.Model):
                 Post.store_derived([self])
 
     def get_absolute_url(self):
-        return reverse("blog:post_detail", kwargs={"slug": self.slug})
+        name = "blog:page_detail" if self.kind == Kind.PAGE else "blog:post_detail"
+        return reverse(name, kwargs={"slug": self.slug})
 
     def page_title(self):
         """The title search engines, browser tabs and social cards show: the SEO title if set."""
@@ -420,6 +439,8 @@ class Post(PostPlanning, PostWorkflow, PostContent, models.Model):
         post `user` may not edit: saving would take that post's redirect away from it."""
         if not self.slug:
             return  # save() makes one that is free
+        if self.kind == Kind.PAGE:
+            check_page_slug(self.slug)
         if Post.objects.filter(slug=self.slug).exclude(pk=self.pk).exists():
             raise ValidationError(
                 {"slug": f"“{self.slug}” is the address of another post; choose another slug."}
@@ -555,9 +576,12 @@ class Post(PostPlanning, PostWorkflow, PostContent, models.Model):
             PostSlugRedirect.objects.update_or_create(old_slug=old_slug, defaults={"post": self})
 
     def _unique_slug(self):
+        reserved = reserved_slugs() if self.kind == Kind.PAGE else ()
+
         def taken(slug):
             return (
-                Post.objects.filter(slug=slug).exclude(pk=self.pk).exists()
+                slug in reserved
+                or Post.objects.filter(slug=slug).exclude(pk=self.pk).exists()
                 or PostSlugRedirect.objects.filter(old_slug=slug).exclude(post_id=self.pk).exists()
             )
 

@@ -33,7 +33,7 @@ from blog.affiliates import current_rules
 from blog.fragments import store_fragments
 from blog.models.parts import FAQ, PostAuthor, Reference
 from blog.rendering import REL_OUTBOUND, REL_SPONSORED, link_kind, web_url
-from blog.workflow import Status
+from blog.workflow import Kind, Status
 
 BATCH_SIZE = 500
 
@@ -234,6 +234,9 @@ def refresh_listings(post_ids):
     post_ids = list(post_ids)
     with transaction.atomic():
         _lock(Post, post_ids)
+        # A page (listed nowhere) may have rows too, under its authors: those who read the
+        # listings check the post's kind, as its status. Not read here, as the backfill of
+        # migration 0012 runs this code before the column exists.
         published = dict(
             Post.objects.filter(pk__in=post_ids, status=Status.PUBLISHED).values_list(
                 "pk", "publish_at"
@@ -264,7 +267,11 @@ def public_under(**scope):
     # The post's own status and time as well as the listing's: a listing is rewritten after
     # its post changes, and must never be what makes a post public.
     return Listing.objects.filter(
-        publish_at__lte=now, post__status=Status.PUBLISHED, post__publish_at__lte=now, **scope
+        publish_at__lte=now,
+        post__status=Status.PUBLISHED,
+        post__publish_at__lte=now,
+        post__kind=Kind.POST,
+        **scope,
     ).order_by("-publish_at", "-post_id")
 
 
@@ -288,7 +295,8 @@ def _deleting_posts(origin):
     them, and there is nothing left to store."""
     from blog.models.post import Post
 
-    return isinstance(origin, Post) or getattr(origin, "model", None) is Post
+    model = getattr(origin, "model", None)
+    return isinstance(origin, Post) or (isinstance(model, type) and issubclass(model, Post))
 
 
 def part_changed(sender, instance, origin=None, raw=False, **kwargs):

@@ -15,7 +15,9 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument("file", metavar="FILE.xml")
-        parser.add_argument("--pages", action="store_true", help="Import pages as posts too.")
+        parser.add_argument(
+            "--pages", action="store_true", help="Import its pages too, as standalone pages."
+        )
         add_import_options(parser)
 
     def handle(self, *args, file, pages, status, dry_run, overwrite, go_links, **options):

@@ -25,9 +25,10 @@ IMAGE_FIELDS = [
 
 class Command(BaseCommand):
     help = (
-        "Load the demo authors, topics and posts (demo/site.yaml and demo/posts/*.md) that were "
-        "never loaded here. What was loaded before, edited, renamed or deleted since, is left "
-        "as it is, so running it again never duplicates or undoes anything."
+        "Load the demo authors, topics, posts and pages (demo/site.yaml, demo/posts/*.md and "
+        "demo/pages/*.md) that were never loaded here. What was loaded before, edited, "
+        "renamed or deleted since, is left as it is, so running it again never duplicates or "
+        "undoes anything."
     )
 
     @transaction.atomic
@@ -57,10 +58,11 @@ class Command(BaseCommand):
         )
         _featured_images([item.source_id for _, _, item in new])
 
+        pages = sum(1 for _, _, item in posts if item.kind == Post.Kind.PAGE)
         self.stdout.write(
             self.style.SUCCESS(
                 f"Demo content: {len(site['authors'])} authors, {len(site['topics'])} topics, "
-                f"{len(posts)} posts ({report.created} created, "
+                f"{len(posts) - pages} posts and {pages} pages ({report.created} created, "
                 f"{len(posts) - report.created} already there)."
             )
         )
@@ -94,10 +96,12 @@ def _featured_images(source_ids):
 
 
 def _demo_posts():
-    """(name, bytes, ImportedPost) for each demo file, read as the importer reads it."""
+    """(name, bytes, ImportedPost) for each demo file (posts, then pages: `kind: page`), read
+    as the importer reads it."""
     posts = []
-    for path in sorted((DEMO_DIR / "posts").glob("*.md")):
-        name, raw = f"demo/posts/{path.name}", path.read_bytes()
+    paths = [*sorted((DEMO_DIR / "posts").glob("*.md")), *sorted((DEMO_DIR / "pages").glob("*.md"))]
+    for path in paths:
+        name, raw = f"demo/{path.parent.name}/{path.name}", path.read_bytes()
         try:
             posts.append((name, raw, markdown_files.read(name, raw)))
         except ImportProblem as problem:
