@@ -47,13 +47,29 @@ class RedirectMiddleware:
             if (response := redirect_for(request, path)) is not None:
                 return response
         response = self.get_response(request)
-        if response.status_code != 404 or request.path.startswith((admin_prefix(), *SECRET)):
+        if request.path.startswith((admin_prefix(), *SECRET)):
+            return response
+        if adds_a_slash(request, response):
+            # `/old` would go to `/old/` (APPEND_SLASH: every `/<slug>/` may be a page) and be
+            # redirected from there: one hop instead of two when `/old` has a redirect.
+            path = normalised_path(request.path, decoded=True)
+            return redirect_for(request, path) or response
+        if response.status_code != 404:
             return response
         path = normalised_path(request.path, decoded=True)
         if (redirected := redirect_for(request, path)) is not None:
             return redirected
         count_not_found(path)
         return response
+
+
+def adds_a_slash(request, response):
+    """Whether `response` is CommonMiddleware's APPEND_SLASH redirect of `request`."""
+    return (
+        response.status_code == 301
+        and not request.path.endswith("/")
+        and response.get("Location", "").split("?")[0] == f"{request.path}/"
+    )
 
 
 def redirect_for(request, path):

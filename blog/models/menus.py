@@ -69,7 +69,7 @@ class MenuItemQuerySet(models.QuerySet):
             .only(
                 "menu__location",
                 *("kind", "label", "url", "order", "post", "topic", "tag", "author"),
-                *("post__title", "post__slug", "topic__name", "topic__slug"),
+                *("post__title", "post__slug", "post__kind", "topic__name", "topic__slug"),
                 *("tag__name", "tag__slug", "author__display_name", "author__username"),
                 *("author__first_name", "author__last_name", "author__slug"),
             )
