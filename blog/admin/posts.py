@@ -23,6 +23,7 @@ from blog.admin.go_links import GoLinksMixin
 from blog.admin.guards import TextOnlyQueryMixin
 from blog.admin.notes import NotesMixin
 from blog.admin.post_pages import PostPagesMixin
+from blog.admin.post_images import PostImagesMixin
 from blog.admin.post_parts import (
     AttentionListFilter,
     FAQInline,
@@ -53,6 +54,7 @@ class PostAdmin(
     ConflictMixin,
     PostPagesMixin,
     PostEditingMixin,
+    PostImagesMixin,
     PostWritingMixin,
     GoLinksMixin,
     TextOnlyQueryMixin,
@@ -140,7 +142,6 @@ class PostAdmin(
 
     class Media:
         css = {"all": ["admin/css/byline.css"]}
-        js = ["admin/js/upload-errors.js"]
 
     def view_on_site(self, post):
         # An unpublished post's address answers 404: it has "Preview" instead.

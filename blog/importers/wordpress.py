@@ -60,6 +60,21 @@ def _when(text, local=False):
     return timezone.make_aware(moment) if local else moment.replace(tzinfo=dt.UTC)
 
 
+def attachment_alt_texts(items):
+    """{attachment id: its alt text (the _wp_attachment_image_alt postmeta)}."""
+    found = {}
+    for item in items:
+        fields = _fields(item)
+        if fields.get(("wp", "post_type")) != "attachment":
+            continue
+        for child in item:
+            if _local(child.tag) == "postmeta" and (
+                child.findtext("{*}meta_key") == "_wp_attachment_image_alt"
+            ):
+                found[fields.get(("wp", "post_id"))] = repair(child.findtext("{*}meta_value") or "")
+    return found
+
+
 def read(raw, *, include_pages=False):
     """Parse a WXR file: (posts, counts of what was left out, problems per item)."""
     try:
@@ -84,6 +99,7 @@ def read(raw, *, include_pages=False):
         if fields.get(("wp", "post_type")) == "attachment":
             attachments[fields.get(("wp", "post_id"))] = fields.get(("wp", "attachment_url"), "")
 
+    alt_texts = attachment_alt_texts(items)
     site = (channel.findtext("link") or "").strip().rstrip("/")
     posts, left_out, problems = [], {"pages": 0, "comments": 0, "other": 0}, []
     for item in items:
@@ -142,6 +158,7 @@ def read(raw, *, include_pages=False):
                 publish_at=posted,
                 status=status,
                 featured_image=attachments.get(meta.get("_thumbnail_id"), ""),
+                featured_image_alt=alt_texts.get(meta.get("_thumbnail_id"), ""),
                 metadata={"wordpress_id": post_id, "wordpress_type": kind}
                 | (
                     {"wordpress_link": link}
