@@ -48,6 +48,7 @@ ALLOWED_CLASSES = {
     "a": {"footnote-ref", "footnote-backref", "headerlink"},
     "div": {"footnote", "toc"},
 }
+_IMAGE_SOURCE = re.compile(r"^image:\d{1,12}$")
 CODE_LANGUAGE = re.compile(r"^language-[a-z0-9_+#-]{1,30}$")
 
 REL_SPONSORED = "sponsored nofollow noopener"
@@ -130,6 +131,9 @@ def _filter_attribute(tag, attribute, value):
         return " ".join(kept) or None
     if attribute == "id" and value in RESERVED_IDS:
         return None
+    if value.lower().startswith("image:"):
+        # A library image (blog/figures.py) as an image's source only, never a link.
+        return value if tag == "img" and attribute == "src" and _IMAGE_SOURCE.match(value) else None
     if attribute == "style":
         match = re.fullmatch(r"\s*text-align:\s*(left|right|center)\s*;?\s*", value)
         return f"text-align: {match[1]};" if match else None
@@ -171,7 +175,7 @@ def sanitize_html(dirty, rules=None, post_slug=""):
         clean_content_tags={"script", "style"},
         attributes=ALLOWED_ATTRIBUTES,
         attribute_filter=_filter_attribute,
-        url_schemes={"http", "https", "mailto"},
+        url_schemes={"http", "https", "mailto", "image"},
         strip_comments=True,
         link_rel=None,
         # Code blocks and tables scroll sideways on small screens: keyboard users must reach them.
@@ -183,8 +187,11 @@ def sanitize_html(dirty, rules=None, post_slug=""):
 
 
 def render_markdown(text):
-    """Render Markdown to sanitised HTML; also the admin live preview's renderer."""
-    return render_document(text)[0]
+    """Render Markdown to sanitised HTML, library images as figures (a missing one as a note):
+    the admin live preview's renderer."""
+    from blog.figures import figures
+
+    return figures(render_document(text)[0], preview=True)
 
 
 def render_document(text, rules=None, post_slug=""):

@@ -88,6 +88,7 @@ def render_posts_again(post_ids):
 
 
 def _render(post_ids):
+    from blog.figures import figures
     from blog.models import FAQ, Post
     from blog.models.stored import store_parts
     from blog.rendering import rendered_or_invalid
@@ -108,7 +109,8 @@ def _render(post_ids):
             slugs = {post.pk: post.slug for post in posts}
             for post in posts:
                 try:
-                    post.body_html = Post.derive(post.body, rules, post.slug)["body_html"]
+                    html = Post.derive(post.body, rules, post.slug)["body_html"]
+                    post.body_html = figures(html)
                 except Exception:  # a body stored before today's limits: left as it is
                     logger.warning("Post %s could not be rendered again", post.pk, exc_info=True)
             Post.objects.bulk_update(posts, ["body_html"])

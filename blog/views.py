@@ -136,7 +136,7 @@ class PostDetailView(PageMetaMixin, DetailView):
             related_posts=post.related_posts(),
             featured_image_url=(
                 self.request.build_absolute_uri(post.featured_image.url)
-                if post.featured_image
+                if post.featured_image_id
                 else ""
             ),
             **kwargs,

@@ -196,7 +196,7 @@ class PostWorkflow:
             errors["description"] = (
                 "Add a description before publishing: search results and social cards show it."
             )
-        if self.featured_image and not self.featured_image_alt.strip():
+        if self.featured_image_id and not self.featured_alt().strip():
             errors["featured_image_alt"] = (
                 "Describe the featured image before publishing, for readers who cannot see it."
             )

@@ -92,6 +92,8 @@ class PostAdmin(
     date_hierarchy = "publish_at"
     prepopulated_fields = {"slug": ["title"]}
     filter_horizontal = ["topics"]
+    # Picked from the image library (its popup list), never uploaded here.
+    raw_id_fields = ["featured_image"]
     readonly_fields = [
         "sponsored_check",
         "status_badge",

@@ -5,6 +5,7 @@ from blog.models.editing import EditorDraft, EditorPresence
 from blog.models.golive import Delivery, Event, WebhookEndpoint
 from blog.models.history import Revision, StateChange
 from blog.models.imports import ImportJob
+from blog.models.media import Image, ImageQuerySet, ImageUse
 from blog.models.notes import EditorialNote
 from blog.models.parts import FAQ, PostAuthor, PostSlugRedirect, Reference, Topic
 from blog.models.post import Post, PostQuerySet
@@ -33,6 +34,9 @@ __all__ = [
     "EditorPresence",
     "Event",
     "FAQ",
+    "Image",
+    "ImageQuerySet",
+    "ImageUse",
     "ImportJob",
     "Listing",
     "Post",
