@@ -20,6 +20,7 @@ from django.utils import timezone
 from PIL import ExifTags, Image
 
 from accounts.models import User
+from blog.models import Image as LibraryImage
 from blog.models import Post
 from tests.factories import PostFactory, UserFactory
 from tests.helpers import SCRIPT, image_bytes, post_form, profile_form, upload
@@ -89,9 +90,10 @@ def first_error(response):
 
 
 class Editor:
-    """The Markdown editor's drag-and-drop upload, as markdownx's script sends it."""
+    """The post form's upload into the image library (dropped, pasted or chosen in the picker:
+    static/admin/js/image-picker.js), answered with the library reference."""
 
-    folder = "uploads"
+    folder = "images"
     max_side = 2400
 
     def __init__(self, client, user):
@@ -103,8 +105,8 @@ class Editor:
         )
         data = response.json()
         if response.status_code == 200:
-            url = re.fullmatch(r"!\[\]\((.+)\)", data["image_code"])[1]
-            return Sent(True, stored=url.removeprefix("/media/"))
+            pk = re.fullmatch(r"!\[\]\(image:(\d+)\)", data["image_code"])[1]
+            return Sent(True, stored=LibraryImage.objects.get(pk=pk).file.name)
         assert response.status_code == 400, response.status_code
         return Sent(False, message=data["image"][0])
 
@@ -447,7 +449,7 @@ def test_every_writing_role_can_upload_into_a_post(client, request, role):
     )
 
     assert response.status_code == 200
-    assert response.json()["image_code"].startswith("![](/media/uploads/")
+    assert re.fullmatch(r"!\[\]\(image:\d+\)", response.json()["image_code"])
 
 
 def test_the_upload_endpoint_answers_only_posts(client, author):

@@ -13,6 +13,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import JsonResponse
+from django.template.loader import render_to_string
 from django.urls import path, reverse
 from django.views.decorators.http import require_POST
 
@@ -79,6 +80,10 @@ class FeaturedImageWidget(forms.TextInput):
         super().__init__(
             {"class": "featured-picker__id", "inputmode": "numeric", "size": 8, **(attrs or {})}
         )
+
+    def render(self, name, value, attrs=None, renderer=None):
+        # The project's templates, not the form renderer's (which knows only Django's own).
+        return render_to_string(self.template_name, self.get_context(name, value, attrs))
 
     def get_context(self, name, value, attrs):
         context = super().get_context(name, value, attrs)

@@ -127,6 +127,9 @@ class Image(models.Model):
     uploaded_at = models.DateTimeField(default=timezone.now, editable=False, db_index=True)
     # [{"width", "height", "format", "name", "crop"}] (blog/images.py), made with the file.
     renditions = models.JSONField(default=list, blank=True, editable=False)
+    # SHA-256 of the file an import took it from (blog/importers/media.py): importing the same
+    # file again finds this image instead of making a copy.
+    content_hash = models.CharField(max_length=64, blank=True, db_index=True, editable=False)
 
     objects = ImageManager()
 

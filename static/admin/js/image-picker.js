@@ -5,7 +5,8 @@
    to the library through the one endpoint; nothing here writes a file's address into the text. */
 "use strict";
 
-(function () {
+// Loaded in the page's head (the admin's form media): everything waits for the document.
+document.addEventListener("DOMContentLoaded", () => {
   const dialog = document.getElementById("image-picker");
   if (!dialog) return;
   const urls = { list: dialog.dataset.listUrl, upload: dialog.dataset.uploadUrl };
@@ -341,6 +342,8 @@
     const problems = widget.querySelector(".featured-picker__errors");
     widget.querySelector(".featured-picker__actions").hidden = false;
     input.type = "hidden"; // the number stays the value; the picture and name show it
+    const label = widget.querySelector(".featured-picker__id-label");
+    if (label) label.hidden = true;
 
     function set(image) {
       input.value = image ? image.id : "";
@@ -378,8 +381,6 @@
     });
   }
 
-  document.addEventListener("DOMContentLoaded", () => {
-    document.querySelectorAll("div.markdownx").forEach(startBody);
-    document.querySelectorAll(".featured-picker").forEach(startFeatured);
-  });
-})();
+  document.querySelectorAll("div.markdownx").forEach(startBody);
+  document.querySelectorAll(".featured-picker").forEach(startFeatured);
+});
