@@ -22,8 +22,8 @@ from blog.admin.editing import PostEditingMixin
 from blog.admin.go_links import GoLinksMixin
 from blog.admin.guards import TextOnlyQueryMixin
 from blog.admin.notes import NotesMixin
-from blog.admin.post_pages import PostPagesMixin
 from blog.admin.post_images import PostImagesMixin
+from blog.admin.post_pages import PostPagesMixin
 from blog.admin.post_parts import (
     AttentionListFilter,
     FAQInline,

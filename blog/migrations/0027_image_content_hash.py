@@ -4,15 +4,14 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('blog', '0026_image_library'),
+        ("blog", "0026_image_library"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='image',
-            name='content_hash',
+            model_name="image",
+            name="content_hash",
             field=models.CharField(blank=True, db_index=True, editable=False, max_length=64),
         ),
     ]
