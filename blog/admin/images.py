@@ -9,6 +9,7 @@ ImageQuerySet.editable_by (Editors: any; others: their own uploads), asked on ev
 
 from django import forms
 from django.contrib import admin, messages
+from django.contrib.admin.options import ActionLocation
 from django.contrib.admin.utils import unquote
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
@@ -139,8 +140,8 @@ class ImageAdmin(TextOnlyQueryMixin, admin.ModelAdmin):
             return self.fieldsets
         return [fieldset for fieldset in self.fieldsets if fieldset[0] != "Replace"]
 
-    def get_actions(self, request):
-        actions = super().get_actions(request)
+    def get_actions(self, request, action_location=ActionLocation.CHANGE_LIST):
+        actions = super().get_actions(request, action_location)
         actions.pop("delete_selected", None)  # it asks the model-wide permission only
         return actions
 
