@@ -89,7 +89,15 @@ class ImageForm(forms.ModelForm):
     class Meta:
         model = Image
         fields = ["title", "alt_text", "caption", "credit", "licence", "focal_x", "focal_y"]
-        widgets = {"focal_x": forms.HiddenInput, "focal_y": forms.HiddenInput}
+        widgets = {
+            "focal_x": forms.HiddenInput,
+            "focal_y": forms.HiddenInput,
+            "title": forms.TextInput(attrs={"class": "vLargeTextField"}),
+            "alt_text": forms.TextInput(attrs={"class": "vLargeTextField"}),
+            "caption": forms.Textarea(attrs={"rows": 2, "class": "vLargeTextField"}),
+            "credit": forms.TextInput(attrs={"class": "vLargeTextField"}),
+            "licence": forms.TextInput(attrs={"class": "vLargeTextField"}),
+        }
 
 
 @admin.register(Image)
@@ -104,11 +112,12 @@ class ImageAdmin(TextOnlyQueryMixin, admin.ModelAdmin):
     readonly_fields = ["focal_picker", "details", "usage_list"]
     fieldsets = [
         (None, {"fields": ["focal_picker", "focal_x", "focal_y"]}),
-        (None, {"fields": ["title", "alt_text", "caption", "credit", "licence"]}),
+        ("Details", {"fields": ["title", "alt_text", "caption", "credit", "licence"]}),
         ("Replace", {"fields": ["replace_file"], "classes": ["collapse"]}),
         ("About the file", {"fields": ["details", "usage_list"]}),
     ]
     change_list_template = "admin/blog/image/change_list.html"
+    change_form_template = "admin/blog/image/change_form.html"
 
     class Media:
         css = {"all": ["admin/css/byline.css", "admin/css/image-library.css"]}
@@ -188,9 +197,14 @@ class ImageAdmin(TextOnlyQueryMixin, admin.ModelAdmin):
             self.message_user(request, f"Uploaded {added} images.", messages.SUCCESS)
         return HttpResponseRedirect(reverse("admin:blog_image_changelist"))
 
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        extra_context = {**(extra_context or {}), "show_save_and_add_another": False}
+        return super().change_view(request, object_id, form_url, extra_context)
+
     def changelist_view(self, request, extra_context=None):
         extra_context = {
             **(extra_context or {}),
+            "title": "Image library",
             "can_add": self.has_add_permission(request),
             "editable_ids": set(
                 Image.objects.editable_by(request.user).values_list("pk", flat=True)

@@ -9,7 +9,7 @@
     return input ? input.value : "";
   }
 
-  function uploadOne(page, list, file) {
+  function listItem(list, file) {
     const item = document.createElement("li");
     item.className = "image-upload__item image-upload__item--busy";
     const name = Object.assign(document.createElement("span"), {
@@ -18,10 +18,19 @@
     });
     const status = Object.assign(document.createElement("span"), {
       className: "image-upload__status",
-      textContent: "Uploading…",
+      textContent: "Waiting…",
     });
-    item.append(name, status);
+    const placeholder = Object.assign(document.createElement("span"), {
+      className: "image-upload__thumb image-upload__thumb--none",
+    });
+    item.append(placeholder, name, status);
     list.append(item);
+    return item;
+  }
+
+  function uploadOne(page, item, file) {
+    const status = item.querySelector(".image-upload__status");
+    status.textContent = "Uploading…";
     const body = new FormData();
     body.append("file", file);
     return fetch(page.dataset.uploadUrl, {
@@ -45,7 +54,7 @@
             textContent: "Add alt text and caption",
           });
           status.replaceChildren(`Uploaded (${data.width} × ${data.height}). `, link);
-          item.prepend(thumb);
+          item.querySelector(".image-upload__thumb--none").replaceWith(thumb);
         } else {
           item.classList.add("image-upload__item--failed");
           status.setAttribute("role", "alert");
@@ -68,7 +77,10 @@
     page.classList.add("image-upload--live"); // files go as soon as they are chosen
     function send(files) {
       // One after another: each is re-encoded and rendered on the server.
-      for (const file of files) queue = queue.then(() => uploadOne(page, list, file));
+      for (const file of files) {
+        const item = listItem(list, file);
+        queue = queue.then(() => uploadOne(page, item, file));
+      }
     }
     input.addEventListener("change", () => {
       send(Array.from(input.files));
