@@ -2,6 +2,6 @@
 addresses and state changes, sponsored content and its click report. Importing each module
 registers its models."""
 
-from blog.admin import golive, posts, records, reports, sponsored, taxonomy
+from blog.admin import golive, images, posts, records, reports, sponsored, taxonomy
 
-__all__ = ["golive", "posts", "records", "reports", "sponsored", "taxonomy"]
+__all__ = ["golive", "images", "posts", "records", "reports", "sponsored", "taxonomy"]

@@ -144,6 +144,11 @@ class Image(models.Model):
     def url(self):
         return self.file.url
 
+    @property
+    def thumbnail_url(self):
+        """A small copy for the library's grid and pickers."""
+        return self.rendition_url(320)
+
     def srcset(self, image_format="webp", crop=""):
         """`srcset` of this image's renditions in one format (and crop)."""
         return srcset_of(self, image_format, crop)
