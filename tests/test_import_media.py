@@ -2,10 +2,13 @@
 featured images name become library images, once, and the bodies refer to them; addresses
 not found there, and every address without the option, stay as they are."""
 
+import io
+import zipfile
+
 import pytest
 
 from blog.models import Image, Post
-from tests.helpers import command, image_bytes
+from tests.helpers import admin_import, command, image_bytes, upload
 
 pytestmark = pytest.mark.django_db
 
@@ -173,5 +176,31 @@ def test_wordpress_images_and_the_thumbnail_come_from_the_media_folder(tmp_path,
     assert post.featured_image.alt_text == "Nets drying on the wall"
 
     command("import_wordpress", export, media_dir=uploads)
+
+    assert Image.objects.count() == 2
+
+
+def test_the_admins_import_takes_images_from_the_zip(client, editor):
+    archive = io.BytesIO()
+    with zipfile.ZipFile(archive, "w") as files:
+        files.writestr(
+            "posts/quay.md",
+            "---\ntitle: The quay\nfeatured_image: images/quay.png\n---\n"
+            "![Nets on the wall](images/nets.png)\n\n![Gone](images/missing.png)\n",
+        )
+        files.writestr("images/quay.png", image_bytes("PNG", (600, 400)))
+        files.writestr("images/nets.png", image_bytes("PNG", (500, 300), colour="#224466"))
+    client.force_login(editor)
+
+    page = admin_import(client, {"file": upload("site.zip", archive.getvalue())})
+
+    assert "2 added to the library" in page.text
+    post = Post.objects.get()
+    nets = Image.objects.get(title="nets")
+    assert post.body.startswith(f"![Nets on the wall](image:{nets.pk})")
+    assert "![Gone](images/missing.png)" in post.body
+    assert post.featured_image.title == "quay"
+
+    admin_import(client, {"file": upload("site.zip", archive.getvalue())})
 
     assert Image.objects.count() == 2
