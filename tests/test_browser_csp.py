@@ -144,9 +144,14 @@ def test_every_admin_script_runs_with_no_violation(live_server, browser, superus
     page.wait_for_selector(".markdownx-preview td.align-right")
     assert page.locator(".markdownx-preview em").first.inner_text() == "leaves"
 
-    # An image dropped on the editor is uploaded and shows in the preview.
+    # An image dropped on the editor goes into the library, is described in the picker
+    # (image-picker.js) and shows in the preview.
     page.evaluate(DROP_IMAGE, ["#id_body", base64.b64encode(png("orange")).decode()])
-    expect(page.locator("#id_body")).to_have_value(re.compile(r"!\[.*\]\(/media/"))
+    page.locator(".image-picker__alt").fill("An orange square")
+    page.get_by_role("button", name="Insert").click()
+    expect(page.locator("#id_body")).to_have_value(
+        re.compile(r"!\[An orange square\]\(image:\d+\)")
+    )
     page.wait_for_selector(".markdownx-preview img")
 
     # Inline rows: add two FAQs, remove one; add a reference.
