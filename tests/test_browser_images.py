@@ -131,6 +131,7 @@ def test_a_dropped_image_asks_for_alt_text_and_a_refused_one_says_why(
     dialog = page.get_by_role("dialog", name="Describe the uploaded image")
     expect(dialog).to_be_visible(timeout=WAIT)
     dialog.locator(".image-picker__alt").fill("An orange [sky] over the bay")
+    shot(page, "4-describe-dropped")
     dialog.get_by_role("button", name="Insert").click()
     image = Image.objects.get()
     expect(page.locator("#id_body")).to_have_value(
@@ -170,6 +171,8 @@ def test_the_featured_image_is_chosen_from_the_library(live_server, browser, aut
         "lighthouse (alt: A red lighthouse)"
     )
     expect(page.locator(".featured-picker__preview")).to_be_visible()
+    page.locator(".featured-picker").scroll_into_view_if_needed()
+    shot(page, "5-featured")
     page.locator(".post-bar").get_by_role("button", name="Save").click()
 
     expect(page.locator(".messagelist .success").first).to_be_visible()
