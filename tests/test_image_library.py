@@ -497,3 +497,53 @@ def test_the_card_crop_keeps_the_focal_point_in_view():
 )
 def test_crop_boxes_centre_on_the_focal_point_within_the_picture(size, focal, box):
     assert crop_box(*size, 16 / 9, *focal) == box
+
+
+# Featured images from before the library -------------------------------------------------------
+
+BEFORE_LIBRARY = ("blog", "0025_post_seo_title")
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_migration_turns_featured_image_files_into_library_images(client):
+    from django.core.files.base import ContentFile
+    from django.core.files.storage import default_storage
+    from django.db import connection
+    from django.db.migrations.executor import MigrationExecutor
+    from django.utils import timezone
+
+    executor = MigrationExecutor(connection)
+    executor.migrate([BEFORE_LIBRARY])
+    OldPost = executor.loader.project_state([BEFORE_LIBRARY]).apps.get_model("blog", "Post")
+    name = default_storage.save(
+        "featured/2026/11/loaf.png", ContentFile(image_bytes("PNG", (800, 500)))
+    )
+    OldPost.objects.create(
+        title="Rye at home",
+        slug="rye",
+        body="Words.",
+        body_html="<p>Words.</p>",
+        status="published",
+        publish_at=timezone.now(),
+        featured_image=name,
+        featured_image_width=800,
+        featured_image_height=500,
+        featured_image_alt="A loaf on a board",
+        featured_image_renditions=[{"width": 480, "height": 300, "name": "featured/x-480w.webp"}],
+    )
+    OldPost.objects.create(
+        title="No picture", slug="plain", body="Words.", publish_at=timezone.now()
+    )
+
+    executor = MigrationExecutor(connection)
+    executor.migrate(executor.loader.graph.leaf_nodes())
+
+    post = Post.objects.get(slug="rye")
+    image = post.featured_image
+    assert (image.file.name, image.width, image.height) == (name, 800, 500)
+    assert image.alt_text == "A loaf on a board" and image.title == "Rye at home"
+    assert {r["format"] for r in image.renditions} == {"avif", "webp"}
+    assert list(image.usages()) == [post]
+    assert Post.objects.get(slug="plain").featured_image is None
+    html = client.get("/posts/rye/").content.decode()
+    assert 'alt="A loaf on a board"' in html and name in html
