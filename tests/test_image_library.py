@@ -416,6 +416,15 @@ def test_the_library_filters_by_missing_alt_text_use_and_uploader(client, editor
     assert bare  # listed above
 
 
+def test_the_featured_image_lookup_picks_from_the_grid(client, author):
+    image = ImageFactory()
+    client.force_login(author)
+
+    html = client.get("/admin/blog/image/?_popup=1&_to_field=id").content.decode()
+
+    assert f'data-popup-opener="{image.pk}"' in html
+
+
 # Renditions -------------------------------------------------------------------------------------
 
 
