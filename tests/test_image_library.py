@@ -44,7 +44,7 @@ def test_a_reference_becomes_a_figure_with_renditions_size_alt_and_caption(clien
     assert 'sizes="(min-width: 46rem) 42rem, 100vw"' in img
     assert 'width="1600" height="900" alt="A loaf on a board"' in img
     assert 'loading="eager"' in img  # the first image of the body
-    assert '<figcaption>Fresh rye<span class="figure__credit">Ann Lens</span></figcaption>' in (
+    assert '<figcaption>Fresh rye <span class="figure__credit">Ann Lens</span></figcaption>' in (
         figure
     )
 
