@@ -126,6 +126,21 @@ def test_replacing_the_file_keeps_the_reference_and_the_page_shows_the_new_one(
     assert f"image:{image.pk}" in post.body  # the Markdown is as it was
 
 
+def test_readers_see_new_words_of_an_image_at_once_though_pages_are_cached(client, editor):
+    image = ImageFactory(uploaded_by=editor, caption="Old caption")
+    post = PostFactory(body=f"![A field](image:{image.pk})")
+    assert "Old caption" in client.get(post.get_absolute_url()).content.decode()  # now cached
+    client.force_login(editor)
+    client.post(f"/admin/blog/image/{image.pk}/change/", image_form(image, caption="New caption"))
+    client.logout()
+    post.refresh_from_db()
+    assert "New caption" in post.body_html
+
+    html = client.get(post.get_absolute_url()).content.decode()
+
+    assert "New caption" in html and "Old caption" not in html
+
+
 def test_a_post_page_with_featured_and_body_images_still_runs_two_queries(
     client, django_assert_max_num_queries
 ):
