@@ -69,7 +69,8 @@ def figcaption(caption, credit):
     if not (caption or credit):
         return ""
     credit_html = format_html('<span class="figure__credit">{}</span>', credit) if credit else ""
-    return format_html("<figcaption>{}{}</figcaption>", caption, credit_html)
+    space = " " if caption and credit else ""
+    return format_html("<figcaption>{}{}{}</figcaption>", caption, space, credit_html)
 
 
 def picture_markup(image, *, alt, loading="lazy", sizes=SIZES, crop=""):

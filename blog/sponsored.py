@@ -88,6 +88,7 @@ def render_posts_again(post_ids):
 
 
 def _render(post_ids):
+    from blog.content_version import bump_content_generation
     from blog.figures import figures
     from blog.models import FAQ, Post
     from blog.models.stored import store_parts
@@ -123,6 +124,9 @@ def _render(post_ids):
                     logger.warning("FAQ %s could not be rendered again", faq.pk, exc_info=True)
             FAQ.objects.bulk_update(faqs, ["answer_html"])
             store_parts(posts, ["faqs", "references"])
+    # Bulk updates send no signals: cached pages showing these posts go stale here (the worker's
+    # part of render_again() too, which no save around it announces).
+    bump_content_generation()
     return len(post_ids)
 
 

@@ -129,3 +129,30 @@ def test_a_contributor_sees_anothers_image_read_only(live_server, browser, contr
     assert page.locator("#id_alt_text").count() == 0
     assert page.locator(".focal-picker--editable").count() == 0
     assert page.locator("input[name=_save]").count() == 0
+
+
+def test_a_phone_gets_a_small_modern_rendition_that_fits_the_screen(live_server, browser, settings):
+    settings.BYLINE_SERVE_MEDIA = True
+    image = Image.objects.create_from_upload(
+        ContentFile(landscape(2400, 1500, *PICTURES[2][2:]), "ridge.jpg"),
+        user=None,
+        alt_text="A ridge at sunset",
+        caption="The ridge above the village",
+        credit="Ann Lens",
+    )
+    PostFactory(
+        slug="ridge", body=f"Words before.\n\n![A ridge at sunset](image:{image.pk})\n\nAfter."
+    )
+    context = browser.new_context(viewport={"width": 390, "height": 844}, device_scale_factor=2)
+    page = context.new_page()
+
+    page.goto(f"{live_server.url}/posts/ridge/")
+
+    picture = page.locator(".figure img")
+    expect(picture).to_have_js_property("complete", True)
+    assert picture.evaluate("i => i.currentSrc").endswith("-960w.avif")  # 390 × 2, not 2400
+    assert page.evaluate("() => document.scrollingElement.scrollWidth") <= 390
+    caption = page.locator(".figure figcaption").inner_text()
+    assert caption == "The ridge above the village Ann Lens"
+    shot(page, "post-phone")
+    context.close()

@@ -44,7 +44,7 @@ def test_a_reference_becomes_a_figure_with_renditions_size_alt_and_caption(clien
     assert 'sizes="(min-width: 46rem) 42rem, 100vw"' in img
     assert 'width="1600" height="900" alt="A loaf on a board"' in img
     assert 'loading="eager"' in img  # the first image of the body
-    assert '<figcaption>Fresh rye<span class="figure__credit">Ann Lens</span></figcaption>' in (
+    assert '<figcaption>Fresh rye <span class="figure__credit">Ann Lens</span></figcaption>' in (
         figure
     )
 
@@ -124,6 +124,21 @@ def test_replacing_the_file_keeps_the_reference_and_the_page_shows_the_new_one(
     assert image.file.name in post.body_html and 'width="1000" height="500"' in post.body_html
     assert old_name not in post.body_html
     assert f"image:{image.pk}" in post.body  # the Markdown is as it was
+
+
+def test_readers_see_new_words_of_an_image_at_once_though_pages_are_cached(client, editor):
+    image = ImageFactory(uploaded_by=editor, caption="Old caption")
+    post = PostFactory(body=f"![A field](image:{image.pk})")
+    assert "Old caption" in client.get(post.get_absolute_url()).content.decode()  # now cached
+    client.force_login(editor)
+    client.post(f"/admin/blog/image/{image.pk}/change/", image_form(image, caption="New caption"))
+    client.logout()
+    post.refresh_from_db()
+    assert "New caption" in post.body_html
+
+    html = client.get(post.get_absolute_url()).content.decode()
+
+    assert "New caption" in html and "Old caption" not in html
 
 
 def test_a_post_page_with_featured_and_body_images_still_runs_two_queries(
@@ -416,6 +431,15 @@ def test_the_library_filters_by_missing_alt_text_use_and_uploader(client, editor
     assert bare  # listed above
 
 
+def test_the_featured_image_lookup_picks_from_the_grid(client, author):
+    image = ImageFactory()
+    client.force_login(author)
+
+    html = client.get("/admin/blog/image/?_popup=1&_to_field=id").content.decode()
+
+    assert f'data-popup-opener="{image.pk}"' in html
+
+
 # Renditions -------------------------------------------------------------------------------------
 
 
@@ -497,3 +521,53 @@ def test_the_card_crop_keeps_the_focal_point_in_view():
 )
 def test_crop_boxes_centre_on_the_focal_point_within_the_picture(size, focal, box):
     assert crop_box(*size, 16 / 9, *focal) == box
+
+
+# Featured images from before the library -------------------------------------------------------
+
+BEFORE_LIBRARY = ("blog", "0025_post_seo_title")
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_migration_turns_featured_image_files_into_library_images(client):
+    from django.core.files.base import ContentFile
+    from django.core.files.storage import default_storage
+    from django.db import connection
+    from django.db.migrations.executor import MigrationExecutor
+    from django.utils import timezone
+
+    executor = MigrationExecutor(connection)
+    executor.migrate([BEFORE_LIBRARY])
+    OldPost = executor.loader.project_state([BEFORE_LIBRARY]).apps.get_model("blog", "Post")
+    name = default_storage.save(
+        "featured/2026/11/loaf.png", ContentFile(image_bytes("PNG", (800, 500)))
+    )
+    OldPost.objects.create(
+        title="Rye at home",
+        slug="rye",
+        body="Words.",
+        body_html="<p>Words.</p>",
+        status="published",
+        publish_at=timezone.now(),
+        featured_image=name,
+        featured_image_width=800,
+        featured_image_height=500,
+        featured_image_alt="A loaf on a board",
+        featured_image_renditions=[{"width": 480, "height": 300, "name": "featured/x-480w.webp"}],
+    )
+    OldPost.objects.create(
+        title="No picture", slug="plain", body="Words.", publish_at=timezone.now()
+    )
+
+    executor = MigrationExecutor(connection)
+    executor.migrate(executor.loader.graph.leaf_nodes())
+
+    post = Post.objects.get(slug="rye")
+    image = post.featured_image
+    assert (image.file.name, image.width, image.height) == (name, 800, 500)
+    assert image.alt_text == "A loaf on a board" and image.title == "Rye at home"
+    assert {r["format"] for r in image.renditions} == {"avif", "webp"}
+    assert list(image.usages()) == [post]
+    assert Post.objects.get(slug="plain").featured_image is None
+    html = client.get("/posts/rye/").content.decode()
+    assert 'alt="A loaf on a board"' in html and name in html

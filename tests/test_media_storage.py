@@ -2,6 +2,9 @@
 environment names one; originals and renditions alike through STORAGES["default"]."""
 
 import json
+import os
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -9,7 +12,6 @@ from django.core.files.storage import InMemoryStorage, storages
 
 from blog.models import Image
 from tests.factories import ImageFactory
-from tests.test_settings import start
 
 SHOW_STORAGE = [
     "-c",
@@ -27,8 +29,16 @@ SHOW_STORAGE = [
 ]
 
 
+ROOT = Path(__file__).resolve().parent.parent
+
+
 def storage_in(**env):
-    result = start(*SHOW_STORAGE, DJANGO_SETTINGS_MODULE="config.settings", DEBUG="1", **env)
+    """The default storage a fresh interpreter builds from the environment `env`."""
+    clean = {k: v for k, v in os.environ.items() if not k.startswith(("BYLINE_S3", "AWS_"))}
+    env = clean | {"DJANGO_SETTINGS_MODULE": "config.settings", "DEBUG": "1"} | env
+    result = subprocess.run(
+        [sys.executable, *SHOW_STORAGE], cwd=ROOT, env=env, capture_output=True, text=True
+    )
     assert result.returncode == 0, result.stderr
     return json.loads(result.stdout.strip().splitlines()[-1])
 

@@ -390,7 +390,10 @@ class Post(PostPlanning, PostWorkflow, PostContent, models.Model):
             self.update_search_vector()
             if not getattr(self, "_defer_derived", False):  # save_with_history() calls it
                 Post.store_derived([self])
-                ImageUse.record([self])
+                if renders(kwargs.get("update_fields"), "body") or renders(
+                    kwargs.get("update_fields"), "featured_image"
+                ):
+                    ImageUse.record([self])
 
     def get_absolute_url(self):
         return reverse("blog:post_detail", kwargs={"slug": self.slug})
