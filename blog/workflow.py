@@ -197,8 +197,10 @@ class PostWorkflow:
                 "Add a description before publishing: search results and social cards show it."
             )
         if self.featured_image_id and not self.featured_alt().strip():
+            image = self.featured_image
             errors["featured_image_alt"] = (
-                "Describe the featured image before publishing, for readers who cannot see it."
+                f"Describe the featured image (“{image.title}”, image:{image.pk}) before "
+                "publishing, here or in the image library, for readers who cannot see it."
             )
         if submitted is None:
             sponsored = problems(self)

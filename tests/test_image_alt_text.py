@@ -157,3 +157,27 @@ def test_alt_text_added_in_the_library_lets_the_post_go_out(editor):
     Image.objects.filter(pk=image.pk).update(alt_text="A stone quay in fog")
 
     post.check_transition("publish", editor)  # no longer refused
+
+
+def test_a_featured_image_without_alt_text_is_named(client, editor):
+    image = library_image("lighthouse")
+    client.force_login(editor)
+
+    response = client.post(
+        "/admin/blog/post/add/", post_form(featured_image=str(image.pk), _transition="publish")
+    )
+
+    assert f"Describe the featured image (“lighthouse”, image:{image.pk})" in response.text
+    assert not Post.objects.exists()
+
+    response = client.post(
+        "/admin/blog/post/add/",
+        post_form(
+            featured_image=str(image.pk),
+            featured_image_alt="A red lighthouse on a rock",
+            _transition="publish",
+        ),
+    )
+
+    assert response.status_code == 302
+    assert Post.objects.get().is_published()

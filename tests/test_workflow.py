@@ -63,7 +63,7 @@ def test_publishing_a_featured_image_without_alt_text_is_refused(client, author)
 
     response = change(client, post, _transition="publish", featured_image_alt="")
 
-    assert "Describe the featured image before publishing" in errors(response)
+    assert f"Describe the featured image (“{image.title}”, image:{image.pk})" in errors(response)
 
 
 def test_a_live_post_cannot_lose_its_description(client, editor):
