@@ -138,6 +138,13 @@ def test_a_dropped_image_asks_for_alt_text_and_a_refused_one_says_why(
         f"Before the picture.\n\n![An orange (sky) over the bay](image:{image.pk})\n\n"
     )
     assert image.uploaded_by == contributor
+    # Their own upload had none: the library keeps what they typed (sent after inserting).
+    for _ in range(50):
+        image.refresh_from_db()
+        if image.alt_text:
+            break
+        page.wait_for_timeout(100)
+    assert image.alt_text == "An orange [sky] over the bay"
     expect(page.locator(".markdownx-preview img")).to_have_js_property("complete", True)
     assert page.locator(".markdownx-preview img").evaluate("img => img.naturalWidth") > 0
     assert page.locator(".md-drop-errors").is_hidden()

@@ -207,3 +207,56 @@ def test_changing_a_post_keeps_its_featured_image(client, author):
     assert response.status_code == 302
     post.refresh_from_db()
     assert (post.body, post.featured_image_id) == ("New words.", image.pk)
+
+
+# Alt text typed at insertion, kept in the library ------------------------------------------
+
+
+def alt_text_url(image):
+    return f"/admin/blog/post/images/{image.pk}/alt-text/"
+
+
+def test_alt_text_typed_for_ones_own_upload_is_kept_in_the_library(client, contributor):
+    image = library_image(contributor)
+    client.force_login(contributor)
+
+    response = client.post(alt_text_url(image), {"alt_text": " Boats at anchor "})
+
+    assert response.status_code == 200
+    assert response.json()["image"]["alt_text"] == "Boats at anchor"
+    image.refresh_from_db()
+    assert image.alt_text == "Boats at anchor"
+
+
+def test_a_contributor_cannot_give_alt_text_to_someone_elses_image(client, contributor, editor):
+    image = library_image(editor)
+    client.force_login(contributor)
+
+    response = client.post(alt_text_url(image), {"alt_text": "Mine now"})
+
+    assert response.status_code == 403
+    image.refresh_from_db()
+    assert image.alt_text == ""
+    listed = client.get(LIBRARY).json()["images"][0]
+    assert (listed["id"], listed["editable"]) == (image.pk, False)
+
+
+def test_alt_text_already_in_the_library_is_not_replaced_from_the_post_form(client, editor):
+    image = library_image(editor, alt_text="A quay at dawn")
+    client.force_login(editor)
+
+    client.post(alt_text_url(image), {"alt_text": "Something else"})
+
+    image.refresh_from_db()
+    assert image.alt_text == "A quay at dawn"
+
+
+def test_alt_text_needs_a_post_with_the_csrf_token(contributor):
+    image = library_image(contributor)
+    browser = Client(enforce_csrf_checks=True)
+    browser.force_login(contributor)
+
+    assert browser.get(alt_text_url(image)).status_code == 405
+    assert browser.post(alt_text_url(image), {"alt_text": "Boats"}).status_code == 403
+    image.refresh_from_db()
+    assert image.alt_text == ""

@@ -25,10 +25,19 @@ PICKER_PAGE = 24
 THUMBNAIL_WIDTH = 320
 
 
-def picker_json(image):
-    """An image as the picker shows it: a small rendition, its title and alt text."""
+def may_change(user, image):
+    """ImageQuerySet.editable_by, for an image in hand."""
+    return user.has_perm("blog.change_image") and (
+        user.has_perm("blog.edit_any_image") or image.uploaded_by_id == user.pk
+    )
+
+
+def picker_json(image, user=None):
+    """An image as the picker shows it: a small rendition, its title and alt text, and whether
+    `user` may give it alt text in the library."""
     thumbnail = image.rendition(THUMBNAIL_WIDTH) or {}
     return {
+        "editable": user is not None and may_change(user, image),
         "id": image.pk,
         "title": image.title,
         "alt_text": image.alt_text,
@@ -67,7 +76,7 @@ def image_upload(request):
         image = Image.objects.create_from_upload(upload, user=user, alt_text=alt_text)
     except ValidationError as refused:
         return JsonResponse({"image": refused.messages}, status=400)
-    return JsonResponse({"image": picker_json(image), "image_code": f"![](image:{image.pk})"})
+    return JsonResponse({"image": picker_json(image, user), "image_code": f"![](image:{image.pk})"})
 
 
 class FeaturedImageWidget(forms.TextInput):
@@ -108,6 +117,11 @@ class PostImagesMixin:
                 self.admin_site.admin_view(self.image_library_view),
                 name="blog_post_images",
             ),
+            path(
+                "images/<int:pk>/alt-text/",
+                self.admin_site.admin_view(self.image_alt_text_view),
+                name="blog_post_image_alt_text",
+            ),
             *super().get_urls(),
         ]
 
@@ -143,13 +157,33 @@ class PostImagesMixin:
             images = images.search(typed)
         page = Paginator(images, PICKER_PAGE).get_page(request.GET.get("page"))
         return JsonResponse(
-            {"images": [picker_json(image) for image in page], "more": page.has_next()}
+            {
+                "images": [picker_json(image, request.user) for image in page],
+                "more": page.has_next(),
+            }
         )
+
+    @json_endpoint("POST")
+    def image_alt_text_view(self, request, pk):
+        """Alt text typed at insertion, kept in the library for an image that has none there
+        yet, when the user may change that image (their own upload, or any for Editors):
+        another's words are never replaced from the post form."""
+        if not self.may_use_images(request):
+            return JsonResponse({"error": "You may not use the image library."}, status=403)
+        image = Image.objects.editable_by(request.user).filter(pk=pk).first()
+        if image is None:
+            return JsonResponse({"error": "You may not change this image."}, status=403)
+        alt_text = request.POST.get("alt_text", "").replace("\x00", "").strip()[:250]
+        if alt_text and not image.alt_text.strip():
+            image.alt_text = alt_text
+            image.save(update_fields=["alt_text"])
+        return JsonResponse({"image": picker_json(image, request.user)})
 
     def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
         context["image_picker"] = (
             {
                 "list_url": reverse("admin:blog_post_images"),
+                "alt_url": reverse("admin:blog_post_image_alt_text", args=[0]),
                 "upload_url": reverse("markdownx_upload"),
                 "accept": ",".join(CONTENT_TYPES),
                 "max_bytes": settings.BYLINE_UPLOAD_MAX_BYTES,

@@ -9,7 +9,7 @@
 document.addEventListener("DOMContentLoaded", () => {
   const dialog = document.getElementById("image-picker");
   if (!dialog) return;
-  const urls = { list: dialog.dataset.listUrl, upload: dialog.dataset.uploadUrl };
+  const urls = { list: dialog.dataset.listUrl, upload: dialog.dataset.uploadUrl, alt: dialog.dataset.altUrl };
   const browse = dialog.querySelector(".image-picker__browse");
   const describe = dialog.querySelector(".image-picker__describe");
   const grid = dialog.querySelector(".image-picker__grid");
@@ -161,7 +161,9 @@ document.addEventListener("DOMContentLoaded", () => {
     altInput.value = image.alt_text || "";
     altNote.textContent = image.alt_text
       ? "Prefilled from the library. Change it if this post needs other words."
-      : "This image has no alt text in the library yet: publishing needs one.";
+      : image.editable
+        ? "This image has no alt text in the library yet: what you write here is kept there too."
+        : "This image has no alt text in the library yet: publishing needs it here.";
     browse.hidden = true;
     describe.hidden = false;
     altInput.focus();
@@ -238,12 +240,29 @@ document.addEventListener("DOMContentLoaded", () => {
     return end;
   }
 
+  // Alt text typed for an image with none in the library is kept there too, where the writer
+  // may change the image (their own upload): the next post using it starts from it.
+  function keepAltText(image, alt) {
+    if (!alt || image.alt_text || !image.editable) return;
+    const data = new FormData();
+    data.append("alt_text", alt);
+    fetch(urls.alt.replace(/\/0\//, `/${image.id}/`), {
+      method: "POST",
+      body: data,
+      credentials: "same-origin",
+      headers: { "X-CSRFToken": csrfToken(), Accept: "application/json" },
+    }).catch(() => { /* the reference has it; the library can be told later */ });
+  }
+
   function bodyPicker(textarea, image = null, then = null) {
     let at = textarea.selectionEnd;
     open({
       heading: image ? "Describe the uploaded image" : "Insert an image",
       image,
-      choose: (picked, alt) => { at = insertReference(textarea, at, picked, alt); },
+      choose: (picked, alt) => {
+        at = insertReference(textarea, at, picked, alt);
+        keepAltText(picked, alt);
+      },
       closed: () => {
         if (then) then(at);
         else textarea.focus();
