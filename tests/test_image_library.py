@@ -458,6 +458,21 @@ def test_renditions_are_made_once_not_per_save_or_page_view(client, settings):
     assert media_files(settings) == made
 
 
+def test_an_animation_is_shown_as_it_is_not_as_still_renditions():
+    frames = [Picture.new("RGB", (200, 120), colour) for colour in ("red", "blue", "green")]
+    buffer = io.BytesIO()
+    frames[0].save(buffer, "GIF", save_all=True, append_images=frames[1:], duration=80)
+    image = Image.objects.create_from_upload(
+        upload("dance.gif", buffer.getvalue(), "image/gif"), user=None, alt_text="Dancing"
+    )
+
+    html = render_markdown(f"![Dancing](image:{image.pk})")
+
+    assert image.renditions == [] and image.file.name.endswith(".webp")
+    assert f'<picture><img src="{image.url}" width="200" height="120" alt="Dancing"' in html
+    assert "srcset" not in html
+
+
 def test_moving_the_focal_point_makes_the_crops_again_once(
     client, editor, settings, django_capture_on_commit_callbacks
 ):
