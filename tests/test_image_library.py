@@ -547,6 +547,7 @@ BEFORE_LIBRARY = ("blog", "0025_post_seo_title")
 def test_the_migration_turns_featured_image_files_into_library_images(client):
     from django.core.files.base import ContentFile
     from django.core.files.storage import default_storage
+    from django.core.management import call_command
     from django.db import connection
     from django.db.migrations.executor import MigrationExecutor
     from django.utils import timezone
@@ -581,8 +582,17 @@ def test_the_migration_turns_featured_image_files_into_library_images(client):
     image = post.featured_image
     assert (image.file.name, image.width, image.height) == (name, 800, 500)
     assert image.alt_text == "A loaf on a board" and image.title == "Rye at home"
-    assert {r["format"] for r in image.renditions} == {"avif", "webp"}
+    assert image.renditions == [
+        {"width": 480, "height": 300, "name": "featured/x-480w.webp", "format": "webp", "crop": ""}
+    ]
     assert list(image.usages()) == [post]
     assert Post.objects.get(slug="plain").featured_image is None
     html = client.get("/posts/rye/").content.decode()
     assert 'alt="A loaf on a board"' in html and name in html
+
+    call_command("make_renditions")  # what the migration leaves for later
+
+    image.refresh_from_db()
+    assert {r["format"] for r in image.renditions} == {"avif", "webp"}
+    assert any(r["crop"] == "card" for r in image.renditions)
+    assert "-960w.avif" not in html and "-800w.avif" in client.get("/posts/rye/?u=1").text
