@@ -360,6 +360,16 @@ def test_an_editor_changes_anyones_image(client, editor):
     assert theirs.alt_text == "Described"
 
 
+def test_one_image_and_the_library_agree_on_who_may_change_it(contributor, editor):
+    own, theirs = ImageFactory(uploaded_by=contributor), ImageFactory(uploaded_by=editor)
+    orphan = ImageFactory(uploaded_by=None)
+
+    for user in (contributor, editor):
+        editable = set(Image.objects.editable_by(user))
+        assert {i for i in (own, theirs, orphan) if i.can_change(user)} == editable
+    assert Image.objects.editable_by(contributor).get() == own
+
+
 def test_someone_without_a_role_cannot_upload(client):
     outsider = UserFactory(is_staff=True)
     client.force_login(outsider)
