@@ -12,7 +12,7 @@ from PIL import Image as Picture
 from blog.images import crop_box
 from blog.models import Image, ImageUse, Post
 from blog.rendering import render_markdown
-from tests.factories import ImageFactory, PostFactory, UserFactory
+from tests.factories import FAQFactory, ImageFactory, PostFactory, UserFactory
 from tests.helpers import image_bytes, png, post_form, upload
 
 pytestmark = pytest.mark.django_db
@@ -92,6 +92,16 @@ def test_image_addresses_are_only_ever_library_image_sources(source):
     html = render_markdown(source)
 
     assert "image:" not in html.lower() and "onerror" not in html
+
+
+def test_only_a_posts_body_shows_library_images(client):
+    image = ImageFactory()
+    post = PostFactory(body=f"![x](image:{image.pk})")
+    FAQFactory(post=post, answer=f"See ![y](image:{image.pk}).")
+
+    html = client.get(post.get_absolute_url() + UNCACHED).content.decode()
+
+    assert html.count("<picture>") == 1 and "image:" not in html
 
 
 def test_the_words_of_a_reference_are_escaped():
