@@ -83,13 +83,14 @@ def picture_markup(image, *, alt, loading="lazy", sizes=SIZES, crop=""):
         width, height = widest["width"], widest["height"]
     else:
         src, width, height = image.url, image.width, image.height
+    webp = image.srcset("webp", crop)
+    candidates = format_html(' srcset="{}" sizes="{}"', webp, sizes) if webp else ""
     return format_html(
-        '<picture>{}<img src="{}" srcset="{}" sizes="{}" width="{}" height="{}" alt="{}" '
-        'loading="{}" decoding="async"></picture>',
+        '<picture>{}<img src="{}"{} width="{}" height="{}" alt="{}" loading="{}" '
+        'decoding="async"></picture>',
         source if avif else "",
         src,
-        image.srcset("webp", crop),
-        sizes,
+        candidates,
         width,
         height,
         alt,

@@ -45,6 +45,9 @@ def make_renditions(image):
     storage = field_file.storage
     with field_file.open("rb") as source:
         with Image.open(source) as opened:
+            if getattr(opened, "is_animated", False):
+                # Stills of an animation would stop it: readers get the animation itself.
+                return []
             picture = ImageOps.exif_transpose(opened)
             picture.load()
     if picture.mode not in ("RGB", "RGBA"):

@@ -13,7 +13,7 @@ from PIL import ImageDraw
 from playwright.sync_api import expect
 
 from blog.models import Image
-from tests.browser import SCREENSHOTS, PolicyWatch, log_in, requires_chromium
+from tests.browser import SCREENSHOTS, PolicyWatch, log_in, requires_chromium, serious_violations
 from tests.factories import PostFactory
 
 pytestmark = [pytest.mark.browser, requires_chromium, pytest.mark.django_db(transaction=True)]
@@ -96,6 +96,7 @@ def test_upload_browse_and_set_a_focal_point(live_server, browser, editor, setti
         expect(thumbnail).to_have_js_property("complete", True)
         assert thumbnail.evaluate("i => i.naturalWidth") > 0
     assert page.locator(".image-grid__badge").count() == 3  # no alt text yet
+    assert serious_violations(page) == []
     shot(page, "grid")
 
     page.goto(f"{live_server.url}/admin/blog/image/{orchard.pk}/change/")
@@ -104,6 +105,7 @@ def test_upload_browse_and_set_a_focal_point(live_server, browser, editor, setti
     picture.click(position={"x": box["width"] * 0.3, "y": box["height"] * 0.2})
     page.fill("#id_alt_text", "Rows of apple trees under a pale sky")
     assert "Apples in October" in page.locator(".image-usage").inner_text()
+    assert serious_violations(page) == []
     shot(page, "edit")
     page.click("input[name=_save]")
     page.wait_for_selector(".messagelist .success")

@@ -10,7 +10,13 @@ from pathlib import Path
 import pytest
 from django.utils import timezone
 
-from tests.factories import FullPostFactory, PostFactory, TopicFactory, UserFactory
+from tests.factories import (
+    FullPostFactory,
+    ImageFactory,
+    PostFactory,
+    TopicFactory,
+    UserFactory,
+)
 
 VNU_JAR = Path(__file__).resolve().parent.parent / "node_modules/vnu-jar/build/dist/vnu.jar"
 
@@ -27,14 +33,18 @@ pytestmark = [
 
 def test_public_pages_pass_the_nu_html_checker(client, tmp_path):
     writer = UserFactory(slug="writer", bio="Writes about **soil**.", website="https://w.example")
+    picture = ImageFactory(caption="A caption", credit="A credit")
     FullPostFactory(
+        featured_image=picture,
         slug="rich",
         authors=[writer, UserFactory()],
         tags=["soil"],
         topics=[TopicFactory(slug="garden")],
         body="## Part one\n\n" + "Words and more words. " * 120 + "\n\n## Part two\n\n"
         "| a | b |\n|:--|--:|\n| 1 | 2 |\n\n```python\nprint('hi')\n```\n\nNote[^1]\n\n"
-        "## Part three\n\n[offer](https://amzn.to/x) <b onclick=x>raw</b>\n\n[^1]: A footnote.",
+        "## Part three\n\n[offer](https://amzn.to/x) <b onclick=x>raw</b>\n\n[^1]: A footnote."
+        f'\n\n![A figure](image:{picture.pk} "Its caption")\n\nInline ![icon](image:{picture.pk}).'
+        "\n\n![gone](image:987654)",
         publish_at=timezone.now() - timedelta(hours=1),
         faqs=[{"answer": "An *answer*."}],
         references=1,
@@ -60,6 +70,7 @@ def test_public_pages_pass_the_nu_html_checker(client, tmp_path):
         assert response.status_code in (200, 404), url
         files.append(tmp_path / f"{number}.html")
         files[-1].write_bytes(response.content)
+    assert b'<figure class="figure"><picture><source type="image/avif"' in files[1].read_bytes()
 
     result = subprocess.run(
         ["java", "-jar", str(VNU_JAR), "--errors-only", "--format", "json", *map(str, files)],

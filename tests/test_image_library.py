@@ -12,7 +12,7 @@ from PIL import Image as Picture
 from blog.images import crop_box
 from blog.models import Image, ImageUse, Post
 from blog.rendering import render_markdown
-from tests.factories import ImageFactory, PostFactory, UserFactory
+from tests.factories import FAQFactory, ImageFactory, PostFactory, UserFactory
 from tests.helpers import image_bytes, png, post_form, upload
 
 pytestmark = pytest.mark.django_db
@@ -92,6 +92,16 @@ def test_image_addresses_are_only_ever_library_image_sources(source):
     html = render_markdown(source)
 
     assert "image:" not in html.lower() and "onerror" not in html
+
+
+def test_only_a_posts_body_shows_library_images(client):
+    image = ImageFactory()
+    post = PostFactory(body=f"![x](image:{image.pk})")
+    FAQFactory(post=post, answer=f"See ![y](image:{image.pk}).")
+
+    html = client.get(post.get_absolute_url() + UNCACHED).content.decode()
+
+    assert html.count("<picture>") == 1 and "image:" not in html
 
 
 def test_the_words_of_a_reference_are_escaped():
@@ -360,6 +370,16 @@ def test_an_editor_changes_anyones_image(client, editor):
     assert theirs.alt_text == "Described"
 
 
+def test_one_image_and_the_library_agree_on_who_may_change_it(contributor, editor):
+    own, theirs = ImageFactory(uploaded_by=contributor), ImageFactory(uploaded_by=editor)
+    orphan = ImageFactory(uploaded_by=None)
+
+    for user in (contributor, editor):
+        editable = set(Image.objects.editable_by(user))
+        assert {i for i in (own, theirs, orphan) if i.can_change(user)} == editable
+    assert Image.objects.editable_by(contributor).get() == own
+
+
 def test_someone_without_a_role_cannot_upload(client):
     outsider = UserFactory(is_staff=True)
     client.force_login(outsider)
@@ -458,6 +478,21 @@ def test_renditions_are_made_once_not_per_save_or_page_view(client, settings):
     assert media_files(settings) == made
 
 
+def test_an_animation_is_shown_as_it_is_not_as_still_renditions():
+    frames = [Picture.new("RGB", (200, 120), colour) for colour in ("red", "blue", "green")]
+    buffer = io.BytesIO()
+    frames[0].save(buffer, "GIF", save_all=True, append_images=frames[1:], duration=80)
+    image = Image.objects.create_from_upload(
+        upload("dance.gif", buffer.getvalue(), "image/gif"), user=None, alt_text="Dancing"
+    )
+
+    html = render_markdown(f"![Dancing](image:{image.pk})")
+
+    assert image.renditions == [] and image.file.name.endswith(".webp")
+    assert f'<picture><img src="{image.url}" width="200" height="120" alt="Dancing"' in html
+    assert "srcset" not in html
+
+
 def test_moving_the_focal_point_makes_the_crops_again_once(
     client, editor, settings, django_capture_on_commit_callbacks
 ):
@@ -532,6 +567,7 @@ BEFORE_LIBRARY = ("blog", "0025_post_seo_title")
 def test_the_migration_turns_featured_image_files_into_library_images(client):
     from django.core.files.base import ContentFile
     from django.core.files.storage import default_storage
+    from django.core.management import call_command
     from django.db import connection
     from django.db.migrations.executor import MigrationExecutor
     from django.utils import timezone
@@ -566,8 +602,17 @@ def test_the_migration_turns_featured_image_files_into_library_images(client):
     image = post.featured_image
     assert (image.file.name, image.width, image.height) == (name, 800, 500)
     assert image.alt_text == "A loaf on a board" and image.title == "Rye at home"
-    assert {r["format"] for r in image.renditions} == {"avif", "webp"}
+    assert image.renditions == [
+        {"width": 480, "height": 300, "name": "featured/x-480w.webp", "format": "webp", "crop": ""}
+    ]
     assert list(image.usages()) == [post]
     assert Post.objects.get(slug="plain").featured_image is None
     html = client.get("/posts/rye/").content.decode()
     assert 'alt="A loaf on a board"' in html and name in html
+
+    call_command("make_renditions")  # what the migration leaves for later
+
+    image.refresh_from_db()
+    assert {r["format"] for r in image.renditions} == {"avif", "webp"}
+    assert any(r["crop"] == "card" for r in image.renditions)
+    assert "-960w.avif" not in html and "-800w.avif" in client.get("/posts/rye/?u=1").text

@@ -453,7 +453,7 @@ class Post(PostPlanning, PostWorkflow, PostContent, models.Model):
         the body as plain text (for the search text), as {name: value}. Raises
         ValidationError for a body beyond the rendering limits. Given the affiliate `rules`,
         needs no database: an import runs it in other processes."""
-        body_html, toc_html = rendered_or_invalid(body, "body", rules, post_slug)
+        body_html, toc_html = rendered_or_invalid(body, "body", rules, post_slug, images=True)
         word_count = count_words(body_html)
         long_enough = word_count >= TOC_MIN_WORDS and toc_html.count("<li>") >= TOC_MIN_SECTIONS
         return {
