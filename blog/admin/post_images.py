@@ -25,19 +25,12 @@ PICKER_PAGE = 24
 THUMBNAIL_WIDTH = 320
 
 
-def may_change(user, image):
-    """ImageQuerySet.editable_by, for an image in hand."""
-    return user.has_perm("blog.change_image") and (
-        user.has_perm("blog.edit_any_image") or image.uploaded_by_id == user.pk
-    )
-
-
 def picker_json(image, user=None):
     """An image as the picker shows it: a small rendition, its title and alt text, and whether
     `user` may give it alt text in the library."""
     thumbnail = image.rendition(THUMBNAIL_WIDTH) or {}
     return {
-        "editable": user is not None and may_change(user, image),
+        "editable": user is not None and image.can_change(user),
         "id": image.pk,
         "title": image.title,
         "alt_text": image.alt_text,
