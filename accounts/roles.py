@@ -22,7 +22,15 @@ _CONTRIBUTOR = [
     *_POST_PARTS,
     "view_topic",
     "view_sponsoredlink",
+    # The whole image library, to use; changing and deleting only their own uploads
+    # (ImageQuerySet.editable_by) unless they may edit any image.
+    "add_image",
+    "change_image",
+    "delete_image",
+    "view_image",
 ]
+# Permissions of one model beyond add/change/delete/view: granted once the model exists.
+_CUSTOM = {"edit_any_image": "image"}
 
 ROLES = {
     # Writes and edits their own drafts and submits them for review. Tags their own posts in
@@ -41,6 +49,7 @@ ROLES = {
             "delete_post",
             "publish_post",
             "edit_any_post",
+            "edit_any_image",
             "view_statechange",
             *[
                 f"{action}_{model}"
@@ -104,9 +113,10 @@ def _of_existing_models(apps, app_label, codenames):
     """The codenames whose model exists in `apps`: the first migrations run before later
     models are made, and the run after the last migration grants those."""
     models = {model._meta.model_name for model in apps.get_app_config(app_label).get_models()}
-    return [
-        codename
-        for codename in codenames
-        if codename.partition("_")[0] not in {"add", "change", "delete", "view"}
-        or codename.partition("_")[2] in models
-    ]
+    return [codename for codename in codenames if _model_of(codename) in {None, *models}]
+
+
+def _model_of(codename):
+    """The model a permission belongs to, or None for those of a model made from the start."""
+    action, _, model = codename.partition("_")
+    return model if action in {"add", "change", "delete", "view"} else _CUSTOM.get(codename)

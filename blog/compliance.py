@@ -3,12 +3,15 @@
 - every affiliate link is marked sponsored (its HTML was rendered with today's rules);
 - a post with sponsored links has a disclosure, and readers meet it before the first one;
 - every /go/ link in it is a live sponsored link (others show as plain text);
-- its FAQ structured data says what its visible FAQ says.
+- its FAQ structured data says what its visible FAQ says;
+- every library image its body shows has alt text (image_problems).
 
 `problems(post)` checks a saved post as its page shows it (the form's panel, bulk publishing);
 `problems(post, body=…, faq_answers=…, reference_urls=…)` checks a form's submitted text
 before it is saved.
 Publishing is refused while there are problems (blog/workflow.py check_ready_to_publish).
+`image_problems` reads the library (one query), so the dashboard, which checks many posts with
+`problems`, leaves it to the form and the workflow.
 """
 
 import html
@@ -35,6 +38,8 @@ NO_DISCLOSURE = (
 _LINK = re.compile(r'<a\b((?:\s+[a-z-]+="[^"]*")*)\s*>')
 _ATTRIBUTE = re.compile(r'([a-z-]+)="([^"]*)"')
 _RETIRED = re.compile(r'data-go="([A-Za-z0-9_-]+)"')
+# `![alt](image:42)` and `![alt](image:42 "title")`, as blog/models/media.py reads them.
+_IMAGE_REFERENCE = re.compile(r"!\[([^\]\n]*)\]\(\s*image:(\d{1,12})(?:\s+\"[^\"\n]*\")?\s*\)")
 _VISIBLE_FAQ = re.compile(r"<dt\b[^>]*>(.*?)</dt>\s*<dd\b[^>]*>(.*?)</dd>", re.DOTALL)
 
 
@@ -117,4 +122,39 @@ def problems(post, body=None, faq_answers=None, reference_urls=None):
                 "The FAQ structured data differs from the FAQs the page shows: run "
                 "manage.py rebuild_stored_blocks."
             )
+    return found
+
+
+def image_problems(post, body=None):
+    """Images the body (`body`, else the stored one) would show without alt text, as sentences
+    naming them: library images it refers to with no alt text of their own and none in the
+    library, and references to images that are not in the library. (The featured image's alt
+    text is checked with the post's other fields: blog/workflow.py.)"""
+    from blog.models import Image
+
+    references = {}  # id → whether some reference to it has alt text of its own
+    for alt, number in _IMAGE_REFERENCE.findall(post.body if body is None else body):
+        references[int(number)] = references.get(int(number), False) or bool(alt.strip())
+    wanted = {pk for pk, has_alt in references.items() if not has_alt}
+    if not wanted:
+        return []
+    known = {
+        image.pk: image
+        for image in Image.objects.filter(pk__in=wanted).only("pk", "title", "alt_text")
+    }
+    found = []
+    if missing := sorted(wanted - known.keys()):
+        numbers = ", ".join(f"image:{pk}" for pk in missing)
+        found.append(
+            f"The body refers to {numbers}, which {'are' if len(missing) > 1 else 'is'} not in "
+            "the image library: insert the image again from the library."
+        )
+    unnamed = [known[pk] for pk in references if pk in known and not known[pk].alt_text.strip()]
+    if unnamed:
+        names = ", ".join(f"“{image.title}” (image:{image.pk})" for image in unnamed)
+        found.append(
+            f"{'These images have' if len(unnamed) > 1 else 'This image has'} no alt text: "
+            f"{names}. Write it in the reference, ![what it shows](image:{unnamed[0].pk}), or "
+            "in the image library, for readers who cannot see the image."
+        )
     return found

@@ -26,7 +26,7 @@ COMPLIANCE_DAYS = 30
 COMPLIANCE_CHECKED = 100
 # Posts that are out, going out or asked to go out: where a missing description matters.
 IN_PLAY = Q(status__in=[Status.IN_REVIEW, Status.PUBLISHED])
-NO_ALT = ~Q(featured_image="") & Q(featured_image_alt="")
+NO_ALT = Q(featured_image__isnull=False, featured_image_alt="", featured_image__alt_text="")
 # What the lists show of a post (its byline from the stored authors: no query per post).
 _SHOWN = ["pk", "title", "status", "publish_at", "updated_at", "stored_authors"]
 
@@ -148,7 +148,8 @@ def _attention(scope, now, stale_before):
         .filter(
             Q(description="") | NO_ALT | Q(status=Status.IN_REVIEW, submitted_at__lt=stale_before)
         )
-        .only(*_SHOWN, "description", "featured_image", "featured_image_alt")
+        .select_related("featured_image")
+        .only(*_SHOWN, "description", "featured_image__alt_text", "featured_image_alt")
         .order_by("-publish_at", "-pk")[:ATTENTION_LISTED]
     )
     checked = (
@@ -176,7 +177,7 @@ def _field_reasons(post, now, stale_before):
     reasons = []
     if not post.description:
         reasons.append(("description", "No description"))
-    if post.featured_image and not post.featured_image_alt:
+    if post.featured_image_id and not post.featured_alt():
         reasons.append(("alt", "Featured image without alt text"))
     if post.status == Status.IN_REVIEW and post.submitted_at < stale_before:
         reasons.append(("stale", f"In review for {age(post.submitted_at, now)}"))

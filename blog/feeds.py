@@ -1,10 +1,12 @@
 """RSS 2.0 and Atom feeds of published posts: the whole site, and each tag, topic and author.
 
 Items carry the whole post (the sanitised body, FAQs and references, with the sponsored-link
-disclosure before the first sponsored link), the summary, every author, tags and topics as
+disclosure before the first sponsored link; library images as one absolute <img> of a rendition
+about 960 pixels wide, see feed_images), the summary, every author, tags and topics as
 categories, and an id made from the post's UUID, so it survives edits and slug changes.
 """
 
+import html
 import re
 
 from django.conf import settings
@@ -14,7 +16,7 @@ from django.template.loader import render_to_string
 from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils.feedgenerator import Atom1Feed, Rss201rev2Feed, Stylesheet
-from django.utils.html import escape
+from django.utils.html import escape, format_html
 from django.utils.xmlutils import SimplerXMLGenerator
 
 from blog import websub
@@ -28,6 +30,12 @@ _ROOT_RELATIVE = re.compile(r'(\s(?:href|src))="/(?!/)')
 # Characters XML 1.0 cannot carry. Django refuses to write them, so one pasted into a title,
 # a tag or a body would make the whole feed a 500.
 _NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+# Body images (blog/figures.py) are <picture>s with AVIF and WebP `srcset`s, which many feed
+# readers drop or ignore: in feeds each is one plain <img> of the WebP rendition nearest this.
+FEED_IMAGE_WIDTH = 960
+_PICTURE = re.compile(r"<picture>.*?</picture>", re.DOTALL)
+_IMG = re.compile(r"<img\b([^>]*)>")
+_ATTRIBUTE = re.compile(r'([a-z-]+)="([^"]*)"')
 
 
 def _xml_safe(value):
@@ -52,8 +60,42 @@ def item_content(post):
     """A feed item's content: the whole post as its page shows it (body, FAQs, references),
     with the disclosure before its first sponsored link."""
     extras = render_to_string("feeds/post_extras.html", {"post": post})
-    (content,) = disclose(post, f"{post.body_html}\n{extras}")
+    (content,) = disclose(post, f"{feed_images(post.body_html)}\n{extras}")
     return content
+
+
+def feed_images(content):
+    """`content` with each <picture> made one <img>: the narrowest WebP rendition at least
+    FEED_IMAGE_WIDTH wide (else the widest), its size and alt text, no `srcset`."""
+
+    def replace(match):
+        img = _IMG.search(match[0])
+        if img is None:
+            return ""
+        attributes = {name: html.unescape(value) for name, value in _ATTRIBUTE.findall(img[1])}
+        src, width = attributes.get("src", ""), int(attributes.get("width") or 0)
+        candidates = []
+        for candidate in attributes.get("srcset", "").split(", "):
+            url, _, descriptor = candidate.strip().rpartition(" ")
+            if url and descriptor.endswith("w") and descriptor[:-1].isdigit():
+                candidates.append((int(descriptor[:-1]), url))
+        if candidates:
+            candidates.sort()
+            chosen = next((c for c in candidates if c[0] >= FEED_IMAGE_WIDTH), candidates[-1])
+            height = int(attributes.get("height") or 0)
+            height = round(height * chosen[0] / width) if width else 0
+            src, width = chosen[1], chosen[0]
+        else:
+            height = int(attributes.get("height") or 0)
+        return format_html(
+            '<img src="{}" width="{}" height="{}" alt="{}">',
+            src,
+            width,
+            height,
+            attributes.get("alt", ""),
+        )
+
+    return _PICTURE.sub(replace, content)
 
 
 class BylineRssFeed(XmlSafeFeed, Rss201rev2Feed):
@@ -161,7 +203,9 @@ class LatestPostsFeed(Feed):
             "stored_references",
             "disclosure",
         )
-        return self.posts(obj).only(*CARD_FIELDS, *fields)[:FEED_LENGTH]
+        return (self.posts(obj).select_related("featured_image").only(*CARD_FIELDS, *fields))[
+            :FEED_LENGTH
+        ]
 
     def item_title(self, post):
         return post.title

@@ -42,6 +42,9 @@ TEMPLATES = (
     "includes/reference.html",
 )
 # What a card shows of its post: the row's columns and the stored blocks.
+# What a card and a post page show of the featured image: joined, no query of its own (a
+# queryset loading CARD_FIELDS selects `featured_image` with them).
+FEATURED_IMAGE_FIELDS = ("file", "width", "height", "alt_text", "renditions")
 CARD_FIELDS = (
     "kind",  # which address it has (get_absolute_url)
     "title",
@@ -52,10 +55,8 @@ CARD_FIELDS = (
     "publish_at",
     "reading_time",
     "featured_image",
-    "featured_image_width",
-    "featured_image_height",
-    "featured_image_renditions",
     "featured_image_alt",
+    *(f"featured_image__{name}" for name in FEATURED_IMAGE_FIELDS),
     "stored_authors",
     "stored_tags",
     "stored_topics",
@@ -120,9 +121,10 @@ def store_fragments(post_ids):
     version = fragments_version()
     with transaction.atomic():
         posts = list(
-            Post.objects.select_for_update()
+            Post.objects.select_for_update(of=("self",))
             .filter(pk__in=post_ids)
             .order_by("pk")
+            .select_related("featured_image")
             .only(*FRAGMENT_FIELDS, "body_html")
         )
         for post in posts:
@@ -173,7 +175,9 @@ def cards(rows):
     rendered = {}
     if stale:
         _warn_stale(version)
-        stale_posts = Post.objects.filter(pk__in=stale).only(*CARD_FIELDS)
+        stale_posts = (
+            Post.objects.filter(pk__in=stale).select_related("featured_image").only(*CARD_FIELDS)
+        )
         rendered = {post.pk: render_fragment("card", post) for post in stale_posts}
     return [mark_safe(rendered.get(row.pk, row.card_html)) for row in rows]
 

@@ -48,6 +48,7 @@ ALLOWED_CLASSES = {
     "a": {"footnote-ref", "footnote-backref", "headerlink"},
     "div": {"footnote", "toc"},
 }
+_IMAGE_SOURCE = re.compile(r"^image:\d{1,12}$")
 CODE_LANGUAGE = re.compile(r"^language-[a-z0-9_+#-]{1,30}$")
 
 REL_SPONSORED = "sponsored nofollow noopener"
@@ -125,7 +126,7 @@ def web_url(value):
     return value
 
 
-def _filter_attribute(tag, attribute, value):
+def _filter_attribute(tag, attribute, value, images=False):
     if attribute == "class":
         classes = value.split()
         if tag == "code":
@@ -137,6 +138,10 @@ def _filter_attribute(tag, attribute, value):
         return None
     if attribute in {"colspan", "rowspan"}:  # merged cells of a table kept as HTML
         return value if value.isdigit() and 1 <= int(value) <= 100 else None
+    if value.lower().startswith("image:"):
+        # A library image (blog/figures.py): in a post's body, as an image's source only.
+        kept = images and tag == "img" and attribute == "src" and _IMAGE_SOURCE.match(value)
+        return value if kept else None
     if attribute == "style":
         match = re.fullmatch(r"\s*text-align:\s*(left|right|center)\s*;?\s*", value)
         return f"text-align: {match[1]};" if match else None
@@ -185,17 +190,18 @@ def _figure(match):
     return f"<figure>{image}<figcaption>{html.escape(caption, quote=False)}</figcaption></figure>"
 
 
-def sanitize_html(dirty, rules=None, post_slug=""):
+def sanitize_html(dirty, rules=None, post_slug="", images=False):
     """Sanitise HTML and set each link's `rel` by its kind (see link_kind); /go/ links of a
-    post (`post_slug`) say which post they are in."""
+    post (`post_slug`) say which post they are in. `images`: keep library image references
+    (`<img src="image:42">`, for blog/figures.py), which only a post's body may have."""
     rules = rules or current_rules()
     clean = nh3.clean(
         dirty,
         tags=ALLOWED_TAGS,
         clean_content_tags={"script", "style"},
         attributes=ALLOWED_ATTRIBUTES,
-        attribute_filter=_filter_attribute,
-        url_schemes={"http", "https", "mailto"},
+        attribute_filter=functools.partial(_filter_attribute, images=images),
+        url_schemes={"http", "https", "mailto", "image"},
         strip_comments=True,
         link_rel=None,
         # Code blocks and tables scroll sideways on small screens: keyboard users must reach them.
@@ -209,30 +215,34 @@ def sanitize_html(dirty, rules=None, post_slug=""):
 
 
 def render_markdown(text):
-    """Render Markdown to sanitised HTML; also the admin live preview's renderer."""
-    return render_document(text)[0]
+    """Render Markdown to sanitised HTML, library images as figures (a missing one as a note):
+    the admin live preview's renderer."""
+    from blog.figures import figures
+
+    return figures(render_document(text, images=True)[0], preview=True)
 
 
-def render_document(text, rules=None, post_slug=""):
+def render_document(text, rules=None, post_slug="", images=False):
     """Render Markdown to sanitised HTML and a table of contents of its headings (HTML), with
     the affiliate rules `rules` (the current ones if None), for the post `post_slug` if any.
 
-    Raises MarkdownRefused for text beyond the limits of blog.render_limits.
+    Raises MarkdownRefused for text beyond the limits of blog.render_limits. `images`: keep
+    library image references for blog/figures.py (a post's body; elsewhere they are dropped).
     """
     if not text:
         return "", ""
     check_source(text)
-    return _render_document(text, rules or current_rules(), post_slug)
+    return _render_document(text, rules or current_rules(), post_slug, images)
 
 
 # A form validates a text by rendering it, then the model's save() renders it again: remember
 # the last few results (the same text, rules and post always give the same HTML).
 @functools.lru_cache(maxsize=16)
-def _render_document(text, rules, post_slug):
+def _render_document(text, rules, post_slug, images):
     html, tokens = render_within_budget(text)
     while len(tokens) == 1 and tokens[0]["children"]:  # a lone title heading: list its sections
         tokens = tokens[0]["children"]
-    return sanitize_html(html, rules, post_slug), _toc_list(tokens)
+    return sanitize_html(html, rules, post_slug, images), _toc_list(tokens)
 
 
 def convert_markdown(text):
@@ -250,10 +260,10 @@ def validate_markdown(text):
         raise ValidationError(str(refused), code="markdown_refused") from None
 
 
-def rendered_or_invalid(text, field, rules=None, post_slug=""):
+def rendered_or_invalid(text, field, rules=None, post_slug="", images=False):
     """render_document() for a model's save(): a refusal names the field it came from."""
     try:
-        return render_document(text, rules, post_slug)
+        return render_document(text, rules, post_slug, images)
     except MarkdownRefused as refused:
         raise ValidationError({field: str(refused)}, code="markdown_refused") from None
 

@@ -76,12 +76,12 @@ def blog_posting(request, post, canonical_url):
         "timeRequired": f"PT{post.reading_time}M",
         "inLanguage": settings.LANGUAGE_CODE,
     }
-    if post.featured_image:
+    if post.featured_image_id:
         data["image"] = {
             "@type": "ImageObject",
             "url": request.build_absolute_uri(post.featured_image.url),
-            "width": post.featured_image_width,
-            "height": post.featured_image_height,
+            "width": post.featured_image.width,
+            "height": post.featured_image.height,
         }
     return data
 

@@ -88,6 +88,8 @@ def render_posts_again(post_ids):
 
 
 def _render(post_ids):
+    from blog.content_version import bump_content_generation
+    from blog.figures import figures
     from blog.models import FAQ, Post
     from blog.models.stored import store_parts
     from blog.rendering import rendered_or_invalid
@@ -108,7 +110,8 @@ def _render(post_ids):
             slugs = {post.pk: post.slug for post in posts}
             for post in posts:
                 try:
-                    post.body_html = Post.derive(post.body, rules, post.slug)["body_html"]
+                    html = Post.derive(post.body, rules, post.slug)["body_html"]
+                    post.body_html = figures(html)
                 except Exception:  # a body stored before today's limits: left as it is
                     logger.warning("Post %s could not be rendered again", post.pk, exc_info=True)
             Post.objects.bulk_update(posts, ["body_html"])
@@ -121,6 +124,9 @@ def _render(post_ids):
                     logger.warning("FAQ %s could not be rendered again", faq.pk, exc_info=True)
             FAQ.objects.bulk_update(faqs, ["answer_html"])
             store_parts(posts, ["faqs", "references"])
+    # Bulk updates send no signals: cached pages showing these posts go stale here (the worker's
+    # part of render_again() too, which no save around it announces).
+    bump_content_generation()
     return len(post_ids)
 
 

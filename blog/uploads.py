@@ -20,13 +20,11 @@ from django import forms
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
-from django.core.files.storage import FileSystemStorage, default_storage, storages
+from django.core.files.storage import FileSystemStorage, storages
 from django.db import models
 from django.db.models.fields.files import ImageFieldFile
-from django.http import Http404, JsonResponse
+from django.http import Http404
 from django.template.defaultfilters import filesizeformat
-from django.utils import timezone
-from django.views.decorators.http import require_POST
 from django.views.static import serve
 from PIL import Image, ImageOps, ImageSequence, UnidentifiedImageError
 
@@ -226,35 +224,6 @@ class UploadedImageField(models.ImageField):
         return super().formfield(
             **{"form_class": UploadedImageFormField, "max_side": self.max_side, **kwargs}
         )
-
-
-# The Markdown editor's upload --------------------------------------------------------------
-
-
-class EditorImageForm(forms.Form):
-    image = UploadedImageFormField()
-
-    def save(self):
-        """Store the image in this month's folder and return its URL."""
-        image = self.cleaned_data["image"]
-        folder = timezone.localtime().strftime("uploads/%Y/%m/")
-        return default_storage.url(default_storage.save(folder + image.name, image))
-
-
-@require_POST
-def editor_image_upload(request):
-    """Drag-and-drop uploads in the post editor, answered in the JSON markdownx's script reads:
-    {"image_code": "![](url)"}, or the form's errors with a 4xx status. Reached only through
-    the admin's own check (config/urls.py), as every admin page is."""
-    if not (request.user.has_perm("blog.add_post") or request.user.has_perm("blog.change_post")):
-        return JsonResponse(
-            {"image": ["You need permission to write posts to upload images."]}, status=403
-        )
-    form = EditorImageForm(request.POST, request.FILES)
-    if not form.is_valid():
-        errors = {field: list(messages) for field, messages in form.errors.items()}
-        return JsonResponse(errors, status=400)
-    return JsonResponse({"image_code": f"![]({form.save()})"})
 
 
 # Files to import ---------------------------------------------------------------------------

@@ -177,7 +177,7 @@ class PostDetailView(PageMetaMixin, DetailView):
             **self.get_parts(),
             featured_image_url=(
                 self.request.build_absolute_uri(post.featured_image.url)
-                if post.featured_image
+                if post.featured_image_id
                 else ""
             ),
             **kwargs,
@@ -394,7 +394,12 @@ class SearchView(PageMetaMixin, ListingMixin, ListView):
         self.query = self.request.GET.get("q", "").strip()
         self.terms = search_terms(self.query)
         # The snippet comes from the whole text, so the HTML too.
-        return Post.objects.published().only(*CARD_FIELDS, "body_html").search(self.query)
+        return (
+            Post.objects.published()
+            .select_related("featured_image")
+            .only(*CARD_FIELDS, "body_html")
+            .search(self.query)
+        )
 
     def get_page_title(self):
         return f"Search: {self.query[:60]}" if self.query else "Search"

@@ -180,8 +180,18 @@ class PostWorkflow:
                 self.check_ready_to_publish(submitted)
             except ValidationError as unready:
                 errors = unready.update_error_dict(errors)
+        elif name == "submit" and (images := self.images_without_alt_text("for review")):
+            # An editor reviews what readers would get: alt text is the writer's to give.
+            errors["body"] = images
         if errors:
             raise ValidationError(errors)
+
+    def images_without_alt_text(self, ready_for):
+        """Why the body's library images are not ready (blog/compliance.py image_problems),
+        as sentences starting "Not ready `ready_for`"."""
+        from blog.compliance import image_problems
+
+        return [f"Not ready {ready_for}: {problem}" for problem in image_problems(self)]
 
     def check_ready_to_publish(self, submitted=None):
         """Raise ValidationError with every reason the post cannot go out yet. `submitted`:
@@ -195,9 +205,11 @@ class PostWorkflow:
             errors["description"] = (
                 "Add a description before publishing: search results and social cards show it."
             )
-        if self.featured_image and not self.featured_image_alt.strip():
+        if self.featured_image_id and not self.featured_alt().strip():
+            image = self.featured_image
             errors["featured_image_alt"] = (
-                "Describe the featured image before publishing, for readers who cannot see it."
+                f"Describe the featured image (“{image.title}”, image:{image.pk}) before "
+                "publishing, here or in the image library, for readers who cannot see it."
             )
         if submitted is None:
             sponsored = problems(self)
@@ -210,6 +222,8 @@ class PostWorkflow:
             )
         if sponsored:
             errors["__all__"] = [f"Not ready to publish: {problem}" for problem in sponsored]
+        if images := self.images_without_alt_text("to publish"):
+            errors["body"] = images
         if errors:
             raise ValidationError(errors)
 

@@ -312,6 +312,31 @@ STORAGES = {
 }
 BYLINE_IMPORT_ROOT = Path(os.environ.get("BYLINE_IMPORT_ROOT", VAR_DIR / "imports"))
 
+# Media (library images with their renditions, avatars, editor uploads): files under
+# MEDIA_ROOT, or an S3-compatible bucket (AWS, Cloudflare R2, MinIO, ...) when BYLINE_S3_BUCKET
+# is set. Credentials come from boto3's usual sources (AWS_ACCESS_KEY_ID and
+# AWS_SECRET_ACCESS_KEY, or the machine's role), never from here.
+BYLINE_S3_BUCKET = os.environ.get("BYLINE_S3_BUCKET", "")
+if BYLINE_S3_BUCKET:
+    STORAGES["default"] = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": BYLINE_S3_BUCKET,
+            "endpoint_url": os.environ.get("BYLINE_S3_ENDPOINT_URL") or None,
+            "region_name": os.environ.get("BYLINE_S3_REGION") or None,
+            # Where readers fetch media from: a CDN or the bucket's public host.
+            "custom_domain": os.environ.get("BYLINE_S3_CUSTOM_DOMAIN") or None,
+            "location": os.environ.get("BYLINE_S3_PREFIX", ""),
+            # Public-read buckets (or a CDN) serve plain URLs; private ones need signed links.
+            "querystring_auth": env_bool("BYLINE_S3_SIGNED_URLS", False),
+            "default_acl": os.environ.get("BYLINE_S3_ACL") or None,
+            "file_overwrite": False,
+            # Every name is new when the content is (random names; renditions named after
+            # their file and crop): a stored file never changes, so caches may keep it.
+            "object_parameters": {"CacheControl": "public, max-age=31536000, immutable"},
+        },
+    }
+
 # The admin's live preview must use the same sanitising pipeline as the public page: markdownx's
 # own default renders raw HTML, a stored XSS in the browser of whoever edits the post.
 MARKDOWNX_MARKDOWNIFY_FUNCTION = "blog.rendering.render_markdown"

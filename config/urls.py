@@ -8,8 +8,9 @@ from django.templatetags.static import static
 from django.urls import include, path, re_path
 
 from blog.admin.guards import view_on_site
+from blog.admin.post_images import image_upload
 from blog.ratelimit import rate_limited
-from blog.uploads import editor_image_upload, serve_media
+from blog.uploads import serve_media
 from blog.urls import site_urlpatterns
 from blog.views import markdown_preview
 
@@ -27,8 +28,8 @@ urlpatterns = [
     # Browsers ask for /favicon.ico whatever the page says.
     path("favicon.ico", lambda request: redirect(static("img/favicon.svg"), permanent=True)),
     # markdownx's own URLconf lets anyone preview and upload; here only those the admin lets
-    # in may (staff, with their two-factor code where it is required), and its own upload view
-    # stored what it was sent (see blog/uploads.py).
+    # in may (staff, with their two-factor code where it is required), and an upload goes into
+    # the image library (blog/admin/post_images.py), never stored as it was sent.
     path(
         "markdownx/markdownify/",
         admin.site.admin_view(markdown_preview),
@@ -36,7 +37,7 @@ urlpatterns = [
     ),
     path(
         "markdownx/upload/",
-        admin.site.admin_view(rate_limited("upload", json=True)(editor_image_upload)),
+        admin.site.admin_view(rate_limited("upload", json=True)(image_upload)),
         name="markdownx_upload",
     ),
     path("", include("blog.urls")),

@@ -4,7 +4,8 @@ import factory
 from django.utils import timezone
 
 from accounts.models import User
-from blog.models import FAQ, Post, PostAuthor, Reference, SponsoredLink, Topic
+from blog.models import FAQ, Image, Post, PostAuthor, Reference, SponsoredLink, Topic
+from tests.helpers import image_bytes, upload
 
 
 class UserFactory(factory.django.DjangoModelFactory):
@@ -65,6 +66,23 @@ class PageFactory(PostFactory):
     slug = factory.Sequence(lambda n: f"about-the-site-{n}")
     description = "Who we are and what we do here."
     body = "## Who we are\n\nA small team that writes **useful** things."
+
+
+class ImageFactory(factory.django.DjangoModelFactory):
+    """A library image, made as every one is (create_from_upload). Pass `upload=png(w, h)`."""
+
+    class Meta:
+        model = Image
+
+    upload = factory.LazyFunction(
+        lambda: upload("a-photo.png", image_bytes("PNG", (640, 480)), "image/png")
+    )
+    uploaded_by = factory.SubFactory(UserFactory)
+    alt_text = "A described picture"
+
+    @classmethod
+    def _create(cls, model_class, *args, upload, uploaded_by, **fields):
+        return model_class.objects.create_from_upload(upload, user=uploaded_by, **fields)
 
 
 def _add_authors(post, users):

@@ -58,6 +58,8 @@ def post_form(post=None, **fields):
             "body": post.body,
             "publish_at_0": post.publish_at.strftime("%Y-%m-%d"),
             "publish_at_1": post.publish_at.strftime("%H:%M:%S"),
+            "featured_image": post.featured_image_id or "",
+            "featured_image_alt": post.featured_image_alt,
             # Opened now: the version stored (tests of older forms use test_edit_conflicts).
             "version": Post.objects.filter(pk=post.pk).values_list("version", flat=True).first(),
         }

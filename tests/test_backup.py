@@ -20,6 +20,7 @@ from django.utils import timezone
 from PIL import Image
 
 from accounts.models import User
+from blog.models import Image as LibraryImage
 from blog.models import Listing, Post
 from tests.factories import FullPostFactory, PostFactory, TopicFactory, UserFactory
 
@@ -66,7 +67,9 @@ def build_site():
     post.state_changes.create(
         from_status="", to_status=post.status, publish_at=post.publish_at, by=writer
     )
-    post.featured_image = SimpleUploadedFile("loaf.png", png(), content_type="image/png")
+    post.featured_image = LibraryImage.objects.create_from_upload(
+        SimpleUploadedFile("loaf.png", png(), content_type="image/png"), user=writer
+    )
     post.featured_image_alt = "A loaf on a board"
     post.save_with_history(by=writer, note="first draft")
     post.slug = "sourdough"  # the old address becomes a redirect

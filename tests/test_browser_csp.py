@@ -10,6 +10,7 @@ from django.core.files.base import ContentFile
 from PIL import Image
 from playwright.sync_api import expect
 
+from blog.models import Image as LibraryImage
 from blog.models import Post
 from tests.browser import SCREENSHOTS, PolicyWatch, requires_chromium
 from tests.factories import FullPostFactory, TopicFactory, UserFactory
@@ -56,7 +57,11 @@ def test_readers_pages_report_no_violation(live_server, browser):
         slug="soil", body=BODY, authors=[writer], tags=["kale"], topics=[topic],
         featured_image_alt="A green field", faqs=[{"answer": "Yes, *mostly*."}], references=1,
     )  # fmt: skip
-    post.featured_image.save("field.png", ContentFile(png()), save=True)
+    post.featured_image = LibraryImage.objects.create_from_upload(
+        ContentFile(png(), "field.png"), user=writer
+    )
+    post.body += f'\n\n![A field, again](image:{post.featured_image.pk} "With a caption")\n'
+    post.save()
     context, watch = watched(browser, live_server)
     page = context.new_page()
 
@@ -139,9 +144,14 @@ def test_every_admin_script_runs_with_no_violation(live_server, browser, superus
     page.wait_for_selector(".markdownx-preview td.align-right")
     assert page.locator(".markdownx-preview em").first.inner_text() == "leaves"
 
-    # An image dropped on the editor is uploaded and shows in the preview.
+    # An image dropped on the editor goes into the library, is described in the picker
+    # (image-picker.js) and shows in the preview.
     page.evaluate(DROP_IMAGE, ["#id_body", base64.b64encode(png("orange")).decode()])
-    expect(page.locator("#id_body")).to_have_value(re.compile(r"!\[.*\]\(/media/"))
+    page.locator(".image-picker__alt").fill("An orange square")
+    page.get_by_role("button", name="Insert").click()
+    expect(page.locator("#id_body")).to_have_value(
+        re.compile(r"!\[An orange square\]\(image:\d+\)")
+    )
     page.wait_for_selector(".markdownx-preview img")
 
     # Inline rows: add two FAQs, remove one; add a reference.

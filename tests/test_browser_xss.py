@@ -32,6 +32,7 @@ from taggit.models import Tag
 
 from accounts.models import User
 from blog.models import FAQ, Post, PostAuthor, Reference, Topic
+from blog.models import Image as LibraryImage
 from blog.preview import preview_url
 from tests.browser import PolicyWatch, requires_chromium
 from tests.helpers import post_form
@@ -157,7 +158,14 @@ def build_site(admin_user):
             featured_image_alt=alt, canonical_url=urls[i % len(urls)],
             status=Post.Status.PUBLISHED, publish_at=timezone.now() - timedelta(hours=i + 1),
         )  # fmt: skip
-        post.featured_image.save(f"xss-{i}.png", ContentFile(image), save=False)
+        post.featured_image = LibraryImage.objects.create_from_upload(
+            ContentFile(image, f"xss-{i}.png"),
+            user=None,
+            alt_text=alt[:250],
+            caption=alt[:500],
+            credit=alt[:200],
+        )
+        post.body += f'\n\n![{alt}](image:{post.featured_image.pk} "{alt}")\n'
         post.save()
         for order, user in enumerate(users[i::count], start=1):
             PostAuthor.objects.create(post=post, author=user, order=order)

@@ -5,12 +5,10 @@ import re
 from datetime import timedelta
 
 import pytest
-from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
 from blog.models import Post, StateChange
-from tests.factories import PostFactory, UserFactory
-from tests.helpers import image_bytes
+from tests.factories import ImageFactory, PostFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -110,7 +108,7 @@ def test_the_desk_counts_link_to_the_post_list_filtered_the_same_way(client, edi
 def test_posts_that_need_attention_say_why(client, editor):
     PostFactory(title="Out without a description", description="")
     no_alt = PostFactory(title="A picture nobody described")
-    no_alt.featured_image = SimpleUploadedFile("p.png", image_bytes(), content_type="image/png")
+    no_alt.featured_image = ImageFactory(alt_text="")
     no_alt.save()
     _submitted(PostFactory(title="Forgotten in review", status=REVIEW), 12)
     # Rendered before its affiliate network was known: the link is not marked sponsored.

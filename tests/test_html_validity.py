@@ -8,17 +8,16 @@ from datetime import timedelta
 from pathlib import Path
 
 import pytest
-from django.core.files.base import ContentFile
 from django.utils import timezone
 
 from tests.factories import (
     FullPostFactory,
+    ImageFactory,
     PageFactory,
     PostFactory,
     TopicFactory,
     UserFactory,
 )
-from tests.helpers import image_bytes
 
 VNU_JAR = Path(__file__).resolve().parent.parent / "node_modules/vnu-jar/build/dist/vnu.jar"
 
@@ -35,21 +34,22 @@ pytestmark = [
 
 def test_public_pages_pass_the_nu_html_checker(client, tmp_path):
     writer = UserFactory(slug="writer", bio="Writes about **soil**.", website="https://w.example")
-    rich = FullPostFactory(
+    picture = ImageFactory(caption="A caption", credit="A credit")
+    FullPostFactory(
+        featured_image=picture,
         slug="rich",
         authors=[writer, UserFactory()],
         tags=["soil"],
         topics=[TopicFactory(slug="garden")],
         body="## Part one\n\n" + "Words and more words. " * 120 + "\n\n## Part two\n\n"
         "| a | b |\n|:--|--:|\n| 1 | 2 |\n\n```python\nprint('hi')\n```\n\nNote[^1]\n\n"
-        "## Part three\n\n[offer](https://amzn.to/x) <b onclick=x>raw</b>\n\n[^1]: A footnote.",
+        "## Part three\n\n[offer](https://amzn.to/x) <b onclick=x>raw</b>\n\n[^1]: A footnote."
+        f'\n\n![A figure](image:{picture.pk} "Its caption")\n\nInline ![icon](image:{picture.pk}).'
+        "\n\n![gone](image:987654)",
         publish_at=timezone.now() - timedelta(hours=1),
         faqs=[{"answer": "An *answer*."}],
         references=1,
     )
-    rich.featured_image.save("cover.png", ContentFile(image_bytes("PNG", (1200, 750))), save=False)
-    rich.featured_image_alt = "A green field"
-    rich.save()  # its card and its page show the image
     PostFactory(tags=["soil"], authors=[writer])
     PageFactory(
         slug="about",
@@ -79,6 +79,7 @@ def test_public_pages_pass_the_nu_html_checker(client, tmp_path):
         assert response.status_code in (200, 404), url
         files.append(tmp_path / f"{number}.html")
         files[-1].write_bytes(response.content)
+    assert b'<figure class="figure"><picture><source type="image/avif"' in files[1].read_bytes()
 
     result = subprocess.run(
         ["java", "-jar", str(VNU_JAR), "--errors-only", "--format", "json", *map(str, files)],

@@ -10,7 +10,7 @@ from django.utils import timezone
 from django.views.defaults import server_error
 
 from blog.models import Post
-from tests.factories import PostFactory, TopicFactory, UserFactory
+from tests.factories import ImageFactory, PostFactory, TopicFactory, UserFactory
 from tests.helpers import png
 
 pytestmark = pytest.mark.django_db
@@ -131,21 +131,30 @@ def test_related_posts_show_on_the_post_page(client):
 
 
 def test_featured_image_gets_responsive_renditions_and_social_meta(client):
-    post = PostFactory(featured_image=png(2000, 1000), featured_image_alt="A loaf on a board")
+    image = ImageFactory(upload=png(2000, 1000), alt_text="")
+    post = PostFactory(featured_image=image, featured_image_alt="A loaf on a board")
 
-    assert [r["width"] for r in post.featured_image_renditions] == [480, 960, 1440]
     html = client.get(post.get_absolute_url()).content.decode()
     img = re.search(r'<img src="[^"]+" srcset="([^"]+)"[^>]*>', html)
-    assert img and "480w" in img[1] and "1440w" in img[1] and "2000w" in img[1]
+    assert img and "320w" in img[1] and "1440w" in img[1] and "2000w" in img[1]
     assert 'width="2000" height="1000" alt="A loaf on a board"' in img[0]
-    assert '<meta property="og:image" content="http://testserver/media/featured/' in html
+    assert re.search(r'<source type="image/avif" srcset="[^"]*1440w', html)
+    assert '<meta property="og:image" content="http://testserver/media/images/' in html
     assert '<meta name="twitter:card" content="summary_large_image">' in html
 
 
-def test_small_featured_images_are_not_enlarged():
-    post = PostFactory(featured_image=png(600, 400))
+def test_featured_image_alt_text_comes_from_the_library_unless_the_post_has_its_own(client):
+    post = PostFactory(featured_image=ImageFactory(alt_text="Rye loaf, cut"))
 
-    assert [r["width"] for r in post.featured_image_renditions] == [480]
+    html = client.get(post.get_absolute_url()).content.decode()
+    assert 'alt="Rye loaf, cut"' in html
+    assert '<meta property="og:image:alt" content="Rye loaf, cut">' in html
+
+
+def test_small_featured_images_are_not_enlarged():
+    image = ImageFactory(upload=png(600, 400))
+
+    assert sorted({r["width"] for r in image.renditions if not r["crop"]}) == [320, 600]
 
 
 def test_friendly_404_page(client):

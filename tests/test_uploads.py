@@ -20,9 +20,9 @@ from django.utils import timezone
 from PIL import ExifTags, Image
 
 from accounts.models import User
-from blog.models import Post
-from tests.factories import PostFactory, UserFactory
-from tests.helpers import SCRIPT, image_bytes, post_form, profile_form, upload
+from blog.models import Image as LibraryImage
+from tests.factories import UserFactory
+from tests.helpers import SCRIPT, image_bytes, profile_form, upload
 
 pytestmark = pytest.mark.django_db
 
@@ -89,9 +89,10 @@ def first_error(response):
 
 
 class Editor:
-    """The Markdown editor's drag-and-drop upload, as markdownx's script sends it."""
+    """The post form's upload into the image library (dropped, pasted or chosen in the picker:
+    static/admin/js/image-picker.js), answered with the library reference."""
 
-    folder = "uploads"
+    folder = "images"
     max_side = 2400
 
     def __init__(self, client, user):
@@ -103,29 +104,29 @@ class Editor:
         )
         data = response.json()
         if response.status_code == 200:
-            url = re.fullmatch(r"!\[\]\((.+)\)", data["image_code"])[1]
-            return Sent(True, stored=url.removeprefix("/media/"))
+            pk = re.fullmatch(r"!\[\]\(image:(\d+)\)", data["image_code"])[1]
+            return Sent(True, stored=LibraryImage.objects.get(pk=pk).file.name)
         assert response.status_code == 400, response.status_code
         return Sent(False, message=data["image"][0])
 
 
-class FeaturedImage:
-    folder = "featured"
+class Library:
+    """The image library's upload (drag and drop, one file a request): where featured images
+    and body images come from."""
+
+    folder = "images"
     max_side = 2400
 
     def __init__(self, client, user):
         self.client, self.user = client, user
 
     def send(self, file):
-        response = self.client.post(
-            "/admin/blog/post/add/",
-            post_form(featured_image=file, featured_image_alt="What the picture shows"),
-        )
-        if response.status_code == 302:
-            return Sent(True, stored=Post.objects.latest("pk").featured_image.name)
-        assert response.status_code == 200, response.status_code
-        assert not Post.objects.exists()
-        return Sent(False, message=first_error(response))
+        response = self.client.post("/admin/blog/image/upload/", {"file": file})
+        if response.status_code == 201:
+            return Sent(True, stored=LibraryImage.objects.get(pk=response.json()["id"]).file.name)
+        assert response.status_code == 400, response.status_code
+        assert not LibraryImage.objects.exists()
+        return Sent(False, message=response.json()["error"])
 
 
 class Avatar:
@@ -146,7 +147,7 @@ class Avatar:
         return Sent(False, message=first_error(response))
 
 
-@pytest.fixture(params=[Editor, FeaturedImage, Avatar], ids=["editor", "featured", "avatar"])
+@pytest.fixture(params=[Editor, Library, Avatar], ids=["editor", "library", "avatar"])
 def door(request, client, author):
     client.force_login(author)
     return request.param(client, author)
@@ -347,14 +348,14 @@ def test_camera_and_gps_data_are_stripped_after_the_photo_is_turned_upright(door
     assert b"Examplecam" not in (media / sent.stored).read_bytes()
 
 
-def test_featured_image_renditions_carry_no_gps_either(client, author, media):
+def test_library_renditions_carry_no_gps_either(client, author, media):
     client.force_login(author)
 
-    sent = FeaturedImage(client, author).send(upload("walk.jpg", photo_with_gps(), "image/jpeg"))
+    sent = Library(client, author).send(upload("walk.jpg", photo_with_gps(), "image/jpeg"))
 
-    post = Post.objects.get()
-    assert sent.accepted and [r["width"] for r in post.featured_image_renditions] == [480]
-    for name in [post.featured_image.name, *(r["name"] for r in post.featured_image_renditions)]:
+    image = LibraryImage.objects.get()
+    assert sent.accepted and {r["format"] for r in image.renditions} == {"avif", "webp"}
+    for name in [image.file.name, *(r["name"] for r in image.renditions)]:
         data = (media / name).read_bytes()
         assert b"Examplecam" not in data and not stored_image(media, name).getexif(), name
 
@@ -391,22 +392,25 @@ def test_a_large_photo_is_scaled_down_to_what_is_shown(door, media):
 # Files stored before this path existed ----------------------------------------------------------
 
 
-def test_clean_images_re_encodes_what_was_stored_as_uploaded(media, capsys):
-    """Featured images and avatars from before keep GPS data under their uploaded names until
-    `manage.py clean_images` puts them through the same path; a non-image is reported."""
+def test_clean_images_re_encodes_what_was_stored_as_uploaded(
+    media, capsys, django_capture_on_commit_callbacks
+):
+    """Library images (featured images before the library) and avatars from before keep GPS
+    data under their uploaded names until `manage.py clean_images` puts them through the same
+    path; a non-image is reported."""
     photo = default_storage.save("featured/2025/05/IMG_2041.jpg", ContentFile(photo_with_gps()))
-    post = PostFactory()
-    Post.objects.filter(pk=post.pk).update(featured_image=photo)
+    image = LibraryImage.objects.create(file=photo, title="IMG 2041", width=800, height=1200)
     page = default_storage.save("avatars/me.png", ContentFile(b"<html>" + SCRIPT))
     writer = UserFactory()
     User.objects.filter(pk=writer.pk).update(avatar=page)
 
-    call_command("clean_images")
+    with django_capture_on_commit_callbacks(execute=True):  # old files go once committed
+        call_command("clean_images")
 
-    post.refresh_from_db()
-    assert re.fullmatch(r"featured/\d{4}/\d{2}/[0-9a-f]{32}\.jpg", post.featured_image.name)
-    assert [r["width"] for r in post.featured_image_renditions] == [480]
-    for name in [post.featured_image.name, post.featured_image_renditions[0]["name"]]:
+    image.refresh_from_db()
+    assert re.fullmatch(r"images/\d{4}/\d{2}/[0-9a-f]{32}\.jpg", image.file.name)
+    assert {r["format"] for r in image.renditions} == {"avif", "webp"}
+    for name in [image.file.name, image.renditions[0]["name"]]:
         assert b"Examplecam" not in (media / name).read_bytes()
     assert not default_storage.exists(photo)
     assert User.objects.get(pk=writer.pk).avatar.name == "avatars/me.png"
@@ -447,7 +451,7 @@ def test_every_writing_role_can_upload_into_a_post(client, request, role):
     )
 
     assert response.status_code == 200
-    assert response.json()["image_code"].startswith("![](/media/uploads/")
+    assert re.fullmatch(r"!\[\]\(image:\d+\)", response.json()["image_code"])
 
 
 def test_the_upload_endpoint_answers_only_posts(client, author):

@@ -7,7 +7,7 @@ import time_machine
 from django.utils import timezone
 
 from blog.models import Post, StateChange
-from tests.factories import FAQFactory, PostFactory
+from tests.factories import FAQFactory, ImageFactory, PostFactory
 from tests.helpers import png, post_form, restore_form
 
 pytestmark = pytest.mark.django_db
@@ -57,12 +57,13 @@ def test_publishing_without_a_description_is_refused(client, author):
 
 
 def test_publishing_a_featured_image_without_alt_text_is_refused(client, author):
-    post = PostFactory(authors=[author], status=Post.Status.DRAFT, featured_image=png(800, 400))
+    image = ImageFactory(upload=png(800, 400), alt_text="")
+    post = PostFactory(authors=[author], status=Post.Status.DRAFT, featured_image=image)
     client.force_login(author)
 
     response = change(client, post, _transition="publish", featured_image_alt="")
 
-    assert "Describe the featured image before publishing" in errors(response)
+    assert f"Describe the featured image (“{image.title}”, image:{image.pk})" in errors(response)
 
 
 def test_a_live_post_cannot_lose_its_description(client, editor):

@@ -4,6 +4,7 @@ click report. Importing each module registers its models."""
 
 from blog.admin import (
     golive,
+    images,
     menus,
     pages,
     posts,
@@ -16,6 +17,7 @@ from blog.admin import (
 
 __all__ = [
     "golive",
+    "images",
     "menus",
     "pages",
     "posts",

@@ -22,6 +22,7 @@ from blog.admin.editing import PostEditingMixin
 from blog.admin.go_links import GoLinksMixin
 from blog.admin.guards import TextOnlyQueryMixin
 from blog.admin.notes import NotesMixin
+from blog.admin.post_images import PostImagesMixin
 from blog.admin.post_pages import PostPagesMixin
 from blog.admin.post_parts import (
     AttentionListFilter,
@@ -53,6 +54,7 @@ class PostAdmin(
     ConflictMixin,
     PostPagesMixin,
     PostEditingMixin,
+    PostImagesMixin,
     PostWritingMixin,
     GoLinksMixin,
     TextOnlyQueryMixin,
@@ -90,6 +92,8 @@ class PostAdmin(
     date_hierarchy = "publish_at"
     prepopulated_fields = {"slug": ["title"]}
     filter_horizontal = ["topics"]
+    # Picked from the image library (its popup list), never uploaded here.
+    raw_id_fields = ["featured_image"]
     readonly_fields = [
         "sponsored_check",
         "status_badge",
@@ -140,7 +144,6 @@ class PostAdmin(
 
     class Media:
         css = {"all": ["admin/css/byline.css"]}
-        js = ["admin/js/upload-errors.js"]
 
     # Which rows this admin shows: Pages (blog/admin/pages.py) shows the other kind.
     kind = Post.Kind.POST

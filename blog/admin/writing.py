@@ -99,6 +99,6 @@ class PostWritingMixin:
             "site_host": site.netloc,
             "address": f"{site.scheme}://{site.netloc}{address}",
             "slug_stand_in": SLUG_STAND_IN,
-            "image": post.featured_image.url if post.featured_image else "",
+            "image": post.featured_image.rendition_url(960) if post.featured_image_id else "",
         }
         return super().render_change_form(request, context, add, change, form_url, obj)

@@ -31,6 +31,7 @@ def import_markdown(
     publish_offset=None,
     batch_size=BATCH_SIZE,
     workers=None,
+    media=None,
     **options,
 ):
     """Import Markdown files, in batches of `batch_size` files per transaction, each file in a
@@ -38,13 +39,15 @@ def import_markdown(
     reader) triples: the source id names the file stably (its path inside the import).
     `publish_offset` (a timedelta) moves every publish time the files give. `workers`
     processes parse files while this one saves (default: see parse_workers). With
-    `go_links`, affiliate addresses become the site's /go/ links (see saving.with_go_links)."""
+    `go_links`, affiliate addresses become the site's /go/ links (see saving.with_go_links).
+    With `media` (a media.MediaFolder), images found in that folder become library images."""
     report, imported, slugs = Report(dry_run=options.get("dry_run", False)), [], {}
     go_links = set()
     pending = []  # (name, the file's ImportedPost, or the problem that stopped it)
 
     def save_pending():
         entries = [(item, f"Imported from {name}") for name, item in pending if _read(item)]
+        _take_media(media, [item for item, _ in entries], report)
         outcomes = iter(save_all(entries, **options))
         for name, item in pending:
             outcome = next(outcomes) if _read(item) else item
@@ -82,7 +85,28 @@ def import_markdown(
     for slug, title in resolve_related(imported, dry_run=report.dry_run):
         report.notes.append(f"Unresolved related link in “{slug}”: “{title}”")
     _note_go_links(report, go_links)
+    _note_media(media, report)
     return report
+
+
+def _take_media(media, items, report):
+    """Library images for `items`' images found in the media folder, outside the batch's
+    transaction (an image made is kept for the next run even if its post fails); none in a
+    dry run, which writes nothing."""
+    if media is None or report.dry_run:
+        return
+    for item in items:
+        media.apply(item)
+
+
+def _note_media(media, report):
+    if media is None:
+        return
+    if report.dry_run:
+        report.notes.append("Dry run: no images were taken from the media folder.")
+        return
+    report.notes.append(media.summary())
+    report.notes += media.problems
 
 
 def _note_go_links(report, slugs):
@@ -124,9 +148,11 @@ def import_wordpress(
     include_pages=False,
     go_links=False,
     progress=None,
+    media=None,
 ):
     """Import a WordPress export, in batches as import_markdown() does. `progress` is told how
-    many items there are once the export is read, then of each item done."""
+    many items there are once the export is read, then of each item done. `media`: as for
+    import_markdown()."""
     report = Report(dry_run=dry_run)
     posts, left_out, problems = wordpress.read(raw, include_pages=include_pages)
     report.failed += len(problems)
@@ -139,6 +165,7 @@ def import_wordpress(
     options = {"status": status, "dry_run": dry_run, "overwrite": overwrite, "go_links": go_links}
 
     def save_pending():
+        _take_media(media, pending, report)
         outcomes = save_all([(item, "Imported from WordPress") for item in pending], **options)
         for item, outcome in zip(pending, outcomes, strict=True):
             if isinstance(outcome, Exception):
@@ -181,6 +208,7 @@ def import_wordpress(
         )
     report.notes += tally.notes()
     report.conversion = tally.as_dict()
+    _note_media(media, report)
     report.skipped = left_out["pages"] + left_out["other"]
     if left_out["pages"]:
         report.notes.append(

@@ -202,7 +202,7 @@ def write(post):
         meta["canonical_url"] = post.canonical_url
     if post.noindex:
         meta["noindex"] = True
-    if post.featured_image:
+    if post.featured_image_id:
         meta["featured_image"] = post.featured_image.url
     if post.featured_image_alt:
         meta["featured_image_alt"] = post.featured_image_alt

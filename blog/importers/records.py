@@ -26,6 +26,8 @@ class ImportedPost:
     canonical_url: str = ""
     featured_image: str = ""
     featured_image_alt: str = ""
+    # The library image for `featured_image`, when the import's media folder had it.
+    featured_image_id: int | None = None
     noindex: bool = False
     faqs: list = dataclasses.field(default_factory=list)  # [(question, answer)]
     references: list = dataclasses.field(default_factory=list)  # [{title, publisher, year, url}]

@@ -274,8 +274,9 @@ def _content(item, body, status, authors, topics):
 
 
 def _fields(item):
-    """The post's fields outside its content that an import sets."""
-    return {
+    """The post's fields outside its content that an import sets (the featured image only when
+    the import's media folder gave it one: see blog/importers/media.py)."""
+    fields = {
         "kind": item.kind,
         "source_id": item.source_id[:255],
         "canonical_url": item.canonical_url,
@@ -283,6 +284,9 @@ def _fields(item):
         "featured_image_alt": item.featured_image_alt[:250],
         "metadata": _metadata(item),
     }
+    if item.featured_image_id is not None:
+        fields["featured_image_id"] = item.featured_image_id
+    return fields
 
 
 def _holds(post, item, body, status, known):

@@ -1,6 +1,6 @@
-"""An uploaded file imported by what it is: one Markdown file, a .zip of them, or a WordPress
-export. What the admin's background import runs (see ImportJob); the commands read folders
-and files themselves."""
+"""An uploaded file imported by what it is: one Markdown file, a .zip of them (with the images
+they name, which become library images), or a WordPress export. What the admin's background
+import runs (see ImportJob); the commands read folders and files themselves."""
 
 import io
 import zipfile
@@ -9,6 +9,7 @@ from pathlib import PurePosixPath
 
 from blog.importers import import_markdown, import_wordpress
 from blog.importers.markdown_files import MAX_BYTES
+from blog.importers.media import ZipMedia
 from blog.importers.records import ImportProblem
 
 MAX_ZIP_FILES = 5000
@@ -24,13 +25,20 @@ def import_file(name, raw, *, include_pages=False, progress=None, **options):
     if suffix == ".xml":
         return import_wordpress(raw, include_pages=include_pages, progress=progress, **options)
     if suffix == ".zip":
-        sources = zip_sources(raw)
+        sources, media = zip_sources(raw), zip_media(raw)
+        if media:
+            options["media"] = media
     else:
         path = PurePosixPath(name)
         sources = [(path.name, path.stem, lambda: raw)]
     if progress:
         progress.expect(len(sources))
     return import_markdown(sources, progress=progress, **options)
+
+
+def zip_media(raw):
+    """The images in a zip, for the posts in it that name them (blog/importers/media.py)."""
+    return ZipMedia(zipfile.ZipFile(io.BytesIO(raw)))
 
 
 def zip_sources(raw):

@@ -88,6 +88,21 @@ def _meta(item):
     }
 
 
+def attachment_alt_texts(items):
+    """{attachment id: its alt text (the _wp_attachment_image_alt postmeta)}."""
+    found = {}
+    for item in items:
+        fields = _fields(item)
+        if fields.get(("wp", "post_type")) != "attachment":
+            continue
+        for child in item:
+            if _local(child.tag) == "postmeta" and (
+                child.findtext("{*}meta_key") == "_wp_attachment_image_alt"
+            ):
+                found[fields.get(("wp", "post_id"))] = repair(child.findtext("{*}meta_value") or "")
+    return found
+
+
 def read(raw, *, include_pages=False):
     """Parse a WXR file: (posts, counts of what was left out, problems per item). The posts'
     content becomes Markdown as they are iterated (see Posts)."""
@@ -122,6 +137,7 @@ def read(raw, *, include_pages=False):
         elif fields.get(("wp", "post_type")) == "wp_block":  # a reusable block (a pattern)
             reusable[fields.get(("wp", "post_id"))] = fields.get(("content", "encoded"), "")
 
+    alt_texts = attachment_alt_texts(items)
     site = (channel.findtext("link") or "").strip().rstrip("/")
     # The old site's addresses, to tell its permalinks from other sites' (old_addresses.py).
     site_urls = [site, *(_fields(channel).get(("wp", name), "") for name in BASE_URLS)]
@@ -178,6 +194,7 @@ def read(raw, *, include_pages=False):
                 featured_image=attachments.get(meta.get("_thumbnail_id"), ""),
                 # Pages are flat here, each at /<its slug>/: a parent is kept in the metadata only.
                 kind=kind,
+                featured_image_alt=alt_texts.get(meta.get("_thumbnail_id"), ""),
                 metadata={"wordpress_id": post_id, "wordpress_type": kind}
                 | (
                     {"wordpress_parent": parent}

@@ -5,6 +5,7 @@ from blog.models.editing import EditorDraft, EditorPresence
 from blog.models.golive import Delivery, Event, WebhookEndpoint
 from blog.models.history import Revision, StateChange
 from blog.models.imports import ImportJob
+from blog.models.media import Image, ImageQuerySet, ImageUse
 from blog.models.menus import Menu, MenuItem
 from blog.models.notes import EditorialNote
 from blog.models.pages import Page
@@ -37,6 +38,9 @@ __all__ = [
     "EditorPresence",
     "Event",
     "FAQ",
+    "Image",
+    "ImageQuerySet",
+    "ImageUse",
     "ImportJob",
     "Page",
     "Listing",

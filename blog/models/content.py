@@ -22,6 +22,7 @@ from taggit.models import Tag, TaggedItem
 from blog import merging
 from blog.fragments import store_fragments
 from blog.models.history import Revision, StateChange
+from blog.models.media import ImageUse
 from blog.models.parts import FAQ, PostAuthor, Reference, Topic
 from blog.models.stored import LISTED_PARTS, writing_batch
 from blog.rendering import rendered_or_invalid
@@ -292,6 +293,7 @@ class HistoryBatch:
             _bump_if_public([post for post in posts if post.pk in written])
         write_search_vectors(posts)
         self._store_derived(written)
+        ImageUse.record(posts)
         changes = {
             post.pk: StateChange(
                 post=post,

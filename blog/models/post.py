@@ -19,10 +19,11 @@ from django.utils import timezone
 from markdownx.models import MarkdownxField
 from taggit.managers import TaggableManager
 
+from blog.figures import figures
 from blog.fragments import CARD_FIELDS, store_fragments
-from blog.images import make_renditions
 from blog.models.compiled import published_post_page
 from blog.models.content import PostContent, write_search_vectors
+from blog.models.media import ImageUse
 from blog.models.parts import PostSlugRedirect
 from blog.models.planning import PostPlanning, PostPlanningQuerySet
 from blog.models.stored import PARTS, refresh_listings, store_parts
@@ -40,7 +41,6 @@ from blog.rendering import (
 )
 from blog.search import SEARCH_CANDIDATES, newest_matching_sql, search_terms
 from blog.slugs import check_page_slug, reserved_slugs, unique_slug
-from blog.uploads import UploadedImageField
 from blog.workflow import Kind, PostWorkflow, Status
 
 # A table of contents is shown on posts at least this long with at least this many sections.
@@ -184,7 +184,7 @@ class PostQuerySet(PostPlanningQuerySet, models.QuerySet):
 
     def for_post_page(self):
         """The columns a post page shows, its stored blocks included: one query."""
-        return self.only(*POST_PAGE_FIELDS)
+        return self.select_related("featured_image").only(*POST_PAGE_FIELDS)
 
     def published_post_page(self, slug):
         """published().for_post_page().filter(slug=slug).first(), with its SQL compiled once
@@ -256,22 +256,21 @@ class Post(PostPlanning, PostWorkflow, PostContent, models.Model):
     )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
-    featured_image = UploadedImageField(
-        upload_to="featured/%Y/%m/",
+    featured_image = models.ForeignKey(
+        "blog.Image",
+        null=True,
         blank=True,
-        width_field="featured_image_width",
-        height_field="featured_image_height",
-        help_text="Shown at the top of the post and on social cards; at least 1200 pixels wide "
-        "is best. JPEG, PNG, WebP or GIF; camera and location data are removed.",
+        on_delete=models.PROTECT,
+        related_name="featured_in",
+        help_text="From the image library. Shown at the top of the post and on social cards; "
+        "at least 1200 pixels wide is best.",
     )
-    featured_image_width = models.PositiveIntegerField(null=True, blank=True, editable=False)
-    featured_image_height = models.PositiveIntegerField(null=True, blank=True, editable=False)
-    featured_image_renditions = models.JSONField(default=list, blank=True, editable=False)
     featured_image_alt = models.CharField(
         "featured image alt text",
         max_length=250,
         blank=True,
-        help_text="Describe the image for readers who cannot see it.",
+        help_text="Describe the image for readers who cannot see it. Blank: the alt text the "
+        "image has in the library.",
     )
     canonical_url = models.URLField(
         "canonical URL",
@@ -401,7 +400,6 @@ class Post(PostPlanning, PostWorkflow, PostContent, models.Model):
             getattr(self, "_derived_from", None) != self.body
         ):
             self._render_body()
-        self._refresh_renditions()
         kwargs["update_fields"] = with_derived_fields(
             kwargs.get("update_fields"), "body", self.DERIVED
         )
@@ -413,6 +411,10 @@ class Post(PostPlanning, PostWorkflow, PostContent, models.Model):
             self.update_search_vector()
             if not getattr(self, "_defer_derived", False):  # save_with_history() calls it
                 Post.store_derived([self])
+                if renders(kwargs.get("update_fields"), "body") or renders(
+                    kwargs.get("update_fields"), "featured_image"
+                ):
+                    ImageUse.record([self])
 
     def get_absolute_url(self):
         name = "blog:page_detail" if self.kind == Kind.PAGE else "blog:post_detail"
@@ -475,7 +477,7 @@ class Post(PostPlanning, PostWorkflow, PostContent, models.Model):
         the body as plain text (for the search text), as {name: value}. Raises
         ValidationError for a body beyond the rendering limits. Given the affiliate `rules`,
         needs no database: an import runs it in other processes."""
-        body_html, toc_html = rendered_or_invalid(body, "body", rules, post_slug)
+        body_html, toc_html = rendered_or_invalid(body, "body", rules, post_slug, images=True)
         word_count = count_words(body_html)
         long_enough = word_count >= TOC_MIN_WORDS and toc_html.count("<li>") >= TOC_MIN_SECTIONS
         return {
@@ -493,6 +495,8 @@ class Post(PostPlanning, PostWorkflow, PostContent, models.Model):
         """Take what derive(body) gave: save() does not render this body again."""
         for name in self.DERIVED:
             setattr(self, name, derived[name])
+        # Library images are looked up here, not in derive(): that may run without a database.
+        self.body_html = figures(self.body_html)
         self._body_text = (derived["body_html"], derived["body_text"])
         self._derived_from = body
 
@@ -545,28 +549,11 @@ class Post(PostPlanning, PostWorkflow, PostContent, models.Model):
             self._body_text = (self.body_html, text)
         return text
 
-    def featured_image_srcset(self):
-        if not self.featured_image:
+    def featured_alt(self):
+        """The featured image's alt text: this post's, else the library's."""
+        if self.featured_image_id is None:
             return ""
-        storage = self.featured_image.storage
-        candidates = [
-            f"{storage.url(r['name'])} {r['width']}w" for r in self.featured_image_renditions
-        ]
-        candidates.append(f"{self.featured_image.url} {self.featured_image_width}w")
-        return ", ".join(candidates)
-
-    def _refresh_renditions(self):
-        if not self.featured_image:
-            self.featured_image_renditions = []
-            return
-        stored = Post.objects.filter(pk=self.pk).values_list("featured_image", flat=True).first()
-        if stored != self.featured_image.name or not self.featured_image_renditions:
-            # Saving the form field first puts the upload in storage under its final name.
-            if not self.featured_image._committed:
-                self.featured_image.save(
-                    self.featured_image.name, self.featured_image.file, save=False
-                )
-            self.featured_image_renditions = make_renditions(self.featured_image)
+        return self.featured_image_alt or self.featured_image.alt_text
 
     def _remember_old_slug(self):
         if self.pk is None:

@@ -5,7 +5,7 @@ from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand
 
-from blog.models import Post
+from blog.models import Image
 from blog.uploads import EXTENSIONS, clean_image
 
 # The names clean_image gives: a file under any other name was stored as it was uploaded.
@@ -14,7 +14,7 @@ CLEAN_NAME = re.compile(rf"[0-9a-f]{{32}}\.(?:{'|'.join(EXTENSIONS.values())})")
 
 class Command(BaseCommand):
     help = (
-        "Put featured images and avatars stored before every upload was re-encoded through "
+        "Put library images and avatars stored before every upload was re-encoded through "
         "the upload path: EXIF and GPS data go, a random name in a date folder comes, "
         "renditions are made again and the original file is deleted. A file that is not an "
         "acceptable image is reported and left for you to replace."
@@ -26,7 +26,7 @@ class Command(BaseCommand):
     def handle(self, *args, dry_run, **options):
         cleaned = refused = 0
         for objects, field in (
-            (Post.objects.exclude(featured_image=""), "featured_image"),
+            (Image.objects.all(), "file"),
             (get_user_model().objects.exclude(avatar=""), "avatar"),
         ):
             for obj in objects.order_by("pk"):
@@ -49,10 +49,11 @@ class Command(BaseCommand):
         self.stdout.write(self.style.SUCCESS(f"{verb} {cleaned} images; {refused} refused."))
 
     def _replace(self, obj, field, clean):
+        if isinstance(obj, Image):
+            obj.replace_file(clean)  # new renditions, the old files deleted, posts rendered
+            return
         image = getattr(obj, field)
         old_names = [image.name]
-        if field == "featured_image":
-            old_names += [rendition["name"] for rendition in obj.featured_image_renditions]
         image.save(clean.name, clean, save=False)
         obj.save()  # new renditions, and the page cache learns of the change
         for name in old_names:

@@ -4,6 +4,7 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError
 
 from blog.importers import import_markdown
+from blog.importers.media import MediaFolder
 from blog.importers.progress import Progress
 from blog.models import Post
 
@@ -30,6 +31,24 @@ def add_import_options(parser):
         help="Link affiliate addresses (in bodies and FAQ answers) through the site's /go/ "
         "links, making a sponsored link for each address that has none.",
     )
+    parser.add_argument(
+        "--media-dir",
+        metavar="DIR",
+        help="A folder holding the posts' images (e.g. a copy of wp-content/uploads): images "
+        "the bodies and featured images name that are found there (by the path after "
+        "wp-content/uploads/, or the relative path) become library images, once, and the "
+        "bodies refer to them. Without it, image addresses stay as they are.",
+    )
+
+
+def media_folder(path):
+    """The MediaFolder of --media-dir, or None."""
+    if not path:
+        return None
+    try:
+        return MediaFolder(path)
+    except ValueError as problem:
+        raise CommandError(str(problem)) from None
 
 
 class Command(BaseCommand):
@@ -43,7 +62,10 @@ class Command(BaseCommand):
         parser.add_argument("paths", nargs="+", metavar="PATH")
         add_import_options(parser)
 
-    def handle(self, *args, paths, status, dry_run, overwrite, go_links, verbosity, **options):
+    def handle(
+        self, *args, paths, status, dry_run, overwrite, go_links, media_dir, verbosity, **options
+    ):
+        media = media_folder(media_dir)
         sources = list(self._sources(paths))
         if not sources:
             raise CommandError("No Markdown files found in " + ", ".join(paths))
@@ -54,6 +76,7 @@ class Command(BaseCommand):
                 dry_run=dry_run,
                 overwrite=overwrite,
                 go_links=go_links,
+                media=media,
                 progress=progress,
                 verbose=verbosity > 1,
             )

@@ -3,13 +3,14 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError
 
 from blog.importers import ImportProblem, import_wordpress
-from blog.management.commands.import_posts import add_import_options
+from blog.management.commands.import_posts import add_import_options, media_folder
 
 
 class Command(BaseCommand):
     help = (
         "Import a WordPress export (Tools → Export, a WXR .xml file): posts, authors, "
-        "categories as topics, tags, statuses, dates, slugs and featured-image URLs. "
+        "categories as topics, tags, statuses, dates, slugs and featured images (their "
+        "addresses, or library images with --media-dir). "
         "Importing again updates the same posts."
     )
 
@@ -20,7 +21,10 @@ class Command(BaseCommand):
         )
         add_import_options(parser)
 
-    def handle(self, *args, file, pages, status, dry_run, overwrite, go_links, **options):
+    def handle(
+        self, *args, file, pages, status, dry_run, overwrite, go_links, media_dir, **options
+    ):
+        media = media_folder(media_dir)
         try:
             raw = Path(file).read_bytes()
         except OSError as error:
@@ -33,6 +37,7 @@ class Command(BaseCommand):
                 overwrite=overwrite,
                 include_pages=pages,
                 go_links=go_links,
+                media=media,
             )
         except ImportProblem as problem:
             raise CommandError(f"{file}: {problem}") from None

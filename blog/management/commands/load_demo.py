@@ -4,23 +4,17 @@ import yaml
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
-from django.core.files.base import ContentFile
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from django.db.models import Min, Q
 from django.utils import timezone
 
 from blog.importers import ImportProblem, import_markdown, markdown_files
-from blog.models import DemoPost, Post, PostSlugRedirect, Topic
+from blog.models import DemoPost, Image, Post, PostSlugRedirect, Topic
 
 DEMO_DIR = settings.BASE_DIR / "demo"
-IMAGE_FIELDS = [
-    "featured_image",
-    "featured_image_width",
-    "featured_image_height",
-    "featured_image_renditions",
-    "updated_at",
-]
+IMAGE_FIELDS = ["featured_image", "updated_at"]
 
 
 class Command(BaseCommand):
@@ -83,14 +77,19 @@ class Command(BaseCommand):
 
 def _featured_images(source_ids):
     """Give the demo posts just loaded their pictures (demo/images/<slug>.jpg, drawn by
-    scripts/draw_demo_images.py), through the upload path every image takes; the alt text
-    came with the post's front matter."""
-    posts = Post.objects.select_for_update().filter(source_id__in=source_ids, featured_image="")
+    scripts/draw_demo_images.py) as library images, through the upload path every image
+    takes; the alt text came with the post's front matter."""
+    posts = Post.objects.select_for_update().filter(
+        source_id__in=source_ids, featured_image__isnull=True
+    )
     for post in posts.order_by("pk"):
         picture = DEMO_DIR / "images" / f"{post.slug}.jpg"
         if not picture.exists():
             continue
-        post.featured_image.save(picture.name, ContentFile(picture.read_bytes()), save=False)
+        upload = SimpleUploadedFile(picture.name, picture.read_bytes(), "image/jpeg")
+        post.featured_image = Image.objects.create_from_upload(
+            upload, user=post.authors.first(), alt_text=post.featured_image_alt
+        )
         # The image alone: the body was rendered a moment ago by the import.
         post.save_with_history(note="Demo featured image", update_fields=IMAGE_FIELDS)
 

@@ -130,7 +130,11 @@
     bold: (textarea) => wrap(textarea, "**", "bold text"),
     italic: (textarea) => wrap(textarea, "_", "italic text"),
     link: (textarea) => link(textarea, false),
-    image: (textarea) => link(textarea, true),
+    // The image library's picker (image-picker.js) when the form has one.
+    image: (textarea) => {
+      const asked = new CustomEvent("byline:image", { cancelable: true });
+      if (textarea.dispatchEvent(asked)) link(textarea, true);
+    },
     list: (textarea) => prefixLines(textarea, "- "),
     quote: (textarea) => prefixLines(textarea, "> "),
     code,
