@@ -189,7 +189,7 @@ def page_of_cards(shown, lead=False):
     shown = list(shown)
     if lead and shown:
         shown[0] = mark_safe(
-            shown[0].replace(f'sizes="{CARD_IMAGE_SIZES}"', f'sizes="{LEAD_IMAGE_SIZES}"', 1)
+            shown[0].replace(f'sizes="{CARD_IMAGE_SIZES}"', f'sizes="{LEAD_IMAGE_SIZES}"')
         )
     for index, card in enumerate(shown):
         if _LAZY in card:

@@ -163,11 +163,13 @@ def test_every_demo_post_has_its_drawn_featured_image_with_alt_text_on_its_card(
     posts = list(Post.objects.posts())
     assert len(posts) == 14
     for post in posts:
-        assert post.featured_image.name.endswith(".jpg"), post.slug
-        assert post.featured_image_alt.startswith("A drawing of"), post.slug
-        assert (post.featured_image_width, post.featured_image_height) == (960, 600)
-        assert [r["width"] for r in post.featured_image_renditions] == [480], post.slug
-        assert f'src="{post.featured_image.url}"' in post.card_html, post.slug
+        image = post.featured_image
+        assert image.file.name.endswith(".jpg"), post.slug
+        assert image.alt_text.startswith("A drawing of"), post.slug
+        assert post.featured_alt() == image.alt_text
+        assert (image.width, image.height) == (960, 600)
+        assert image.srcset("avif", "card") and image.srcset("webp"), post.slug
+        assert f'alt="{image.alt_text}"' in post.card_html, post.slug
     home = client.get("/").text
     assert home.count('class="post-card post-card--image"') == Post.objects.published().count()
 
@@ -178,7 +180,7 @@ def test_a_demo_post_without_a_drawing_loads_without_an_image(demo_copy):
     load_demo()
 
     assert not Post.objects.get(slug="the-one-page-budget").featured_image
-    assert Post.objects.posts().exclude(featured_image="").count() == 13
+    assert Post.objects.posts().filter(featured_image__isnull=False).count() == 13
 
 
 def test_the_demo_has_an_about_a_contact_and_a_privacy_page_in_no_list():

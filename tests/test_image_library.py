@@ -9,7 +9,9 @@ import pytest
 from django.core.exceptions import ValidationError
 from PIL import Image as Picture
 
+from blog.content_version import content_version
 from blog.images import crop_box
+from blog.menus import site_menus
 from blog.models import Image, ImageUse, Post
 from blog.rendering import render_markdown
 from tests.factories import FAQFactory, ImageFactory, PostFactory, UserFactory
@@ -157,6 +159,7 @@ def test_a_post_page_with_featured_and_body_images_still_runs_two_queries(
     images = [ImageFactory() for _ in range(3)]
     body = "\n\n".join(f"![Picture {i}](image:{image.pk})" for i, image in enumerate(images))
     post = PostFactory(body=body, featured_image=images[0])
+    content_version(), site_menus()  # read once per process, by any page
 
     with django_assert_max_num_queries(2):
         html = client.get(post.get_absolute_url() + UNCACHED).content.decode()

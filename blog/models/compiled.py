@@ -9,13 +9,15 @@ stand-ins for those two, and run with the real ones in their places.
 from datetime import UTC, datetime
 
 from django.db import connections, router
+from django.db.models.query import get_related_populators
 
 # Stand-ins no real request has: their places among the compiled query's parameters are where
 # the slug and the time go.
 SLUG = "\x00slug\x00"
 NOW = datetime(1970, 1, 2, 3, 4, 5, 678901, tzinfo=UTC)
 
-# database alias → (sql, params, the slug's places, the time's places, columns, converters)
+# database alias → (sql, params, the slug's places, the time's places, the post's columns,
+# converters, what fills the joined rows in)
 _compiled = {}
 
 
@@ -25,7 +27,8 @@ def published_post_page(model, slug):
     connection = connections[alias]
     if alias not in _compiled:
         _compiled[alias] = _compile(model, alias)
-    sql, params, slug_at, now_at, columns, converters = _compiled[alias]
+    sql, params, slug_at, now_at, columns, converters, joined = _compiled[alias]
+    start, end, columns, fetch_mode = columns
     params = list(params)
     for place in slug_at:
         params[place] = slug
@@ -41,7 +44,10 @@ def published_post_page(model, slug):
     for place, (functions, expression) in converters.items():  # JSON decoded, and so on
         for function in functions:
             row[place] = function(row[place], expression, connection)
-    return model.from_db(alias, columns, row)
+    post = model.from_db(alias, columns, row[start:end], fetch_mode=fetch_mode)
+    for populator in joined:  # what select_related() joins (the featured image)
+        populator.populate(row, post)
+    return post
 
 
 def _compile(model, alias):
@@ -53,6 +59,10 @@ def _compile(model, alias):
     now_at = [place for place, value in enumerate(params) if value == now]
     if len(slug_at) != 1 or len(now_at) != 1:
         raise RuntimeError(f"the post page's query has changed shape: {sql}")
-    columns = [column.target.attname for column, _, _ in compiler.select]
-    converters = compiler.get_converters([column for column, _, _ in compiler.select])
-    return sql, params, slug_at, now_at, columns, converters
+    select, klass_info = compiler.select, compiler.klass_info
+    start, end = klass_info["select_fields"][0], klass_info["select_fields"][-1] + 1
+    names = [column.target.attname for column, _, _ in select[start:end]]
+    columns = (start, end, names, queryset._fetch_mode)
+    converters = compiler.get_converters([column for column, _, _ in select])
+    joined = get_related_populators(klass_info, select, alias, queryset._fetch_mode)
+    return sql, params, slug_at, now_at, columns, converters, joined
