@@ -24,6 +24,7 @@ from django.utils import timezone
 from django.utils.functional import SimpleLazyObject
 
 from blog.caching import post_is_or_was_public
+from blog.content_version import _generation_file, content_generation
 from blog.memo import VersionMemo
 from blog.models import Menu, MenuItem, Topic
 from blog.models.menus import ALWAYS
@@ -109,11 +110,22 @@ def read_menus():
     )
 
 
+def _cache_key():
+    """The menus' key: one for every process when the cache is shared (Redis); per content
+    generation when each process has its own cache (local memory, the workers of one machine
+    sharing the generation's file), where a change stored by one process is not in the others'
+    caches: they read the menus again, once, after each change."""
+    if _generation_file() is None:
+        return CACHE_KEY
+    return f"{CACHE_KEY}:{content_generation()}"
+
+
 def _stored_or_read(_key):
-    menus = cache.get(CACHE_KEY)
+    key = _cache_key()
+    menus = cache.get(key)
     if menus is None:  # the cache lost them (or never had them): read, and add unless stored
         menus = read_menus()
-        cache.add(CACHE_KEY, menus, SETTLED_SECONDS)
+        cache.add(key, menus, SETTLED_SECONDS)
     return menus
 
 
@@ -129,13 +141,13 @@ forget_menus = _menus.forget  # as a new process would: read them from the cache
 
 
 def store_menus(settled):
-    cache.set(CACHE_KEY, read_menus(), SETTLED_SECONDS if settled else UNSETTLED_SECONDS)
+    cache.set(_cache_key(), read_menus(), SETTLED_SECONDS if settled else UNSETTLED_SECONDS)
     _menus.forget()
 
 
 def _known_menus():
     """The menus this process or the cache holds; None if neither (nothing to replace)."""
-    return _menus.found.get("menus") or cache.get(CACHE_KEY)
+    return _menus.found.get("menus") or cache.get(_cache_key())
 
 
 def _matters(sender, instance):

@@ -10,7 +10,7 @@ index range each) when they are not. What a list holds does not grow with the si
 
 from collections import namedtuple
 
-from django.db import connection
+from django.db import connection, connections, router
 from django.db.models import F, Q, Window
 from django.db.models.functions import RowNumber
 from django.template.loader import get_template
@@ -88,7 +88,7 @@ def _read(scopes):
             "published": Status.PUBLISHED,
             "post_kind": Kind.POST,
         }
-        with connection.cursor() as cursor:
+        with connections[router.db_for_read(Post)].cursor() as cursor:  # a replica, maybe
             cursor.execute(sql, params)
             rows = cursor.fetchall()
     else:

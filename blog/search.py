@@ -4,7 +4,7 @@ import html
 import re
 from datetime import UTC, datetime
 
-from django.db import connection
+from django.db import connections, router
 from django.utils.html import escape
 from django.utils.safestring import mark_safe
 
@@ -89,7 +89,9 @@ def slice_edges(table, now, slices):
             f"OFFSET {int(depth)} LIMIT 1)"
             for depth in slices
         )
-        with connection.cursor() as cursor:
+        from blog.models import Post
+
+        with connections[router.db_for_read(Post)].cursor() as cursor:  # a replica, maybe
             cursor.execute(f"SELECT {columns}", [now] * len(slices))
             found = cursor.fetchone()
         return tuple(edge or MIN_TIME for edge in found)

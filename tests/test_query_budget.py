@@ -12,6 +12,7 @@ from django.utils import timezone
 from taggit.models import Tag
 
 from blog.content_version import content_version
+from blog.menus import site_menus
 from blog.models import FAQ, Post, merge_tags
 from tests.factories import FAQFactory, FullPostFactory, PostFactory, TopicFactory, UserFactory
 from tests.helpers import bulk_posts, plain_related_posts
@@ -29,6 +30,9 @@ def site(request):
     tags = ["soil", "compost", "seeds", "tools", "water"]
     posts = bulk_posts(request.param, tags=tags, topics=topics, authors=writers)
     FAQFactory(post=posts[1])  # a post page with every block
+    # What each process reads once per content generation, whatever the page: the go-live
+    # times and the menus (a page after a change reads them; the next ones do not).
+    content_version(), site_menus()
     return posts
 
 
