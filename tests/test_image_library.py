@@ -383,6 +383,34 @@ def test_one_image_and_the_library_agree_on_who_may_change_it(contributor, edito
     assert Image.objects.editable_by(contributor).get() == own
 
 
+def test_a_contributor_cannot_change_their_image_once_a_post_they_may_not_edit_shows_it(
+    client, contributor, author
+):
+    """Changing an image changes every post showing it: a Contributor's own upload, once in
+    another writer's post or published (which a Contributor may no longer edit), is theirs to
+    use, not to rewrite."""
+    mine = ImageFactory(uploaded_by=contributor, caption="A quiet harbour")
+    in_draft = ImageFactory(uploaded_by=contributor)
+    PostFactory(body=f"![Harbour](image:{mine.pk})", authors=[author])  # published, not theirs
+    PostFactory(
+        body=f"![Draft](image:{in_draft.pk})", authors=[contributor], status=Post.Status.DRAFT
+    )
+    page = Post.objects.get(body__contains=f"image:{mine.pk}")
+    client.force_login(contributor)
+
+    response = client.post(
+        f"/admin/blog/image/{mine.pk}/change/", image_form(mine, caption="BUY CHEAP PILLS")
+    )
+
+    assert response.status_code == 403
+    mine.refresh_from_db()
+    page.refresh_from_db()
+    assert mine.caption == "A quiet harbour" and "BUY CHEAP PILLS" not in page.body_html
+    assert not mine.can_change(contributor) and in_draft.can_change(contributor)
+    assert set(Image.objects.editable_by(contributor)) == {in_draft}
+    assert client.post(f"/admin/blog/image/{mine.pk}/delete/", {"post": "yes"}).status_code == 403
+
+
 def test_someone_without_a_role_cannot_upload(client):
     outsider = UserFactory(is_staff=True)
     client.force_login(outsider)

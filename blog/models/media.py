@@ -29,6 +29,19 @@ def referenced_image_ids(markdown_text):
     return list(dict.fromkeys(int(found) for found in IMAGE_REFERENCE.findall(markdown_text or "")))
 
 
+def editable_uses(user):
+    """Q over ImageUse: uses in posts `user` may edit (Post.can_edit's rule as a query: their
+    own posts, and once published only with the right to publish)."""
+    from blog.workflow import Status
+
+    mine = Q(post__authors=user)
+    if user.has_perm("blog.edit_any_post"):
+        return Q()
+    if user.has_perm("blog.publish_post"):
+        return mine
+    return mine & Q(post__status__in=[Status.DRAFT, Status.IN_REVIEW])
+
+
 class ImageQuerySet(models.QuerySet):
     def for_user(self, user):
         """The images `user` may see and use: the whole library for anyone who writes."""
@@ -37,12 +50,16 @@ class ImageQuerySet(models.QuerySet):
         return self.none()
 
     def editable_by(self, user):
-        """The images `user` may change or delete: all for editors, else their own uploads."""
+        """The images `user` may change or delete: all for editors; else their own uploads,
+        except those a post they may not edit shows (changing an image changes every post
+        showing it: a writer's published post, say, or another writer's)."""
         if not user.has_perm("blog.change_image"):
             return self.none()
         if user.has_perm("blog.edit_any_image"):
             return self
-        return self.filter(uploaded_by=user)
+        return self.filter(uploaded_by=user).exclude(
+            Exists(ImageUse.objects.filter(image=OuterRef("pk")).exclude(editable_uses(user)))
+        )
 
     def used(self):
         return self.filter(Exists(ImageUse.objects.filter(image=OuterRef("pk"))))
@@ -169,10 +186,14 @@ class Image(models.Model):
 
     def can_change(self, user):
         """Whether `user` may change or delete this image: ImageQuerySet.editable_by's rule,
-        asked of one image without a query."""
+        asked of one image (a query only for a writer's own upload: the posts showing it)."""
         if not user.has_perm("blog.change_image"):
             return False
-        return user.has_perm("blog.edit_any_image") or self.uploaded_by_id == user.pk
+        if user.has_perm("blog.edit_any_image"):
+            return True
+        return self.uploaded_by_id == user.pk and all(
+            post.can_edit(user) for post in self.usages().prefetch_related("authors")
+        )
 
     def usages(self):
         """The posts using this image, each once, newest first."""
