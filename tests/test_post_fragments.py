@@ -6,6 +6,7 @@ import pytest
 
 from blog.content_version import content_version
 from blog.fragments import fragments_version, refresh_stale
+from blog.menus import site_menus
 from blog.models import Post
 from tests.factories import FAQFactory, FullPostFactory, UserFactory
 from tests.helpers import command
@@ -43,7 +44,7 @@ def test_fragments_from_other_templates_are_rendered_from_the_post_until_stored_
     post = FullPostFactory(title="Rye bread")
     FAQFactory(post=post, question="Why rye?")
     Post.objects.filter(pk=post.pk).update(**OLD)
-    content_version()  # read once per process and content generation, by any page
+    content_version(), site_menus()  # read once per process and content generation, by any page
 
     with django_assert_num_queries(2):  # the page of cards, then the stale one's post
         home = client.get("/" + UNCACHED).content.decode()
