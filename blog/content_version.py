@@ -50,6 +50,12 @@ def _generation_file():
     return None
 
 
+def caches_per_process():
+    """Whether each process caches pages itself (the local-memory cache, the workers of one
+    machine sharing the generation's file) rather than in a cache they all share."""
+    return _generation_file() is not None
+
+
 def _file_failed(error):
     if not _state["file_failed"]:
         logger.warning("Content generation file unusable, keeping it in the cache: %s", error)

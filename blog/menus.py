@@ -24,7 +24,7 @@ from django.utils import timezone
 from django.utils.functional import SimpleLazyObject
 
 from blog.caching import post_is_or_was_public
-from blog.content_version import _generation_file, content_generation
+from blog.content_version import caches_per_process, content_generation
 from blog.memo import VersionMemo
 from blog.models import Menu, MenuItem, Topic
 from blog.models.menus import ALWAYS
@@ -115,7 +115,7 @@ def _cache_key():
     generation when each process has its own cache (local memory, the workers of one machine
     sharing the generation's file), where a change stored by one process is not in the others'
     caches: they read the menus again, once, after each change."""
-    if _generation_file() is None:
+    if not caches_per_process():
         return CACHE_KEY
     return f"{CACHE_KEY}:{content_generation()}"
 

@@ -6,6 +6,7 @@ same SQL every time but for two values: the slug and the time. So it is compiled
 stand-ins for those two, and run with the real ones in their places.
 """
 
+from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from django.db import connections, router
@@ -16,9 +17,22 @@ from django.db.models.query import get_related_populators
 SLUG = "\x00slug\x00"
 NOW = datetime(1970, 1, 2, 3, 4, 5, 678901, tzinfo=UTC)
 
-# database alias → (sql, params, the slug's places, the time's places, the post's columns,
-# converters, what fills the joined rows in)
-_compiled = {}
+
+@dataclass(frozen=True)
+class Compiled:
+    sql: str
+    params: tuple
+    slug_at: int  # where the slug goes among the parameters
+    now_at: int  # and the time
+    start: int  # where the post's own columns are in a row
+    end: int
+    columns: list  # their attribute names
+    fetch_mode: object
+    converters: dict  # what Django does to a row's values (JSON decoded, and so on)
+    joined: list  # what fills in the joined rows (the featured image)
+
+
+_compiled = {}  # database alias → Compiled
 
 
 def published_post_page(model, slug):
@@ -27,25 +41,23 @@ def published_post_page(model, slug):
     connection = connections[alias]
     if alias not in _compiled:
         _compiled[alias] = _compile(model, alias)
-    sql, params, slug_at, now_at, columns, converters, joined = _compiled[alias]
-    start, end, columns, fetch_mode = columns
-    params = list(params)
-    for place in slug_at:
-        params[place] = slug
-    now = connection.ops.adapt_datetimefield_value(datetime.now(UTC))
-    for place in now_at:
-        params[place] = now
+    compiled = _compiled[alias]
+    params = list(compiled.params)
+    params[compiled.slug_at] = slug
+    params[compiled.now_at] = connection.ops.adapt_datetimefield_value(datetime.now(UTC))
     with connection.cursor() as cursor:
-        cursor.execute(sql, params)
+        cursor.execute(compiled.sql, params)
         row = cursor.fetchone()
     if row is None:
         return None
     row = list(row)
-    for place, (functions, expression) in converters.items():  # JSON decoded, and so on
+    for place, (functions, expression) in compiled.converters.items():
         for function in functions:
             row[place] = function(row[place], expression, connection)
-    post = model.from_db(alias, columns, row[start:end], fetch_mode=fetch_mode)
-    for populator in joined:  # what select_related() joins (the featured image)
+    post = model.from_db(
+        alias, compiled.columns, row[compiled.start : compiled.end], fetch_mode=compiled.fetch_mode
+    )
+    for populator in compiled.joined:
         populator.populate(row, post)
     return post
 
@@ -61,8 +73,15 @@ def _compile(model, alias):
         raise RuntimeError(f"the post page's query has changed shape: {sql}")
     select, klass_info = compiler.select, compiler.klass_info
     start, end = klass_info["select_fields"][0], klass_info["select_fields"][-1] + 1
-    names = [column.target.attname for column, _, _ in select[start:end]]
-    columns = (start, end, names, queryset._fetch_mode)
-    converters = compiler.get_converters([column for column, _, _ in select])
-    joined = get_related_populators(klass_info, select, alias, queryset._fetch_mode)
-    return sql, params, slug_at, now_at, columns, converters, joined
+    return Compiled(
+        sql=sql,
+        params=tuple(params),
+        slug_at=slug_at[0],
+        now_at=now_at[0],
+        start=start,
+        end=end,
+        columns=[column.target.attname for column, _, _ in select[start:end]],
+        fetch_mode=queryset._fetch_mode,
+        converters=compiler.get_converters([column for column, _, _ in select]),
+        joined=get_related_populators(klass_info, select, alias, queryset._fetch_mode),
+    )
