@@ -32,7 +32,7 @@ from blog.search import (
     body_snippet,
     search_terms,
 )
-from blog.seo import PageMetaMixin, fixed_url
+from blog.seo import PageMetaMixin, fixed_url, slug_url
 
 
 class ListingMixin:
@@ -138,7 +138,7 @@ class PostDetailView(PageMetaMixin, DetailView):
             return feeds
         for author in self.object.stored_authors:
             if author["slug"]:
-                url = reverse("blog:author_feed", kwargs={"slug": author["slug"]})
+                url = slug_url("blog:author_feed", author["slug"])
                 feeds.append((f"Posts by {author['name']} (RSS)", url, "application/rss+xml"))
         return feeds
 
@@ -164,11 +164,13 @@ class PostDetailView(PageMetaMixin, DetailView):
         body, fragments["footer"], full_disclosure = disclose_on_page(
             post, mark_safe(post.body_html), fragments["footer"]
         )
+        topic = post.stored_topics[0]["slug"] if post.stored_topics else ""
         return {
             **fragments,
             "body": body,
             "full_disclosure": full_disclosure,
             "related_posts": post.related_posts(),
+            "topic_feed_url": topic and slug_url("blog:topic_feed", topic),
         }
 
     def get_context_data(self, **kwargs):

@@ -14,7 +14,6 @@ from django.db.models import Count, F, Max, Q, Value, Window
 from django.db.models.expressions import RawSQL
 from django.db.models.signals import m2m_changed
 from django.dispatch import receiver
-from django.urls import reverse
 from django.utils import timezone
 from markdownx.models import MarkdownxField
 from taggit.managers import TaggableManager
@@ -40,6 +39,7 @@ from blog.rendering import (
     with_derived_fields,
 )
 from blog.search import SEARCH_CANDIDATES, newest_matching_sql, search_terms
+from blog.seo import slug_url
 from blog.slugs import check_page_slug, reserved_slugs, unique_slug
 from blog.workflow import Kind, PostWorkflow, Status
 
@@ -418,7 +418,7 @@ class Post(PostPlanning, PostWorkflow, PostContent, models.Model):
 
     def get_absolute_url(self):
         name = "blog:page_detail" if self.kind == Kind.PAGE else "blog:post_detail"
-        return reverse(name, kwargs={"slug": self.slug})
+        return slug_url(name, self.slug)
 
     def page_title(self):
         """The title search engines, browser tabs and social cards show: the SEO title if set."""

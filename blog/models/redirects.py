@@ -11,8 +11,9 @@ from urllib.parse import parse_qsl, unquote, urlsplit
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Exists, F, OuterRef
-from django.urls import reverse
 from django.utils import timezone
+
+from blog.seo import fixed_url
 
 # Longest path kept: a longer old address is refused as a redirect, and a longer 404 is
 # counted under its first PATH_MAX_LENGTH characters.
@@ -50,7 +51,7 @@ def wordpress_query(query):
 
 
 def admin_prefix():
-    return reverse("admin:index")
+    return fixed_url("admin:index")
 
 
 def check_old_path(value):
