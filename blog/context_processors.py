@@ -1,6 +1,7 @@
 from django.conf import settings
+from django.utils.functional import SimpleLazyObject
 
-from blog.menus import shown_menus
+from blog.frame import site_frame
 from blog.seo import fixed_url, static_url
 
 
@@ -14,7 +15,8 @@ def site(request):
         "feed_atom_url": fixed_url("blog:feed_atom"),
         "search_url": fixed_url("blog:search"),
         "subscribe_url": fixed_url("blog:subscribe"),
-        "menus": shown_menus(),
+        # Only what shows it reads the menus (admin pages do not).
+        "frame": SimpleLazyObject(lambda: site_frame(request.path)),
         "stylesheet_url": static_url("css/site.css"),
         "favicon_url": static_url("img/favicon.svg"),
     }

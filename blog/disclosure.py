@@ -57,6 +57,7 @@ def disclosure_text(post):
     return own if own and says_something(own) else site_disclosure().strip()
 
 
+@functools.lru_cache(maxsize=256)
 def says_something(text):
     """Whether the disclosure block for `text` shows a word after its label."""
     shown = plain_text(disclosure_html(text)).removeprefix("Disclosure:")
@@ -74,6 +75,7 @@ def disclosure_html(text):
     )
 
 
+@functools.lru_cache(maxsize=256)
 def first_sentence(text):
     """The first sentence of the disclosure `text` as plain text, and whether more follows."""
     shown = " ".join(plain_text(disclosure_html(text)).removeprefix("Disclosure:").split())
@@ -108,7 +110,23 @@ def disclose_on_page(post, body, end, full_id="disclosure"):
         return (*disclose(post, body, end), "")
     at = block_start(body, position)
     body = mark_safe(f"{body[:at]}{short}\n{body[at:]}")
-    full = format_html(
+    return body, end, full_disclosure_html(text, full_id)
+
+
+# The full disclosures of this content generation (its links are rendered as the affiliate
+# rules of the generation have them), by text: the site's, and the few posts' own.
+_full = VersionMemo(kept=256)
+
+
+def full_disclosure_html(text, full_id):
+    """The whole disclosure `text`, as the section after a post's body: rendered once per
+    generation (every page with a sponsored link shows one)."""
+    return _full.get((text, full_id), _full_disclosure_html)
+
+
+def _full_disclosure_html(key):
+    text, full_id = key
+    return format_html(
         '<section class="post__disclosure" id="{}" aria-labelledby="{}-heading">'
         '<h2 id="{}-heading">Disclosure</h2>{}</section>',
         full_id,
@@ -116,7 +134,6 @@ def disclose_on_page(post, body, end, full_id="disclosure"):
         full_id,
         mark_safe(render_markdown(_LEADING_LABEL.sub("", text))),
     )
-    return body, end, full
 
 
 def block_start(html, position):

@@ -20,8 +20,6 @@ from django.conf import settings
 from django.core.cache import cache
 from django.db import transaction
 from django.db.models import Prefetch
-from django.utils import timezone
-from django.utils.functional import SimpleLazyObject
 
 from blog.caching import post_is_or_was_public
 from blog.content_version import caches_per_process, content_generation
@@ -137,12 +135,18 @@ def site_menus():
     return _menus.get("menus", _stored_or_read)
 
 
-forget_menus = _menus.forget  # as a new process would: read them from the cache again
+def forget_menus():
+    """As a new process would: read them from the cache again, and the frame that shows them
+    rendered again."""
+    from blog.frame import forget_frames  # it imports this module
+
+    _menus.forget()
+    forget_frames()
 
 
 def store_menus(settled):
     cache.set(_cache_key(), read_menus(), SETTLED_SECONDS if settled else UNSETTLED_SECONDS)
-    _menus.forget()
+    forget_menus()
 
 
 def _known_menus():
@@ -189,9 +193,3 @@ def menus_changed(sender, instance, **kwargs):
             store_menus(settled=True)
 
         transaction.on_commit(settle)
-
-
-def shown_menus():
-    """The menus readers see now (the context processor's `menus`, read only when a page
-    shows them: admin pages do not)."""
-    return SimpleLazyObject(lambda: site_menus().shown(timezone.now()))
