@@ -27,6 +27,7 @@ from django.utils.http import http_date, parse_etags, parse_http_date_safe, urle
 from blog.content_version import (
     DATABASE_UNAVAILABLE,
     bump_content_generation,
+    content_generation,
     content_version,
     rendering_generation,
 )
@@ -211,6 +212,15 @@ def render_or_earlier(request, view, args, kwargs, generation, passed):
     return response, True
 
 
+def render_uncached(view, request, *args, **kwargs):
+    """The response of a page that is not cached, rendered for the generation as it is now."""
+    with rendering_generation(content_generation()):
+        response = view(request, *args, **kwargs)
+        if callable(getattr(response, "render", None)):
+            response = response.render()
+    return response
+
+
 class CachedPageMiddleware:
     """Answers a GET of a page that is in the page cache before the rest of the stack runs:
     no session, authentication or CSRF for what only needs the cache. Placed after the
@@ -296,12 +306,12 @@ def public_page(view, parameters=(), budgeted=False):
 
     @wraps(view)
     def cached_view(request, *args, **kwargs):
-        if (
-            request.method not in ("GET", "HEAD")
-            or signed_in(request)  # editors see pages as they are
-            or not cacheable_query(request, parameters)
-        ):
+        if request.method not in ("GET", "HEAD"):
             return view(request, *args, **kwargs)
+        if signed_in(request) or not cacheable_query(request, parameters):
+            # Editors see pages as they are; other query strings are not cached. Rendered for
+            # the generation read once (with Redis, a round trip per per-generation lookup).
+            return render_uncached(view, request, *args, **kwargs)
         missed = getattr(request, "page_cache_miss", None)  # CachedPageMiddleware looked
         if missed:
             generation, passed, changed, digest = missed

@@ -11,6 +11,7 @@ from django.db import connection
 from django.urls import reverse
 from django.utils import timezone
 
+from blog import content_version as content_version_module
 from blog.content_version import content_generation
 from tests.factories import PostFactory, TopicFactory
 from tests.helpers import run_django_child
@@ -154,3 +155,22 @@ def test_a_generation_file_that_cannot_be_written_does_not_hold_back_changes(
 
     assert again.status_code == 200 and "After" in again.content.decode()
     assert "Content generation file unusable" in caplog.text
+
+
+@pytest.mark.parametrize("query", ["?utm_source=news", ""])
+def test_a_page_reads_the_generation_once_whether_cached_or_not(client, monkeypatch, query):
+    """Every per-generation lookup of a page (menus, related posts, the site's disclosure) asks
+    for the generation: read from the file or, with Redis, over the network, it is read once
+    per request, also for a query string the page cache does not keep."""
+    post = PostFactory(title="Pinned", tags=["soil"], topics=[TopicFactory(name="Garden")])
+    client.get(post.get_absolute_url() + "?warm=1")  # this process's per-generation reads
+    reads = []
+    real = content_version_module._generation_file
+    monkeypatch.setattr(
+        content_version_module, "_generation_file", lambda: reads.append(1) or real()
+    )
+
+    response = client.get(post.get_absolute_url() + query)
+
+    assert response.status_code == 200 and "Pinned" in response.content.decode()
+    assert len(reads) <= 2  # the page cache's lookup before the view, and the render
