@@ -18,6 +18,7 @@ store_parts() (a part, a tag, a topic or an author changed).
 import functools
 import hashlib
 import logging
+import re
 
 from django.conf import settings
 from django.core.signals import setting_changed
@@ -180,6 +181,43 @@ def cards(rows):
         )
         rendered = {post.pk: render_fragment("card", post) for post in stale_posts}
     return [mark_safe(rendered.get(row.pk, row.card_html)) for row in rows]
+
+
+# A card's description as includes/post_card.html writes it: its text is escaped, so no "<".
+_CARD_DESCRIPTION = re.compile(r'<p class="post-card__description">[^<]*</p>')
+
+
+def search_cards(rows, snippets):
+    """The cards of search results: `rows` as cards() takes them, each showing its snippet
+    (`snippets`, safe HTML, in the same order: the words that matched) instead of the
+    description, as post_card.html shows a `snippet`. A stored card gets its snippet put in
+    the description's place, instead of twenty cards rendered per search."""
+    from blog.models.post import Post
+
+    version = fragments_version()
+    stale = [row.pk for row in rows if row.fragments_version != version]
+    stale_posts = {}
+    if stale:
+        _warn_stale(version)
+        stale_posts = Post.objects.select_related("featured_image").only(*CARD_FIELDS)
+        stale_posts = stale_posts.in_bulk(stale)
+    return [
+        render_fragment("card", stale_posts[row.pk], snippet=snippet)
+        if row.pk in stale_posts
+        else with_snippet(row.card_html, snippet)
+        for row, snippet in zip(rows, snippets, strict=True)
+    ]
+
+
+def with_snippet(card_html, snippet):
+    """A stored card with `snippet` (safe HTML) as its description; as it is without one."""
+    if not snippet:
+        return mark_safe(card_html)
+    paragraph = f'<p class="post-card__description">{snippet}</p>'
+    spliced, found = _CARD_DESCRIPTION.subn(lambda _: paragraph, card_html, count=1)
+    if not found:  # a post with neither description nor excerpt: after the title
+        spliced = card_html.replace("</h2>", f"</h2>\n    {paragraph}", 1)
+    return mark_safe(spliced)
 
 
 def page_of_cards(shown, lead=False):

@@ -22,6 +22,7 @@ from blog.seo import fixed_url
 @dataclass(frozen=True)
 class SiteFrame:
     header: str
+    header_without_search: str  # the search page's, whose own form is the search box
     footer: str
 
 
@@ -62,6 +63,7 @@ def _render(key):
         "year": year,
     }
     return SiteFrame(
-        header=render_to_string("includes/site_header.html", context),
+        header=render_to_string("includes/site_header.html", {**context, "search": True}),
+        header_without_search=render_to_string("includes/site_header.html", context),
         footer=render_to_string("includes/site_footer.html", context),
     )

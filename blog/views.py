@@ -16,7 +16,7 @@ from taggit.models import Tag
 
 from blog import seo
 from blog.disclosure import disclose, disclose_on_page
-from blog.fragments import CARD_FIELDS, cards, page_fragments, page_of_cards, render_fragment
+from blog.fragments import cards, page_fragments, page_of_cards, search_cards
 from blog.memo import VersionMemo
 from blog.models import Post, PostSlugRedirect, Topic
 from blog.models.cards import PublicCards
@@ -398,8 +398,7 @@ class SearchView(PageMetaMixin, ListingMixin, ListView):
         # The snippet comes from the whole text, so the HTML too.
         return (
             Post.objects.published()
-            .select_related("featured_image")
-            .only(*CARD_FIELDS, "body_html")
+            .only("card_html", "fragments_version", "body_html")
             .search(self.query)
         )
 
@@ -418,10 +417,7 @@ class SearchView(PageMetaMixin, ListingMixin, ListView):
     def get_cards(self, posts):
         """Cards showing the words that matched, from around the first match anywhere in the
         body (so from the whole text, not the excerpt), instead of the description."""
-        return [
-            render_fragment("card", post, snippet=body_snippet(post.body_html, self.terms))
-            for post in posts
-        ]
+        return search_cards(posts, [body_snippet(post.body_html, self.terms) for post in posts])
 
 
 def robots_txt(request):

@@ -266,3 +266,37 @@ def test_snippets_cut_from_around_the_match_are_those_of_the_whole_text(words):
     terms = search_terms(words)
     for body in long_bodies():
         assert body_snippet(body, terms) == snippet(searchable_text(body), terms)
+
+
+@pytest.mark.parametrize(
+    "fields",
+    [
+        {"description": "A description.", "body": "Soak the beans overnight."},
+        {"description": "", "excerpt": "", "body": "Soak the beans overnight."},
+        {"description": "Beans \\1 & <co>", "body": "Beans \\1 and beans \\g<0> overnight."},
+    ],
+)
+def test_a_stored_card_with_its_snippet_is_the_card_rendered_with_it(fields):
+    """Search results put the snippet into each stored card (fragments.search_cards) instead
+    of rendering twenty cards: the same HTML but for white space, stored or stale."""
+    from blog.fragments import CARD_FIELDS, render_fragment, search_cards, store_fragments
+    from blog.search import body_snippet
+
+    post = PostFactory(title="Beans", tags=["pantry"], **fields)
+    if not fields.get("excerpt", True):  # a save makes one from the body
+        Post.objects.filter(pk=post.pk).update(excerpt="")
+        store_fragments([post.pk])
+    row = Post.objects.only("card_html", "fragments_version", "body_html").get(pk=post.pk)
+    loaded = Post.objects.select_related("featured_image").only(*CARD_FIELDS).get(pk=post.pk)
+    snippet = body_snippet(row.body_html, ["overnight"])
+    assert "<mark>overnight</mark>" in snippet
+    assert ('class="post-card__description"' in row.card_html) == bool(loaded.excerpt)
+
+    def normal(html):
+        return " ".join(html.split())
+
+    expected = normal(render_fragment("card", loaded, snippet=snippet))
+    assert normal(search_cards([row], [snippet])[0]) == expected
+    row.fragments_version = "stale"
+    assert normal(search_cards([row], [snippet])[0]) == expected
+    assert search_cards([row], [""])[0] == render_fragment("card", loaded)

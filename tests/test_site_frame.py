@@ -60,3 +60,15 @@ def test_the_footer_shows_the_year_it_is_read_in(client):
     with time_machine.travel(timezone.make_aware(timezone.datetime(2032, 1, 1, 12))):
         assert "&copy; 2032 " in page(client)
     assert f"&copy; {date.today().year} " in page(client)
+
+
+def test_the_search_page_has_one_search_box_its_own_and_other_pages_the_headers(client):
+    PostFactory(title="Tomatoes")
+
+    search = client.get("/search/?q=tomatoes").content.decode()
+    home = page(client)
+
+    assert search.count('role="search"') == 1 and 'id="page-search"' in search
+    assert 'value="tomatoes"' in search
+    assert home.count('role="search"') == 1 and 'id="site-search"' in home
+    assert "site-header__name" in search  # the rest of the header is there
