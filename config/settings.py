@@ -167,6 +167,15 @@ for database in DATABASES.values():
         database.setdefault("OPTIONS", {}).setdefault(
             "connect_timeout", int(os.environ.get("DATABASE_CONNECT_TIMEOUT", "3"))
         )
+        # Short queries only: JIT compiling a search whose estimate passed jit_above_cost took
+        # 100 ms to save nothing, and parallel workers cost a search more to start than they
+        # saved on a machine whose cores serve other requests.
+        database["OPTIONS"].setdefault(
+            "options",
+            os.environ.get(
+                "DATABASE_SESSION_OPTIONS", "-c jit=off -c max_parallel_workers_per_gather=0"
+            ),
+        )
 
 REDIS_URL = os.environ.get("REDIS_URL", "")
 if REDIS_URL:

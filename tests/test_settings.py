@@ -7,6 +7,7 @@ import sys
 from pathlib import Path
 
 import pytest
+from django.db import connection
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -169,3 +170,13 @@ def test_starttls_and_tls_from_the_first_byte_together_are_refused():
 
     assert result.returncode != 0
     assert "EMAIL_USE_TLS (STARTTLS) or EMAIL_USE_SSL, not both" in result.stderr
+
+
+@pytest.mark.django_db
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL settings")
+def test_postgresql_sessions_do_not_jit_compile_or_start_parallel_workers():
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT current_setting('jit'), current_setting('max_parallel_workers_per_gather')"
+        )
+        assert cursor.fetchone() == ("off", "0")
