@@ -22,6 +22,22 @@ from bench.server import gunicorn, manage, production_env
 
 WORKERS = 2
 SEARCH_TERM = "garden"
+SEARCH_WORDS = 40
+
+
+def spread_words(count):
+    """`count` words of the posts, from the most common to the rarer, evenly spread over the
+    400 most common (of four letters or more): searches no cache but PostgreSQL's has seen."""
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT word FROM ts_stat('SELECT search_vector FROM blog_post') "
+            "WHERE length(word) >= 4 AND word ~ '^[a-z]+$' ORDER BY ndoc DESC, word LIMIT 400"
+        )
+        words = [word for (word,) in cursor.fetchall()]
+    step = max(1, len(words) // count)
+    return words[::step][:count]
 
 
 def parse_args():
@@ -80,13 +96,15 @@ def main():
         .order_by("-n")[0]["tag__slug"]
     )
 
+    search_words = spread_words(SEARCH_WORDS)
+
     tables = []
     for cache, extra in (("Local-memory cache", {}), ("Redis", {"REDIS_URL": args.redis_url})):
         if "REDIS_URL" in extra:
             redis.Redis.from_url(args.redis_url).flushdb()
         results = []
         with gunicorn({**env, **extra}, WORKERS) as (port, process):
-            for row in rows(slugs, tag_slug, SEARCH_TERM, link_slug):
+            for row in rows(slugs, tag_slug, SEARCH_TERM, link_slug, search_words):
                 if args.rows and row.name not in args.rows.split(","):
                     continue
                 print(f"{cache}: {row.label} …", flush=True)
@@ -112,6 +130,9 @@ def main():
         "ratio the row's requests/s over it.",
         f"uncached: `?{UNCACHED}`, a query parameter the page does not know: such requests are "
         "served but never from or into the page cache (blog/caching.py, cacheable_query).",
+        f"search, {SEARCH_WORDS} different words: `/search/?q=<word>&{UNCACHED}` for each of "
+        f"{', '.join(search_words)} in turn (stems of the posts' words, from the most common "
+        "to the rarer, evenly spread over the 400 most common).",
         f"search: `/search/?q={SEARCH_TERM}`; its rate limit is raised to 1,000,000/m for the "
         "bench (BYLINE_RATE_LIMIT_SEARCH), else it answers 429.",
         f"tag page: `/tags/{tag_slug}/`, the most used tag.",

@@ -53,7 +53,7 @@ class Result:
         return self.rps / self.ceiling if self.ceiling else 0.0
 
 
-def rows(slugs, tag_slug, search_term, link_slug):
+def rows(slugs, tag_slug, search_term, link_slug, search_words=()):
     post = f"/posts/{slugs[0]}/"
     return [
         Row("post-cached", "post page, cached (one URL)", [post]),
@@ -78,6 +78,12 @@ def rows(slugs, tag_slug, search_term, link_slug):
             "search-uncached",
             "search, uncached",
             [f"/search/?q={search_term}&{UNCACHED}"],
+            warm=False,
+        ),
+        Row(
+            "search-words",
+            f"search, uncached, {len(search_words)} different words",
+            [f"/search/?q={word}&{UNCACHED}" for word in search_words],
             warm=False,
         ),
         Row("revalidation-304", "304 revalidation (If-None-Match)", [post], etag=True),
