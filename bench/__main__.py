@@ -133,6 +133,9 @@ def main():
         f"search, {SEARCH_WORDS} different words: `/search/?q=<word>&{UNCACHED}` for each of "
         f"{', '.join(search_words)} in turn (stems of the posts' words, from the most common "
         "to the rarer, evenly spread over the 400 most common).",
+        f"search, one at a time: the same {SEARCH_WORDS} words with one wrk connection (its "
+        "ceiling too): "
+        "the time a search takes when it waits behind no other request.",
         f"search: `/search/?q={SEARCH_TERM}`; its rate limit is raised to 1,000,000/m for the "
         "bench (BYLINE_RATE_LIMIT_SEARCH), else it answers 429.",
         f"tag page: `/tags/{tag_slug}/`, the most used tag.",

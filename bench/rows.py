@@ -33,6 +33,7 @@ class Row:
     etag: bool = False  # send If-None-Match with the page's ETag
     warm: bool = True  # request every path once before measuring
     status: int = 200  # what its first path answers
+    connections: int = CONNECTIONS  # wrk's, for the row and its ceiling
 
 
 @dataclass
@@ -86,6 +87,14 @@ def rows(slugs, tag_slug, search_term, link_slug, search_words=()):
             [f"/search/?q={word}&{UNCACHED}" for word in search_words],
             warm=False,
         ),
+        # How long one search takes when it does not wait behind fifteen others.
+        Row(
+            "search-words-alone",
+            f"search, uncached, {len(search_words)} different words, one at a time",
+            [f"/search/?q={word}&{UNCACHED}" for word in search_words],
+            warm=False,
+            connections=1,
+        ),
         Row("revalidation-304", "304 revalidation (If-None-Match)", [post], etag=True),
     ]
 
@@ -108,11 +117,13 @@ def get(port, path, headers=None):
         return error.code, error.headers, error.read()
 
 
-def wrk(port, paths_file, seconds, etag="", accept_encoding=ACCEPT_ENCODING):
+def wrk(port, paths_file, seconds, etag="", accept_encoding=ACCEPT_ENCODING, connections=None):
     """One bounded wrk run: requests/s, p50 and p99 in ms, errors, answers other than 304."""
     wrk_binary = shutil.which("wrk")
+    connections = connections or CONNECTIONS
+    threads = min(2, connections)
     command = [
-        wrk_binary, "-t2", f"-c{CONNECTIONS}", f"-d{seconds}s", "--timeout", "10s",
+        wrk_binary, f"-t{threads}", f"-c{connections}", f"-d{seconds}s", "--timeout", "10s",
         "-s", str(WRK_SCRIPT), f"http://127.0.0.1:{port}", "--", str(paths_file), etag,
         accept_encoding,
     ]  # fmt: skip
@@ -198,11 +209,11 @@ def measure(row, port, master_pid, folder, seconds, ceiling_seconds):
     bare_file = folder / f"{row.name}.bare"
     bare_file.write_text(f"/__bench__/bare/{row.name}/\n")
 
-    before = wrk(port, bare_file, ceiling_seconds)
-    result = wrk(port, paths_file, seconds, etag)
+    before = wrk(port, bare_file, ceiling_seconds, connections=row.connections)
+    result = wrk(port, paths_file, seconds, etag, connections=row.connections)
     rss = worker_rss(master_pid)
     drain(port, f"/__bench__/bare/{row.name}/")
-    after = wrk(port, bare_file, ceiling_seconds)
+    after = wrk(port, bare_file, ceiling_seconds, connections=row.connections)
     if row.etag:
         notes.append(
             f"{result['not_304']:,} of the run's answers were not 304"
