@@ -77,6 +77,22 @@ def browser():
         chromium.close()
 
 
+@pytest.fixture(autouse=True)
+def _close_browser_windows(request):
+    """A browser test's windows are closed when it ends, before its database is flushed: an
+    admin page left open keeps sending presence pings and autosaves to the live server, and
+    one of those holding a table while the flush runs made it fail (and the next test start
+    with the last one's rows)."""
+    if "browser" not in request.fixturenames:
+        yield
+        return
+    browser = request.getfixturevalue("browser")
+    request.getfixturevalue("transactional_db")  # set up first, so flushed after this ends
+    yield
+    for context in browser.contexts:
+        context.close()
+
+
 @pytest.fixture
 def page(browser):
     context = browser.new_context(viewport={"width": 1280, "height": 900})
