@@ -261,7 +261,7 @@ class ScopedPostListView(BasePostListView):
 
     def get_feeds(self):
         feeds = super().get_feeds()
-        rss, atom = (reverse(name, args=[self.scope.slug]) for name in self.feed_url_names)
+        rss, atom = (slug_url(name, self.scope.slug) for name in self.feed_url_names)
         return [
             (f"{self.heading} (RSS)", rss, "application/rss+xml"),
             (f"{self.heading} (Atom)", atom, "application/atom+xml"),
