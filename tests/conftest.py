@@ -1,4 +1,5 @@
 import threading
+import time
 
 import pytest
 import redis
@@ -91,6 +92,12 @@ def _close_browser_windows(request):
     yield
     for context in browser.contexts:
         context.close()
+    # And the live server has answered what they sent before they closed.
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline and any(
+        "process_request_thread" in thread.name for thread in threading.enumerate()
+    ):
+        time.sleep(0.05)
 
 
 @pytest.fixture

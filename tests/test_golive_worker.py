@@ -150,11 +150,16 @@ def workers(tmp_path):
 
 
 def stop(worker, sig=signal.SIGTERM):
+    """Stop a worker and its children; one that has not finished its warm shutdown within 30 s
+    (a machine loaded by another suite) is killed."""
     try:
         os.killpg(worker.pid, sig)
     except ProcessLookupError:
         return
-    worker.wait(timeout=30)
+    try:
+        worker.wait(timeout=30)
+    except subprocess.TimeoutExpired:
+        stop(worker, signal.SIGKILL)
 
 
 def wait_until(condition, timeout=60):
