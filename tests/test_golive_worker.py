@@ -150,14 +150,14 @@ def workers(tmp_path):
 
 
 def stop(worker, sig=signal.SIGTERM):
-    """Stop a worker and its children; one that has not finished its warm shutdown within 30 s
+    """Stop a worker and its children; one that has not finished its warm shutdown within 10 s
     (a machine loaded by another suite) is killed."""
     try:
         os.killpg(worker.pid, sig)
     except ProcessLookupError:
         return
     try:
-        worker.wait(timeout=30)
+        worker.wait(timeout=10)
     except subprocess.TimeoutExpired:
         stop(worker, signal.SIGKILL)
 
