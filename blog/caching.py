@@ -194,12 +194,7 @@ def render_or_earlier(request, view, args, kwargs, generation, passed):
     """(the page rendered now, True), or during a database outage (the page cached before the
     latest go-live times passed, False), or the database error."""
     try:
-        # What the page shows of per-generation data (the site's disclosure) is of the
-        # generation it is stored under, read once for the request.
-        with rendering_generation(generation):
-            response = view(request, *args, **kwargs)
-            if callable(getattr(response, "render", None)):
-                response = response.render()
+        response = render_for(generation, view, request, args, kwargs)
     except DATABASE_UNAVAILABLE:
         for earlier in range(passed - 1, -1, -1):
             stored = cache.get(page_key(page_digest(request, generation, earlier)))
@@ -212,9 +207,11 @@ def render_or_earlier(request, view, args, kwargs, generation, passed):
     return response, True
 
 
-def render_uncached(view, request, *args, **kwargs):
-    """The response of a page that is not cached, rendered for the generation as it is now."""
-    with rendering_generation(content_generation()):
+def render_for(generation, view, request, args, kwargs):
+    """The view's response, rendered for `generation`: what the page shows of per-generation
+    data (menus, related posts, the site's disclosure) is of that generation, read once for
+    the request (with Redis, a round trip per per-generation lookup otherwise)."""
+    with rendering_generation(generation):
         response = view(request, *args, **kwargs)
         if callable(getattr(response, "render", None)):
             response = response.render()
@@ -309,9 +306,8 @@ def public_page(view, parameters=(), budgeted=False):
         if request.method not in ("GET", "HEAD"):
             return view(request, *args, **kwargs)
         if signed_in(request) or not cacheable_query(request, parameters):
-            # Editors see pages as they are; other query strings are not cached. Rendered for
-            # the generation read once (with Redis, a round trip per per-generation lookup).
-            return render_uncached(view, request, *args, **kwargs)
+            # Editors see pages as they are; other query strings are not cached.
+            return render_for(content_generation(), view, request, args, kwargs)
         missed = getattr(request, "page_cache_miss", None)  # CachedPageMiddleware looked
         if missed:
             generation, passed, changed, digest = missed

@@ -165,35 +165,15 @@ def refresh_stale(batch_size=500):
     return len(stale)
 
 
-def cards(rows):
+def cards(rows, snippets=None):
     """The cards of list `rows` (with `pk`, `card_html`, `fragments_version`: for_listing()),
     in order, as safe HTML: stored ones as they are, others rendered from their posts, read
-    in one query."""
+    in one query. Search results give each card its `snippets` (safe HTML, in the same order:
+    the words that matched) to show instead of the description, as post_card.html shows a
+    `snippet`: a stored card gets it put in the description's place, not rendered again."""
     from blog.models.post import Post
 
-    version = fragments_version()
-    stale = [row.pk for row in rows if row.fragments_version != version]
-    rendered = {}
-    if stale:
-        _warn_stale(version)
-        stale_posts = (
-            Post.objects.filter(pk__in=stale).select_related("featured_image").only(*CARD_FIELDS)
-        )
-        rendered = {post.pk: render_fragment("card", post) for post in stale_posts}
-    return [mark_safe(rendered.get(row.pk, row.card_html)) for row in rows]
-
-
-# A card's description as includes/post_card.html writes it: its text is escaped, so no "<".
-_CARD_DESCRIPTION = re.compile(r'<p class="post-card__description">[^<]*</p>')
-
-
-def search_cards(rows, snippets):
-    """The cards of search results: `rows` as cards() takes them, each showing its snippet
-    (`snippets`, safe HTML, in the same order: the words that matched) instead of the
-    description, as post_card.html shows a `snippet`. A stored card gets its snippet put in
-    the description's place, instead of twenty cards rendered per search."""
-    from blog.models.post import Post
-
+    snippets = snippets or [""] * len(rows)
     version = fragments_version()
     stale = [row.pk for row in rows if row.fragments_version != version]
     stale_posts = {}
@@ -207,6 +187,10 @@ def search_cards(rows, snippets):
         else with_snippet(row.card_html, snippet)
         for row, snippet in zip(rows, snippets, strict=True)
     ]
+
+
+# A card's description as includes/post_card.html writes it: its text is escaped, so no "<".
+_CARD_DESCRIPTION = re.compile(r'<p class="post-card__description">[^<]*</p>')
 
 
 def with_snippet(card_html, snippet):

@@ -16,7 +16,7 @@ from taggit.models import Tag
 
 from blog import seo
 from blog.disclosure import disclose, disclose_on_page
-from blog.fragments import cards, page_fragments, page_of_cards, search_cards
+from blog.fragments import cards, page_fragments, page_of_cards
 from blog.memo import VersionMemo
 from blog.models import Post, PostSlugRedirect, Topic
 from blog.models.cards import PublicCards
@@ -417,7 +417,7 @@ class SearchView(PageMetaMixin, ListingMixin, ListView):
     def get_cards(self, posts):
         """Cards showing the words that matched, from around the first match anywhere in the
         body (so from the whole text, not the excerpt), instead of the description."""
-        return search_cards(posts, [body_snippet(post.body_html, self.terms) for post in posts])
+        return cards(posts, [body_snippet(post.body_html, self.terms) for post in posts])
 
 
 def robots_txt(request):

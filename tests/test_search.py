@@ -277,9 +277,9 @@ def test_snippets_cut_from_around_the_match_are_those_of_the_whole_text(words):
     ],
 )
 def test_a_stored_card_with_its_snippet_is_the_card_rendered_with_it(fields):
-    """Search results put the snippet into each stored card (fragments.search_cards) instead
+    """Search results put the snippet into each stored card (fragments.cards) instead
     of rendering twenty cards: the same HTML but for white space, stored or stale."""
-    from blog.fragments import CARD_FIELDS, render_fragment, search_cards, store_fragments
+    from blog.fragments import CARD_FIELDS, cards, render_fragment, store_fragments
     from blog.search import body_snippet
 
     post = PostFactory(title="Beans", tags=["pantry"], **fields)
@@ -296,7 +296,7 @@ def test_a_stored_card_with_its_snippet_is_the_card_rendered_with_it(fields):
         return " ".join(html.split())
 
     expected = normal(render_fragment("card", loaded, snippet=snippet))
-    assert normal(search_cards([row], [snippet])[0]) == expected
+    assert normal(cards([row], [snippet])[0]) == expected
     row.fragments_version = "stale"
-    assert normal(search_cards([row], [snippet])[0]) == expected
-    assert search_cards([row], [""])[0] == render_fragment("card", loaded)
+    assert normal(cards([row], [snippet])[0]) == expected
+    assert cards([row], [""])[0] == render_fragment("card", loaded)
