@@ -28,6 +28,8 @@ from django.template.loader import get_template, render_to_string
 from django.utils.formats import get_format
 from django.utils.safestring import mark_safe
 
+from blog.rows import update_rows
+
 # Each fragment: its template, and the field it is stored in.
 FRAGMENTS = {
     "card": ("includes/post_card.html", "card_html"),
@@ -135,9 +137,7 @@ def store_fragments(post_ids):
         # What its page shows is known now: which sponsored links it has, and where.
         record_sponsored_links(posts)
         fields = [field for _, field in FRAGMENTS.values()]
-        Post.objects.bulk_update(
-            posts, [*fields, "fragments_version", "has_sponsored_links"], batch_size=500
-        )
+        update_rows(posts, [*fields, "fragments_version", "has_sponsored_links"])
 
 
 def _warn_stale(version):

@@ -280,10 +280,18 @@ def _toc_list(tokens, depth=1):
     return f"<ol>{''.join(items)}</ol>"
 
 
+# A tag of HTML this site rendered and sanitised, or wrote with its text escaped: attribute
+# values are quoted and text holds no raw "<", so a pattern finds every tag, and takes a third
+# of the time of Django's strip_tags() (an HTML parser) for the same text.
+_TAG = re.compile(r"""<[^>"']*(?:(?:"[^"]*"|'[^']*')[^>"']*)*>""")
+_SPACE = re.compile(r"\s+")
+
+
 # A save derives the word count and the excerpt from the same HTML, one after the other.
 @functools.lru_cache(maxsize=4)
 def plain_text(rendered_html):
-    return re.sub(r"\s+", " ", html.unescape(strip_tags(rendered_html))).strip()
+    """The text of HTML this site rendered or wrote (not anyone else's), spaces collapsed."""
+    return _SPACE.sub(" ", html.unescape(_TAG.sub("", rendered_html))).strip()
 
 
 def excerpt(rendered_html):

@@ -21,6 +21,7 @@ from django.tasks import task
 
 from blog.affiliates import forget_rules, load_rules
 from blog.rendering import has_sponsored_links
+from blog.rows import update_rows
 
 logger = logging.getLogger(__name__)
 
@@ -114,7 +115,7 @@ def _render(post_ids):
                     post.body_html = figures(html)
                 except Exception:  # a body stored before today's limits: left as it is
                     logger.warning("Post %s could not be rendered again", post.pk, exc_info=True)
-            Post.objects.bulk_update(posts, ["body_html"])
+            update_rows(posts, ["body_html"])
             faqs = list(FAQ.objects.filter(post_id__in=batch).only("pk", "post_id", "answer"))
             for faq in faqs:
                 try:
@@ -122,7 +123,7 @@ def _render(post_ids):
                     faq.answer_html = html[0]
                 except Exception:
                     logger.warning("FAQ %s could not be rendered again", faq.pk, exc_info=True)
-            FAQ.objects.bulk_update(faqs, ["answer_html"])
+            update_rows(faqs, ["answer_html"])
             store_parts(posts, ["faqs", "references"])
     # Bulk updates send no signals: cached pages showing these posts go stale here (the worker's
     # part of render_again() too, which no save around it announces).

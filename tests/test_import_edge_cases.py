@@ -6,6 +6,7 @@ from pathlib import Path
 
 import pytest
 
+from blog.importers import text
 from blog.importers.text import repair
 from blog.models import Post, Topic
 from tests.factories import PostFactory, UserFactory
@@ -137,6 +138,21 @@ def test_repair_mends_each_damaged_line_and_leaves_the_others_as_written():
         "plain ascii line\nhe’s here\n\tcolour red\nline\nbreak and…next\n"
         "clean “quotes” — dash, café\nété and 👉 end"
     )
+
+
+def test_repair_mends_the_samples_damaged_once_and_twice_as_ftfy_alone_does(monkeypatch):
+    samples = [*Path(__file__).parents[2].joinpath("shared", "samples").glob("*.md")]
+    samples += Path(__file__).parents[1].joinpath("demo", "posts").glob("*.md")
+    texts = [path.read_text(encoding="utf-8") for path in samples]
+    once = [text.encode("utf-8").decode("cp1252", errors="replace") for text in texts]
+    twice = [text.encode("utf-8").decode("cp1252", errors="replace") for text in once]
+    lines = [line for damaged in [*once, *twice] for line in damaged.split("\n")]
+    quick = sum(text._undone(f"{line}\n") is not None for line in lines if not line.isascii())
+    repaired = [repair(line) for line in lines]
+
+    monkeypatch.setattr(text, "_undone", lambda segment: None)  # ftfy for every line
+    assert repaired == [repair(line) for line in lines]
+    assert len(texts) >= 10 and quick >= 150  # the quick way was taken, and gave the same
 
 
 def test_reimport_does_not_undo_edits_made_here_unless_asked(tmp_path):

@@ -212,3 +212,25 @@ def test_headings_and_raw_html_cannot_take_the_ids_the_page_uses():
 
     assert 'id="content"' not in html and 'id="content-section"' in html
     assert 'id="faqs-heading"' not in html and 'id="toc-heading"' not in html
+
+
+def test_plain_text_of_rendered_html_is_what_an_html_parser_reads():
+    """plain_text() finds tags with a pattern, which holds for HTML this site sanitised."""
+    import html
+    import re
+    from pathlib import Path
+
+    from django.utils.html import strip_tags
+
+    from blog.rendering import plain_text
+
+    texts = [path.read_text() for path in Path("demo/posts").glob("*.md")]
+    texts += [
+        '<a href="https://example.org/?a=1&b=2" title="1 > 0 \'quoted\'">a > b</a> & <b>c</b>',
+        "x < y > z, `<script>alert(1)</script>`, &lt;b&gt; and a<br>b <!-- gone -->",
+        "| a | <i>b</i> |\n|---|---|\n| 1 > 0 | ![alt > text](https://example.org/i.png) |",
+    ]
+    for text in texts:
+        rendered = render_markdown(text)
+        parsed = re.sub(r"\s+", " ", html.unescape(strip_tags(rendered))).strip()
+        assert plain_text(rendered) == parsed

@@ -22,6 +22,8 @@ from blog.importers.records import ImportProblem, year
 from blog.models import Post, Topic, WaitingRelatedLink
 from blog.models.content import HistoryBatch
 from blog.models.waiting import title_key
+from blog.rendering import rendered_or_invalid
+from blog.rows import update_rows
 from blog.slugs import unique_slug
 from blog.workflow import Status
 
@@ -99,7 +101,7 @@ def _write(batch):
     posts = [post for post, *_ in batch.entries]
     for post, revision in zip(posts, batch.write(), strict=True):
         post.import_checksum = _checksum(revision.data)
-    Post.objects.bulk_update(posts, ["import_checksum"])
+    update_rows(posts, ["import_checksum"])
 
 
 def _stage(item, note, status, overwrite, batch, known, go_links=False):
@@ -136,6 +138,8 @@ def _stage(item, note, status, overwrite, batch, known, go_links=False):
         if isinstance(item.derived[1], Exception):
             raise item.derived[1]
         post.use_derived(post.body, item.derived[1])
+    if item.derived and not isinstance(item.derived[1], Exception):
+        post.rendered_answers = (item.slug, item.derived[1]["answers_html"])
     _check_disclosure(post, item, new_status)
     post.save_with_history(note=note, batch=batch)
     keep_old_addresses(post, item.old_addresses)
@@ -212,11 +216,22 @@ class Known:
 
 def prepare(item, rules=None):
     """Work out beforehand what saving `item` needs and no database (given the affiliate
-    `rules`): its body rendered."""
+    `rules`): its body rendered, and its FAQ answers (as {answer: HTML}, under
+    "answers_html"; one that cannot be is left to the save, which says why)."""
     try:
-        item.derived = (item.body, Post.derive(item.body, rules, item.slug))
+        derived = Post.derive(item.body, rules, item.slug)
     except ValidationError as refused:
         item.derived = (item.body, refused)
+        return item
+    derived["answers_html"] = {}
+    for _, answer in item.faqs:
+        try:
+            derived["answers_html"][answer] = rendered_or_invalid(
+                answer, "answer", rules, item.slug
+            )[0]
+        except ValidationError:
+            pass
+    item.derived = (item.body, derived)
     return item
 
 

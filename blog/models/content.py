@@ -284,6 +284,7 @@ class HistoryBatch:
         if not self.entries:
             return []
         posts = [post for post, *_ in self.entries]
+        type(posts[0]).free_addresses(posts)
         batch_writing = writing_batch.set(True)  # receivers leave it to _store_derived()
         try:
             written = self._write_parts()
@@ -528,12 +529,20 @@ def _write_faqs(changes):
             order=order,
             question=faq["question"],
             answer=faq["answer"],
-            # as FAQ.save() does
-            answer_html=rendered_or_invalid(faq["answer"], "answer", post_slug=post.slug)[0],
+            answer_html=_answer_html(post, faq["answer"]),
         )
         for post, faqs, _ in changes
         for order, faq in enumerate(faqs, start=1)
     )
+
+
+def _answer_html(post, answer):
+    """An FAQ answer as FAQ.save() renders it, unless an import's worker already has (see
+    blog/importers/saving.py: prepare)."""
+    slug, rendered = getattr(post, "rendered_answers", ("", {}))  # rendered for that slug
+    if slug == post.slug and answer in rendered:
+        return rendered[answer]
+    return rendered_or_invalid(answer, "answer", post_slug=post.slug)[0]
 
 
 def _write_references(changes):

@@ -406,10 +406,9 @@ class Post(PostPlanning, PostWorkflow, PostContent, models.Model):
         with transaction.atomic():
             self._remember_old_slug()
             super().save(*args, **kwargs)
-            # The current address of a post is never also a redirect.
-            PostSlugRedirect.objects.filter(old_slug=self.slug).delete()
             self.update_search_vector()
-            if not getattr(self, "_defer_derived", False):  # save_with_history() calls it
+            if not getattr(self, "_defer_derived", False):  # save_with_history() calls them
+                Post.free_addresses([self])
                 Post.store_derived([self])
                 if renders(kwargs.get("update_fields"), "body") or renders(
                     kwargs.get("update_fields"), "featured_image"
@@ -423,6 +422,12 @@ class Post(PostPlanning, PostWorkflow, PostContent, models.Model):
     def page_title(self):
         """The title search engines, browser tabs and social cards show: the SEO title if set."""
         return self.seo_title or self.title
+
+    @staticmethod
+    def free_addresses(posts):
+        """The current address of a post is never also a redirect: drop those from the slugs
+        `posts` (saved) have now, in one query for a batch."""
+        PostSlugRedirect.objects.filter(old_slug__in={post.slug for post in posts}).delete()
 
     @classmethod
     def store_derived(cls, posts, parts=PARTS, listings=True, fragments=True):

@@ -33,6 +33,7 @@ from blog.affiliates import current_rules
 from blog.fragments import store_fragments
 from blog.models.parts import FAQ, PostAuthor, Reference
 from blog.rendering import REL_OUTBOUND, REL_SPONSORED, link_kind, web_url
+from blog.rows import update_rows
 from blog.workflow import Kind, Status
 
 BATCH_SIZE = 500
@@ -194,7 +195,7 @@ def store_parts(posts, parts=PARTS, fragments=True):
                 found = READERS[part](ids)
                 for post in batch:
                     setattr(post, f"stored_{part}", found.get(post.pk, []))
-            Post.objects.bulk_update(batch, [f"stored_{part}" for part in parts])
+            update_rows(batch, [f"stored_{part}" for part in parts])
             if fragments:
                 store_fragments(ids)
 
