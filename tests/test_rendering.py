@@ -234,3 +234,27 @@ def test_plain_text_of_rendered_html_is_what_an_html_parser_reads():
         rendered = render_markdown(text)
         parsed = re.sub(r"\s+", " ", html.unescape(strip_tags(rendered))).strip()
         assert plain_text(rendered) == parsed
+
+
+def test_a_text_renders_the_same_whatever_the_renderer_rendered_before():
+    """The renderer reuses one python-markdown converter: nothing a text defines (an
+    abbreviation, a footnote, a heading's id, a stashed block) reaches the next one."""
+    import markdown
+
+    from blog import rendering
+
+    texts = [
+        "*[HTML]: Hyper Text\n\nHTML here.[^1]\n\n[^1]: A note.\n\n# Title\n\n## Part\n",
+        "HTML again, no abbreviation.[^1] Part two.\n\n# Title\n\n## Part\n\n<div>raw</div>",
+        "```python\nprint(1)\n```\n\n| a | b |\n|---|---|\n| 1 | 2 |\n\n[^1]: Orphan.",
+        "Plain *text* with [a link](https://example.org) and &amp; HTML.",
+    ]
+
+    def fresh(text):
+        converter = markdown.Markdown(
+            extensions=rendering._MARKDOWN_EXTENSIONS, extension_configs=rendering._MARKDOWN_CONFIG
+        )
+        return converter.convert(text), converter.toc_tokens
+
+    for text in texts + texts[::-1] + texts:
+        assert rendering.convert_markdown(text) == fresh(text)

@@ -192,6 +192,7 @@ class Known:
         # with (unchanged? edited here since?) and what it replaces is the post as it is then.
         posts = Post.objects.select_for_update().filter(lookup)
         self.posts = list(posts) if items else []  # in find_post's order
+        Post.load_parts(self.posts)  # what an unchanged item is compared with
 
     def forget(self):
         self.authors.clear()

@@ -95,6 +95,7 @@ class PostContent:
             self.publish_at = (
                 dt.datetime.fromisoformat(moment) if isinstance(moment, str) else moment
             )
+        self._loaded_parts = None
         parts = {part: content[part] for part in PARTS if part in content}
         if self.kind == Kind.PAGE:  # in no list: a page has no tags or topics to be listed under
             parts.update({part: [] for part in ("tags", "topics") if part in parts})
@@ -233,7 +234,17 @@ class PostContent:
         self.last_merge = result
 
     def _stored_parts(self):
+        if getattr(self, "_loaded_parts", None) is not None:
+            return self._loaded_parts
         return stored_parts([self])[self.pk]
+
+    @staticmethod
+    def load_parts(posts):
+        """Read the parts of `posts` (saved) in five queries, for content() to use until
+        apply_content() or a save changes them: an import compares a batch of posts."""
+        parts = stored_parts(posts)
+        for post in posts:
+            post._loaded_parts = parts[post.pk]
 
 
 def stored_parts(posts):
@@ -315,7 +326,7 @@ class HistoryBatch:
             announce=self.announce,
         )
         for post in posts:
-            post._applied_parts = {}
+            post._applied_parts, post._loaded_parts = {}, None
         self.entries = []
         return revisions
 
