@@ -5,7 +5,7 @@ import pytest
 
 from blog.models import Post, PostSlugRedirect
 from tests.factories import PostFactory
-from tests.helpers import post_form, restore_form
+from tests.helpers import import_posts, post_form, restore_form
 
 pytestmark = pytest.mark.django_db
 
@@ -104,3 +104,14 @@ def test_restoring_a_revision_cannot_take_another_posts_old_slug(client, contrib
     assert PostSlugRedirect.objects.get(old_slug="old-address").post == other
     post.refresh_from_db()
     assert post.slug == "mine"
+
+
+def test_posts_imported_at_old_addresses_take_them_over_in_one_batch(tmp_path, moved):
+    PostFactory(slug="another-address").slug_redirects.create(old_slug="older-address")
+    for name, slug in (("a.md", "old-address"), ("b.md", "older-address"), ("c.md", "new")):
+        (tmp_path / name).write_text(f"---\ntitle: {name}\nslug: {slug}\n---\nBody.")
+
+    import_posts(tmp_path)
+
+    assert set(Post.objects.values_list("slug", flat=True)) >= {"old-address", "older-address"}
+    assert not PostSlugRedirect.objects.exists()  # an address is a post's or a redirect
