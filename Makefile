@@ -15,7 +15,7 @@ PYTHON := $(shell for c in python3.13 python3.12 python3 \
 	$$c -c 'import sys; sys.exit(sys.version_info < (3, 12))' >/dev/null 2>&1 && { echo $$c; break; }; done)
 endif
 
-.PHONY: help run test lint format migrations bench bench-import loadtest backup restore clean
+.PHONY: help run test lint format migrations bench bench-search bench-import loadtest backup restore clean
 
 help:
 	@echo "make run     set up .venv, migrate, load demo content, serve on http://$(HOST):$(PORT)/"
@@ -24,6 +24,8 @@ help:
 	@echo "make format  apply them: ruff's fixes and formatting, django-upgrade, djade"
 	@echo "make bench N=10000 BENCH_SECONDS=20   N posts, then every page type under wrk against"
 	@echo "                gunicorn (needs DATABASE_URL: scratch PostgreSQL database; see README)"
+	@echo "make bench-search N=100000  search timed one at a time on N posts (DATABASE_URL: scratch"
+	@echo "                PostgreSQL database), with the plans of its query"
 	@echo "make bench-import N=10000   import throughput on generated files (scratch database!);"
 	@echo "                WORDPRESS=1: on a generated WordPress export of N posts"
 	@echo "make loadtest   60 s, 32 connections against gunicorn (needs DATABASE_URL: scratch"
@@ -107,6 +109,14 @@ bench: $(VENV)/.installed
 	fi
 	@command -v wrk >/dev/null || { echo "make bench needs wrk: apt-get install wrk (or brew install wrk)" >&2; exit 1; }
 	$(BIN)/python -m bench --posts $(N) --seconds $(BENCH_SECONDS)
+
+bench-search: $(VENV)/.installed
+	@if [[ "$$DATABASE_URL" != postgres* ]]; then \
+		echo "make bench-search loads N posts into the database it is given: set DATABASE_URL to a" >&2; \
+		echo "scratch PostgreSQL database, e.g. DATABASE_URL=postgres://postgres@127.0.0.1:5432/byline_search" >&2; \
+		exit 1; \
+	fi
+	$(BIN)/python scripts/bench_search.py $(N)
 
 bench-import: $(VENV)/.installed
 	@if [ -z "$$DATABASE_URL" ]; then rm -rf var/bench; fi

@@ -1,0 +1,92 @@
+"""Search at size: load N posts with the bench loader into the PostgreSQL database DATABASE_URL
+names (a scratch one; a database already holding N bench posts is used as it is), then time the
+search page in this process, one search at a time, for 40 words of the posts from the most
+common to the rarer, and print p50/p95/p99 and the query plan of the search for the most
+common word and the rarest (the GIN indexes at work).
+
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/byline_search N=100000 make bench-search
+
+Loading 100,000 posts takes about 15 minutes here; the timings take one. No HTTP server and
+no concurrency: what one search costs the site (its view, its one query, its page), which is
+what `make bench`'s "one at a time" search row adds gunicorn and a socket to.
+"""
+
+import os
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from bench.server import manage, production_env  # noqa: E402
+
+ROUNDS = 5  # after one round that warms the caches
+
+
+def percentile(ordered, percent):
+    return ordered[min(len(ordered) - 1, int(percent / 100 * len(ordered)))]
+
+
+def main():
+    count = int(sys.argv[1]) if len(sys.argv) > 1 else 100_000
+    if not os.environ.get("DATABASE_URL", "").startswith("postgres"):
+        sys.exit("bench_search loads posts into the database it is given: set DATABASE_URL.")
+    env = production_env(
+        tempfile.mkdtemp(prefix="byline-search-"),
+        DJANGO_SETTINGS_MODULE="bench.settings",
+        ALLOWED_HOSTS="testserver",
+        BYLINE_RATE_LIMIT_SEARCH="1000000/m",
+    )
+    env.pop("REDIS_URL", None)
+    os.environ.update(env)
+    manage(env, ["migrate", "-v0"], ["load_demo"], ["collectstatic", "--no-input", "-v0"])
+
+    import django
+
+    django.setup()
+    from django.db import connection
+    from django.test import Client
+    from django.test.utils import CaptureQueriesContext
+
+    from bench.__main__ import spread_words
+    from bench.loader import load
+    from bench.rows import UNCACHED
+    from blog.models import Post
+
+    print(f"Loading {count:,} posts …", flush=True)
+    started = time.perf_counter()
+    load(count, check=3, log=lambda line: None)
+    print(f"  loaded in {time.perf_counter() - started:.0f} s", flush=True)
+    words = spread_words(40)
+    client, times, queries = Client(), [], set()
+    for round_number in range(ROUNDS + 1):
+        for word in words:
+            with CaptureQueriesContext(connection) as captured:
+                started = time.perf_counter()
+                response = client.get(f"/search/?q={word}&{UNCACHED}")
+                elapsed = (time.perf_counter() - started) * 1000
+            if response.status_code != 200:
+                sys.exit(f"/search/?q={word} answered {response.status_code}")
+            if round_number:
+                times.append(elapsed)
+                queries.add(len(captured))
+    times.sort()
+    print(
+        f"\n{count:,} posts; {len(times)} searches ({len(words)} words × {ROUNDS}), one at a "
+        f"time: p50 {percentile(times, 50):.1f} ms, p95 {percentile(times, 95):.1f} ms, "
+        f"p99 {percentile(times, 99):.1f} ms, max {times[-1]:.1f} ms; SQL per search: "
+        f"{', '.join(map(str, sorted(queries)))}\nwords: {', '.join(words)}"
+    )
+    for word in (words[0], words[-1]):
+        results = Post.objects.published().only("card_html", "fragments_version", "body_html")
+        sql, params = results.search(word)[:20].query.sql_with_params()
+        with connection.cursor() as cursor:
+            cursor.execute(f"EXPLAIN (ANALYZE, BUFFERS) {sql}", params)
+            plan = "\n".join(line for (line,) in cursor.fetchall())
+        print(f"\nThe search for “{word}”:\n{plan}")
+
+
+if __name__ == "__main__":
+    main()
