@@ -9,6 +9,7 @@ and passes them along.
 """
 
 import functools
+import hashlib
 import re
 import unicodedata
 from dataclasses import dataclass
@@ -119,6 +120,12 @@ class AffiliateRules:
 
     rules: tuple = ()
     live_links: frozenset = frozenset()
+
+    @functools.cached_property
+    def fingerprint(self):
+        """The same text for the same rules in any process: what tells a render made in an
+        import's parsing worker from one the rules have moved on since (blog/importers)."""
+        return hashlib.sha256(repr((self.rules, sorted(self.live_links))).encode()).hexdigest()
 
     def network_of(self, url):
         """The name of the network whose rule `url` (absolute) matches, or None."""

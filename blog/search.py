@@ -20,7 +20,6 @@ SEARCH_SLICES = (1000, 4000, 16000)
 SNIPPET_LENGTH = 220
 MIN_TIME = datetime.min.replace(tzinfo=UTC)
 _TERM = re.compile(r"\w+", re.UNICODE)
-# A tag of sanitised HTML, quoted attribute values (which may hold ">") included.
 
 
 def search_terms(query):

@@ -12,6 +12,7 @@ from playwright.sync_api import expect
 
 from blog.affiliate_urls import replace_affiliate_urls
 from blog.models import FAQ, Post, SponsoredLink
+from blog.rendering import has_sponsored_links
 from tests.browser import PolicyWatch, log_in, requires_chromium
 from tests.factories import PostFactory, SponsoredLinkFactory, UserFactory
 from tests.helpers import admin_import, command, import_posts, upload
@@ -281,6 +282,23 @@ def test_go_links_reach_faq_answers_and_a_dry_run_makes_none(tmp_path):
     )
     assert Post.objects.get().body == "Read [this](/go/clickbank-aebcbdb/)."
     assert SponsoredLink.objects.count() == 1
+
+
+def test_a_file_linking_to_a_go_link_an_earlier_file_made_gets_a_sponsored_link(tmp_path):
+    """Files are rendered before the batch is saved: one rendered before the /go/ link it
+    names was made is rendered again once it exists, body and FAQ answers."""
+    (tmp_path / "a.md").write_text(f"---\ntitle: First\n---\n\nRead [this]({HOPLINK}).\n")
+    (tmp_path / "b.md").write_text(
+        "---\ntitle: Second\nfaqs:\n  - question: Where?\n"
+        '    answer: "[Here](/go/clickbank-aebcbdb/)."\n---\n\n[Buy](/go/clickbank-aebcbdb/)\n'
+    )
+
+    import_posts(tmp_path, go_links=True)
+
+    second = Post.objects.get(title="Second")
+    assert 'href="/go/clickbank-aebcbdb/?from=second"' in second.body_html
+    assert 'href="/go/clickbank-aebcbdb/?from=second"' in second.faqs.get().answer_html
+    assert has_sponsored_links(second.faqs.get().answer_html)
 
 
 def test_without_the_flag_an_import_keeps_affiliate_addresses(tmp_path):

@@ -14,6 +14,7 @@ from django.db import transaction
 from django.db.models import Q
 
 from blog.affiliate_urls import replace_affiliate_urls
+from blog.affiliates import current_rules
 from blog.compliance import NO_DISCLOSURE, problems
 from blog.disclosure import disclosure_text
 from blog.importers import body_sections
@@ -134,12 +135,15 @@ def _stage(item, note, status, overwrite, batch, known, go_links=False):
     authors = [_author(name, known).username for name in item.authors]
     topics = [_topic(name, known).slug for name in item.topics]
     post.apply_content(_content(item, body, new_status, authors, topics))
-    if item.derived and item.derived[0] == post.body:
-        if isinstance(item.derived[1], Exception):
-            raise item.derived[1]
-        post.use_derived(post.body, item.derived[1])
-    if item.derived and not isinstance(item.derived[1], Exception):
-        post.rendered_answers = (item.slug, item.derived[1]["answers_html"])
+    derived = item.derived[1] if item.derived else None
+    if isinstance(derived, Exception) and item.derived[0] == post.body:
+        raise derived
+    # Rendered in a parsing worker with the rules as they were then: unless a link made since
+    # (with_go_links) has moved them on, the body and FAQ answers need no render here.
+    if isinstance(derived, dict) and derived["rules"] == current_rules().fingerprint:
+        if item.derived[0] == post.body:
+            post.use_derived(post.body, derived)
+        post.rendered_answers = (item.slug, derived["answers_html"])
     _check_disclosure(post, item, new_status)
     post.save_with_history(note=note, batch=batch)
     keep_old_addresses(post, item.old_addresses)
@@ -217,13 +221,16 @@ class Known:
 
 def prepare(item, rules=None):
     """Work out beforehand what saving `item` needs and no database (given the affiliate
-    `rules`): its body rendered, and its FAQ answers (as {answer: HTML}, under
-    "answers_html"; one that cannot be is left to the save, which says why)."""
+    `rules`, else the current ones): its body rendered, and its FAQ answers (as {answer:
+    HTML}, under "answers_html"; one that cannot be is left to the save, which says why), with
+    the fingerprint of the rules used (under "rules")."""
+    rules = rules or current_rules()
     try:
         derived = Post.derive(item.body, rules, item.slug)
     except ValidationError as refused:
         item.derived = (item.body, refused)
         return item
+    derived["rules"] = rules.fingerprint
     derived["answers_html"] = {}
     for _, answer in item.faqs:
         try:

@@ -241,7 +241,8 @@ class PostContent:
     @staticmethod
     def load_parts(posts):
         """Read the parts of `posts` (saved) in five queries, for content() to use until
-        apply_content() or a save changes them: an import compares a batch of posts."""
+        apply_content() or a HistoryBatch's write changes them (nothing else clears them: an
+        import compares the posts of one batch, then drops them)."""
         parts = stored_parts(posts)
         for post in posts:
             post._loaded_parts = parts[post.pk]
