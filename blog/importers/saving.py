@@ -143,7 +143,7 @@ def _stage(item, note, status, overwrite, batch, known, go_links=False):
     if isinstance(derived, dict) and derived["rules"] == current_rules().fingerprint:
         if item.derived[0] == post.body:
             post.use_derived(post.body, derived)
-        post.rendered_answers = (item.slug, derived["answers_html"])
+        post.rendered_answers = derived["answers_html"]  # for item.slug, the post's now
     _check_disclosure(post, item, new_status)
     post.save_with_history(note=note, batch=batch)
     keep_old_addresses(post, item.old_addresses)

@@ -551,8 +551,8 @@ def _write_faqs(changes):
 def _answer_html(post, answer):
     """An FAQ answer as FAQ.save() renders it, unless an import's worker already has (see
     blog/importers/saving.py: prepare)."""
-    slug, rendered = getattr(post, "rendered_answers", ("", {}))  # rendered for that slug
-    if slug == post.slug and answer in rendered:
+    rendered = getattr(post, "rendered_answers", {})
+    if answer in rendered:
         return rendered[answer]
     return rendered_or_invalid(answer, "answer", post_slug=post.slug)[0]
 
