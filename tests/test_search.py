@@ -270,6 +270,28 @@ def test_snippets_cut_from_around_the_match_are_those_of_the_whole_text(words):
 
 
 @pytest.mark.parametrize(
+    "text",
+    [
+        "A garden, the GARDENS and Gardening.",
+        "underscore_garden then éGarden, then —garden",  # no word starts at the first two
+        "ＧＡＲＤＥＮ and 花garden and 2garden and garden",
+        "The K-garden: Kelvin's \u212aitchen, then a kitchen",  # K matches k, case-blind
+        "İstanbul gardens, then istanbul",  # İ lower-cases to two letters
+        "café CAFÉ Café",
+        "nothing to find here",
+        "",
+    ],
+)
+@pytest.mark.parametrize("words", ["garden", "kitchen", "istanbul", "café", "cafe", "zzzz"])
+def test_the_quick_match_finder_agrees_with_the_case_blind_pattern(text, words):
+    from blog.search import _term_pattern, first_match, search_terms
+
+    terms = search_terms(words)
+    found = _term_pattern(terms).search(text)
+    assert first_match(text, terms) == (found.start() if found else -1)
+
+
+@pytest.mark.parametrize(
     "fields",
     [
         {"description": "A description.", "body": "Soak the beans overnight."},
