@@ -51,8 +51,15 @@ def short_commit():
     )
 
 
-def write(text, today=None):
-    RESULTS.mkdir(exist_ok=True)
-    path = RESULTS / f"{(today or dt.date.today()).isoformat()}-{short_commit()}.md"
+def write(text, today=None, results=None):
+    """Save the table as <results>/<date>-<commit>.md, or -2.md, -3.md … beside an earlier
+    run's of the same day and commit (another N, say), never over it."""
+    results = results or RESULTS
+    results.mkdir(exist_ok=True)
+    stem = f"{(today or dt.date.today()).isoformat()}-{short_commit()}"
+    path, number = results / f"{stem}.md", 1
+    while path.exists():
+        number += 1
+        path = results / f"{stem}-{number}.md"
     path.write_text(text)
     return path

@@ -129,3 +129,13 @@ def test_bench_settings_count_a_requests_queries(client, settings, demo):
 
     assert int(counted["X-Bench-Queries"]) > 0
     assert "X-Bench-Queries" not in plain
+
+
+def test_a_second_run_of_the_same_commit_is_written_beside_the_first(tmp_path):
+    from bench.report import write
+
+    first = write("first", results=tmp_path)
+    second = write("second", results=tmp_path)
+    assert first != second
+    assert (first.read_text(), second.read_text()) == ("first", "second")
+    assert second.name == first.name.replace(".md", "-2.md")
