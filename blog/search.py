@@ -121,18 +121,31 @@ def first_match(text, terms):
     with bytes.find, twenty times faster."""
     stems = _stems(terms)
     if not all(stem.isascii() for stem in stems) or any(c in text for c in _FOLDED_TO_ASCII):
-        found = _term_pattern(terms).search(text)
-        return found.start() if found else -1
+        return _pattern_match(text, terms)
     raw = text.encode()
     lowered = raw.lower()
     first = -1
     for stem in stems:
-        at = lowered.find(stem.encode())
+        needle, inside = stem.encode(), 0
+        at = lowered.find(needle)
         while at > 0 and _in_word_before(raw, at):
-            at = lowered.find(stem.encode(), at + 1)
+            inside += 1
+            if inside > MAX_INSIDE_WORDS:  # a text made to be slow: the pattern's pace
+                return _pattern_match(text, terms)
+            at = lowered.find(needle, at + 1)
         if at != -1 and (first == -1 or at < first):
             first = at
     return first if first <= 0 or raw.isascii() else len(raw[:first].decode())
+
+
+# How many times first_match() finds a word's stem inside other words before it leaves the
+# text to the pattern, which skips a whole word at once.
+MAX_INSIDE_WORDS = 100
+
+
+def _pattern_match(text, terms):
+    found = _term_pattern(terms).search(text)
+    return found.start() if found else -1
 
 
 def _in_word_before(raw, at):

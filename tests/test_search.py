@@ -278,6 +278,7 @@ def test_snippets_cut_from_around_the_match_are_those_of_the_whole_text(words):
         "The K-garden: Kelvin's \u212aitchen, then a kitchen",  # K matches k, case-blind
         "İstanbul gardens, then istanbul",  # İ lower-cases to two letters
         "café CAFÉ Café",
+        "xgarden " * 150 + "then a garden",  # the stem inside words, past the quick finder's bound
         "nothing to find here",
         "",
     ],
