@@ -7,6 +7,7 @@ demo post's 3 FAQs and 3 references. Bodies repeat (one per ordered pair of demo
 distinct body is rendered once. Run `manage.py load_demo` first: its authors and topics are used.
 """
 
+import contextlib
 import datetime as dt
 import random
 from dataclasses import dataclass, field
@@ -173,11 +174,8 @@ def checkpoint():
     """Write out what the load left in PostgreSQL's buffers now, not during the first rows: the
     server's own checkpoint spreads that over minutes of the measurements. Only a superuser (or
     pg_checkpoint's member) may; for anyone else the server does it in its own time."""
-    try:
-        with connection.cursor() as cursor:
-            cursor.execute("CHECKPOINT")
-    except DatabaseError:
-        pass
+    with contextlib.suppress(DatabaseError), connection.cursor() as cursor:
+        cursor.execute("CHECKPOINT")
 
 
 def sponsored_link():

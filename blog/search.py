@@ -110,6 +110,9 @@ def _stems(terms):
 
 # The letters other than A-Z that a case-blind pattern takes for ASCII ones: İ ı ſ K.
 _FOLDED_TO_ASCII = "\u0130\u0131\u017f\u212a"
+# How many times first_match() finds a word's stem inside other words before it leaves the
+# text to the pattern, which skips a whole word at once.
+MAX_INSIDE_WORDS = 100
 
 
 def first_match(text, terms):
@@ -136,11 +139,6 @@ def first_match(text, terms):
         if at != -1 and (first == -1 or at < first):
             first = at
     return first if first <= 0 or raw.isascii() else len(raw[:first].decode())
-
-
-# How many times first_match() finds a word's stem inside other words before it leaves the
-# text to the pattern, which skips a whole word at once.
-MAX_INSIDE_WORDS = 100
 
 
 def _pattern_match(text, terms):
