@@ -5,7 +5,8 @@ site, the URL and the content version (blog/content_version.py), which moves whe
 the public can see changes and when a scheduled post's time comes. A change therefore reaches
 readers at once, without purging anything. The version is the page's ETag and gives its
 Last-Modified, so conditional GETs get a 304 without rendering. A cache hit and a 304 touch no
-database. Edits to drafts change nothing here, and reveal nothing.
+database, and a 304 for the ETag the client was given reads no page either. Edits to drafts
+change nothing here, and reveal nothing.
 
 With the database down, cached pages are still served. A page that would have to be rendered
 again because a scheduled post went live meanwhile is served as it was before, as `no-cache`.
@@ -253,6 +254,11 @@ def cached_response(request):
         return None
     generation, passed, changed = version
     digest = page_digest(request, generation, passed)
+    etag, now = f'W/"{digest}"', time.time()
+    if request.headers.get("if-none-match") == etag:
+        # The ETag a 200 of this URL at this version gave out, sent back as it was: the
+        # answer needs no page, so none is read (a round trip, with Redis).
+        return not_modified(etag, changed, now)
     stored = cache.get(page_key(digest))
     if stored is None:
         request.page_cache_miss = (generation, passed, changed, digest)
@@ -260,7 +266,6 @@ def cached_response(request):
     coding = best_coding(stored[2], accept_encoding(request))
     if coding not in stored[2] and coding != "identity":
         return None  # its view makes that coding and stores it with the page's timeout
-    etag, now = f'W/"{digest}"', time.time()
     response = page_from(stored, coding, validators(etag, changed, now))
     response["Content-Length"] = len(response.content)
     if any(header in request.META for header in CONDITIONAL_HEADERS):

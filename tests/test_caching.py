@@ -7,6 +7,7 @@ import time_machine
 from django.core.cache import caches
 from django.utils import timezone
 
+from blog.caching import page_key
 from blog.models import Post
 from tests.factories import PostFactory, TopicFactory, UserFactory
 
@@ -329,3 +330,22 @@ def test_a_page_from_the_cache_has_the_headers_of_the_page_rendered(client, post
     assert cached["Content-Security-Policy"] and cached["X-Frame-Options"] == "DENY"
     assert int(cached["Content-Length"]) == len(cached.content)
     assert "Cookie" not in cached.get("Vary", "")
+
+
+@pytest.mark.parametrize("backend", ["local memory", "redis"])
+def test_a_revalidation_is_answered_before_the_stack_without_reading_the_page(
+    client, post, django_assert_num_queries, request, backend
+):
+    """A browser sending back the ETag it was given gets its 304 from CachedPageMiddleware
+    with no page read: the same answer once the page has left the cache, and, with Redis, no
+    round trip for the page's kilobytes."""
+    cache = request.getfixturevalue("redis_cache") if backend == "redis" else caches["default"]
+    etag = client.get("/posts/first/")["ETag"]
+    digest = etag.removeprefix('W/"').removesuffix('"')
+    assert cache.delete(page_key(digest))  # the page evicted: only its ETag is left, at the client
+
+    with django_assert_num_queries(0):
+        revalidated = client.get("/posts/first/", headers={"if-none-match": etag})
+
+    assert revalidated.status_code == 304 and revalidated["ETag"] == etag
+    assert revalidated.wsgi_request.resolver_match is None  # answered before URL resolution
