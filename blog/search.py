@@ -158,26 +158,32 @@ def _in_word_before(raw, at):
 
 def body_snippet(rendered_html, terms):
     """snippet(plain_text(rendered_html), terms), the same text, read from the lines of
-    HTML around the first match only: a body is tens of kilobytes, and making the whole of each
-    of a page's twenty results plain text was most of a search's time. The rendered HTML has a
+    HTML around the first match only (or the first lines, when the words matched elsewhere:
+    the title, tags or FAQs): a body is tens of kilobytes, and making the whole of each of a
+    page's twenty results plain text was most of a search's time. The rendered HTML has a
     line per block, so cutting at line ends never cuts a tag; when the first match is not in
     the text (say it was in a link's address) or the lines cut hold too little text around it,
     the whole body is read."""
     at = first_match(rendered_html, terms) if terms else -1
-    if at == -1:
-        return snippet(plain_text(rendered_html), terms)
-    start = rendered_html.rfind("\n", 0, max(0, at - SNIPPET_BEFORE)) + 1
-    end = rendered_html.find("\n", at + SNIPPET_AFTER)
+    matched = at != -1
+    start = rendered_html.rfind("\n", 0, max(0, at - SNIPPET_BEFORE)) + 1 if matched else 0
+    end = rendered_html.find("\n", max(at, 0) + SNIPPET_AFTER)
     end = len(rendered_html) if end == -1 else end
     text = plain_text(rendered_html[start:end])
-    found = first_match(text, terms)
+    found = first_match(text, terms) if terms else -1
+    cut_after = end < len(rendered_html)
+    if not matched:
+        # The snippet is the text's start, which these lines hold if they hold more than it.
+        if found == -1 and (not cut_after or len(text) > SNIPPET_LENGTH):
+            return snippet(text, terms, cut_after=cut_after)
+        return snippet(plain_text(rendered_html), terms)
     if (
         found == -1
         or (start and found <= SNIPPET_LENGTH // 2)
-        or (end < len(rendered_html) and len(text) - found <= SNIPPET_LENGTH)
+        or (cut_after and len(text) - found <= SNIPPET_LENGTH)
     ):
         return snippet(plain_text(rendered_html), terms)
-    return snippet(text, terms, cut_before=bool(start), cut_after=end < len(rendered_html))
+    return snippet(text, terms, cut_before=bool(start), cut_after=cut_after)
 
 
 def snippet(text, terms, cut_before=False, cut_after=False):

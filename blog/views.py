@@ -19,7 +19,7 @@ from blog.disclosure import disclose, disclose_on_page
 from blog.fragments import cards, page_fragments, page_of_cards
 from blog.memo import VersionMemo
 from blog.models import Post, PostSlugRedirect, Topic
-from blog.models.cards import PublicCards
+from blog.models.cards import PublicCards, SearchCards
 from blog.models.stored import byline_entry
 from blog.pagination import SearchPaginator, UncountedPaginator
 from blog.preview import post_lookup_for
@@ -395,12 +395,7 @@ class SearchView(PageMetaMixin, ListingMixin, ListView):
     def get_queryset(self):
         self.query = self.request.GET.get("q", "").strip()
         self.terms = search_terms(self.query)
-        # The snippet comes from the whole text, so the HTML too.
-        return (
-            Post.objects.published()
-            .only("card_html", "fragments_version", "body_html")
-            .search(self.query)
-        )
+        return SearchCards(self.query)  # with the HTML of each body: the snippet comes from it
 
     def get_page_title(self):
         return f"Search: {self.query[:60]}" if self.query else "Search"

@@ -12,9 +12,14 @@ from collections import namedtuple
 from django.db import connections, router
 from django.utils import timezone
 
+from blog.search import search_terms
 from blog.workflow import Kind, Status
 
 CardRow = namedtuple("CardRow", ["pk", "card_html", "fragments_version"])
+# A search result: its card, its body (for the snippet) and how many results there are.
+SearchRow = namedtuple(
+    "SearchRow", ["pk", "card_html", "fragments_version", "body_html", "search_total"]
+)
 
 # Public posts newest first, along post_visible_idx (status, publish time); pages are few, so
 # leaving them out costs a filter, not another index.
@@ -33,6 +38,16 @@ AND p.kind = %s
 ORDER BY l.publish_at DESC, l.post_id DESC
 """
 SCOPES = ("tag", "topic", "author")
+# The posts of PostQuerySet.search() on PostgreSQL, as it has them: public posts among the
+# candidates, best first, each with the number of results.
+SEARCH_SQL = """
+SELECT {post}.id, {post}.card_html, {post}.fragments_version, {post}.body_html, COUNT(*) OVER ()
+FROM {post}
+WHERE {post}.status = %s AND {post}.publish_at <= %s AND {post}.kind = %s
+AND {post}.id IN ({candidates})
+ORDER BY {rank} DESC, {post}.publish_at DESC, {post}.id DESC
+LIMIT %s OFFSET %s
+"""
 
 
 class PublicCards:
@@ -75,3 +90,44 @@ class PublicCards:
         with connections[self.database].cursor() as cursor:
             cursor.execute(f"SELECT COUNT(*) FROM ({self.sql}) AS cards", self._params())
             return cursor.fetchone()[0]
+
+
+class SearchCards:
+    """The SearchRow of each public post matching what a reader typed, best first, as
+    PostQuerySet.search() finds them; a slice is one query. On PostgreSQL that query is
+    written here from the same SQL (search_sql()): through the ORM, building and compiling
+    it was 1.8 ms of CPU a search, a third of what PostgreSQL spends answering it."""
+
+    def __init__(self, query):
+        from blog.models import Post
+
+        self.query = query
+        self.database = router.db_for_read(Post)  # a replica, where reads go to one
+
+    def __getitem__(self, window):
+        if not isinstance(window, slice) or window.step is not None or window.start is None:
+            raise TypeError("SearchCards reads slices [start:stop] only")
+        from blog.models import Post
+        from blog.models.post import search_sql
+
+        terms = search_terms(self.query)
+        connection = connections[self.database]
+        if not terms:
+            return []
+        if connection.vendor != "postgresql":
+            posts = Post.objects.using(self.database).published().search(self.query)
+            posts = posts.only("card_html", "fragments_version", "body_html")[window]
+            return [
+                SearchRow(p.pk, p.card_html, p.fragments_version, p.body_html, p.search_total)
+                for p in posts
+            ]
+        now = timezone.now()
+        table = Post._meta.db_table
+        candidates, params, (rank, rank_params) = search_sql(table, terms, now)
+        sql = SEARCH_SQL.format(post=table, candidates=candidates, rank=rank)
+        visible = [Status.PUBLISHED, now, Kind.POST]
+        with connection.cursor() as cursor:
+            cursor.execute(
+                sql, [*visible, *params, *rank_params, window.stop - window.start, window.start]
+            )
+            return [SearchRow(*row) for row in cursor.fetchall()]

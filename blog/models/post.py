@@ -73,6 +73,26 @@ POST_PAGE_FIELDS = (
 )
 
 
+def search_sql(table, terms, now):
+    """(candidates, params, (rank, rank_params)) of a PostgreSQL search for `terms` (as
+    search_terms() gives them) at `now`: the ids of the posts to rank (see
+    search.newest_matching_sql) and the rank to order them by, best first. The one statement
+    of PostQuerySet.search() and of the search page's cards (blog/models/cards.py)."""
+    words = " ".join(terms)
+    tsquery = f"websearch_to_tsquery('{SEARCH_CONFIG}', %s)"
+    candidates, params = newest_matching_sql(
+        table,
+        [
+            f"{SEARCH_DOCUMENT}(search_rank_vector) @@ {tsquery}",
+            f"{SEARCH_DOCUMENT}(search_vector) @@ {tsquery}",
+        ],
+        now,
+        words,
+        SEARCH_CANDIDATES,
+    )
+    return candidates, params, (f"ts_rank({table}.search_rank_vector, {tsquery})", [words])
+
+
 class PostQuerySet(PostPlanningQuerySet, models.QuerySet):
     def public(self, now=None):
         """The one definition of what the public may see, posts and pages alike (at `now`, by
@@ -138,26 +158,10 @@ class PostQuerySet(PostPlanningQuerySet, models.QuerySet):
             return self.none()
         total = Window(Count("pk"))
         if connection.vendor == "postgresql":
-            words = " ".join(terms)
-            tsquery = f"websearch_to_tsquery('{SEARCH_CONFIG}', %s)"
-            sql, params = newest_matching_sql(
-                self.model._meta.db_table,
-                [
-                    f"{SEARCH_DOCUMENT}(search_rank_vector) @@ {tsquery}",
-                    f"{SEARCH_DOCUMENT}(search_vector) @@ {tsquery}",
-                ],
-                timezone.now(),
-                words,
-                SEARCH_CANDIDATES,
-            )
-            rank = RawSQL(
-                f"ts_rank({self.model._meta.db_table}.search_rank_vector, {tsquery})",
-                [words],
-                output_field=models.FloatField(),
-            )
+            candidates, params, rank = search_sql(self.model._meta.db_table, terms, timezone.now())
             return (
-                self.filter(pk__in=RawSQL(sql, params))
-                .annotate(rank=rank, search_total=total)
+                self.filter(pk__in=RawSQL(candidates, params))
+                .annotate(rank=RawSQL(*rank, output_field=models.FloatField()), search_total=total)
                 .order_by("-rank", "-publish_at", "-pk")
             )
         matches = Q()
