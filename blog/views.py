@@ -29,7 +29,6 @@ from blog.rendering import plain_text, render_markdown, web_url
 from blog.search import (
     MAX_QUERY_LENGTH,
     SEARCH_CANDIDATES,
-    body_snippet,
     search_terms,
 )
 from blog.seo import PageMetaMixin, fixed_url, slug_url
@@ -395,7 +394,7 @@ class SearchView(PageMetaMixin, ListingMixin, ListView):
     def get_queryset(self):
         self.query = self.request.GET.get("q", "").strip()
         self.terms = search_terms(self.query)
-        return SearchCards(self.query)  # with the HTML of each body: the snippet comes from it
+        return SearchCards(self.query)
 
     def get_page_title(self):
         return f"Search: {self.query[:60]}" if self.query else "Search"
@@ -412,7 +411,7 @@ class SearchView(PageMetaMixin, ListingMixin, ListView):
     def get_cards(self, posts):
         """Cards showing the words that matched, from around the first match anywhere in the
         body (so from the whole text, not the excerpt), instead of the description."""
-        return cards(posts, [body_snippet(post.body_html, self.terms) for post in posts])
+        return cards(posts, [post.snippet for post in posts])
 
 
 def robots_txt(request):
