@@ -176,6 +176,11 @@ for database in DATABASES.values():
                 "DATABASE_SESSION_OPTIONS", "-c jit=off -c max_parallel_workers_per_gather=0"
             ),
         )
+        # Statements that ask for it (the post page's and the search's, whose planning cost
+        # more than running them) are prepared, planned once per connection (psycopg keeps
+        # them: config/postgresql/base.py); the ORM's statements never are (client-side
+        # binding). So a pooler in front of PostgreSQL must pool sessions (README).
+        database["OPTIONS"].setdefault("prepare_threshold", 5)
 
 REDIS_URL = os.environ.get("REDIS_URL", "")
 if REDIS_URL:

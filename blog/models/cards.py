@@ -138,7 +138,9 @@ class SearchCards:
         candidates, params, (rank, rank_params) = search_sql(table, terms, now)
         sql = SEARCH_SQL.format(post=table, candidates=candidates, rank=rank)
         visible = [Status.PUBLISHED, now, Kind.POST]
-        with connection.cursor() as cursor:
+        # The same statement every time (the words and times are parameters): planned once per
+        # connection, where planning it was a quarter of what PostgreSQL spent on a search.
+        with connection.prepared_cursor() as cursor:
             cursor.execute(
                 sql, [*visible, *params, *rank_params, window.stop - window.start, window.start]
             )

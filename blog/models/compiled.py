@@ -7,11 +7,10 @@ stand-ins for those two, and run with the real ones in their places.
 
 PostgreSQL, given the SQL as text, parsed and planned it for every page: 0.37 ms, three times
 what running it took. So on PostgreSQL it is a prepared statement, prepared once on each
-connection (a session's prepared statements outlive its transactions, rolled back or not; the
-README asks for session pooling behind PgBouncer).
+connection by psycopg (connection.prepared_cursor(), config/postgresql/base.py; the README
+asks for session pooling behind PgBouncer).
 """
 
-import weakref
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
@@ -51,11 +50,9 @@ def published_post_page(model, slug):
     params = list(compiled.params)
     params[compiled.slug_at] = slug
     params[compiled.now_at] = connection.ops.adapt_datetimefield_value(datetime.now(UTC))
-    with connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
-            _execute_prepared(connection, cursor, compiled, params)
-        else:
-            cursor.execute(compiled.sql, params)
+    prepared = connection.vendor == "postgresql"
+    with connection.prepared_cursor() if prepared else connection.cursor() as cursor:
+        cursor.execute(compiled.sql, params)
         row = cursor.fetchone()
     if row is None:
         return None
@@ -69,21 +66,6 @@ def published_post_page(model, slug):
     for populator in compiled.joined:
         populator.populate(row, post)
     return post
-
-
-STATEMENT = "byline_post_page"
-_prepared_on = weakref.WeakSet()  # the database connections (psycopg's) it is prepared on
-
-
-def _execute_prepared(connection, cursor, compiled, params):
-    raw = connection.connection  # opened by connection.cursor()
-    if raw not in _prepared_on:
-        placeholders = tuple(f"${number}" for number in range(1, len(params) + 1))
-        # Once per connection, as its set-up is: not one of a request's queries (the
-        # statement that follows is, and is counted).
-        raw.execute(f"PREPARE {STATEMENT} AS {compiled.sql % placeholders}")
-        _prepared_on.add(raw)
-    cursor.execute(f"EXECUTE {STATEMENT}({', '.join(['%s'] * len(params))})", params)
 
 
 def _compile(model, alias):

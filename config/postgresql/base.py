@@ -9,6 +9,8 @@ with something to read before a request has sent anything is one to close and op
 Checking that is one non-blocking poll(). A connection that died silently (a network gone with
 no word from the server) is found by the request that uses it, as `SELECT 1` would have found
 it; Django then closes it when the request ends.
+
+It also gives prepared_cursor(), for a statement the site runs on every request of a kind.
 """
 
 import select
@@ -16,7 +18,27 @@ import select
 from django.db.backends.postgresql import base
 
 
+class PreparedCursor(base.ServerBindingCursor):
+    """Parameters bound by the server, and every statement prepared: psycopg keeps it
+    prepared on the connection, so PostgreSQL plans it once (after five custom plans, a
+    generic one, if that costs no more) and then only runs it."""
+
+    def execute(self, query, params=None, *, prepare=None, binary=None):
+        return super().execute(query, params, prepare=True, binary=binary)
+
+
 class DatabaseWrapper(base.DatabaseWrapper):
+    def prepared_cursor(self):
+        """A cursor as cursor() gives it (logged, seen by execute_wrapper()) whose statements
+        are prepared (PreparedCursor); cursor() itself where prepared statements are off
+        (OPTIONS prepare_threshold None: DATABASE_PREPARED_STATEMENTS=0)."""
+        if self.settings_dict["OPTIONS"].get("prepare_threshold") is None:
+            return self.cursor()
+        self.close_if_health_check_failed()
+        self.ensure_connection()
+        with self.wrap_database_errors:
+            return self._prepare_cursor(PreparedCursor(self.connection))
+
     def close_if_health_check_failed(self):
         if self.pool or self.connection is None:
             return super().close_if_health_check_failed()
