@@ -2,7 +2,8 @@
 names (a scratch one; a database already holding N bench posts is used as it is), then time the
 search page in this process, one search at a time, for 40 words of the posts from the most
 common to the rarer, and print p50/p95/p99 and the query plan of the search for the most
-common word and the rarest (the GIN indexes at work).
+common word and the rarest (the GIN indexes at work), as the page ran it (the statement is
+prepared: its generic plan, if PostgreSQL chose it).
 
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/byline_search N=100000 make bench-search
 
@@ -53,7 +54,8 @@ def main():
     from bench.__main__ import spread_words
     from bench.loader import load
     from bench.rows import UNCACHED
-    from blog.models import Post
+    from blog.models.cards import SearchCards
+    from blog.search import search_terms
 
     print(f"Loading {count:,} posts …", flush=True)
     started = time.perf_counter()
@@ -79,13 +81,28 @@ def main():
         f"p99 {percentile(times, 99):.1f} ms, max {times[-1]:.1f} ms; SQL per search: "
         f"{', '.join(map(str, sorted(queries)))}\nwords: {', '.join(words)}"
     )
+    # The plan the page ran: PostgreSQL's choice for the prepared statement (a generic plan,
+    # once five custom ones cost no less), shown with EXPLAIN of the same statement.
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT generic_plans, custom_plans FROM pg_prepared_statements "
+            "WHERE strpos(statement, 'websearch_to_tsquery') > 0"
+        )
+        generic, custom = cursor.fetchone()
+    mode = "force_generic_plan" if generic > custom else "force_custom_plan"
+    print(f"\nThe search statement: {generic} runs on its generic plan, {custom} on custom ones.")
     for word in (words[0], words[-1]):
-        results = Post.objects.published().only("card_html", "fragments_version", "body_html")
-        sql, params = results.search(word)[:20].query.sql_with_params()
+        sql, params = SearchCards(word).statement(search_terms(word), slice(0, 20))
+        placeholders = tuple(f"${number}" for number in range(1, len(params) + 1))
         with connection.cursor() as cursor:
-            cursor.execute(f"EXPLAIN (ANALYZE, BUFFERS) {sql}", params)
+            cursor.execute(f"SET plan_cache_mode = {mode}")
+            cursor.execute(f"PREPARE bench_search AS {sql % placeholders}")
+            arguments = ", ".join(["%s"] * len(params))
+            cursor.execute(f"EXPLAIN (ANALYZE, BUFFERS) EXECUTE bench_search({arguments})", params)
             plan = "\n".join(line for (line,) in cursor.fetchall())
-        print(f"\nThe search for “{word}”:\n{plan}")
+            cursor.execute("DEALLOCATE bench_search")
+            cursor.execute("RESET plan_cache_mode")
+        print(f"\nThe search for “{word}” ({mode.split('_')[1]} plan):\n{plan}")
 
 
 if __name__ == "__main__":
