@@ -31,7 +31,7 @@ class DatabaseWrapper(base.DatabaseWrapper):
     def prepared_cursor(self):
         """A cursor as cursor() gives it (logged, seen by execute_wrapper()) whose statements
         are prepared (PreparedCursor); cursor() itself where prepared statements are off
-        (OPTIONS prepare_threshold None: DATABASE_PREPARED_STATEMENTS=0)."""
+        (the database's OPTIONS set prepare_threshold to None, as Django's default is)."""
         if self.settings_dict["OPTIONS"].get("prepare_threshold") is None:
             return self.cursor()
         self.close_if_health_check_failed()
