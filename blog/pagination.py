@@ -50,7 +50,7 @@ class UncountedPaginator(Paginator):
 
 
 class SearchPaginator(UncountedPaginator):
-    """Pages of Post.objects.search() results, which carry their own count (`search_total`):
+    """Pages of search results (SearchCards), which carry their own count (`search_total`):
     a page is one query, not a COUNT and then the rows. A page past the last is EmptyPage."""
 
     def page(self, number):

@@ -12,7 +12,7 @@ from blog.rendering import plain_text
 from blog.workflow import Kind, Status
 
 MAX_QUERY_LENGTH = 200
-# At most twice this many results are ranked and counted for a search (Post.objects.search):
+# At most twice this many results are ranked and counted for a search (models.cards.SearchCards):
 # ten pages. What a search costs PostgreSQL grows with it: at 500, 8 ms a search under load
 # at 10,000 posts, against 5 ms at 200.
 SEARCH_CANDIDATES = 200

@@ -1,4 +1,4 @@
-"""Search at any size (PostgreSQL; see PostQuerySet.search):
+"""Search at any size (PostgreSQL; see blog/models/cards.py, SearchCards):
 
 - the search vector's title, description and tags (weights A and B) as a column of its own,
   which results are ranked by; PostgreSQL keeps it from `search_vector`;
@@ -8,8 +8,8 @@
   on the bare column, which searches no longer use.
 
 The column is not a model field (Django would write it, and a GeneratedField makes `check`
-connect to the database): only PostQuerySet.search reads it. SQLite has no full-text vectors
-and gets none of this.
+connect to the database): only SearchCards (blog/models/cards.py) reads it. SQLite has no
+full-text vectors and gets none of this.
 """
 
 from django.db import migrations

@@ -10,9 +10,10 @@ third of the page. The SQL is the ORM's own, written once.
 from collections import namedtuple
 
 from django.db import connections, router
+from django.db.models import Count, Q, Window
 from django.utils import timezone
 
-from blog.search import body_snippet, search_terms
+from blog.search import SEARCH_CANDIDATES, body_snippet, newest_matching_sql, search_terms
 from blog.workflow import Kind, Status
 
 CardRow = namedtuple("CardRow", ["pk", "card_html", "fragments_version"])
@@ -39,8 +40,8 @@ AND p.kind = %s
 ORDER BY l.publish_at DESC, l.post_id DESC
 """
 SCOPES = ("tag", "topic", "author")
-# The posts of PostQuerySet.search() on PostgreSQL, as it has them: public posts among the
-# candidates, best first, each with the number of results.
+# Public posts among a search's candidates (search_sql()), best first, each with the number of
+# results.
 SEARCH_SQL = """
 SELECT {post}.id, {post}.card_html, {post}.fragments_version, {post}.body_html, COUNT(*) OVER ()
 FROM {post}
@@ -93,11 +94,41 @@ class PublicCards:
             return cursor.fetchone()[0]
 
 
+def search_sql(table, terms, now):
+    """(candidates, params, (rank, rank_params)) of a PostgreSQL search for `terms` (as
+    search_terms() gives them) at `now`: the ids of the posts to rank (see
+    search.newest_matching_sql) and the rank to order them by, best first."""
+    from blog.models.post import SEARCH_CONFIG, SEARCH_DOCUMENT
+
+    words = " ".join(terms)
+    tsquery = f"websearch_to_tsquery('{SEARCH_CONFIG}', %s)"
+    candidates, params = newest_matching_sql(
+        table,
+        [
+            f"{SEARCH_DOCUMENT}(search_rank_vector) @@ {tsquery}",
+            f"{SEARCH_DOCUMENT}(search_vector) @@ {tsquery}",
+        ],
+        now,
+        words,
+        SEARCH_CANDIDATES,
+    )
+    return candidates, params, (f"ts_rank({table}.search_rank_vector, {tsquery})", [words])
+
+
 class SearchCards:
-    """The SearchRow of each public post matching what a reader typed, best first, as
-    PostQuerySet.search() finds them; a slice is one query. On PostgreSQL that query is
-    written here from the same SQL (search_sql()): through the ORM, building and compiling
-    it was 1.8 ms of CPU a search, a third of what PostgreSQL spends answering it.
+    """The public posts matching what a reader typed, best first, as SearchRow (with how many
+    results there are, so a page of them needs no COUNT query of its own); a slice is one
+    query.
+
+    PostgreSQL finds matches anywhere in the weighted full-text vector and ranks by title (A)
+    above description and tags (B), then newest first; the body and FAQs (C) count for
+    matching but not for the order. However common the words, only a bounded set is ranked
+    and counted: the newest SEARCH_CANDIDATES posts matching in title, description or tags,
+    and the newest SEARCH_CANDIDATES matching anywhere (see search.newest_matching_sql for how
+    they are found without reading every match). The query is written here, not built by the
+    ORM: building and compiling it was 1.8 ms of CPU a search, a third of what PostgreSQL
+    spent answering it. Elsewhere (SQLite) every word must appear in one of those fields,
+    newest first.
 
     Each body is read for its snippet and let go at once: twenty bodies are hundreds of
     kilobytes, and a page's rows live on in the reference cycles of its request until the
@@ -124,7 +155,6 @@ class SearchCards:
     def statement(self, terms, window):
         """(sql, params) of the PostgreSQL query for the slice `window` of the results."""
         from blog.models import Post
-        from blog.models.post import search_sql
 
         now = timezone.now()
         table = Post._meta.db_table
@@ -135,17 +165,31 @@ class SearchCards:
 
     def _rows(self, terms, window):
         """(pk, card_html, fragments_version, body_html, search_total) of the slice."""
-        from blog.models import Post
-
         connection = connections[self.database]
         if connection.vendor != "postgresql":
-            posts = Post.objects.using(self.database).published().search(self.query)
-            posts = posts.only("card_html", "fragments_version", "body_html")[window]
-            return [
-                (p.pk, p.card_html, p.fragments_version, p.body_html, p.search_total) for p in posts
-            ]
+            return self._rows_without_full_text(terms, window)
         # The same statement every time (the words and times are parameters): planned once per
         # connection, where planning it was a quarter of what PostgreSQL spent on a search.
         with connection.prepared_cursor() as cursor:
             cursor.execute(*self.statement(terms, window))
             return cursor.fetchall()
+
+    def _rows_without_full_text(self, terms, window):
+        from blog.models import Post
+
+        matches = Q()
+        for term in terms:
+            matches &= (
+                Q(title__icontains=term)
+                | Q(description__icontains=term)
+                | Q(body__icontains=term)
+                | Q(tags__name__icontains=term)
+                | Q(faqs__question__icontains=term)
+                | Q(faqs__answer__icontains=term)
+            )
+        posts = Post.objects.using(self.database)
+        found = posts.filter(matches).values("pk")
+        rows = posts.published().filter(pk__in=found).annotate(search_total=Window(Count("pk")))
+        return rows.values_list(
+            "pk", "card_html", "fragments_version", "body_html", "search_total"
+        )[window]

@@ -10,8 +10,7 @@ from django.contrib.postgres.search import (
 )
 from django.core.exceptions import ValidationError
 from django.db import connection, models, transaction
-from django.db.models import Count, F, Max, Q, Value, Window
-from django.db.models.expressions import RawSQL
+from django.db.models import F, Max, Q, Value
 from django.db.models.signals import m2m_changed
 from django.dispatch import receiver
 from django.utils import timezone
@@ -38,7 +37,6 @@ from blog.rendering import (
     validate_markdown,
     with_derived_fields,
 )
-from blog.search import SEARCH_CANDIDATES, newest_matching_sql, search_terms
 from blog.seo import slug_url
 from blog.slugs import check_page_slug, reserved_slugs, unique_slug
 from blog.workflow import Kind, PostWorkflow, Status
@@ -71,26 +69,6 @@ POST_PAGE_FIELDS = (
     "footer_html",
     "fragments_version",
 )
-
-
-def search_sql(table, terms, now):
-    """(candidates, params, (rank, rank_params)) of a PostgreSQL search for `terms` (as
-    search_terms() gives them) at `now`: the ids of the posts to rank (see
-    search.newest_matching_sql) and the rank to order them by, best first. The one statement
-    of PostQuerySet.search() and of the search page's cards (blog/models/cards.py)."""
-    words = " ".join(terms)
-    tsquery = f"websearch_to_tsquery('{SEARCH_CONFIG}', %s)"
-    candidates, params = newest_matching_sql(
-        table,
-        [
-            f"{SEARCH_DOCUMENT}(search_rank_vector) @@ {tsquery}",
-            f"{SEARCH_DOCUMENT}(search_vector) @@ {tsquery}",
-        ],
-        now,
-        words,
-        SEARCH_CANDIDATES,
-    )
-    return candidates, params, (f"ts_rank({table}.search_rank_vector, {tsquery})", [words])
 
 
 class PostQuerySet(PostPlanningQuerySet, models.QuerySet):
@@ -140,43 +118,6 @@ class PostQuerySet(PostPlanningQuerySet, models.QuerySet):
         if user.has_perm("blog.edit_any_post"):
             return self
         return self.filter(Q(pk__in=self.public().values("pk")) | Q(authors=user)).distinct()
-
-    def search(self, query):
-        """Published posts matching what a reader typed, best first, each with `search_total`:
-        how many results there are (so a page of them needs no COUNT query of its own).
-
-        PostgreSQL finds matches anywhere in the weighted full-text vector and ranks by title
-        (A) above description and tags (B), then newest first; the body and FAQs (C) count for
-        matching but not for the order. However common the words, only a bounded set is
-        ranked and counted: the newest SEARCH_CANDIDATES posts matching in title,
-        description or tags, and the newest SEARCH_CANDIDATES matching anywhere (see
-        search.newest_matching_sql for how they are found without reading every match).
-        Elsewhere every word must appear in one of those fields, newest first.
-        """
-        terms = search_terms(query)
-        if not terms:
-            return self.none()
-        total = Window(Count("pk"))
-        if connection.vendor == "postgresql":
-            candidates, params, rank = search_sql(self.model._meta.db_table, terms, timezone.now())
-            return (
-                self.filter(pk__in=RawSQL(candidates, params))
-                .annotate(rank=RawSQL(*rank, output_field=models.FloatField()), search_total=total)
-                .order_by("-rank", "-publish_at", "-pk")
-            )
-        matches = Q()
-        for term in terms:
-            matches &= (
-                Q(title__icontains=term)
-                | Q(description__icontains=term)
-                | Q(body__icontains=term)
-                | Q(tags__name__icontains=term)
-                | Q(faqs__question__icontains=term)
-                | Q(faqs__answer__icontains=term)
-            )
-        return self.filter(pk__in=Post.objects.filter(matches).values("pk")).annotate(
-            search_total=total
-        )
 
     def latest_publish_time(self):
         return self.aggregate(latest=Max("publish_at"))["latest"]
