@@ -46,6 +46,15 @@ def test_every_word_must_match(client):
     assert results(client, "tomato soup") == ["Tomato soup"]
 
 
+def test_search_finds_only_what_the_public_may_see(client):
+    PostFactory(title="Parsnip harvest")
+    PostFactory(title="Parsnip draft", status=Post.Status.DRAFT)
+    PostFactory(title="Parsnip soon", publish_at=timezone.now() + timedelta(days=1))
+    PostFactory(title="Parsnip page", kind=Post.Kind.PAGE, slug="parsnip-page")
+
+    assert results(client, "parsnip") == ["Parsnip harvest"]
+
+
 def test_search_reflects_edits_to_tags_and_faqs(client):
     post = PostFactory(title="Edited later")
     post.tags.add("zucchini")
