@@ -25,7 +25,8 @@ from taggit.models import Tag, TaggedItem
 
 from blog.fragments import refresh_stale
 from blog.importers import markdown_files
-from blog.models import FAQ, Post, PostAuthor, Reference, SponsoredLink, Topic
+from blog.models import FAQ, Passage, Post, PostAuthor, Reference, SponsoredLink, Topic
+from blog.models.passages import write_passages
 from blog.models.stored import PARTS
 from blog.rendering import rendered_or_invalid
 
@@ -253,20 +254,23 @@ def write_batch(chunk, renderer, users):
                 )
             )
         )
+        write_passages([(post.pk, post.body_html) for post in posts])
 
 
 def derived_fields(post):
     """What a save derives, as stored: the post's derived fields, its FAQs' HTML, and on
-    PostgreSQL its search vector."""
+    PostgreSQL its search vector and passages."""
     row = Post.objects.filter(pk=post.pk)
     fields = [
         *Post.DERIVED,
         *(f"stored_{part}" for part in PARTS),
         *(["search_vector"] if connection.vendor == "postgresql" else []),
     ]
+    passages = Passage.objects.filter(post=post).order_by("number")
     return {
         **dict(zip(fields, row.values_list(*fields).get(), strict=True)),
         "faq answer_html": list(post.faqs.order_by("order").values_list("answer_html", flat=True)),
+        "passages": list(passages.values_list("number", "text", "last", "vector")),
     }
 
 

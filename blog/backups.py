@@ -40,7 +40,7 @@ from django.utils import timezone
 
 from blog.affiliates import forget_rules, seed_networks
 from blog.content_version import bump_content_generation
-from blog.models import Listing, Post
+from blog.models import Listing, Passage, Post
 from blog.models.stored import rebuild_all
 
 FORMAT = "byline-backup"
@@ -52,12 +52,14 @@ MAX_MANIFEST_BYTES = 64 * 1024 * 1024
 
 # Rows every `migrate` makes with ids of its own (referred to by natural key instead), and
 # sessions: nobody stays logged in across a restore.
-# Listings are derived from posts and their parts, and rebuilt on restore (as the search index).
+# Listings are derived from posts and their parts, and rebuilt on restore (as the search index
+# and its passages).
 NOT_BACKED_UP = {
     "contenttypes.contenttype",
     "auth.permission",
     "sessions.session",
     "blog.listing",
+    "blog.passage",
 }
 # Rows a freshly migrated database already holds (the role groups): the archive's replace
 # them, and they alone do not make a database "hold a site".
@@ -413,7 +415,7 @@ class _MediaWriter:
 def _clear_tables():
     """Empty every table a backup fills (and sessions and listings), as `flush` would, those
     alone."""
-    tables = {"django_session", Listing._meta.db_table}
+    tables = {"django_session", Listing._meta.db_table, Passage._meta.db_table}
     for model in backed_up_models():
         tables.add(model._meta.db_table)
         for field in model._meta.local_many_to_many:

@@ -35,10 +35,10 @@ def _term_pattern(terms):
     return re.compile(r"\b(" + "|".join(re.escape(stem) for stem in stems) + r")\w*", re.I)
 
 
-def newest_matching_sql(table, matches, now, text, limit, slices=None):
-    """(sql, params) for the ids of the newest `limit` posts of `table` visible at `now` (as
-    PostQuerySet.published() has it) for each of `matches` (SQL conditions over the post's row
-    with one %s, for `text`), together.
+def newest_matching_sql(table, matches, now, text, limit, slices=None, columns="id"):
+    """(sql, params) for the `columns` of the newest `limit` posts of `table` visible at `now`
+    (as PostQuerySet.published() has it) for each of `matches` (SQL conditions over the post's
+    row with one %s, for `text`), one after the other: a post found by two of them comes twice.
 
     A GIN index gives every matching row at once, in no order: finding the newest of 70,000
     matches means reading all 70,000 rows, and walking the posts by date instead means
@@ -51,7 +51,7 @@ def newest_matching_sql(table, matches, now, text, limit, slices=None):
     one instead. Where the slices start is read once per content version (slice_edges()): it
     means walking 16,000 entries of an index.
     """
-    slices = slices or SEARCH_SLICES
+    slices = SEARCH_SLICES if slices is None else slices
     # As published() has it: public posts (not pages).
     visible = f"status = '{Status.PUBLISHED}' AND publish_at <= %s AND kind = '{Kind.POST}'"
     edges = slice_edges(table, now, slices)
@@ -62,14 +62,16 @@ def newest_matching_sql(table, matches, now, text, limit, slices=None):
     tiers, params = [], []
     for match in matches:
         parts = [
-            f"(SELECT id FROM {table} WHERE {visible} AND {match} AND {upper} AND {lower} "
-            f"ORDER BY publish_at DESC, id DESC LIMIT {int(limit)})"
+            f"(SELECT {columns} FROM {table} WHERE {visible} AND {match} AND {upper} AND "
+            f"{lower} ORDER BY publish_at DESC, id DESC LIMIT {int(limit)})"
             for upper, lower in zip(newer, older, strict=True)
         ]
-        tiers.append(f"(SELECT id FROM ({' UNION ALL '.join(parts)}) AS newest LIMIT {int(limit)})")
+        tiers.append(
+            f"(SELECT {columns} FROM ({' UNION ALL '.join(parts)}) AS newest LIMIT {int(limit)})"
+        )
         for upper, lower in zip(newer_params, older_params, strict=True):
             params += [now, text, *upper, *lower]
-    return " UNION ".join(tiers), params
+    return " UNION ALL ".join(tiers), params
 
 
 # Per (table, slices): where the slices start, for the content version (a post going live or
@@ -180,21 +182,61 @@ def body_snippet(rendered_html, terms):
     if (
         found == -1
         or (start and found <= SNIPPET_LENGTH // 2)
+        or (start and len(text) <= SNIPPET_LENGTH)  # the snippet may begin before these lines
         or (cut_after and len(text) - found <= SNIPPET_LENGTH)
     ):
         return snippet(plain_text(rendered_html), terms)
     return snippet(text, terms, cut_before=bool(start), cut_after=cut_after)
 
 
+# PostgreSQL keeps a body for search's snippets in passages (blog/models/passages.py): its
+# blocks, each a line of the rendered HTML, joined until a passage holds PASSAGE_LENGTH
+# characters of text; a block longer than LONGEST_PASSAGE (a long paragraph, a table) is cut at
+# spaces. A result's snippet is read from the first passage its words are in, a kilobyte,
+# instead of from the whole body.
+PASSAGE_LENGTH = 600
+LONGEST_PASSAGE = 3 * PASSAGE_LENGTH
+
+
+def passages(rendered_html):
+    """The text of a rendered body (as plain_text() makes it) in passages of whole blocks."""
+    found, current = [], ""
+    for line in rendered_html.split("\n"):
+        text = plain_text(line)
+        if text:
+            current = f"{current} {text}" if current else text
+        if len(current) >= PASSAGE_LENGTH:
+            found.extend(_cut_long(current))
+            current = ""
+    if current:  # the last blocks: a passage, or the end of the one before if they are short
+        if found and len(current) < PASSAGE_LENGTH // 2:
+            current = f"{found.pop()} {current}"
+        found.extend(_cut_long(current))
+    return found
+
+
+def _cut_long(text):
+    """`text` in pieces no longer than LONGEST_PASSAGE, cut at spaces (about PASSAGE_LENGTH
+    each; a word longer than that is cut where it must be)."""
+    pieces = []
+    while len(text) > LONGEST_PASSAGE:
+        cut = text.rfind(" ", PASSAGE_LENGTH, 2 * PASSAGE_LENGTH)
+        cut = cut if cut != -1 else 2 * PASSAGE_LENGTH
+        pieces.append(text[:cut])
+        text = text[cut:].lstrip()
+    return [*pieces, text] if text else pieces
+
+
 def snippet(text, terms, cut_before=False, cut_after=False):
     """A short, HTML-escaped excerpt of `text` around the first match, matches in <mark>;
-    `text` may be cut from a longer one (`cut_before`, `cut_after`: marked as cut there)."""
+    `text` may be cut from a longer one (`cut_before`, `cut_after`: marked as cut there). A
+    match near the end of `text` is shown with as much text before it as the snippet holds."""
     if not text:
         return ""
     if not terms:
         return escape(text[:SNIPPET_LENGTH])
     found = first_match(text, terms)
-    start = max(0, found - SNIPPET_LENGTH // 3)
+    start = max(0, min(found - SNIPPET_LENGTH // 3, len(text) - SNIPPET_LENGTH))
     if start:
         start = text.find(" ", start) + 1 or start
     end = start + SNIPPET_LENGTH

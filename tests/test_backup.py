@@ -162,6 +162,7 @@ def test_restore_into_a_fresh_database_gives_back_the_same_site(backup, settings
     assert post.featured_image.url in page.text
     assert client.get("/posts/sourdough-without-fuss/").status_code == 301
     assert "Sourdough without fuss" in client.get("/search/?q=starter").text  # search index
+    assert "Some <mark>words</mark> to read" in client.get("/search/?q=words").text  # passages
     assert log_in(client, "edith", "wrong-password").status_code == 200  # the form again
     assert log_in(client, "edith", "pass-word-123").url == "/admin/"
     assert User.objects.get(username="edith").has_perm("blog.edit_any_post")

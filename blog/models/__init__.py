@@ -10,6 +10,7 @@ from blog.models.menus import Menu, MenuItem
 from blog.models.notes import EditorialNote
 from blog.models.pages import Page
 from blog.models.parts import FAQ, PostAuthor, PostSlugRedirect, Reference, Topic
+from blog.models.passages import Passage
 from blog.models.post import Post, PostQuerySet
 from blog.models.redirects import NotFoundPath, Redirect
 from blog.models.sponsored import (
@@ -38,6 +39,7 @@ __all__ = [
     "EditorPresence",
     "Event",
     "FAQ",
+    "Passage",
     "Image",
     "ImageQuerySet",
     "ImageUse",

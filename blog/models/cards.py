@@ -14,12 +14,18 @@ from django.db import connections, router
 from django.db.models import Count, Q, Window
 from django.utils import timezone
 
-from blog.search import SEARCH_CANDIDATES, body_snippet, newest_matching_sql, search_terms
+from blog.search import (
+    SEARCH_CANDIDATES,
+    body_snippet,
+    newest_matching_sql,
+    search_terms,
+    snippet,
+)
 from blog.workflow import Kind, Status
 
 CardRow = namedtuple("CardRow", ["pk", "card_html", "fragments_version"])
 # A search result: its card, the words that matched as they stand in its text (safe HTML, see
-# search.body_snippet) and how many results there are.
+# search.snippet) and how many results there are.
 SearchRow = namedtuple(
     "SearchRow", ["pk", "card_html", "fragments_version", "snippet", "search_total"]
 )
@@ -41,14 +47,32 @@ AND p.kind = %s
 ORDER BY l.publish_at DESC, l.post_id DESC
 """
 SCOPES = ("tag", "topic", "author")
-# A search's candidates (search_sql(): public posts only), best first, each with the number of
-# results.
+# A page of search results: the candidates (search_sql(): public posts only) ranked, best first,
+# each with the number of candidates and the first passage of its body (blog/models/passages.py)
+# that holds one of the words, or its first. Each candidate's rank vector is read where the
+# candidate is found, so only the page's posts are read again.
 SEARCH_SQL = """
-SELECT {post}.id, {post}.card_html, {post}.fragments_version, {post}.body_html, COUNT(*) OVER ()
-FROM {post}
-WHERE {post}.id IN ({candidates})
-ORDER BY {rank} DESC, {post}.publish_at DESC, {post}.id DESC
-LIMIT %s OFFSET %s
+SELECT p.id, p.card_html, p.fragments_version, passage.text, passage.number, passage.last,
+    found.total
+FROM (
+    SELECT id, publish_at, rank, COUNT(*) OVER () AS total
+    FROM (
+        SELECT DISTINCT ON (id) id, publish_at, {rank} AS rank
+        FROM ({candidates}) AS candidates
+        ORDER BY id
+    ) AS ranked
+    ORDER BY rank DESC, publish_at DESC, id DESC
+    LIMIT %s OFFSET %s
+) AS found
+JOIN {post} p ON p.id = found.id
+LEFT JOIN LATERAL (
+    (SELECT text, number, last FROM {passage}
+    WHERE post_id = found.id AND {any_word} ORDER BY number LIMIT 1)
+    UNION ALL
+    (SELECT text, number, last FROM {passage} WHERE post_id = found.id AND number = 0)
+    LIMIT 1
+) AS passage ON TRUE
+ORDER BY found.rank DESC, found.publish_at DESC, found.id DESC
 """
 
 
@@ -95,9 +119,11 @@ class PublicCards:
 
 
 def search_sql(table, terms, now):
-    """(candidates, params, (rank, rank_params)) of a PostgreSQL search for `terms` (as
-    search_terms() gives them) at `now`: the ids of the posts to rank, public at `now` (see
-    search.newest_matching_sql), and the rank to order them by, best first."""
+    """(candidates, params, rank, passage) of a PostgreSQL search for `terms` (as
+    search_terms() gives them) at `now`: the id, publish time and rank vector of each post to
+    rank, public at `now` (see search.newest_matching_sql; a post can come twice), and as
+    (sql, params): the rank to order them by, best first, over those columns, and the
+    condition a passage (blog/models/passages.py) that holds one of the words meets."""
     from blog.models.post import SEARCH_CONFIG, SEARCH_DOCUMENT
 
     words = " ".join(terms)
@@ -111,8 +137,12 @@ def search_sql(table, terms, now):
         now,
         words,
         SEARCH_CANDIDATES,
+        columns="id, publish_at, search_rank_vector",
     )
-    return candidates, params, (f"ts_rank({table}.search_rank_vector, {tsquery})", [words])
+    # The words are letters, digits and underscores (search_terms()): " or " between them is
+    # the query's only operator.
+    any_word = (f"vector @@ {tsquery}", [" or ".join(terms)])
+    return candidates, params, (f"ts_rank(search_rank_vector, {tsquery})", [words]), any_word
 
 
 class SearchCards:
@@ -127,13 +157,12 @@ class SearchCards:
     and the newest SEARCH_CANDIDATES matching anywhere (see search.newest_matching_sql for how
     they are found without reading every match). The query is written here, not built by the
     ORM: building and compiling it was 1.8 ms of CPU a search, a third of what PostgreSQL
-    spent answering it. Elsewhere (SQLite) every word must appear in one of those fields,
-    newest first.
+    spent answering it. Each result's snippet comes from the first passage of its body that
+    holds one of the words (blog/models/passages.py), not from its whole body.
 
-    Each body is read for its snippet and let go at once: twenty bodies are hundreds of
-    kilobytes, and a page's rows live on in the reference cycles of its request until the
-    garbage collector runs (a worker grew by 17 MiB in 40 s of searches when the rows kept
-    them)."""
+    Elsewhere (SQLite) every word must appear in one of those fields, newest first, and the
+    snippet is read from the whole body. Each body is let go at once: a page's rows live on
+    in the reference cycles of its request until the garbage collector runs."""
 
     def __init__(self, query):
         from blog.models import Post
@@ -147,22 +176,6 @@ class SearchCards:
         terms = search_terms(self.query)
         if not terms:
             return []
-        return [
-            SearchRow(pk, card_html, version, body_snippet(body_html, terms), total)
-            for pk, card_html, version, body_html, total in self._rows(terms, window)
-        ]
-
-    def statement(self, terms, window):
-        """(sql, params) of the PostgreSQL query for the slice `window` of the results."""
-        from blog.models import Post
-
-        table = Post._meta.db_table
-        candidates, params, (rank, rank_params) = search_sql(table, terms, timezone.now())
-        sql = SEARCH_SQL.format(post=table, candidates=candidates, rank=rank)
-        return sql, [*params, *rank_params, window.stop - window.start, window.start]
-
-    def _rows(self, terms, window):
-        """(pk, card_html, fragments_version, body_html, search_total) of the slice."""
         connection = connections[self.database]
         if connection.vendor != "postgresql":
             return self._rows_without_full_text(terms, window)
@@ -170,7 +183,29 @@ class SearchCards:
         # connection, where planning it was a quarter of what PostgreSQL spent on a search.
         with connection.prepared_cursor() as cursor:
             cursor.execute(*self.statement(terms, window))
-            return cursor.fetchall()
+            rows = cursor.fetchall()
+        return [
+            SearchRow(pk, card_html, version, snippet(text, terms, number > 0, not last), total)
+            if text is not None
+            else SearchRow(pk, card_html, version, "", total)  # a post with no text
+            for pk, card_html, version, text, number, last, total in rows
+        ]
+
+    def statement(self, terms, window):
+        """(sql, params) of the PostgreSQL query for the slice `window` of the results."""
+        from blog.models import Passage, Post
+
+        table = Post._meta.db_table
+        candidates, params, rank, any_word = search_sql(table, terms, timezone.now())
+        sql = SEARCH_SQL.format(
+            post=table,
+            passage=Passage._meta.db_table,
+            candidates=candidates,
+            rank=rank[0],
+            any_word=any_word[0],
+        )
+        limit = [window.stop - window.start, window.start]
+        return sql, [*rank[1], *params, *limit, *any_word[1]]
 
     def _rows_without_full_text(self, terms, window):
         from blog.models import Post
@@ -188,6 +223,8 @@ class SearchCards:
         posts = Post.objects.using(self.database)
         found = posts.filter(matches).values("pk")
         rows = posts.published().filter(pk__in=found).annotate(search_total=Window(Count("pk")))
-        return rows.values_list(
-            "pk", "card_html", "fragments_version", "body_html", "search_total"
-        )[window]
+        rows = rows.values_list("pk", "card_html", "fragments_version", "body_html", "search_total")
+        return [
+            SearchRow(pk, card_html, version, body_snippet(body_html, terms), total)
+            for pk, card_html, version, body_html, total in rows[window]
+        ]

@@ -24,6 +24,7 @@ from blog.fragments import store_fragments
 from blog.models.history import Revision, StateChange
 from blog.models.media import ImageUse
 from blog.models.parts import FAQ, PostAuthor, Reference, Topic
+from blog.models.passages import write_passages
 from blog.models.stored import LISTED_PARTS, writing_batch
 from blog.rendering import rendered_or_invalid
 from blog.workflow import Kind, Status
@@ -417,8 +418,9 @@ class HistoryBatch:
 
 def write_search_vectors(posts):
     """Store each post's full-text document (PostgreSQL only; see Post.search_document): one
-    statement, compiled once, sent for all of them. The one way search text is written, for
-    a batch of saves or one post (Post.update_search_vector)."""
+    statement, compiled once, sent for all of them; and its body's passages, which search
+    results' snippets are read from (blog/models/passages.py). The one way search text is
+    written, for a batch of saves or one post (Post.update_search_vector)."""
     if connection.vendor != "postgresql":
         return
     model = type(posts[0])
@@ -441,6 +443,7 @@ def write_search_vectors(posts):
         rows.append(row)
     with connection.cursor() as cursor:
         cursor.executemany(sql, rows)
+    write_passages([(post.pk, post.body_html) for post in posts])
 
 
 # Stand-ins compiled into the search text UPDATE, replaced by each post's values.
