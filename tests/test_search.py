@@ -113,6 +113,21 @@ def test_the_newest_matches_are_found_slice_by_slice(client, monkeypatch):
     assert results(client, "straw") == ["Day 1", "Day 3", "Day 4"]
 
 
+@on_postgresql
+@pytest.mark.parametrize("titled", [2, 5, 8])  # fewer and more than the 3 candidates
+def test_title_matches_are_the_newest_whether_few_posts_or_many_match(client, monkeypatch, titled):
+    monkeypatch.setattr("blog.models.cards.SEARCH_CANDIDATES", 3)
+    monkeypatch.setattr("blog.views.SEARCH_CANDIDATES", 3)
+    monkeypatch.setattr("blog.search.SEARCH_SLICES", (2, 4))
+    now = timezone.now()
+    for day in range(titled, 0, -1):  # the oldest first, as the GIN index gives them
+        PostFactory(title=f"Mulch {day}", publish_at=now - timedelta(days=10 * day))
+    PostFactory(title="Newer", body="Mulch.", publish_at=now - timedelta(hours=1))
+
+    expected = [f"Mulch {day}" for day in range(1, min(titled, 3) + 1)]
+    assert results(client, "mulch") == [*expected, "Newer"]
+
+
 @pytest.mark.parametrize("posts", [1, 30])
 def test_a_search_page_runs_at_most_four_queries(client, django_assert_max_num_queries, posts):
     for _ in range(posts):
