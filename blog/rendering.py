@@ -308,6 +308,12 @@ def plain_text(rendered_html):
     return _SPACE.sub(" ", html.unescape(_TAG.sub("", rendered_html))).strip()
 
 
+def plain_lines(rendered_html):
+    """plain_text() of each line of HTML this site rendered (a line per block)."""
+    lines = html.unescape(_TAG.sub("", rendered_html)).split("\n")
+    return [_SPACE.sub(" ", line).strip() for line in lines]
+
+
 def excerpt(rendered_html):
     """The start of a rendered text as plain text: a summary where there is no description."""
     return plain_text(rendered_html)[:EXCERPT_LENGTH]

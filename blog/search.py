@@ -8,7 +8,7 @@ from django.utils.html import escape
 from django.utils.safestring import mark_safe
 
 from blog.memo import VersionMemo
-from blog.rendering import plain_text
+from blog.rendering import plain_lines, plain_text
 from blog.workflow import Kind, Status
 
 MAX_QUERY_LENGTH = 200
@@ -201,8 +201,7 @@ LONGEST_PASSAGE = 3 * PASSAGE_LENGTH
 def passages(rendered_html):
     """The text of a rendered body (as plain_text() makes it) in passages of whole blocks."""
     found, current = [], ""
-    for line in rendered_html.split("\n"):
-        text = plain_text(line)
+    for text in plain_lines(rendered_html):
         if text:
             current = f"{current} {text}" if current else text
         if len(current) >= PASSAGE_LENGTH:
@@ -213,6 +212,16 @@ def passages(rendered_html):
             current = f"{found.pop()} {current}"
         found.extend(_cut_long(current))
     return found
+
+
+def passage_pattern(terms):
+    """A PostgreSQL regular expression (for `~*`, case-blind) that finds in a passage a word
+    starting as one of `terms` does: the words snippet() marks (see _term_pattern)."""
+    # As typed, not lower-cased: Python lower-cases İ to two characters, PostgreSQL to one.
+    stems = sorted({term[: max(4, len(term) - 2)] for term in terms}, key=len, reverse=True)
+    if not all(_TERM.fullmatch(stem) for stem in stems):  # no character the syntax reads
+        raise ValueError(f"Not words: {terms}")
+    return r"\m(" + "|".join(stems) + ")"
 
 
 def _cut_long(text):

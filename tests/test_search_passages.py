@@ -117,3 +117,22 @@ def test_a_post_without_text_has_no_passages_and_an_empty_snippet(client):
 
     assert not Passage.objects.filter(post=post).exists()
     assert snippets(client, "tomato") == [""]
+
+
+@on_postgresql
+def test_the_passage_shown_is_where_a_word_starts_as_the_search_word_does(client):
+    body = body_with("An escargot fork, not a snail.", FILLER * 3, "Escargots are snails.")
+    PostFactory(title="Notes", body=body.replace("An escargot", "A minescargot"))
+
+    (snippet,) = snippets(client, "ESCARGOT")
+
+    assert "<mark>Escargots</mark> are snails." in snippet
+
+
+@on_postgresql
+def test_words_that_lower_case_to_more_than_letters_find_their_passage(client):
+    PostFactory(title="Notes", body=body_with("İstanbul in winter, by ferry."))
+
+    (snippet,) = snippets(client, "İstanbul")
+
+    assert "in winter, by ferry." in snippet

@@ -2,7 +2,6 @@
 on PostgreSQL the passages of every post there is (SQLite has no full-text search and keeps
 none)."""
 
-import django.contrib.postgres.search
 import django.db.models.deletion
 from django.db import migrations, models
 
@@ -48,7 +47,6 @@ class Migration(migrations.Migration):
                 ("number", models.PositiveIntegerField()),
                 ("text", models.TextField()),
                 ("last", models.BooleanField()),
-                ("vector", django.contrib.postgres.search.SearchVectorField()),
                 (
                     "post",
                     models.ForeignKey(

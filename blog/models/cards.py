@@ -18,6 +18,7 @@ from blog.search import (
     SEARCH_CANDIDATES,
     body_snippet,
     newest_matching_sql,
+    passage_pattern,
     search_terms,
     snippet,
 )
@@ -123,7 +124,7 @@ def search_sql(table, terms, now):
     search_terms() gives them) at `now`: the id, publish time and rank vector of each post to
     rank, public at `now` (see search.newest_matching_sql; a post can come twice), and as
     (sql, params): the rank to order them by, best first, over those columns, and the
-    condition a passage (blog/models/passages.py) that holds one of the words meets."""
+    condition a passage (blog/models/passages.py) where one of the words starts meets."""
     from blog.models.post import SEARCH_CONFIG, SEARCH_DOCUMENT
 
     words = " ".join(terms)
@@ -139,9 +140,7 @@ def search_sql(table, terms, now):
         SEARCH_CANDIDATES,
         columns="id, publish_at, search_rank_vector",
     )
-    # The words are letters, digits and underscores (search_terms()): " or " between them is
-    # the query's only operator.
-    any_word = (f"vector @@ {tsquery}", [" or ".join(terms)])
+    any_word = ("text ~* %s", [passage_pattern(terms)])
     return candidates, params, (f"ts_rank(search_rank_vector, {tsquery})", [words]), any_word
 
 
