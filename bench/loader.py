@@ -270,7 +270,7 @@ def derived_fields(post):
     return {
         **dict(zip(fields, row.values_list(*fields).get(), strict=True)),
         "faq answer_html": list(post.faqs.order_by("order").values_list("answer_html", flat=True)),
-        "passages": list(passages.values_list("number", "text", "last", "vector")),
+        "passages": list(passages.values_list("number", "text", "last")),
     }
 
 
