@@ -441,9 +441,11 @@ def write_search_vectors(posts):
         row[where["tags"]], row[where["text"]] = post.search_texts(tags[post.pk], faqs[post.pk])
         row[where["pk"]] = post.pk
         rows.append(row)
-    with connection.cursor() as cursor:
+    # One transaction: the UPDATE locks the posts' rows, so two writers of one post replace
+    # its passages one after the other, never both inserting at once.
+    with transaction.atomic(savepoint=False), connection.cursor() as cursor:
         cursor.executemany(sql, rows)
-    write_passages([(post.pk, post.body_html) for post in posts])
+        write_passages([(post.pk, post.body_html) for post in posts])
 
 
 # Stand-ins compiled into the search text UPDATE, replaced by each post's values.
