@@ -51,7 +51,7 @@ def newest_matching_sql(table, matches, now, text, limit, slices=None, columns="
     one instead. Where the slices start is read once per content version (slice_edges()): it
     means walking 16,000 entries of an index.
     """
-    slices = SEARCH_SLICES if slices is None else slices
+    slices = slices or SEARCH_SLICES
     # As published() has it: public posts (not pages).
     visible = f"status = '{Status.PUBLISHED}' AND publish_at <= %s AND kind = '{Kind.POST}'"
     edges = slice_edges(table, now, slices)

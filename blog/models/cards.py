@@ -50,7 +50,7 @@ ORDER BY l.publish_at DESC, l.post_id DESC
 SCOPES = ("tag", "topic", "author")
 # A page of search results: the candidates (search_sql(): public posts only) ranked, best first,
 # each with the number of candidates and the first passage of its body (blog/models/passages.py)
-# that holds one of the words, or its first. Each candidate's rank vector is read where the
+# where one of the words starts, or its first. Each candidate's rank vector is read where the
 # candidate is found, so only the page's posts are read again.
 SEARCH_SQL = """
 SELECT p.id, p.card_html, p.fragments_version, passage.text, passage.number, passage.last,
@@ -156,8 +156,8 @@ class SearchCards:
     and the newest SEARCH_CANDIDATES matching anywhere (see search.newest_matching_sql for how
     they are found without reading every match). The query is written here, not built by the
     ORM: building and compiling it was 1.8 ms of CPU a search, a third of what PostgreSQL
-    spent answering it. Each result's snippet comes from the first passage of its body that
-    holds one of the words (blog/models/passages.py), not from its whole body.
+    spent answering it. Each result's snippet comes from the first passage of its body where
+    one of the words starts (blog/models/passages.py), not from its whole body.
 
     Elsewhere (SQLite) every word must appear in one of those fields, newest first, and the
     snippet is read from the whole body. Each body is let go at once: a page's rows live on
