@@ -192,8 +192,8 @@ def body_snippet(rendered_html, terms):
 # PostgreSQL keeps a body for search's snippets in passages (blog/models/passages.py): its
 # blocks, each a line of the rendered HTML, joined until a passage holds PASSAGE_LENGTH
 # characters of text; a block longer than LONGEST_PASSAGE (a long paragraph, a table) is cut at
-# spaces. A result's snippet is read from the first passage its words are in, a kilobyte,
-# instead of from the whole body.
+# spaces. A result's snippet is read from the first passage where one of its words starts (six
+# hundred characters or so) instead of from the whole body.
 PASSAGE_LENGTH = 600
 LONGEST_PASSAGE = 3 * PASSAGE_LENGTH
 
