@@ -106,8 +106,13 @@ SNIPPET_BEFORE = SNIPPET_LENGTH
 SNIPPET_AFTER = 2 * SNIPPET_LENGTH
 
 
+def _stem(term):
+    """The start of `term` a matching word starts with, as stemming would have it."""
+    return term[: max(4, len(term) - 2)]
+
+
 def _stems(terms):
-    return {term[: max(4, len(term) - 2)].lower() for term in terms}
+    return {_stem(term).lower() for term in terms}
 
 
 # The letters other than A-Z that a case-blind pattern takes for ASCII ones: İ ı ſ K.
@@ -218,7 +223,7 @@ def passage_pattern(terms):
     """A PostgreSQL regular expression (for `~*`, case-blind) that finds in a passage a word
     starting as one of `terms` does: the words snippet() marks (see _term_pattern)."""
     # As typed, not lower-cased: Python lower-cases İ to two characters, PostgreSQL to one.
-    stems = sorted({term[: max(4, len(term) - 2)] for term in terms}, key=len, reverse=True)
+    stems = sorted({_stem(term) for term in terms}, key=len, reverse=True)
     if not all(_TERM.fullmatch(stem) for stem in stems):  # no character the syntax reads
         raise ValueError(f"Not words: {terms}")
     return r"\m(" + "|".join(stems) + ")"

@@ -183,10 +183,8 @@ class SearchCards:
         with connection.prepared_cursor() as cursor:
             cursor.execute(*self.statement(terms, window))
             rows = cursor.fetchall()
-        return [
-            SearchRow(pk, card_html, version, snippet(text, terms, number > 0, not last), total)
-            if text is not None
-            else SearchRow(pk, card_html, version, "", total)  # a post with no text
+        return [  # a post with no text has no passage: its snippet is empty
+            SearchRow(pk, card_html, version, snippet(text, terms, bool(number), not last), total)
             for pk, card_html, version, text, number, last, total in rows
         ]
 
