@@ -32,7 +32,7 @@ def spread_words(count):
 
     with connection.cursor() as cursor:
         cursor.execute(
-            "SELECT word FROM ts_stat('SELECT search_vector FROM blog_post') "
+            "SELECT word FROM ts_stat('SELECT search_vector FROM blog_searchentry') "
             "WHERE length(word) >= 4 AND word ~ '^[a-z]+$' ORDER BY ndoc DESC, word LIMIT 400"
         )
         words = [word for (word,) in cursor.fetchall()]

@@ -18,15 +18,23 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.contenttypes.models import ContentType
 from django.db import DatabaseError, connection, transaction
-from django.db.models import Case, When
 from django.utils import timezone
 from django.utils.text import slugify
 from taggit.models import Tag, TaggedItem
 
 from blog.fragments import refresh_stale
 from blog.importers import markdown_files
-from blog.models import FAQ, Passage, Post, PostAuthor, Reference, SponsoredLink, Topic
-from blog.models.passages import write_passages
+from blog.models import (
+    FAQ,
+    Passage,
+    Post,
+    PostAuthor,
+    Reference,
+    SearchEntry,
+    SponsoredLink,
+    Topic,
+)
+from blog.models.content import write_search_vectors
 from blog.models.stored import PARTS
 from blog.rendering import rendered_or_invalid
 
@@ -241,34 +249,19 @@ def write_batch(chunk, renderer, users):
         for order, reference in enumerate(spec.references, start=1)
     )
     Post.store_derived(posts)  # the stored blocks and listings, as a save does
-    if connection.vendor == "postgresql":
-        answers = [
-            [(faq["question"], renderer.answer_html(faq["answer"])) for faq in spec.faqs]
-            for spec in chunk
-        ]
-        Post.objects.filter(pk__in=[post.pk for post in posts]).update(
-            search_vector=Case(
-                *(
-                    When(pk=post.pk, then=post.search_document(spec.tags, faqs))
-                    for post, spec, faqs in zip(posts, chunk, answers, strict=True)
-                )
-            )
-        )
-        write_passages([(post.pk, post.body_html) for post in posts])
+    write_search_vectors(posts)  # as a save does: search entries' vectors and passages
 
 
 def derived_fields(post):
     """What a save derives, as stored: the post's derived fields, its FAQs' HTML, and on
     PostgreSQL its search vector and passages."""
     row = Post.objects.filter(pk=post.pk)
-    fields = [
-        *Post.DERIVED,
-        *(f"stored_{part}" for part in PARTS),
-        *(["search_vector"] if connection.vendor == "postgresql" else []),
-    ]
+    fields = [*Post.DERIVED, *(f"stored_{part}" for part in PARTS)]
     passages = Passage.objects.filter(post=post).order_by("number")
+    vector = SearchEntry.objects.filter(post=post).values_list("search_vector", flat=True)
     return {
         **dict(zip(fields, row.values_list(*fields).get(), strict=True)),
+        "search_vector": vector.first(),
         "faq answer_html": list(post.faqs.order_by("order").values_list("answer_html", flat=True)),
         "passages": list(passages.values_list("number", "text", "last")),
     }

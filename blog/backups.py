@@ -40,7 +40,7 @@ from django.utils import timezone
 
 from blog.affiliates import forget_rules, seed_networks
 from blog.content_version import bump_content_generation
-from blog.models import Listing, Passage, Post
+from blog.models import Listing, Passage, Post, SearchEntry
 from blog.models.stored import rebuild_all
 
 FORMAT = "byline-backup"
@@ -60,6 +60,7 @@ NOT_BACKED_UP = {
     "sessions.session",
     "blog.listing",
     "blog.passage",
+    "blog.searchentry",
 }
 # Rows a freshly migrated database already holds (the role groups): the archive's replace
 # them, and they alone do not make a database "hold a site".
@@ -413,9 +414,9 @@ class _MediaWriter:
 
 
 def _clear_tables():
-    """Empty every table a backup fills (and sessions and listings), as `flush` would, those
-    alone."""
-    tables = {"django_session", Listing._meta.db_table, Passage._meta.db_table}
+    """Empty every table a backup fills (and sessions, listings, passages and search entries),
+    as `flush` would, those alone."""
+    tables = {"django_session", *(m._meta.db_table for m in (Listing, Passage, SearchEntry))}
     for model in backed_up_models():
         tables.add(model._meta.db_table)
         for field in model._meta.local_many_to_many:

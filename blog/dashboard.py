@@ -158,7 +158,7 @@ def _attention(scope, now, stale_before):
             | Q(status=Status.PUBLISHED, publish_at__gte=now - timedelta(days=COMPLIANCE_DAYS))
         )
         .annotate(submitted_at=submitted_for_review_at())
-        .defer("body", "search_vector", "card_html", "metadata")
+        .defer("body", "card_html", "metadata")
         .order_by("-publish_at", "-pk")[:COMPLIANCE_CHECKED]
     )
     found = {post.pk: Attention(post, _field_reasons(post, now, stale_before)) for post in flagged}

@@ -43,7 +43,7 @@ def test_loaded_posts_have_the_derived_fields_a_normal_save_gives(demo):
     assert 2 <= post.authors.count() <= 3
     fields = derived_fields(post)
     assert all(fields["faq answer_html"])
-    assert ("search_vector" in fields) == (connection.vendor == "postgresql")
+    assert (fields["search_vector"] is not None) == (connection.vendor == "postgresql")
     if connection.vendor == "postgresql":
         found = SearchCards(post.title.split()[0])[0:400]
         assert post.pk in [row.pk for row in found]

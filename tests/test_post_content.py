@@ -4,11 +4,11 @@ from datetime import timedelta
 
 import pytest
 from django.core.exceptions import ValidationError
-from django.db import connection, transaction
+from django.db import transaction
 from django.utils import timezone
 from django.utils.text import slugify
 
-from blog.models import Post
+from blog.models import Post, SearchEntry
 from blog.models.content import HistoryBatch
 from tests.factories import FullPostFactory, PostFactory, TopicFactory, UserFactory
 
@@ -150,10 +150,11 @@ def saved_history(post):
     """What a save leaves of a post besides its content: derived fields, search text (on
     PostgreSQL), revisions and state changes, with the slug taken out."""
     row = Post.objects.filter(pk=post.pk)
-    derived = [*Post.DERIVED, *(["search_vector"] if connection.vendor == "postgresql" else [])]
+    search_text = SearchEntry.objects.filter(post=post).values_list("search_vector", flat=True)
     return {
         "content": {**post.content(), "slug": None},
-        "derived": row.values(*derived).get(),
+        "derived": row.values(*Post.DERIVED).get(),
+        "search text": search_text.first(),
         "faq html": list(post.faqs.values_list("answer_html", flat=True)),
         "revisions": [
             ({**r.data, "slug": None}, r.number, r.note, r.by_id)

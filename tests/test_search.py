@@ -3,13 +3,12 @@
 from datetime import timedelta
 
 import pytest
-from django.contrib.postgres.search import SearchVector
 from django.db import connection
 from django.utils import timezone
 
 from blog.models import Post
 from blog.models.cards import SearchCards
-from blog.models.post import SEARCH_CONFIG
+from blog.models.content import write_search_vectors
 from tests.factories import FAQFactory, FullPostFactory, PostFactory
 
 pytestmark = pytest.mark.django_db
@@ -115,7 +114,9 @@ def test_the_newest_matches_are_found_slice_by_slice(client, monkeypatch):
 
 @on_postgresql
 @pytest.mark.parametrize("titled", [2, 5, 8])  # fewer and more than the 3 candidates
-def test_title_matches_are_the_newest_whether_few_posts_or_many_match(client, monkeypatch, titled):
+def test_title_matches_are_the_newest_and_text_matches_follow_while_they_are_few(
+    client, monkeypatch, titled
+):
     monkeypatch.setattr("blog.models.cards.SEARCH_CANDIDATES", 3)
     monkeypatch.setattr("blog.views.SEARCH_CANDIDATES", 3)
     monkeypatch.setattr("blog.search.SEARCH_SLICES", (2, 4))
@@ -125,7 +126,10 @@ def test_title_matches_are_the_newest_whether_few_posts_or_many_match(client, mo
     PostFactory(title="Newer", body="Mulch.", publish_at=now - timedelta(hours=1))
 
     expected = [f"Mulch {day}" for day in range(1, min(titled, 3) + 1)]
-    assert results(client, "mulch") == [*expected, "Newer"]
+    # Title matches filling the 3 candidates leave no place a text match could be shown.
+    text_matches = ["Newer"] if titled < 3 else []
+    assert results(client, "mulch") == [*expected, *text_matches]
+    assert "At least 3 posts found" in client.get("/search/", {"q": "mulch"}).content.decode()
 
 
 @pytest.mark.parametrize("posts", [1, 30])
@@ -146,16 +150,16 @@ def test_a_search_page_runs_at_most_four_queries(client, django_assert_max_num_q
 def test_search_finds_matches_through_the_gin_indexes():
     with connection.cursor() as cursor:
         # Autovacuum, seeing none of this test's rows, would set the statistics back to empty.
-        cursor.execute("ALTER TABLE blog_post SET (autovacuum_enabled = false)")
+        cursor.execute("ALTER TABLE blog_searchentry SET (autovacuum_enabled = false)")
     PostFactory(title="Garden notes")
-    Post.objects.bulk_create(
+    others = Post.objects.bulk_create(
         Post(title=f"Other {n}", slug=f"other-{n}", body="Nothing of the sort.", status="published")
         for n in range(300)
     )
-    Post.objects.update(search_vector=SearchVector("title", weight="A", config=SEARCH_CONFIG))
+    write_search_vectors(others)
     sql, params = SearchCards("garden").statement(["garden"], slice(0, 20))
     with connection.cursor() as cursor:
-        cursor.execute("ANALYZE blog_post")
+        cursor.execute("ANALYZE blog_searchentry")
         # Tiny tables are read whole, and a few hundred rows by date: only the planner's
         # choice of index for the matching is left to see here.
         cursor.execute("SET LOCAL enable_seqscan = off")
@@ -163,8 +167,8 @@ def test_search_finds_matches_through_the_gin_indexes():
         cursor.execute("EXPLAIN " + sql, params)
         plan = "\n".join(line for (line,) in cursor.fetchall())
 
-    assert "Bitmap Index Scan on blog_post_search_document_gin" in plan
-    assert "Bitmap Index Scan on blog_post_search_rank_vector_gin" in plan
+    assert "Bitmap Index Scan on search_entry_document_gin" in plan
+    assert "Bitmap Index Scan on search_entry_rank_vector_gin" in plan
 
 
 @pytest.mark.parametrize(
@@ -257,7 +261,8 @@ def test_search_pages_keep_the_query(client):
 def test_the_search_vector_has_a_gin_index():
     with connection.cursor() as cursor:
         cursor.execute(
-            "SELECT indexdef FROM pg_indexes WHERE tablename = 'blog_post' AND indexdef LIKE %s",
+            "SELECT indexdef FROM pg_indexes WHERE tablename = 'blog_searchentry' "
+            "AND indexdef LIKE %s",
             ["%gin%search_vector%"],
         )
         assert cursor.fetchone()

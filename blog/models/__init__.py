@@ -13,6 +13,7 @@ from blog.models.parts import FAQ, PostAuthor, PostSlugRedirect, Reference, Topi
 from blog.models.passages import Passage
 from blog.models.post import Post, PostQuerySet
 from blog.models.redirects import NotFoundPath, Redirect
+from blog.models.search_entries import SearchEntry
 from blog.models.sponsored import (
     AffiliateNetwork,
     AffiliateRule,
@@ -56,6 +57,7 @@ __all__ = [
     "Redirect",
     "Reference",
     "Revision",
+    "SearchEntry",
     "StateChange",
     "Topic",
     "WaitingRelatedLink",

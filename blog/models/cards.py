@@ -48,10 +48,11 @@ AND p.kind = %s
 ORDER BY l.publish_at DESC, l.post_id DESC
 """
 SCOPES = ("tag", "topic", "author")
-# A page of search results: the candidates (search_sql(): public posts only) ranked, best first,
-# each with the number of candidates and the first passage of its body (blog/models/passages.py)
-# where one of the words starts, or its first. Each candidate's rank vector is read where the
-# candidate is found, so only the page's posts are read again.
+# A page of search results: the candidates (search_sql(): public posts only, found in their
+# search entries) ranked, best first, each with the number of candidates and the first passage of
+# its body (blog/models/passages.py) where one of the words starts, or its first. Each
+# candidate's rank vector is read where the candidate is found, so of the posts themselves only
+# the page's are read.
 SEARCH_SQL = """
 SELECT p.id, p.card_html, p.fragments_version, passage.text, passage.number, passage.last,
     found.total
@@ -119,29 +120,52 @@ class PublicCards:
             return cursor.fetchone()[0]
 
 
+# The candidates of a search: the posts whose title, description or tags match, and, unless
+# those fill the bound, the posts whose text matches anywhere (see search_sql()).
+CANDIDATES_SQL = """
+WITH titled AS ({titled})
+SELECT * FROM titled
+UNION ALL
+SELECT * FROM ({anywhere}) AS anywhere WHERE (SELECT count(*) FROM titled) < {limit}
+"""
+
+
 def search_sql(table, terms, now):
     """(candidates, params, rank, passage) of a PostgreSQL search for `terms` (as
-    search_terms() gives them) at `now`: the id, publish time and rank vector of each post to
-    rank, public at `now` (see search.newest_matching_sql; a post can come twice), and as
-    (sql, params): the rank to order them by, best first, over those columns, and the
-    condition a passage (blog/models/passages.py) where one of the words starts meets."""
+    search_terms() gives them) at `now` over the search entries `table`
+    (blog/models/search_entries.py): the post id (`id`), publish time and rank vector of each
+    post to rank, public at `now` (a post can come twice), and as (sql, params): the rank to
+    order them by, best first, over those columns, and the condition a passage
+    (blog/models/passages.py) where one of the words starts meets.
+
+    The candidates are the newest SEARCH_CANDIDATES posts matching in title, description or
+    tags and, only when there are fewer of those, the newest SEARCH_CANDIDATES matching
+    anywhere (search.newest_matching_sql). Those found in their text alone rank below every
+    title, description or tag match, so when such matches fill the bound, no page would show
+    them: reading them was 40% of what PostgreSQL spent on a search for such a word."""
     from blog.models.post import SEARCH_CONFIG, SEARCH_DOCUMENT
 
     words = " ".join(terms)
     tsquery = f"websearch_to_tsquery('{SEARCH_CONFIG}', %s)"
-    candidates, params = newest_matching_sql(
-        table,
-        [
-            f"{SEARCH_DOCUMENT}(search_rank_vector) @@ {tsquery}",
-            f"{SEARCH_DOCUMENT}(search_vector) @@ {tsquery}",
-        ],
-        now,
-        words,
-        SEARCH_CANDIDATES,
-        columns="id, publish_at, search_rank_vector",
+    tiers = [
+        newest_matching_sql(
+            table,
+            f"{SEARCH_DOCUMENT}({vector}) @@ {tsquery}",
+            now,
+            words,
+            SEARCH_CANDIDATES,
+            columns="post_id AS id, publish_at, search_rank_vector",
+            key="post_id",
+        )
+        for vector in ("search_rank_vector", "search_vector")
+    ]
+    (titled, titled_params), (anywhere, anywhere_params) = tiers
+    candidates = CANDIDATES_SQL.format(
+        titled=titled, anywhere=anywhere, limit=int(SEARCH_CANDIDATES)
     )
     any_word = ("text ~* %s", [passage_pattern(terms)])
-    return candidates, params, (f"ts_rank(search_rank_vector, {tsquery})", [words]), any_word
+    rank = (f"ts_rank(search_rank_vector, {tsquery})", [words])
+    return candidates, [*titled_params, *anywhere_params], rank, any_word
 
 
 class SearchCards:
@@ -151,7 +175,9 @@ class SearchCards:
 
     PostgreSQL finds matches anywhere in the weighted full-text vector and ranks by title (A)
     above description and tags (B), then newest first; the body and FAQs (C) count for
-    matching but not for the order. However common the words, only a bounded set is ranked
+    matching but not for the order; the candidates are found and ranked in the posts' search
+    entries (blog/models/search_entries.py), a narrow table of their vectors, not in the
+    posts' wide rows. However common the words, only a bounded set is ranked
     and counted: the newest SEARCH_CANDIDATES posts matching in title, description or tags,
     and the newest SEARCH_CANDIDATES matching anywhere (see search.newest_matching_sql for how
     they are found without reading every match). The query is written here, not built by the
@@ -190,12 +216,13 @@ class SearchCards:
 
     def statement(self, terms, window):
         """(sql, params) of the PostgreSQL query for the slice `window` of the results."""
-        from blog.models import Passage, Post
+        from blog.models import Passage, Post, SearchEntry
 
-        table = Post._meta.db_table
-        candidates, params, rank, any_word = search_sql(table, terms, timezone.now())
+        candidates, params, rank, any_word = search_sql(
+            SearchEntry._meta.db_table, terms, timezone.now()
+        )
         sql = SEARCH_SQL.format(
-            post=table,
+            post=Post._meta.db_table,
             passage=Passage._meta.db_table,
             candidates=candidates,
             rank=rank[0],

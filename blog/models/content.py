@@ -15,7 +15,7 @@ from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
 from django.db import connection, transaction
 from django.db.models import OuterRef, Subquery
-from django.db.models.sql import UpdateQuery
+from django.db.models.sql import Query
 from django.utils import timezone
 from taggit.models import Tag, TaggedItem
 
@@ -417,10 +417,11 @@ class HistoryBatch:
 
 
 def write_search_vectors(posts):
-    """Store each post's full-text document (PostgreSQL only; see Post.search_document): one
-    statement, compiled once, sent for all of them; and its body's passages, which search
-    results' snippets are read from (blog/models/passages.py). The one way search text is
-    written, for a batch of saves or one post (Post.update_search_vector)."""
+    """Store each post's full-text document in its search entry (PostgreSQL only; see
+    blog/models/search_entries.py and Post.search_document_of): one statement, compiled once,
+    sent for all of them; and its body's passages, which search results' snippets are read from
+    (blog/models/passages.py). The one way search text is written, for a batch of saves or one
+    post (Post.update_search_vector)."""
     if connection.vendor != "postgresql":
         return
     model = type(posts[0])
@@ -434,38 +435,53 @@ def write_search_vectors(posts):
     answers = FAQ.objects.filter(post_id__in=pks).order_by("order", "pk")
     for pk, question, answer_html in answers.values_list("post_id", "question", "answer_html"):
         faqs[pk].append((question, answer_html))
-    sql, params, where = _search_vector_update(model)
+    sql, params, where = _search_vector_upsert(model)
     rows = []
     for post in posts:
         row = list(params)
         row[where["tags"]], row[where["text"]] = post.search_texts(tags[post.pk], faqs[post.pk])
         row[where["pk"]] = post.pk
         rows.append(row)
-    # One transaction: the UPDATE locks the posts' rows, so two writers of one post replace
-    # its passages one after the other, never both inserting at once.
+    # One transaction: the entries' rows are locked by the first writer, so two writers of one
+    # post replace its passages one after the other, never both inserting at once.
     with transaction.atomic(savepoint=False), connection.cursor() as cursor:
         cursor.executemany(sql, rows)
         write_passages([(post.pk, post.body_html) for post in posts])
 
 
-# Stand-ins compiled into the search text UPDATE, replaced by each post's values.
+# Stand-ins compiled into the search text statement, replaced by each post's values.
 _STAND_INS = {"tags": "\x00tags\x00", "text": "\x00text\x00", "pk": -0x5EA4C4}
+# A post's search entry with its document (a row the trigger of migration 0033 has made as the
+# post was inserted; made here too, should one be missing).
+_UPSERT_SQL = """
+INSERT INTO {entry} (post_id, status, kind, publish_at, search_vector)
+SELECT {post}.id, {post}.status, {post}.kind, {post}.publish_at, {document}
+FROM {post} WHERE {post}.id = %s
+ON CONFLICT (post_id) DO UPDATE SET search_vector = EXCLUDED.search_vector
+"""
 
 
-def _search_vector_update(model):
-    """(SQL, parameters, where each stand-in is among them) of the UPDATE that stores one
-    row's search_document(): compiled once for a batch by Django itself, not once per post
-    (compiling the expression cost 0.6 ms a post)."""
-    query = UpdateQuery(model)
+def _search_vector_upsert(model):
+    """(SQL, parameters, where each stand-in is among them) of the statement that stores one
+    post's search_document_of() in its search entry: compiled once for a batch by Django
+    itself, not once per post (compiling the expression cost 0.6 ms a post)."""
+    from blog.models.search_entries import SearchEntry
+
+    query = Query(model)
     document = model.search_document_of(_STAND_INS["tags"], _STAND_INS["text"])
-    query.add_update_values({"search_vector": document})
-    query.add_filter("pk", _STAND_INS["pk"])
-    sql, params = query.get_compiler(connection.alias).as_sql()
-    params = list(params)
+    compiler = query.get_compiler(connection.alias)
+    document_sql, params = compiler.compile(document.resolve_expression(query))
+    quote = connection.ops.quote_name
+    sql = _UPSERT_SQL.format(
+        entry=quote(SearchEntry._meta.db_table),
+        post=quote(model._meta.db_table),
+        document=document_sql,
+    )
+    params = [*params, _STAND_INS["pk"]]
     where = {}
     for name, stand_in in _STAND_INS.items():
         if params.count(stand_in) != 1:
-            raise RuntimeError(f"The search text UPDATE has not one {name} parameter: {sql}")
+            raise RuntimeError(f"The search text statement has not one {name} parameter: {sql}")
         where[name] = params.index(stand_in)
     return sql, params, where
 

@@ -4,10 +4,7 @@ import uuid
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.contrib.postgres.search import (
-    SearchVector,
-    SearchVectorField,
-)
+from django.contrib.postgres.search import SearchVector
 from django.core.exceptions import ValidationError
 from django.db import connection, models, transaction
 from django.db.models import F, Max, Q, Value
@@ -275,8 +272,6 @@ class Post(PostPlanning, PostWorkflow, PostContent, models.Model):
         editable=False,
         help_text="Part of every preview link; raising it revokes the links made before.",
     )
-    # Filled on PostgreSQL only (title A; description and tags B; body and FAQs C).
-    search_vector = SearchVectorField(null=True, editable=False)
     # What the post's pages show of its parts, kept by blog/models/stored.py.
     stored_authors = models.JSONField(default=list, blank=True, editable=False)
     stored_tags = models.JSONField(default=list, blank=True, editable=False)
@@ -289,10 +284,6 @@ class Post(PostPlanning, PostWorkflow, PostContent, models.Model):
     header_html = models.TextField(blank=True, default="", editable=False)
     footer_html = models.TextField(blank=True, default="", editable=False)
     fragments_version = models.CharField(max_length=12, blank=True, default="", editable=False)
-    # On PostgreSQL the table also has `search_rank_vector`, this vector's title, description and
-    # tags (weights A and B) that results are ranked by, kept by the database (migration 0013)
-    # and only read by search(): not a model field, so Django never writes it and `check` needs
-    # no database to inspect it.
 
     objects = PostQuerySet.as_manager()
 
@@ -467,15 +458,10 @@ class Post(PostPlanning, PostWorkflow, PostContent, models.Model):
             return
         write_search_vectors([self])
 
-    def search_document(self, tag_names, faqs):
-        """The full-text document update_search_vector() stores, as an expression over this
-        row, from the post's tag names and its (question, answer_html) FAQ pairs (what the
-        bench's bulk loader writes; saves write it through write_search_vectors())."""
-        return self.search_document_of(*self.search_texts(tag_names, faqs))
-
     def search_texts(self, tag_names, faqs):
-        """The two texts search_document() adds to the row's own: the tag names, and the body
-        and FAQs as plain text."""
+        """The two texts search_document_of() adds to the row's own, from the post's tag names
+        and its (question, answer_html) FAQ pairs: the tag names, and the body and FAQs as
+        plain text."""
         faq_text = " ".join(f"{q} {plain_text(a)}" for q, a in faqs)
         return " ".join(tag_names), f"{self.body_text()} {faq_text}"
 
