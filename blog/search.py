@@ -2,9 +2,10 @@
 
 import re
 from datetime import UTC, datetime
+from functools import lru_cache
+from html import escape  # as django.utils.html.escape, without making each piece a SafeString
 
 from django.db import connections, router
-from django.utils.html import escape
 from django.utils.safestring import mark_safe
 
 from blog.memo import VersionMemo
@@ -31,7 +32,12 @@ def search_terms(query):
 
 def _term_pattern(terms):
     # Match words that start like a term, so "gardens" finds "garden" as stemming would.
-    stems = sorted(_stems(terms), key=len, reverse=True)
+    return _stems_pattern(frozenset(_stems(terms)))
+
+
+@lru_cache(maxsize=64)  # a page's twenty snippets, and a few pages at once
+def _stems_pattern(stems):
+    stems = sorted(stems, key=len, reverse=True)
     return re.compile(r"\b(" + "|".join(re.escape(stem) for stem in stems) + r")\w*", re.I)
 
 
@@ -257,7 +263,7 @@ def snippet(text, terms, cut_before=False, cut_after=False):
     if not text:
         return ""
     if not terms:
-        return escape(text[:SNIPPET_LENGTH])
+        return mark_safe(escape(text[:SNIPPET_LENGTH]))
     found = first_match(text, terms)
     start = max(0, min(found - SNIPPET_LENGTH // 3, len(text) - SNIPPET_LENGTH))
     if start:
