@@ -35,6 +35,7 @@ from blog.content_version import (
 from blog.models import Post
 from blog.models.stored import writing_batch
 from blog.page_encoding import add_coding, best_coding, body_in, stored_bodies
+from blog.ratelimit import count
 
 # Pages are cached only for page numbers in the form the site links to (no `01`, `+1`, `last`).
 PAGE_NUMBER = re.compile(r"[1-9][0-9]{0,5}")
@@ -106,11 +107,11 @@ def within_budget(request):
     """Whether one more page of this view may enter the cache in the current period."""
     period = settings.BYLINE_SEARCH_CACHE_SECONDS
     key = f"byline:budget:{request.resolver_match.view_name}:{int(time.time() // period)}"
-    cache.add(key, 0, period * 2)
     try:
-        return cache.incr(key) <= settings.BYLINE_SEARCH_CACHE_PAGES
+        pages = count(key, period * 2)
     except ValueError:  # the cache is down, or evicted the counter: cache nothing
         return False
+    return pages is not None and pages <= settings.BYLINE_SEARCH_CACHE_PAGES
 
 
 def stored_page(response):

@@ -4,12 +4,12 @@ admin's live preview and image uploads.
 Each (endpoint, person, time window) has a counter in Django's cache: per account when logged
 in, else per client address (IPv6 per /64, what one client usually holds). Over the limit the
 answer is 429 with Retry-After. A fixed window lets a client reach twice the limit across a
-window's edge, which is fine against floods and costs one cache round trip per request.
+window's edge, which is fine against floods and costs one Redis round trip per request.
 
 Why not django-ratelimit (4.1.0): its system checks fail on LocMemCache (our default) and warn on
 Django's own RedisCache (`check --deploy` would not be clean), a Redis outage raises through it
 (only socket.gaierror is caught), and it answers 403 without Retry-After; what would be left of
-it here is the add/incr pair below.
+it here is the counter below.
 """
 
 import ipaddress
@@ -33,9 +33,9 @@ _ACTIONS = {"search": "searches", "preview": "previews", "upload": "uploads"}
 
 def parse_rate(rate):
     """ "30/m" → (30, 60): at most 30 requests a minute. Periods: s, m, h or seconds."""
-    count, _, period = rate.partition("/")
+    number, _, period = rate.partition("/")
     seconds = _PERIODS[period] if period in _PERIODS else int(period)
-    return int(count), seconds
+    return int(number), seconds
 
 
 def client_ip(request):
@@ -83,18 +83,27 @@ def retry_after(request, scope):
     window = int(now // period)
     key = f"byline:ratelimit:{scope}:{_client(request)}:{window}"
     try:
-        cache.add(key, 0, timeout=period + 1)
-        try:
-            count = cache.incr(key)
-        except ValueError:  # expired between add() and incr()
-            count = 1
-            cache.set(key, count, timeout=period + 1)
+        count_so_far = count(key, period + 1)
     except Exception:  # no limit is better than no site
         logger.warning("Rate limit not checked: the cache failed", exc_info=True)
         return 0
-    if count <= limit:
+    if count_so_far is None or count_so_far <= limit:  # None: Redis did not answer
         return 0
     return max(1, math.ceil((window + 1) * period - now))
+
+
+def count(key, timeout):
+    """One more in the counter `key` of a fixed window, which ends `timeout` seconds after its
+    first: the count so far, with Redis in one round trip (config/cache.py), else with add()
+    and incr(). None when Redis does not answer; other cache errors are raised."""
+    if counter := getattr(cache, "count", None):
+        return counter(key, timeout)
+    cache.add(key, 0, timeout=timeout)
+    try:
+        return cache.incr(key)
+    except ValueError:  # expired between add() and incr()
+        cache.set(key, 1, timeout=timeout)
+        return 1
 
 
 def rate_limited(scope, *, json=False):

@@ -160,3 +160,19 @@ def test_ipv6_clients_are_counted_per_64_network():
     second = RequestFactory().get("/", REMOTE_ADDR="2001:db8:1:2:bbbb::9")
 
     assert client_address(first) == client_address(second) == "2001:db8:1:2::"
+
+
+def test_on_redis_a_flood_is_counted_in_one_round_trip_a_request(client, clock, redis_cache):
+    PostFactory(title="Bread")
+    server = redis_cache._cache.get_client(write=True)
+    exists_before = server.info("commandstats").get("cmdstat_exists", {}).get("calls", 0)
+
+    statuses = [client.get("/search/", {"q": f"bread {n}"}).status_code for n in range(6)]
+
+    assert statuses == [200] * 5 + [429]
+    (key,) = server.keys("*ratelimit:search*")
+    assert int(server.get(key)) == 6 and 0 < server.ttl(key) <= 61  # the window's, then gone
+    # add() then incr() would ask whether the key exists: SET NX and INCR, pipelined, do not.
+    assert server.info("commandstats").get("cmdstat_exists", {}).get("calls", 0) == exists_before
+    clock.shift(timedelta(minutes=1))
+    assert client.get("/search/", {"q": "bread again"}).status_code == 200
