@@ -41,11 +41,12 @@ def _stems_pattern(stems):
     return re.compile(r"\b(" + "|".join(re.escape(stem) for stem in stems) + r")\w*", re.I)
 
 
-def newest_matching_sql(table, match, now, text, limit, slices=None, columns="id", key="id"):
-    """(sql, params) for the `columns` of the newest `limit` posts of `table` visible at `now`
-    (as PostQuerySet.published() has it, over the table's status, kind and publish time; `key`
-    is its post's id) that meet `match` (an SQL condition over its row with one %s, for
-    `text`).
+@lru_cache(maxsize=16)
+def newest_matching_sql(table, match, limit, slice_count, columns="id", key="id"):
+    """SQL for the `columns` of the newest `limit` posts of `table` visible at `%(now)s` (as
+    PostQuerySet.published() has it, over the table's status, kind and publish time; `key` is
+    its post's id) that meet `match` (an SQL condition over its row), read in `slice_count` + 1
+    slices whose edges are `%(edge_1)s`, `%(edge_2)s`… (slice_params()).
 
     A GIN index gives every matching row at once, in no order: finding the newest of 70,000
     matches means reading all 70,000 rows, and walking the posts by date instead means
@@ -67,26 +68,26 @@ def newest_matching_sql(table, match, now, text, limit, slices=None, columns="id
     the GIN index first, and stops there when that finds nothing: 0.3 ms less PostgreSQL CPU
     per search over the bench's 40 words (2.0 ms).
     """
-    slices = slices or SEARCH_SLICES
     # As published() has it: public posts (not pages); the upper bound kept off the indexes.
     visible = (
-        f"status = '{Status.PUBLISHED}' AND publish_at + interval '0' <= %s "
+        f"status = '{Status.PUBLISHED}' AND publish_at + interval '0' <= %(now)s "
         f"AND kind = '{Kind.POST}'"
     )
-    edges = slice_edges(table, now, slices)
-    newer = ["TRUE"] + ["publish_at + interval '0' <= %s"] * len(slices)
-    older = ["publish_at > %s"] * len(slices) + ["TRUE"]
-    newer_params = [[], *([edge] for edge in edges)]
-    older_params = [*([edge] for edge in edges), []]
+    edges = [f"%(edge_{number})s" for number in range(1, slice_count + 1)]
+    newer = ["TRUE", *(f"publish_at + interval '0' <= {edge}" for edge in edges)]
+    older = [*(f"publish_at > {edge}" for edge in edges), "TRUE"]
     parts = [
         f"(SELECT {columns} FROM {table} WHERE {visible} AND {match} AND {upper} AND "
         f"{lower} ORDER BY publish_at DESC, {key} DESC LIMIT {int(limit)})"
         for upper, lower in zip(newer, older, strict=True)
     ]
-    params = []
-    for upper, lower in zip(newer_params, older_params, strict=True):
-        params += [now, text, *upper, *lower]
-    return f"SELECT * FROM ({' UNION ALL '.join(parts)}) AS newest LIMIT {int(limit)}", params
+    return f"SELECT * FROM ({' UNION ALL '.join(parts)}) AS newest LIMIT {int(limit)}"
+
+
+def slice_params(table, now, slices):
+    """The parameters of newest_matching_sql() at `now`: {"now": now, "edge_1": …}."""
+    edges = slice_edges(table, now, slices)
+    return {"now": now, **{f"edge_{n}": edge for n, edge in enumerate(edges, start=1)}}
 
 
 # Per (table, slices): where the slices start, for the content version (a post going live or

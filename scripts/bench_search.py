@@ -93,12 +93,15 @@ def main():
     print(f"\nThe search statement: {generic} runs on its generic plan, {custom} on custom ones.")
     for word in (words[0], words[-1]):
         sql, params = SearchCards(word).statement(search_terms(word), slice(0, 20))
-        placeholders = tuple(f"${number}" for number in range(1, len(params) + 1))
+        placeholders = {name: f"${number}" for number, name in enumerate(params, start=1)}
         with connection.cursor() as cursor:
             cursor.execute(f"SET plan_cache_mode = {mode}")
             cursor.execute(f"PREPARE bench_search AS {sql % placeholders}")
             arguments = ", ".join(["%s"] * len(params))
-            cursor.execute(f"EXPLAIN (ANALYZE, BUFFERS) EXECUTE bench_search({arguments})", params)
+            cursor.execute(
+                f"EXPLAIN (ANALYZE, BUFFERS) EXECUTE bench_search({arguments})",
+                list(params.values()),
+            )
             plan = "\n".join(line for (line,) in cursor.fetchall())
             cursor.execute("DEALLOCATE bench_search")
             cursor.execute("RESET plan_cache_mode")

@@ -86,7 +86,7 @@ def test_title_matches_come_first_however_old_then_the_newest(client):
 
 @on_postgresql
 def test_common_words_rank_a_bounded_set_title_matches_and_the_newest(client, monkeypatch):
-    monkeypatch.setattr("blog.models.cards.SEARCH_CANDIDATES", 3)
+    monkeypatch.setattr("blog.search.SEARCH_CANDIDATES", 3)
     monkeypatch.setattr("blog.views.SEARCH_CANDIDATES", 3)
     now = timezone.now()
     PostFactory(title="Mulch", publish_at=now - timedelta(days=900))
@@ -99,7 +99,7 @@ def test_common_words_rank_a_bounded_set_title_matches_and_the_newest(client, mo
 
 @on_postgresql
 def test_the_newest_matches_are_found_slice_by_slice(client, monkeypatch):
-    monkeypatch.setattr("blog.models.cards.SEARCH_CANDIDATES", 3)
+    monkeypatch.setattr("blog.search.SEARCH_CANDIDATES", 3)
     monkeypatch.setattr("blog.views.SEARCH_CANDIDATES", 3)
     monkeypatch.setattr("blog.search.SEARCH_SLICES", (2, 4))  # days 1–2, 3–4, then older
     now = timezone.now()
@@ -117,7 +117,7 @@ def test_the_newest_matches_are_found_slice_by_slice(client, monkeypatch):
 def test_title_matches_are_the_newest_and_text_matches_follow_while_they_are_few(
     client, monkeypatch, titled
 ):
-    monkeypatch.setattr("blog.models.cards.SEARCH_CANDIDATES", 3)
+    monkeypatch.setattr("blog.search.SEARCH_CANDIDATES", 3)
     monkeypatch.setattr("blog.views.SEARCH_CANDIDATES", 3)
     monkeypatch.setattr("blog.search.SEARCH_SLICES", (2, 4))
     now = timezone.now()

@@ -9,17 +9,19 @@ SearchCards).
 """
 
 from collections import namedtuple
+from functools import lru_cache
 
 from django.db import connections, router
 from django.db.models import Count, Q, Window
 from django.utils import timezone
 
+from blog import search
 from blog.search import (
-    SEARCH_CANDIDATES,
     body_snippet,
     newest_matching_sql,
     passage_pattern,
     search_terms,
+    slice_params,
     snippet,
 )
 from blog.workflow import Kind, Status
@@ -64,7 +66,7 @@ FROM (
         ORDER BY id
     ) AS ranked
     ORDER BY rank DESC, publish_at DESC, id DESC
-    LIMIT %s OFFSET %s
+    LIMIT %(limit)s OFFSET %(offset)s
 ) AS found
 JOIN {post} p ON p.id = found.id
 LEFT JOIN LATERAL (
@@ -130,42 +132,42 @@ SELECT * FROM ({anywhere}) AS anywhere WHERE (SELECT count(*) FROM titled) < {li
 """
 
 
-def search_sql(table, terms, now):
-    """(candidates, params, rank, passage) of a PostgreSQL search for `terms` (as
-    search_terms() gives them) at `now` over the search entries `table`
-    (blog/models/search_entries.py): the post id (`id`), publish time and rank vector of each
-    post to rank, public at `now` (a post can come twice), and as (sql, params): the rank to
-    order them by, best first, over those columns, and the condition a passage
-    (blog/models/passages.py) where one of the words starts meets.
+@lru_cache(maxsize=8)
+def search_sql(limit, slice_count):
+    """The SQL of a PostgreSQL search (SearchCards.statement() gives its parameters): the
+    newest `limit` public posts matching `%(words)s` in their title, description or tags and,
+    only when there are fewer of those, the newest `limit` matching anywhere
+    (search.newest_matching_sql(), in `slice_count` + 1 slices), found in their search entries
+    (blog/models/search_entries.py); ranked, best first, a page of them (`%(limit)s`,
+    `%(offset)s`) with their cards and passages.
 
-    The candidates are the newest SEARCH_CANDIDATES posts matching in title, description or
-    tags and, only when there are fewer of those, the newest SEARCH_CANDIDATES matching
-    anywhere (search.newest_matching_sql). Those found in their text alone rank below every
-    title, description or tag match, so when such matches fill the bound, no page would show
-    them: reading them was 40% of what PostgreSQL spent on a search for such a word."""
+    Those found in their text alone rank below every title, description or tag match, so when
+    such matches fill the bound, no page would show them: reading them was 40% of what
+    PostgreSQL spent on a search for such a word. Each parameter is named once and sent once,
+    however often the statement reads it."""
+    from blog.models import Passage, Post, SearchEntry
     from blog.models.post import SEARCH_CONFIG, SEARCH_DOCUMENT
 
-    words = " ".join(terms)
-    tsquery = f"websearch_to_tsquery('{SEARCH_CONFIG}', %s)"
-    tiers = [
+    table = SearchEntry._meta.db_table
+    tsquery = f"websearch_to_tsquery('{SEARCH_CONFIG}', %(words)s)"
+    titled, anywhere = (
         newest_matching_sql(
             table,
             f"{SEARCH_DOCUMENT}({vector}) @@ {tsquery}",
-            now,
-            words,
-            SEARCH_CANDIDATES,
+            limit,
+            slice_count,
             columns="post_id AS id, publish_at, search_rank_vector",
             key="post_id",
         )
         for vector in ("search_rank_vector", "search_vector")
-    ]
-    (titled, titled_params), (anywhere, anywhere_params) = tiers
-    candidates = CANDIDATES_SQL.format(
-        titled=titled, anywhere=anywhere, limit=int(SEARCH_CANDIDATES)
     )
-    any_word = ("text ~* %s", [passage_pattern(terms)])
-    rank = (f"ts_rank(search_rank_vector, {tsquery})", [words])
-    return candidates, [*titled_params, *anywhere_params], rank, any_word
+    return SEARCH_SQL.format(
+        post=Post._meta.db_table,
+        passage=Passage._meta.db_table,
+        candidates=CANDIDATES_SQL.format(titled=titled, anywhere=anywhere, limit=int(limit)),
+        rank=f"ts_rank(search_rank_vector, {tsquery})",
+        any_word="text ~* %(pattern)s",  # where one of the words starts: passage_pattern()
+    )
 
 
 class SearchCards:
@@ -216,20 +218,17 @@ class SearchCards:
 
     def statement(self, terms, window):
         """(sql, params) of the PostgreSQL query for the slice `window` of the results."""
-        from blog.models import Passage, Post, SearchEntry
+        from blog.models import SearchEntry
 
-        candidates, params, rank, any_word = search_sql(
-            SearchEntry._meta.db_table, terms, timezone.now()
-        )
-        sql = SEARCH_SQL.format(
-            post=Post._meta.db_table,
-            passage=Passage._meta.db_table,
-            candidates=candidates,
-            rank=rank[0],
-            any_word=any_word[0],
-        )
-        limit = [window.stop - window.start, window.start]
-        return sql, [*rank[1], *params, *limit, *any_word[1]]
+        table, now = SearchEntry._meta.db_table, timezone.now()
+        params = slice_params(table, now, search.SEARCH_SLICES)
+        params |= {
+            "words": " ".join(terms),
+            "pattern": passage_pattern(terms),
+            "limit": window.stop - window.start,
+            "offset": window.start,
+        }
+        return search_sql(search.SEARCH_CANDIDATES, len(search.SEARCH_SLICES)), params
 
     def _rows_without_full_text(self, terms, window):
         from blog.models import Post
