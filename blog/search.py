@@ -32,13 +32,18 @@ def search_terms(query):
 
 def _term_pattern(terms):
     # Match words that start like a term, so "gardens" finds "garden" as stemming would.
-    return _stems_pattern(frozenset(_stems(terms)))
+    return _matching(tuple(terms))[2]
 
 
 @lru_cache(maxsize=64)  # a page's twenty snippets, and a few pages at once
-def _stems_pattern(stems):
-    stems = sorted(stems, key=len, reverse=True)
-    return re.compile(r"\b(" + "|".join(re.escape(stem) for stem in stems) + r")\w*", re.I)
+def _matching(terms):
+    """(stems, needles, pattern) of `terms`: their stems, lower-cased; those as UTF-8 bytes
+    for first_match() when all are ASCII, else None; and _term_pattern()."""
+    stems = frozenset(_stem(term).lower() for term in terms)
+    needles = tuple(stem.encode() for stem in stems) if all(map(str.isascii, stems)) else None
+    longest_first = sorted(stems, key=len, reverse=True)
+    pattern = r"\b(" + "|".join(map(re.escape, longest_first)) + r")\w*"
+    return stems, needles, re.compile(pattern, re.I)
 
 
 @lru_cache(maxsize=16)
@@ -127,10 +132,6 @@ def _stem(term):
     return term[: max(4, len(term) - 2)]
 
 
-def _stems(terms):
-    return {_stem(term).lower() for term in terms}
-
-
 # The letters other than A-Z that a case-blind pattern takes for ASCII ones: İ ı ſ K.
 _FOLDED_TO_ASCII = "\u0130\u0131\u017f\u212a"
 # How many times first_match() finds a word's stem inside other words before it leaves the
@@ -145,14 +146,15 @@ def first_match(text, terms):
     words in ASCII, as nearly all are, the text is lower-cased as UTF-8 bytes (ASCII letters
     only, which is all such a word can match but for the four letters above) and searched
     with bytes.find, twenty times faster."""
-    stems = _stems(terms)
-    if not all(stem.isascii() for stem in stems) or any(c in text for c in _FOLDED_TO_ASCII):
+    _, needles, _ = _matching(tuple(terms))
+    ascii = text.isascii()
+    if needles is None or (not ascii and any(c in text for c in _FOLDED_TO_ASCII)):
         return _pattern_match(text, terms)
     raw = text.encode()
     lowered = raw.lower()
     first = -1
-    for stem in stems:
-        needle, inside = stem.encode(), 0
+    for needle in needles:
+        inside = 0
         at = lowered.find(needle)
         while at > 0 and _in_word_before(raw, at):
             inside += 1
@@ -161,7 +163,7 @@ def first_match(text, terms):
             at = lowered.find(needle, at + 1)
         if at != -1 and (first == -1 or at < first):
             first = at
-    return first if first <= 0 or raw.isascii() else len(raw[:first].decode())
+    return first if first <= 0 or ascii else len(raw[:first].decode())
 
 
 def _pattern_match(text, terms):
