@@ -179,13 +179,14 @@ class SearchCards:
     above description and tags (B), then newest first; the body and FAQs (C) count for
     matching but not for the order; the candidates are found and ranked in the posts' search
     entries (blog/models/search_entries.py), a narrow table of their vectors, not in the
-    posts' wide rows. However common the words, only a bounded set is ranked
-    and counted: the newest SEARCH_CANDIDATES posts matching in title, description or tags,
-    and the newest SEARCH_CANDIDATES matching anywhere (see search.newest_matching_sql for how
-    they are found without reading every match). The query is written here, not built by the
-    ORM: building and compiling it was 1.8 ms of CPU a search, a third of what PostgreSQL
-    spent answering it. Each result's snippet comes from the first passage of its body where
-    one of the words starts (blog/models/passages.py), not from its whole body.
+    posts' wide rows. However common the words, only a bounded set is ranked and counted: the
+    newest SEARCH_CANDIDATES posts matching in title, description or tags, and, when those are
+    fewer, the newest SEARCH_CANDIDATES matching anywhere (search_sql(); see
+    search.newest_matching_sql for how they are found without reading every match). The query
+    is written here, not built by the ORM: building and compiling it was 1.8 ms of CPU a
+    search, a third of what PostgreSQL spent answering it. Each result's snippet comes from the
+    first passage of its body where one of the words starts (blog/models/passages.py), not from
+    its whole body.
 
     Elsewhere (SQLite) every word must appear in one of those fields, newest first, and the
     snippet is read from the whole body. Each body is let go at once: a page's rows live on
