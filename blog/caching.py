@@ -107,10 +107,7 @@ def within_budget(request):
     """Whether one more page of this view may enter the cache in the current period."""
     period = settings.BYLINE_SEARCH_CACHE_SECONDS
     key = f"byline:budget:{request.resolver_match.view_name}:{int(time.time() // period)}"
-    try:
-        pages = count(key, period * 2)
-    except ValueError:  # the cache is down, or evicted the counter: cache nothing
-        return False
+    pages = count(key, period * 2)  # None: Redis did not answer, so cache nothing
     return pages is not None and pages <= settings.BYLINE_SEARCH_CACHE_PAGES
 
 

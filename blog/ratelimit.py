@@ -4,7 +4,8 @@ admin's live preview and image uploads.
 Each (endpoint, person, time window) has a counter in Django's cache: per account when logged
 in, else per client address (IPv6 per /64, what one client usually holds). Over the limit the
 answer is 429 with Retry-After. A fixed window lets a client reach twice the limit across a
-window's edge, which is fine against floods and costs one Redis round trip per request.
+window's edge, which is fine against floods and costs one cache call per request (with Redis,
+one round trip).
 
 Why not django-ratelimit (4.1.0): its system checks fail on LocMemCache (our default) and warn on
 Django's own RedisCache (`check --deploy` would not be clean), a Redis outage raises through it

@@ -15,7 +15,7 @@ from django.db import connections, router
 from django.db.models import Count, Q, Window
 from django.utils import timezone
 
-from blog import search
+from blog import search  # SEARCH_CANDIDATES and SEARCH_SLICES, read when a search runs
 from blog.search import (
     body_snippet,
     newest_matching_sql,
