@@ -4,12 +4,15 @@ The environment variables named below change a value without editing the file; a
 else can be given on the command line or in GUNICORN_CMD_ARGS, which win over this file.
 """
 
+import gc
 import os
 import re
 import resource
+import socket
 import sys
 from multiprocessing import cpu_count
 
+from gunicorn import util
 from gunicorn.glogging import Logger
 
 bind = os.environ.get("GUNICORN_BIND", "127.0.0.1:8000")
@@ -44,6 +47,41 @@ def resident_bytes():
     except OSError:
         peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
         return peak if sys.platform == "darwin" else peak * 1024
+
+
+def post_worker_init(worker):
+    """In each worker, once it has loaded the site:
+
+    - what it has loaded (Django and the site's modules: about 86,000 objects, as long-lived as
+      the worker) is frozen, so the garbage collector never walks it again: a full collection
+      took 70 ms, about once every 2,000 requests, and every request queued behind it waited;
+    - a response's connection is closed as close_once_read() says."""
+    gc.collect()
+    gc.freeze()
+    util.close_graceful = close_once_read  # what the sync worker calls after each request
+
+
+_linger = util.close_graceful
+
+
+def close_once_read(sock):
+    """Close a connection after its response: at once when the client has sent nothing that
+    was not read (one request per connection, as a proxy sends them); otherwise as gunicorn
+    does, reading what is left until the client closes, so that closing does not reset the
+    connection before the client has read its response (RFC 9112 9.6). nginx's
+    lingering_close decides the same way.
+
+    gunicorn 27 always lingers, which kept a sync worker from its next request until the
+    client had read the response and closed its end: 12% of a worker's time in `make bench`,
+    and up to 2 s a request for a client that keeps its connection open."""
+    try:
+        unread = sock.recv(1, socket.MSG_PEEK | socket.MSG_DONTWAIT)
+    except OSError:  # nothing to read yet (BlockingIOError), or the connection is gone
+        unread = b""
+    if unread:
+        _linger(sock)
+    else:
+        util.close(sock)
 
 
 def post_request(worker, req, environ, resp):

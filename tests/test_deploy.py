@@ -1,6 +1,7 @@
 """The gunicorn configuration in the repository: it starts the site, and its access log
 keeps no secrets."""
 
+import gc
 import logging
 import os
 import runpy
@@ -14,6 +15,7 @@ from pathlib import Path
 from types import SimpleNamespace
 
 import pytest
+from gunicorn import util
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -92,3 +94,60 @@ def test_a_worker_is_replaced_when_its_memory_passes_the_limit_not_after_a_reque
 
     assert config["max_requests"] == 0  # the page cache outlives any number of requests
     assert worker.alive is not replaced  # not alive: gunicorn replaces it after this request
+
+
+@pytest.fixture
+def connection():
+    """Both ends of a TCP connection on loopback: (the server's, the client's)."""
+    with socket.create_server(("127.0.0.1", 0)) as listener:
+        client = socket.create_connection(listener.getsockname())
+        server, _ = listener.accept()
+    with server, client:
+        yield server, client
+
+
+def test_a_connection_whose_request_was_read_whole_is_closed_at_once(monkeypatch, connection):
+    server, client = connection
+    close_once_read = gunicorn_config(monkeypatch)["close_once_read"]
+
+    def linger(sock):
+        raise AssertionError("lingered, waiting for the client to close its end")
+
+    monkeypatch.setitem(close_once_read.__globals__, "_linger", linger)
+    client.sendall(b"GET / HTTP/1.1\r\nHost: example.org\r\n\r\n")
+    server.recv(4096)
+    server.sendall(b"HTTP/1.1 204 No Content\r\nConnection: close\r\n\r\n")
+
+    close_once_read(server)  # the client still holds its end open
+
+    assert client.recv(4096) == b"HTTP/1.1 204 No Content\r\nConnection: close\r\n\r\n"
+    assert client.recv(4096) == b""  # closed: the worker is free for its next request
+
+
+def test_a_client_that_sent_more_than_its_request_gets_its_response_not_a_reset(
+    monkeypatch, connection
+):
+    server, client = connection
+    close_once_read = gunicorn_config(monkeypatch)["close_once_read"]
+    request = b"GET / HTTP/1.1\r\nHost: example.org\r\n\r\n"
+    client.sendall(request + b"GET /next HTTP/1.1\r\n")  # a second request, never read
+    client.shutdown(socket.SHUT_WR)
+    server.recv(len(request), socket.MSG_WAITALL)
+    server.sendall(b"HTTP/1.1 204 No Content\r\nConnection: close\r\n\r\n")
+
+    close_once_read(server)  # closed at once, the unread request would reset the connection
+
+    assert client.recv(4096) == b"HTTP/1.1 204 No Content\r\nConnection: close\r\n\r\n"
+    assert client.recv(4096) == b""
+
+
+def test_each_worker_freezes_what_it_loaded_and_closes_connections_once_read(monkeypatch):
+    config = gunicorn_config(monkeypatch)
+    monkeypatch.setattr(util, "close_graceful", util.close_graceful)  # put back afterwards
+    try:
+        config["post_worker_init"](SimpleNamespace())
+        assert gc.get_freeze_count() > 0  # never walked by the garbage collector again
+    finally:
+        gc.unfreeze()
+
+    assert util.close_graceful is config["close_once_read"]
