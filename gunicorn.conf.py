@@ -4,6 +4,7 @@ The environment variables named below change a value without editing the file; a
 else can be given on the command line or in GUNICORN_CMD_ARGS, which win over this file.
 """
 
+import ctypes
 import gc
 import os
 import re
@@ -37,6 +38,13 @@ keepalive = 5  # seconds; the proxy in front keeps connections open (see README)
 max_requests = 0
 MAX_WORKER_BYTES = int(os.environ.get("GUNICORN_MAX_WORKER_MIB", "512")) * 2**20
 MEMORY_CHECK_REQUESTS = 1000
+# Memory the C allocator holds free after requests (results read from PostgreSQL, pages being
+# compressed) stays in the worker until given back: glibc's malloc_trim() gives it back at
+# each check. 0.2 ms; 5 MiB of a worker's 83 after make bench's rows.
+try:
+    _malloc_trim = ctypes.CDLL(None).malloc_trim
+except (OSError, AttributeError):  # not glibc
+    _malloc_trim = None
 
 
 def resident_bytes():
@@ -87,6 +95,8 @@ def close_once_read(sock):
 def post_request(worker, req, environ, resp):
     worker.byline_requests = getattr(worker, "byline_requests", 0) + 1
     if worker.byline_requests % MEMORY_CHECK_REQUESTS == 0 and worker.alive:
+        if _malloc_trim is not None:
+            _malloc_trim(0)
         if (resident := resident_bytes()) > MAX_WORKER_BYTES:
             worker.log.info(
                 "Worker at %d MiB (limit %d MiB): replacing it after this request",

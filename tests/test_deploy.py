@@ -88,9 +88,13 @@ def test_a_worker_is_replaced_when_its_memory_passes_the_limit_not_after_a_reque
 ):
     config = gunicorn_config(monkeypatch, GUNICORN_MAX_WORKER_MIB=limit_mib)
     worker = SimpleNamespace(alive=True, log=logging.getLogger("gunicorn.test"))
+    trims = []
+    monkeypatch.setitem(config["post_request"].__globals__, "_malloc_trim", trims.append)
 
     for _ in range(config["MEMORY_CHECK_REQUESTS"]):
         config["post_request"](worker, None, {}, None)
+
+    assert trims == [0]  # memory malloc holds free given back, once a check
 
     assert config["max_requests"] == 0  # the page cache outlives any number of requests
     assert worker.alive is not replaced  # not alive: gunicorn replaces it after this request
