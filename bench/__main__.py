@@ -7,7 +7,6 @@ cache and then Redis, print the table and write it to bench/results/<date>-<comm
 
 import argparse
 import os
-import platform
 import sys
 import tempfile
 import time
@@ -16,7 +15,7 @@ from pathlib import Path
 import django
 import redis
 
-from bench.report import document, short_commit, write
+from bench.report import document, machine, short_commit, write
 from bench.rows import ACCEPT_ENCODING, CONNECTIONS, UNCACHED, WARM_SECONDS, measure, rows
 from bench.server import gunicorn, manage, production_env
 
@@ -115,7 +114,7 @@ def main():
 
     conditions = [
         f"{time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}, commit {short_commit()}",
-        f"machine: {os.cpu_count()} CPUs ({platform.machine()}), load average before the run "
+        f"machine: {machine()}, load average before the run "
         + " ".join(f"{value:.2f}" for value in load_before),
         f"{args.posts:,} posts (bench loader, {load_seconds:.0f} s including its check), "
         "PostgreSQL",

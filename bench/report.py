@@ -1,7 +1,10 @@
 """The bench's results as Markdown: one table per cache, and the conditions of the run."""
 
 import datetime as dt
+import os
+import platform
 import subprocess
+import timeit
 from pathlib import Path
 
 RESULTS = Path(__file__).resolve().parent / "results"
@@ -40,6 +43,29 @@ def document(tables, *, conditions, notes):
         parts += [""] if any(r.notes for r in results) else []
     parts += ["## Notes", "", *(f"- {note}" for note in notes), ""]
     return "\n".join(parts)
+
+
+def _reference_work():
+    """Calls, strings and a dict, as a page's Python does: machine()'s yardstick."""
+    found = {}
+    for number in range(1000):
+        found[str(number)] = len(found)
+    return found
+
+
+def machine():
+    """The machine a run was measured on: its CPUs, their model and how fast it runs Python
+    (_reference_work, best of five). Ratios to the ceiling do not make two machines alike: a
+    faster kernel and a slower CPU raised the ceiling and lowered every uncached page."""
+    model = platform.machine()
+    try:
+        with open("/proc/cpuinfo") as cpuinfo:
+            names = [line.split(":", 1)[1] for line in cpuinfo if line.startswith("model name")]
+        model = f"{names[0].strip()}, {model}" if names else model
+    except OSError:
+        pass
+    best = min(timeit.repeat(_reference_work, number=200, repeat=5)) / 200
+    return f"{os.cpu_count()} CPUs ({model}); Python yardstick {best * 1e6:.0f} µs (report.py)"
 
 
 def short_commit():

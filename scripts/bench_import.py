@@ -30,6 +30,7 @@ django.setup()
 from django.core.management import call_command  # noqa: E402
 from django.db import connection  # noqa: E402
 
+from bench.report import machine  # noqa: E402
 from blog.importers import markdown_files  # noqa: E402
 from blog.models import Post  # noqa: E402
 from scripts import make_wxr  # noqa: E402
@@ -175,7 +176,8 @@ def main():
         ]
     database = connection.vendor
     kind = "posts in a WordPress export" if wordpress else "files"
-    print(f"\n{count:,} {kind} generated in {generated:.1f} s; database: {database}", end="")
+    print(f"\nmachine: {machine()}")
+    print(f"{count:,} {kind} generated in {generated:.1f} s; database: {database}", end="")
     print(f" ({deleted:,} rows of an earlier run deleted first)" if deleted else "")
     print(
         f"\n| run | seconds | {what}/s | queries per {what[:-1]} | CPU ms per {what[:-1]}: "

@@ -1,6 +1,8 @@
 """`make bench` keeps working: its loader writes what normal saves write, its table has every
 column, and its bare view and query count exist only under the bench's settings. Nothing timed."""
 
+import os
+import re
 from io import StringIO
 
 import pytest
@@ -16,7 +18,7 @@ from bench.loader import (
     load,
     sponsored_link,
 )
-from bench.report import COLUMNS, document, table
+from bench.report import COLUMNS, document, machine, table
 from bench.rows import Result, rows
 from blog.models import LinkClicks, Post
 from blog.models.cards import SearchCards
@@ -93,6 +95,14 @@ def test_results_table_has_every_column():
     text = document([("Redis", [result])], conditions=["2 CPUs"], notes=["a note"])
     assert "## Redis" in text and "- 2 CPUs" in text and "- a note" in text
     assert "a revalidation answered 200, not 304" in text
+
+
+def test_a_run_says_which_machine_it_was_and_how_fast_that_runs_python():
+    described = machine()
+
+    assert described.startswith(f"{os.cpu_count()} CPUs (")
+    yardstick = re.search(r"Python yardstick (\d+) µs", described)
+    assert yardstick and int(yardstick[1]) > 0
 
 
 def test_go_row_clicks_the_bench_link_from_the_post_rows_post(client, demo):
