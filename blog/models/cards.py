@@ -150,8 +150,8 @@ def search_sql(limit, slice_count):
     from blog.models.post import SEARCH_CONFIG, SEARCH_DOCUMENT
 
     table = SearchEntry._meta.db_table
-    # Parsed once: written out at each of the ten places that test or rank by it, it was
-    # parsed ten times, 7% of what PostgreSQL spent on a search.
+    # Parsed once: written out at each of the nine places that test or rank by it, it was
+    # parsed nine times, 7% of what PostgreSQL spent on a search.
     tsquery = "(SELECT query FROM search_query)"
     titled, anywhere = (
         newest_matching_sql(
