@@ -56,7 +56,6 @@ SCOPES = ("tag", "topic", "author")
 # candidate's rank vector is read where the candidate is found, so of the posts themselves only
 # the page's are read.
 SEARCH_SQL = """
-WITH search_query AS MATERIALIZED (SELECT {tsquery} AS query)
 SELECT p.id, p.card_html, p.fragments_version, passage.text, passage.number, passage.last,
     found.total
 FROM (
@@ -150,9 +149,7 @@ def search_sql(limit, slice_count):
     from blog.models.post import SEARCH_CONFIG, SEARCH_DOCUMENT
 
     table = SearchEntry._meta.db_table
-    # Parsed once: written out at each of the nine places that test or rank by it, it was
-    # parsed nine times, 7% of what PostgreSQL spent on a search.
-    tsquery = "(SELECT query FROM search_query)"
+    tsquery = f"websearch_to_tsquery('{SEARCH_CONFIG}', %(words)s)"
     titled, anywhere = (
         newest_matching_sql(
             table,
@@ -165,7 +162,6 @@ def search_sql(limit, slice_count):
         for vector in ("search_rank_vector", "search_vector")
     )
     return SEARCH_SQL.format(
-        tsquery=f"websearch_to_tsquery('{SEARCH_CONFIG}', %(words)s)",
         post=Post._meta.db_table,
         passage=Passage._meta.db_table,
         candidates=CANDIDATES_SQL.format(titled=titled, anywhere=anywhere, limit=int(limit)),
