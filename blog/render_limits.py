@@ -11,8 +11,9 @@ killed when it overruns.
 """
 
 import atexit
-import json
+import importlib
 import os
+import pickle
 import re
 import select
 import subprocess
@@ -166,12 +167,14 @@ def _check_tags(text):
         )
 
 
-class _Renderer:
-    """A child process that renders Markdown; when a render overruns its budget the process is
-    killed and the next render starts a new one. Killing a process is the one way to stop
-    Python code from outside that leaves nothing behind (an exception injected into a thread
-    can land anywhere, in a lock's release or a caller's code). A plain `python -m` child, not
-    multiprocessing, so no main module is imported again in it."""
+class BoundedProcess:
+    """A child process that runs tasks (TASKS) one at a time, each within a budget of CPU time:
+    when a task overruns it, the process is killed, and the caller starts a new one for the next
+    task. Killing a process is the one way to stop Python code from outside that leaves nothing
+    behind (an exception injected into a thread can land anywhere, in a lock's release or a
+    caller's code). A plain `python -m` child, not multiprocessing, so no main module is
+    imported again in it. Tasks and results cross as pickles: only this parent writes to the
+    child, and only the child's own code writes the results."""
 
     def __init__(self):
         self.owner = os.getpid()  # a forked server worker must start its own
@@ -181,7 +184,7 @@ class _Renderer:
             stdout=subprocess.PIPE,
             env={**os.environ, "PYTHONPATH": os.pathsep.join(sys.path)},
         )
-        # Imports happen before "ready", so they are not counted against the first render.
+        # Imports happen before "ready", so they are not counted against the first task.
         if self._receive(STARTUP_SECONDS, seconds=None) != "ready":
             self.stop()
             raise RuntimeError("The Markdown renderer process did not start.")
@@ -195,14 +198,26 @@ class _Renderer:
             return None
         return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
-    def render(self, text, seconds):
-        """(HTML, heading tokens) of `text`; _OutOfTime once the child has used `seconds` of
-        CPU (or ten times that of wall-clock time where CPU time cannot be read)."""
-        _send(self.process.stdin, text)
-        outcome = self._receive(10 * seconds + 1, seconds)
+    def call(self, task, *args, seconds):
+        """What TASKS[task](*args) returns in the child; OutOfTime once the child has used
+        `seconds` of CPU (or ten times that of wall-clock time where CPU time cannot be read),
+        or died; RecursionError if the task raised it."""
+        self.send(task, *args)
+        return self.result(seconds)
+
+    def send(self, task, *args):
+        """Hand the child a task; it runs the tasks it is sent in order. A caller may send the
+        next task before reading the last one's result (so the child never waits for it), if
+        that task fits in the pipe: the child writes a result only once it has read the task
+        before."""
+        _send(self.process.stdin, (task, args))
+
+    def result(self, seconds):
+        """The result of the oldest task sent and not yet read, as call() gives it."""
+        outcome, value = self._receive(10 * seconds + 1, seconds)
         if outcome == "recursion":
             raise RecursionError
-        return outcome
+        return value
 
     def _receive(self, wall_seconds, seconds):
         start_cpu, start_wall = self.cpu_seconds(), time.monotonic()
@@ -213,7 +228,7 @@ class _Renderer:
             if (over_budget and cpu - start_cpu >= seconds) or (
                 time.monotonic() - start_wall >= wall_seconds
             ):
-                raise _OutOfTime
+                raise OutOfTime
         return _receive(stdout)
 
     def stop(self):
@@ -223,12 +238,20 @@ class _Renderer:
         self.process.stdout.close()
 
 
-class _OutOfTime(Exception):
-    """The render used up its budget (or its process died)."""
+class OutOfTime(Exception):
+    """The task used up its budget (or its process died)."""
+
+
+# What a BoundedProcess runs, by name: "module:function".
+TASKS = {
+    "render": "blog.rendering:convert_markdown",
+    # A Markdown file read and rendered whole, for imports (one hop instead of two).
+    "parse": "blog.importers.markdown_files:parse_file",
+}
 
 
 def _send(stream, value):
-    data = json.dumps(value).encode()
+    data = pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL)
     stream.write(len(data).to_bytes(4, "big") + data)
     stream.flush()
 
@@ -236,8 +259,8 @@ def _send(stream, value):
 def _receive(stream):
     header = stream.read(4)
     if len(header) < 4:
-        raise _OutOfTime  # the process died
-    return json.loads(stream.read(int.from_bytes(header, "big")))
+        raise OutOfTime  # the process died
+    return pickle.loads(stream.read(int.from_bytes(header, "big")))
 
 
 # Renders run one at a time per process, in that process's child: they happen on saves, imports
@@ -245,6 +268,8 @@ def _receive(stream):
 STARTUP_SECONDS = 30
 _renderer = None
 _renderer_lock = threading.Lock()
+# True in a BoundedProcess: its own budget bounds what it renders.
+_in_child = False
 
 
 def render_within_budget(text):
@@ -253,21 +278,36 @@ def render_within_budget(text):
     wall-clock time: a loaded machine must not make an ordinary post fail."""
     global _renderer
     seconds = settings.BYLINE_MARKDOWN_CPU_SECONDS
-    with _renderer_lock:
-        if not _renderer or _renderer.owner != os.getpid() or _renderer.process.poll() is not None:
-            _renderer = _Renderer()
+    if _in_child:  # the task's budget stops a render that runs away; this one's is checked after
+        from blog.rendering import convert_markdown
+
+        started = time.process_time()
         try:
-            return _renderer.render(text, seconds)
-        except (_OutOfTime, OSError):  # OSError: a pipe to a process that died
-            _renderer.stop()
-            _renderer = None
-            raise MarkdownRefused(
-                f"The text takes too long to render (over {seconds:g} s of work). Very long "
-                "tables or lists, or long runs of markup characters, are the usual cause: "
-                "shorten them or split the text."
-            ) from None
+            rendered = convert_markdown(text)
         except RecursionError:
             raise MarkdownRefused("The text is nested too deeply to render.") from None
+        if time.process_time() - started >= seconds:
+            raise _too_long(seconds)
+        return rendered
+    with _renderer_lock:
+        if not _renderer or _renderer.owner != os.getpid() or _renderer.process.poll() is not None:
+            _renderer = BoundedProcess()
+        try:
+            return _renderer.call("render", text, seconds=seconds)
+        except (OutOfTime, OSError):  # OSError: a pipe to a process that died
+            _renderer.stop()
+            _renderer = None
+            raise _too_long(seconds) from None
+        except RecursionError:
+            raise MarkdownRefused("The text is nested too deeply to render.") from None
+
+
+def _too_long(seconds):
+    return MarkdownRefused(
+        f"The text takes too long to render (over {seconds:g} s of work). Very long tables or "
+        "lists, or long runs of markup characters, are the usual cause: shorten them or split "
+        "the text."
+    )
 
 
 @atexit.register
@@ -277,21 +317,32 @@ def _stop_renderer():
 
 
 def _serve(stdin, stdout):
-    """The child's loop: render each text it is sent, answer with the result."""
-    from blog.rendering import convert_markdown
+    """The child's loop: run each task it is sent, answer with the result."""
+    global _in_child
+    import django
 
+    django.setup()  # the tasks read the models' code (no database)
+    _in_child = True
+    tasks = {}
+    for name, path in TASKS.items():
+        module, function = path.split(":")
+        tasks[name] = getattr(importlib.import_module(module), function)
     _send(stdout, "ready")
     while True:
         try:
-            text = _receive(stdin)
-        except _OutOfTime:  # the parent is gone
+            task, args = _receive(stdin)
+        except OutOfTime:  # the parent is gone
             return
         try:
-            result = convert_markdown(text)
+            result = ("done", tasks[task](*args))
         except RecursionError:
-            result = "recursion"
+            result = ("recursion", None)
         _send(stdout, result)
 
 
 if __name__ == "__main__":
-    _serve(sys.stdin.buffer, sys.stdout.buffer)
+    # As the module the tasks import (`python -m` runs a copy named __main__), so that they
+    # see _in_child set.
+    from blog import render_limits
+
+    render_limits._serve(sys.stdin.buffer, sys.stdout.buffer)

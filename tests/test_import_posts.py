@@ -1,6 +1,7 @@
 """import_posts: Markdown with front matter in, whatever shape and damage it arrives in."""
 
 import io
+import os
 import shutil
 import sys
 from pathlib import Path
@@ -8,9 +9,11 @@ from pathlib import Path
 import pytest
 
 from accounts.models import User
+from blog import importers
 from blog.importers import import_markdown
 from blog.importers.progress import Progress
 from blog.models import FAQ, Post, Reference, Topic
+from blog.render_limits import BoundedProcess
 from tests.helpers import assert_derived_right, import_posts
 
 pytestmark = pytest.mark.django_db
@@ -322,6 +325,45 @@ def test_files_parsed_in_worker_processes_import_the_same_posts():
 
     assert report.summary() == "3 created, 0 updated, 0 unchanged, 0 failed."
     assert error is None and "0 created, 0 updated, 3 unchanged, 0 failed." in out
+
+
+def children_of(pid):
+    with open(f"/proc/{pid}/task/{pid}/children") as children:
+        return children.read().split()
+
+
+@pytest.mark.skipif(not Path("/proc/self/task").exists(), reason="reads /proc (Linux)")
+def test_a_parsing_process_renders_a_file_itself_without_a_process_of_its_own():
+    child = BoundedProcess()
+    try:
+        item = child.call("parse", "a.md", b"---\ntitle: A\n---\nSome *text*.", "a", seconds=5)
+        assert item.derived[1]["body_html"] == "<p>Some <em>text</em>.</p>"
+        assert children_of(child.process.pid) == []  # no second hop to a renderer
+    finally:
+        child.stop()
+
+
+@pytest.mark.skipif(not Path("/proc/self/task").exists(), reason="reads /proc (Linux)")
+def test_a_file_that_renders_too_long_in_a_parsing_process_fails_alone_as_it_would_here(
+    tmp_path, monkeypatch, settings
+):
+    settings.BYLINE_IMPORT_WORKERS = 2
+    slow = "<b>x</b> " * 11_000  # about 1 s: over a render's budget (0.5 s), under a file's
+    endless = '<a x=">" ' * 11_000  # 35 s: its process is stopped, and the next file resent
+    write_posts(tmp_path, range(1, 7), {3: {"body": endless}, 4: {"body": slow}})
+    monkeypatch.setattr(importers, "PARALLEL_FROM", 2)
+    before = children_of(os.getpid())
+
+    out, err, error = import_posts(tmp_path)
+
+    assert error == "2 of 6 files could not be imported."
+    assert "4 created, 0 updated, 0 unchanged, 2 failed." in out
+    for number in (3, 4):
+        assert f"{tmp_path / f'post-{number}.md'}: body: The text takes too long to render" in err
+    assert sorted(Post.objects.values_list("title", flat=True)) == [
+        "Post 1", "Post 2", "Post 5", "Post 6"
+    ]  # fmt: skip
+    assert set(children_of(os.getpid())) <= set(before)  # the parsing processes are gone
 
 
 def test_an_import_takes_a_few_queries_per_file(tmp_path, django_assert_max_num_queries):

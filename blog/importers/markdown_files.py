@@ -7,17 +7,20 @@ body_sections); a file written by `write` is taken as it is.
 
 import collections
 import concurrent.futures
-import multiprocessing
+import queue
 import re
+import threading
 from pathlib import PurePath
 
 import yaml
+from django.conf import settings
 from django.utils.text import slugify
 
 from blog.importers import body_sections, front_matter
 from blog.importers.front_matter import author_names, moment, scalar, split_front_matter, words
 from blog.importers.records import ImportedPost, ImportProblem, web_url
 from blog.importers.text import decode, repair, repair_data
+from blog.render_limits import BoundedProcess
 
 MAX_BYTES = 2 * 1024 * 1024
 JEKYLL_NAME = re.compile(r"^(\d{4})-(\d{2})-(\d{2})-(.+)$")
@@ -121,15 +124,15 @@ def read_all(sources, workers=0):
             except Exception as problem:  # one bad file must not stop the rest
                 yield name, problem
             else:
-                yield name, _parse(name, raw, source_id)
+                yield name, parse_file(name, raw, source_id)
         return
-    # fork: workers start at once with everything imported; they only parse (no database),
-    # with the affiliate rules read here.
+    # Each of `workers` child processes (render_limits.BoundedProcess) reads and renders files
+    # whole within a budget of CPU time, fed by a thread of this one (which only waits), so this
+    # process saves meanwhile.
     from blog.affiliates import current_rules
 
-    rules = current_rules()
-    context = multiprocessing.get_context("fork")
-    with concurrent.futures.ProcessPoolExecutor(workers, mp_context=context) as pool:
+    pool = _ParsePool(workers, current_rules())
+    try:
         parsing = collections.deque()
         for name, source_id, read_bytes in sources:
             try:
@@ -137,19 +140,105 @@ def read_all(sources, workers=0):
             except Exception as problem:
                 parsing.append((name, problem))
             else:
-                parsing.append((name, pool.submit(_parse, name, raw, source_id, rules)))
+                parsing.append((name, pool.submit(name, raw, source_id)))
             if len(parsing) >= PARSE_AHEAD:
                 yield _parsed(*parsing.popleft())
         while parsing:
             yield _parsed(*parsing.popleft())
+    finally:
+        pool.close()
 
 
 # Files handed to the workers ahead of the one the caller gets: enough to keep them busy while
 # the caller saves a batch, few enough that a large import is never all in memory.
 PARSE_AHEAD = 250
+# A file's budget of CPU time in a child, in Markdown render budgets
+# (settings.BYLINE_MARKDOWN_CPU_SECONDS): its body and FAQ answers are rendered, and it is read.
+# A file over it is read again here, each text on its own budget, so the refusal names the text.
+FILE_BUDGET = 4
+# A file up to this size is sent to its child while the child still parses the one before: a
+# pipe holds 64 KiB (Linux), and a larger file would wait for the child to read it while the
+# child waits to write its result.
+SEND_AHEAD_BYTES = 32 * 1024
+_CLOSED = object()
 
 
-def _parse(name, raw, source_id, rules=None):
+class _ParsePool:
+    """Child processes that parse files, each fed by a thread that keeps the next file waiting
+    in the child's pipe: the child never waits for this process (waking a waiting process
+    cost more than a millisecond a file here)."""
+
+    def __init__(self, workers, rules):
+        self.rules, self.tasks = rules, queue.SimpleQueue()
+        self.threads = [threading.Thread(target=self._feed, daemon=True) for _ in range(workers)]
+        for thread in self.threads:
+            thread.start()
+
+    def submit(self, name, raw, source_id):
+        future = concurrent.futures.Future()
+        self.tasks.put((future, (name, raw, source_id, self.rules)))
+        return future
+
+    def close(self):
+        """Stop the threads and their children; files not yet parsed are not (the caller has
+        stopped reading)."""
+        while True:
+            try:
+                future, _ = self.tasks.get_nowait()
+            except queue.Empty:
+                break
+            future.cancel()
+        for _ in self.threads:
+            self.tasks.put(_CLOSED)
+        for thread in self.threads:
+            thread.join()
+
+    def _feed(self):
+        """A thread's loop: up to two files in its child (one parsed, one waiting), results
+        handed back in order. A child that overruns a file's budget or dies is stopped; that
+        file is parsed here, each render on its own budget (render_limits.render_within_budget),
+        and the next goes to a new child."""
+        child, sent, taken, open_ = None, collections.deque(), collections.deque(), True
+        seconds = FILE_BUDGET * settings.BYLINE_MARKDOWN_CPU_SECONDS
+        while open_ or sent or taken:
+            if open_ and len(sent) + len(taken) < 2:
+                try:
+                    task = self.tasks.get(block=not (sent or taken))
+                except queue.Empty:
+                    task = None
+                if task is _CLOSED:
+                    open_ = False
+                elif task is not None:
+                    taken.append(task)
+            while taken and (not sent or len(taken[0][1][1]) <= SEND_AHEAD_BYTES):
+                future, args = taken.popleft()
+                try:
+                    child = child or BoundedProcess()
+                    child.send("parse", *args)
+                except Exception:  # it died, or did not start
+                    child = _stopped(child)
+                    future.set_result(parse_file(*args))
+                    continue
+                sent.append((future, args))
+            if not sent:
+                continue
+            future, args = sent.popleft()
+            try:
+                future.set_result(child.result(seconds))
+            except Exception:  # OutOfTime, RecursionError, or it died (OSError, EOFError…)
+                child = _stopped(child)
+                taken.extendleft(reversed(sent))  # lost with it: to the next child
+                sent.clear()
+                future.set_result(parse_file(*args))
+        _stopped(child)
+
+
+def _stopped(child):
+    if child is not None and child.process.poll() is None:
+        child.stop()
+
+
+def parse_file(name, raw, source_id, rules=None):
     """The file read and its body rendered (see saving.prepare), or the problem."""
     from blog.importers.saving import prepare  # saving needs the models; reading does not
 
@@ -163,7 +252,7 @@ def _parsed(name, outcome):
     if isinstance(outcome, concurrent.futures.Future):
         try:
             outcome = outcome.result()
-        except Exception as problem:  # the worker died, or its answer could not be unpickled
+        except Exception as problem:  # not read: say why, for this file alone
             outcome = problem
     return name, outcome
 
