@@ -339,7 +339,9 @@ class Post(PostPlanning, PostWorkflow, PostContent, models.Model):
         kwargs["update_fields"] = with_derived_fields(
             kwargs.get("update_fields"), "body", self.DERIVED
         )
-        with transaction.atomic():
+        # In save_with_history() (its transaction, and its caller's savepoint where one is
+        # wanted), no savepoint of its own: two round trips less a save.
+        with transaction.atomic(savepoint=not getattr(self, "_defer_derived", False)):
             self._remember_old_slug()
             super().save(*args, **kwargs)
             self.update_search_vector()
