@@ -7,6 +7,8 @@ import sys
 from pathlib import Path
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from accounts.models import User
 from blog import importers
@@ -325,6 +327,20 @@ def test_files_parsed_in_worker_processes_import_the_same_posts():
 
     assert report.summary() == "3 created, 0 updated, 0 unchanged, 0 failed."
     assert error is None and "0 created, 0 updated, 3 unchanged, 0 failed." in out
+
+
+def test_a_batch_whose_files_all_save_takes_no_savepoint_per_file(tmp_path):
+    write_posts(tmp_path / "first", range(3))  # the authors, tags and topic exist
+    import_posts(tmp_path / "first")
+    savepoints = []
+    for folder, numbers in (("three", range(3, 6)), ("nine", range(6, 15))):
+        write_posts(tmp_path / folder, numbers)
+        with CaptureQueriesContext(connection) as queries:
+            out, _, _ = import_posts(tmp_path / folder)
+        assert f"{len(numbers)} created, 0 updated, 0 unchanged, 0 failed." in out
+        savepoints.append(sum(query["sql"].startswith("SAVEPOINT") for query in queries))
+
+    assert savepoints[1] <= savepoints[0]  # the batch's own: no more for 9 files than for 3
 
 
 def children_of(pid):
