@@ -176,10 +176,11 @@ class BoundedProcess:
     imported again in it. Tasks and results cross as pickles: only this parent writes to the
     child, and only the child's own code writes the results."""
 
-    def __init__(self):
+    def __init__(self, preload=()):
+        """`preload`: the TASKS besides "render" to make ready before the first is sent."""
         self.owner = os.getpid()  # a forked server worker must start its own
         self.process = subprocess.Popen(
-            [sys.executable, "-m", "blog.render_limits"],
+            [sys.executable, "-m", "blog.render_limits", *preload],
             stdin=subprocess.PIPE,
             stdout=subprocess.PIPE,
             env={**os.environ, "PYTHONPATH": os.pathsep.join(sys.path)},
@@ -302,6 +303,17 @@ def render_within_budget(text):
             raise MarkdownRefused("The text is nested too deeply to render.") from None
 
 
+def _load(task):
+    """The function of TASKS[task]. Any but "render" reads the models' code (no database), so
+    Django is set up first: 1 s or so, which the renderer alone does without (0.2 s)."""
+    if task != "render":
+        import django
+
+        django.setup()
+    module, function = TASKS[task].split(":")
+    return getattr(importlib.import_module(module), function)
+
+
 def _too_long(seconds):
     return MarkdownRefused(
         f"The text takes too long to render (over {seconds:g} s of work). Very long tables or "
@@ -316,23 +328,19 @@ def _stop_renderer():
         _renderer.stop()
 
 
-def _serve(stdin, stdout):
+def _serve(stdin, stdout, preload=()):
     """The child's loop: run each task it is sent, answer with the result."""
     global _in_child
-    import django
-
-    django.setup()  # the tasks read the models' code (no database)
     _in_child = True
-    tasks = {}
-    for name, path in TASKS.items():
-        module, function = path.split(":")
-        tasks[name] = getattr(importlib.import_module(module), function)
+    tasks = {name: _load(name) for name in ("render", *preload)}
     _send(stdout, "ready")
     while True:
         try:
             task, args = _receive(stdin)
         except OutOfTime:  # the parent is gone
             return
+        if task not in tasks:
+            tasks[task] = _load(task)
         try:
             result = ("done", tasks[task](*args))
         except RecursionError:
@@ -345,4 +353,4 @@ if __name__ == "__main__":
     # see _in_child set.
     from blog import render_limits
 
-    render_limits._serve(sys.stdin.buffer, sys.stdout.buffer)
+    render_limits._serve(sys.stdin.buffer, sys.stdout.buffer, preload=sys.argv[1:])

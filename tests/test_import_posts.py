@@ -350,7 +350,7 @@ def children_of(pid):
 
 @pytest.mark.skipif(not Path("/proc/self/task").exists(), reason="reads /proc (Linux)")
 def test_a_parsing_process_renders_a_file_itself_without_a_process_of_its_own():
-    child = BoundedProcess()
+    child = BoundedProcess(preload=["parse"])
     try:
         item = child.call("parse", "a.md", b"---\ntitle: A\n---\nSome *text*.", "a", seconds=5)
         assert item.derived[1]["body_html"] == "<p>Some <em>text</em>.</p>"

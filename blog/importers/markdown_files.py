@@ -213,7 +213,7 @@ class _ParsePool:
             while taken and (not sent or len(taken[0][1][1]) <= SEND_AHEAD_BYTES):
                 future, args = taken.popleft()
                 try:
-                    child = child or BoundedProcess()
+                    child = child or BoundedProcess(preload=["parse"])
                     child.send("parse", *args)
                 except Exception:  # it died, or did not start
                     child = _stopped(child)
