@@ -301,6 +301,21 @@ def test_a_file_linking_to_a_go_link_an_earlier_file_made_gets_a_sponsored_link(
     assert has_sponsored_links(second.faqs.get().answer_html)
 
 
+def test_a_go_link_made_in_a_batch_undone_for_another_file_is_made_again(tmp_path, settings):
+    """A file that fails undoes its batch, which is then saved again: the /go/ link the first
+    pass made was undone with it, and must be made again, not left named by the body."""
+    settings.BYLINE_MARKDOWN_MAX_CHARS = 500
+    (tmp_path / "a.md").write_text(f"---\ntitle: First\n---\n\nRead [this]({HOPLINK}).\n")
+    (tmp_path / "b.md").write_text("---\ntitle: Second\n---\n\n" + "word " * 200)
+
+    out, _, error = import_posts(tmp_path, go_links=True)
+
+    assert error == "1 of 2 files could not be imported."
+    assert Post.objects.get().body == "Read [this](/go/clickbank-aebcbdb/)."
+    assert SponsoredLink.objects.get().destination == HOPLINK
+    assert "Affiliate addresses now link to /go/clickbank-aebcbdb/." in out
+
+
 def test_without_the_flag_an_import_keeps_affiliate_addresses(tmp_path):
     (tmp_path / "offer.md").write_text(f"---\ntitle: An offer\n---\n\n[this]({HOPLINK})\n")
 

@@ -2,6 +2,7 @@
 then by its source id, so importing again updates and never duplicates; a post edited here
 since its last import is not overwritten unless asked."""
 
+import dataclasses
 import hashlib
 import json
 import uuid
@@ -126,8 +127,9 @@ def _stage(item, post, note, status, overwrite, batch, known, go_links=False):
     """Write `item`'s post row (`post`: find_post()'s) into `batch` (see save_with_history);
     return the outcome."""
     known.touch(item, post)
-    if go_links:
-        with_go_links(item)
+    if go_links:  # on a copy: a batch saved again (save_all) starts from the file as read
+        staged = with_go_links(item)
+        item.go_links, item = staged.go_links, staged
     body, _ = link_related(item.body, item.related, post or Post(slug=item.slug))
     new_status = _status_for(item, status, post and post.status)
     if post is not None and _holds(post, item, body, new_status, known):
@@ -181,18 +183,18 @@ def _check_disclosure(post, item, status):
 
 
 def with_go_links(item):
-    """Point `item`'s affiliate links (body and FAQ answers) at the site's /go/ links, made
-    where missing, here in the saving process (the parsing ones have no database); note the
-    slugs on the item. The same file imported again finds the same links: nothing changes."""
-    item.body, links = replace_affiliate_urls(item.body)
+    """A copy of `item` with its affiliate links (body and FAQ answers) pointing at the site's
+    /go/ links, made where missing, here in the saving process (the parsing ones have no
+    database), and their slugs in `go_links`. The same file imported again finds the same
+    links: nothing changes."""
+    body, links = replace_affiliate_urls(item.body)
     faqs = []
     for question, answer in item.faqs:
         answer, more = replace_affiliate_urls(answer)
         faqs.append((question, answer))
         links += more
-    item.faqs = faqs
-    item.go_links = sorted({link.slug for link in links})
-    return item
+    go_links = sorted({link.slug for link in links})
+    return dataclasses.replace(item, body=body, faqs=faqs, go_links=go_links)
 
 
 class Known:
