@@ -119,6 +119,12 @@ def content_generation():
         return generation
     if _state["bump_pending"]:
         _bump()
+    # With Redis, kept in this process until Redis says it changed (config/cache.py); not
+    # while a change made here has not reached Redis (the watch may still be fine).
+    watched = getattr(cache, "watched_get", None)
+    if watched is not None and not _state["bump_pending"]:
+        if (generation := watched(GENERATION_KEY)) is not None:
+            return generation
     return cache.get_or_set(GENERATION_KEY, time.time_ns, timeout=None)
 
 

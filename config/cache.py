@@ -1,6 +1,7 @@
 """Django's Redis cache for a site that must keep serving when Redis does not answer."""
 
 import logging
+import os
 import time
 
 from django.core.cache.backends.base import DEFAULT_TIMEOUT
@@ -12,6 +13,8 @@ logger = logging.getLogger(__name__)
 # After a failure each process leaves Redis alone for this long, so a dead or hanging server
 # costs one connection timeout a second instead of one per cache call, and one log line.
 RETRY_SECONDS = 1.0
+# After a key could not be watched (watched_get), it is read every time for this long.
+WATCH_RETRY_SECONDS = 60.0
 _MISSING = object()
 
 
@@ -20,6 +23,8 @@ class ResilientRedisCache(RedisCache):
     dropped, and pages are rendered from the database until Redis is back."""
 
     _retry_at = 0.0  # 0 while Redis answers
+    _watches = None  # {key: _Watch, or until when it is not watched} for watched_get()
+    _watches_pid = None  # the process they belong to (a fork makes its own)
 
     def _call(self, method, failed, *args):
         if self._retry_at and time.monotonic() < self._retry_at:
@@ -46,30 +51,43 @@ class ResilientRedisCache(RedisCache):
         return self._call(super().has_key, False, key, version)
 
     def set(self, key, value, timeout=DEFAULT_TIMEOUT, version=None):
+        self._forget(key, version)
         self._call(super().set, None, key, value, timeout, version)
 
     def add(self, key, value, timeout=DEFAULT_TIMEOUT, version=None):
+        self._forget(key, version)
         return self._call(super().add, False, key, value, timeout, version)
 
     def set_many(self, data, timeout=DEFAULT_TIMEOUT, version=None):
+        for key in data:
+            self._forget(key, version)
         return self._call(super().set_many, list(data), data, timeout, version)
 
     def touch(self, key, timeout=DEFAULT_TIMEOUT, version=None):
         return self._call(super().touch, False, key, timeout, version)
 
     def delete(self, key, version=None):
+        self._forget(key, version)
         return self._call(super().delete, False, key, version)
 
     def delete_many(self, keys, version=None):
+        for key in keys:
+            self._forget(key, version)
         self._call(super().delete_many, None, keys, version)
 
     def incr(self, key, delta=1, version=None):
+        self._forget(key, version)
         result = self._call(super().incr, _MISSING, key, delta, version)
         if result is _MISSING:
             raise ValueError(f"Key {key!r} not found: the cache is unavailable.")
         return result
 
     def clear(self):
+        if self._watches and self._watches_pid == os.getpid():
+            for watch in self._watches.values():
+                if isinstance(watch, _Watch):
+                    watch.close()
+        self._watches = None
         return self._call(super().clear, False)
 
     def count(self, key, timeout, version=None):
@@ -85,3 +103,80 @@ class ResilientRedisCache(RedisCache):
         pipeline.set(key, 0, nx=True, ex=timeout)  # RedisCache stores an int as it is
         pipeline.incr(key)
         return pipeline.execute()[1]
+
+    def watched_get(self, key, version=None):
+        """get(key), kept in this process until Redis says the key changed: a read costs a
+        look at a socket instead of a round trip (0.9 ms of a search's 6 ms alone, on a 2-CPU
+        machine where waking Redis and being woken again is what a round trip costs). For a
+        small key read on every request and seldom written: the content generation.
+
+        Redis (6 or later) tells a connection of this process's own, kept for the key, of every
+        change to it (CLIENT TRACKING, broadcast mode, RESP3: a "push" on that connection),
+        whichever client made it. Anything arriving there, or that connection closing, drops
+        the value kept; it is read again after the key is watched again, so a change made in
+        between is seen. Where the watch cannot be set up, every call reads the key. None
+        where get() would give None (the key is missing, or Redis does not answer)."""
+        if self._retry_at and time.monotonic() < self._retry_at:
+            return None
+        key = self.make_and_validate_key(key, version=version)
+        if self._watches is None or self._watches_pid != os.getpid():
+            self._watches, self._watches_pid = {}, os.getpid()
+        watches = self._watches
+        watch = watches.get(key)
+        if isinstance(watch, float):  # it could not be watched: read it, and try again later
+            if time.monotonic() < watch:
+                return self._call(self._cache.get, None, key, None)
+            watch = None
+        if watch is None or not watch.holds():
+            try:
+                watch = _Watch(self._cache._get_connection_pool(True), key)
+            except RedisError as error:
+                logger.warning("Cannot watch %s in Redis, reading it every time: %s", key, error)
+                watches[key] = time.monotonic() + WATCH_RETRY_SECONDS
+                return self._call(self._cache.get, None, key, None)
+            watch.value = self._call(self._cache.get, None, key, None)
+            if watch.value is None:  # not there (or not read): nothing to keep
+                watch.close()
+                watches.pop(key, None)
+                return None
+            watches[key] = watch
+        return watch.value
+
+    def _forget(self, key, version):
+        """Drop a watched key's value kept here when this process writes the key: the push
+        Redis sends for it may not have arrived when this process next reads."""
+        if self._watches and self._watches_pid == os.getpid():
+            key = self.make_and_validate_key(key, version=version)
+            if isinstance(watch := self._watches.get(key), _Watch):
+                del self._watches[key]
+                watch.close()
+
+
+class _Watch:
+    """A connection told by Redis of every change to one key (see watched_get), and the key's
+    value while none has come."""
+
+    def __init__(self, pool, key):
+        self.value = None
+        self.connection = pool.connection_class(**{**pool.connection_kwargs, "protocol": 3})
+        try:
+            self.connection.connect()
+            self.connection.send_command("CLIENT", "TRACKING", "ON", "BCAST", "PREFIX", key)
+            self.connection.read_response()
+        except BaseException:
+            self.close()
+            raise
+
+    def holds(self):
+        """Whether nothing has arrived since the value was read: no push, no end of the
+        connection (both are something to read, or an error)."""
+        try:
+            if not self.connection.can_read(timeout=0):
+                return True
+        except RedisError:
+            pass
+        self.close()
+        return False
+
+    def close(self):
+        self.connection.disconnect()
