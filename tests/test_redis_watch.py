@@ -78,7 +78,8 @@ def test_a_lost_watch_connection_reads_the_generation_again(redis_cache, another
     before = content_generation()  # stored: the cache held none
     assert content_generation() == before  # watched
     (watch,) = redis_cache._watches.values()
-    other.client_kill("127.0.0.1:%d" % watch.connection._sock.getsockname()[1])
+    host, port = watch.connection._sock.getsockname()[:2]
+    other.client_kill(f"{host}:{port}")
     other.set(key, before + 5)  # no word of it reaches this process: its watch is gone
 
     assert generation_once_moved(before + 5) == before + 5
