@@ -63,14 +63,20 @@ def test_a_cache_hit_reads_only_its_page_and_a_304_reads_nothing(redis_cache, se
     assert revalidated.status_code == 304 and sent == []
 
 
-def test_a_change_another_client_makes_moves_the_generation_here(another_client):
+def test_a_change_another_client_makes_moves_the_generation_here(redis_cache, another_client):
     other, key = another_client
     before = content_generation()
     assert content_generation() == before
+    (watch,) = redis_cache._watches.values()
 
     other.set(key, before + 1)
-
     assert generation_once_moved(before + 1) == before + 1
+    other.set(key, before + 2)
+    assert generation_once_moved(before + 2) == before + 2
+
+    # Word of each change was read off the same connection, which still watches the key.
+    assert redis_cache._watches[redis_cache.make_key(GENERATION_KEY)] is watch
+    assert not watch.closed
 
 
 def test_a_lost_watch_connection_reads_the_generation_again(redis_cache, another_client):
