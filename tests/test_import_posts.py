@@ -382,6 +382,31 @@ def test_a_file_that_renders_too_long_in_a_parsing_process_fails_alone_as_it_wou
     assert set(children_of(os.getpid())) <= set(before)  # the parsing processes are gone
 
 
+def test_a_parallel_import_hands_over_files_promptly_and_leaves_the_interpreter_as_it_was(
+    tmp_path, monkeypatch, settings
+):
+    """While parsing processes run, the interpreter switches threads every half millisecond
+    (markdown_files.SWITCH_INTERVAL), so a feeding thread gives its child the next file without
+    waiting 5 ms for the saving thread; afterwards the switch interval is what it was."""
+    settings.BYLINE_IMPORT_WORKERS = 1
+    monkeypatch.setattr(importers, "PARALLEL_FROM", 2)
+    write_posts(tmp_path, range(4))
+    before = sys.getswitchinterval()
+    during = []
+    real = importers.markdown_files._ParsePool.submit
+
+    def submit(pool, *args):
+        during.append(sys.getswitchinterval())
+        return real(pool, *args)
+
+    monkeypatch.setattr(importers.markdown_files._ParsePool, "submit", submit)
+    out, _, _ = import_posts(tmp_path)
+
+    assert "4 created" in out
+    assert during == [importers.markdown_files.SWITCH_INTERVAL] * 4
+    assert sys.getswitchinterval() == before
+
+
 def test_an_import_takes_a_few_queries_per_file(tmp_path, django_assert_max_num_queries):
     write_posts(tmp_path / "first", range(3))  # the authors, tags and topic exist
     import_posts(tmp_path / "first")

@@ -9,6 +9,7 @@ import collections
 import concurrent.futures
 import queue
 import re
+import sys
 import threading
 from pathlib import PurePath
 
@@ -160,6 +161,11 @@ FILE_BUDGET = 4
 # pipe holds 64 KiB (Linux), and a larger file would wait for the child to read it while the
 # child waits to write its result.
 SEND_AHEAD_BYTES = 32 * 1024
+# The interpreter's switch interval while a pool runs (Python's default: 5 ms). A feeding thread
+# whose child has sent a result waits that long for the saving thread to let go of the GIL
+# before it can hand the child its next file, and the child sat idle meanwhile: 10,000 files
+# took 77.4 and 80.9 s with the default and 73.5 and 69.5 s with this (2 CPUs, one child).
+SWITCH_INTERVAL = 0.0005
 _CLOSED = object()
 
 
@@ -170,6 +176,8 @@ class _ParsePool:
 
     def __init__(self, workers, rules):
         self.rules, self.tasks = rules, queue.SimpleQueue()
+        self.switch_interval = sys.getswitchinterval()
+        sys.setswitchinterval(min(SWITCH_INTERVAL, self.switch_interval))
         self.threads = [threading.Thread(target=self._feed, daemon=True) for _ in range(workers)]
         for thread in self.threads:
             thread.start()
@@ -192,6 +200,7 @@ class _ParsePool:
             self.tasks.put(_CLOSED)
         for thread in self.threads:
             thread.join()
+        sys.setswitchinterval(self.switch_interval)
 
     def _feed(self):
         """A thread's loop: up to two files in its child (one parsed, one waiting), results
