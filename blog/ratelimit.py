@@ -7,6 +7,14 @@ answer is 429 with Retry-After. A fixed window lets a client reach twice the lim
 window's edge, which is fine against floods and costs one cache call per request (with Redis,
 one round trip).
 
+With Redis, a safe request (GET or HEAD: a search) does not wait for that round trip: its count
+is sent as the view starts and read once the view is done (count_later in config/cache.py),
+and a request the count puts over the limit is answered 429 all the same, its page thrown
+away. So that a flood still costs no work, the process remembers the client as over the limit
+for the rest of the window and refuses its next requests at once: each process does the work
+of at most one refused request per client and window. Other requests (previews, uploads) are
+counted before the view runs: an upload over the limit must not be stored.
+
 Why not django-ratelimit (4.1.0): its system checks fail on LocMemCache (our default) and warn on
 Django's own RedisCache (`check --deploy` would not be clean), a Redis outage raises through it
 (only socket.gaierror is caught), and it answers 403 without Retry-After; what would be left of
@@ -76,21 +84,66 @@ def _client(request):
     return f"address:{client_address(request)}"
 
 
+class _Window:
+    """The `scope` limit's current window for the client of `request`: its counter's key, and
+    the answer to a count."""
+
+    def __init__(self, request, scope):
+        self.limit, period = parse_rate(settings.BYLINE_RATE_LIMITS[scope])
+        self.now = time.time()
+        window = int(self.now // period)
+        self.ends = (window + 1) * period
+        self.timeout = period + 1  # the counter outlives its window
+        self.key = f"byline:ratelimit:{scope}:{_client(request)}:{window}"
+
+    def retry_after(self, count_so_far):
+        """0 when `count_so_far` is within the limit (or None: the cache did not answer), else
+        the seconds until the client may try again."""
+        if count_so_far is None or count_so_far <= self.limit:
+            return 0
+        return max(1, math.ceil(self.ends - self.now))
+
+
 def retry_after(request, scope):
     """Count this request against the `scope` limit: 0 when allowed, else the seconds until the
     client may try again. A cache that fails lets the request through (fail open)."""
-    limit, period = parse_rate(settings.BYLINE_RATE_LIMITS[scope])
-    now = time.time()
-    window = int(now // period)
-    key = f"byline:ratelimit:{scope}:{_client(request)}:{window}"
+    window = _Window(request, scope)
     try:
-        count_so_far = count(key, period + 1)
+        return window.retry_after(count(window.key, window.timeout))
     except Exception:  # no limit is better than no site
         logger.warning("Rate limit not checked: the cache failed", exc_info=True)
         return 0
-    if count_so_far is None or count_so_far <= limit:  # None: Redis did not answer
-        return 0
-    return max(1, math.ceil((window + 1) * period - now))
+
+
+SAFE_METHODS = frozenset({"GET", "HEAD"})
+# {counter key: when its window ends} of the clients this process has found over a limit (see
+# the module's docstring); at most this many, those whose window has ended dropped first.
+_over_limit = {}
+MAX_OVER_LIMIT = 10_000
+
+
+def _run_counted_alongside(later, window, view, request, *args, **kwargs):
+    """(the view's response, the seconds to refuse it for): the count sent before the view runs
+    and read after it (see the module's docstring)."""
+    if (ends := _over_limit.get(window.key)) is not None:
+        return None, max(1, math.ceil(ends - window.now))
+    try:
+        counted = later(window.key, window.timeout)
+    except Exception:  # as retry_after()
+        logger.warning("Rate limit not checked: the cache failed", exc_info=True)
+        return view(request, *args, **kwargs), 0
+    try:
+        response = view(request, *args, **kwargs)
+    finally:
+        seconds = window.retry_after(counted())
+    if seconds:
+        if len(_over_limit) >= MAX_OVER_LIMIT:
+            for key in [key for key, ends in _over_limit.items() if ends <= window.now]:
+                del _over_limit[key]
+            if len(_over_limit) >= MAX_OVER_LIMIT:
+                _over_limit.clear()
+        _over_limit[window.key] = window.ends
+    return response, seconds
 
 
 def count(key, timeout):
@@ -118,9 +171,18 @@ def rate_limited(scope, *, json=False):
     def decorator(view):
         @wraps(view)
         def limited_view(request, *args, **kwargs):
-            seconds = retry_after(request, scope)
-            if not seconds:
-                return view(request, *args, **kwargs)
+            later = getattr(cache, "count_later", None)  # Redis (config/cache.py)
+            if later and request.method in SAFE_METHODS:
+                window = _Window(request, scope)
+                response, seconds = _run_counted_alongside(
+                    later, window, view, request, *args, **kwargs
+                )
+                if not seconds:
+                    return response
+            else:
+                seconds = retry_after(request, scope)
+                if not seconds:
+                    return view(request, *args, **kwargs)
             response = too_many_requests(request, scope, seconds, json=json)
             response["Retry-After"] = str(seconds)
             return response

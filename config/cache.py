@@ -18,6 +18,10 @@ WATCH_RETRY_SECONDS = 60.0
 _MISSING = object()
 
 
+def _unanswered():
+    return None
+
+
 class ResilientRedisCache(RedisCache):
     """RedisCache where an unreachable Redis is a cache miss: reads find nothing, writes are
     dropped, and pages are rendered from the database until Redis is back."""
@@ -27,19 +31,29 @@ class ResilientRedisCache(RedisCache):
     _watches_pid = None  # the process they belong to (a fork makes its own)
 
     def _call(self, method, failed, *args):
-        if self._retry_at and time.monotonic() < self._retry_at:
+        if self._resting():
             return failed
         try:
             result = method(*args)
         except RedisError as error:
-            if not self._retry_at:
-                logger.warning("Cache unavailable, serving without it: %s", error)
-            self._retry_at = time.monotonic() + RETRY_SECONDS
+            self._failed(error)
             return failed
+        self._answered()
+        return result
+
+    def _resting(self):
+        """Whether Redis is left alone for now, after a failure."""
+        return bool(self._retry_at) and time.monotonic() < self._retry_at
+
+    def _failed(self, error):
+        if not self._retry_at:
+            logger.warning("Cache unavailable, serving without it: %s", error)
+        self._retry_at = time.monotonic() + RETRY_SECONDS
+
+    def _answered(self):
         if self._retry_at:
             logger.warning("Cache available again")
             self._retry_at = 0.0
-        return result
 
     def get(self, key, default=None, version=None):
         return self._call(super().get, default, key, default, version)
@@ -97,6 +111,49 @@ class ResilientRedisCache(RedisCache):
         worker's CPU instead of 0.29. None when Redis does not answer."""
         return self._call(self._count, None, key, timeout, version)
 
+    def count_later(self, key, timeout, version=None):
+        """count(), sent now and read when the function returned is called (exactly once: it
+        gives the connection back): whatever the caller does meanwhile (blog/ratelimit.py: a
+        search's query) overlaps the round trip, instead of this process sleeping until Redis
+        answers and being woken again. On a 2-CPU machine under load that sleep and wake-up
+        cost a search 0.3 ms of CPU, and the search row 20% of its requests a second. The
+        function gives None when Redis does not answer, and never raises."""
+        if self._resting():
+            return _unanswered
+        key = self.make_and_validate_key(key, version=version)
+        pool = self._cache._get_connection_pool(True)
+        try:
+            connection = pool.get_connection()
+        except RedisError as error:
+            self._failed(error)
+            return _unanswered
+        try:
+            connection.send_packed_command(
+                connection.pack_commands([("SET", key, 0, "NX", "EX", timeout), ("INCR", key)])
+            )
+        except RedisError as error:
+            self._give_back(pool, connection, error)
+            return _unanswered
+
+        def counted():
+            try:
+                connection.read_response()
+                count = connection.read_response()
+            except RedisError as error:
+                self._give_back(pool, connection, error)
+                return None
+            pool.release(connection)
+            self._answered()
+            return count
+
+        return counted
+
+    def _give_back(self, pool, connection, error):
+        """Return a connection that failed, closed (what it was sent may be unanswered)."""
+        connection.disconnect()
+        pool.release(connection)
+        self._failed(error)
+
     def _count(self, key, timeout, version):
         key = self.make_and_validate_key(key, version=version)
         pipeline = self._cache.get_client(key, write=True).pipeline(transaction=False)
@@ -117,7 +174,7 @@ class ResilientRedisCache(RedisCache):
         drops it too, and the key is read again once it is watched again, so a change made in
         between is seen. Where the watch cannot be set up, every call reads the key. None
         where get() would give None (the key is missing, or Redis does not answer)."""
-        if self._retry_at and time.monotonic() < self._retry_at:
+        if self._resting():
             return None
         key = self.make_and_validate_key(key, version=version)
         if self._watches is None or self._watches_pid != os.getpid():
