@@ -190,14 +190,22 @@ def cards(rows, snippets=None):
 
 
 # A card's description as includes/post_card.html writes it: its text is escaped, so no "<".
-_CARD_DESCRIPTION = re.compile(r'<p class="post-card__description">[^<]*</p>')
+_DESCRIPTION_START = '<p class="post-card__description">'
+_CARD_DESCRIPTION = re.compile(re.escape(_DESCRIPTION_START) + r"[^<]*</p>")
 
 
 def with_snippet(card_html, snippet):
     """A stored card with `snippet` (safe HTML) as its description; as it is without one."""
     if not snippet:
         return mark_safe(card_html)
-    paragraph = f'<p class="post-card__description">{snippet}</p>'
+    paragraph = f"{_DESCRIPTION_START}{snippet}</p>"
+    # Where the description is, found as _CARD_DESCRIPTION would find it (a twentieth of a
+    # search's Python went to that pattern); the pattern itself when that is not sure.
+    start = card_html.find(_DESCRIPTION_START)
+    text_start = start + len(_DESCRIPTION_START)
+    end = card_html.find("<", text_start) if start != -1 else -1
+    if end != -1 and card_html.startswith("</p>", end):
+        return mark_safe(card_html[:start] + paragraph + card_html[end + 4 :])
     spliced, found = _CARD_DESCRIPTION.subn(lambda _: paragraph, card_html, count=1)
     if not found:  # a post with neither description nor excerpt: after the title
         spliced = card_html.replace("</h2>", f"</h2>\n    {paragraph}", 1)

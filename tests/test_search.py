@@ -324,6 +324,32 @@ def test_the_quick_match_finder_agrees_with_the_case_blind_pattern(text, words):
 
 
 @pytest.mark.parametrize(
+    "text",
+    [
+        "A garden, the GARDENS and Gardening.",
+        "underscore_garden then éGarden, then —garden, garden_party",
+        "ＧＡＲＤＥＮ and 花garden and 2garden and garden",
+        "The K-garden: Kelvin's \u212aitchen, then a kitchen and kitchens",
+        "İstanbul gardens, then istanbul and ISTANBUL",
+        "ſtrange gardens and \u0131stanbul",  # long s and dotless i: case-blind matches
+        "café CAFÉ Café cafés",
+        "There’s a garden — gardens… “Gardening” isn’t kitchen work",
+        "gardengarden garden",
+        "",
+    ],
+)
+@pytest.mark.parametrize(
+    "words", ["garden", "kitchen", "istanbul", "café", "cafe", "strange", "garden kitchen"]
+)
+def test_the_words_snippets_mark_are_those_the_case_blind_pattern_finds(text, words):
+    from blog.search import _term_pattern, _word_spans, search_terms
+
+    terms = search_terms(words)
+    expected = [found.span() for found in _term_pattern(terms).finditer(text)]
+    assert _word_spans(text, terms) == expected
+
+
+@pytest.mark.parametrize(
     "fields",
     [
         {"description": "A description.", "body": "Soak the beans overnight."},
