@@ -51,5 +51,17 @@ def feed_links(feeds):
     )
 
 
+@register.filter
+def article_meta(items, name):
+    """<meta property="article:`name`"> of the name of each of `items` (a post's stored
+    authors or tags), a line each."""
+    return mark_safe(
+        "".join(
+            f'<meta property="article:{escape(name)}" content="{escape(item["name"])}">\n  '
+            for item in items
+        )
+    )
+
+
 # The address if it is http(s), else "": a stored `javascript:` URL never becomes a link.
 register.filter("web_url", rendering.web_url)
