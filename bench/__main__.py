@@ -15,7 +15,7 @@ from pathlib import Path
 import django
 import redis
 
-from bench.report import document, machine, short_commit, write
+from bench.report import document, machine, source, write
 from bench.rows import ACCEPT_ENCODING, CONNECTIONS, UNCACHED, WARM_SECONDS, measure, rows
 from bench.server import gunicorn, manage, production_env
 
@@ -113,7 +113,7 @@ def main():
         tables.append((cache, results))
 
     conditions = [
-        f"{time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}, commit {short_commit()}",
+        f"{time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}, {source()}",
         f"machine: {machine()}, load average before the run "
         + " ".join(f"{value:.2f}" for value in load_before),
         f"{args.posts:,} posts (bench loader, {load_seconds:.0f} s including its check), "

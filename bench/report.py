@@ -77,6 +77,25 @@ def short_commit():
     )
 
 
+def uncommitted():
+    """The tracked files changed since that commit, which a run measures too ([] when none)."""
+    status = subprocess.run(
+        ["git", "status", "--porcelain", "--untracked-files=no"],
+        capture_output=True,
+        text=True,
+        check=False,
+    ).stdout
+    return [line[3:] for line in status.splitlines() if line.strip()]
+
+
+def source():
+    """ "commit <short hash>", and the files changed since, if any."""
+    changed = uncommitted()
+    return f"commit {short_commit()}" + (
+        f", with uncommitted changes to {', '.join(changed)}" if changed else ""
+    )
+
+
 def write(text, today=None, results=None):
     """Save the table as <results>/<date>-<commit>.md, or -2.md, -3.md … beside an earlier
     run's of the same day and commit (another N, say), never over it."""
