@@ -8,12 +8,15 @@ window's edge, which is fine against floods and costs one cache call per request
 one round trip).
 
 With Redis, a safe request (GET or HEAD: a search) does not wait for that round trip: its count
-is sent as the view starts and read once the view is done (count_later in config/cache.py),
-and a request the count puts over the limit is answered 429 all the same, its page thrown
-away. So that a flood still costs no work, the process remembers the client as over the limit
-for the rest of the window and refuses its next requests at once: each process does the work
-of at most one refused request per client and window. Other requests (previews, uploads) are
-counted before the view runs: an upload over the limit must not be stored.
+is sent as the view starts and read when the view returns or raises, before its page is
+rendered (count_later in config/cache.py), and a request the count puts over the limit is
+answered 429 all the same, what the view gave thrown away (a 404 too: a search page past the
+last runs the search before it finds there is no such page). So that a flood still costs
+little, the process remembers the client as over the limit for the rest of the window and
+refuses its next requests without running the view or counting them: each process (each
+thread, with threaded workers) runs the view for at most one refused request per client and
+window, for the last MAX_OVER_LIMIT clients it refused. Other requests (previews, uploads)
+are counted before the view runs: an upload over the limit must not be stored.
 
 Why not django-ratelimit (4.1.0): its system checks fail on LocMemCache (our default) and warn on
 Django's own RedisCache (`check --deploy` would not be clean), a Redis outage raises through it
@@ -24,6 +27,7 @@ it here is the counter below.
 import ipaddress
 import logging
 import math
+import threading
 import time
 from functools import wraps
 
@@ -117,14 +121,18 @@ def retry_after(request, scope):
 
 SAFE_METHODS = frozenset({"GET", "HEAD"})
 # {counter key: when its window ends} of the clients this process has found over a limit (see
-# the module's docstring); at most this many, those whose window has ended dropped first.
+# the module's docstring): at most MAX_OVER_LIMIT, the longest remembered forgotten first. A
+# lock, for threaded workers.
 _over_limit = {}
+_over_limit_lock = threading.Lock()
 MAX_OVER_LIMIT = 10_000
 
 
 def _run_counted_alongside(later, window, view, request, *args, **kwargs):
     """(the view's response, the seconds to refuse it for): the count sent before the view runs
-    and read after it (see the module's docstring)."""
+    and read after it (see the module's docstring). A view that raises (a search page past the
+    last: 404) is refused all the same when the count is over the limit; else its exception
+    goes on."""
     if (ends := _over_limit.get(window.key)) is not None:
         return None, max(1, math.ceil(ends - window.now))
     try:
@@ -132,18 +140,27 @@ def _run_counted_alongside(later, window, view, request, *args, **kwargs):
     except Exception:  # as retry_after()
         logger.warning("Rate limit not checked: the cache failed", exc_info=True)
         return view(request, *args, **kwargs), 0
+    response = failure = None
     try:
         response = view(request, *args, **kwargs)
-    finally:
+    except Exception as error:
+        failure = error
+    finally:  # whatever happened: the connection goes back once its count is read
         seconds = window.retry_after(counted())
     if seconds:
-        if len(_over_limit) >= MAX_OVER_LIMIT:
-            for key in [key for key, ends in _over_limit.items() if ends <= window.now]:
-                del _over_limit[key]
-            if len(_over_limit) >= MAX_OVER_LIMIT:
-                _over_limit.clear()
+        _remember_over_limit(window)
+        return None, seconds
+    if failure is not None:
+        raise failure
+    return response, 0
+
+
+def _remember_over_limit(window):
+    with _over_limit_lock:
+        _over_limit.pop(window.key, None)
+        while len(_over_limit) >= MAX_OVER_LIMIT:
+            del _over_limit[next(iter(_over_limit))]
         _over_limit[window.key] = window.ends
-    return response, seconds
 
 
 def count(key, timeout):

@@ -1,6 +1,6 @@
 """Rate limits with Redis: a search's count is sent before its query and read after it
-(config/cache.py, count_later), a flood is still refused, and a refused client costs the site
-no query until its window ends."""
+(config/cache.py, count_later), a flood is still refused (a flood of pages past the last, which
+raise 404, too), and a client once refused runs no search until its window ends."""
 
 from datetime import timedelta
 
@@ -122,7 +122,9 @@ def test_a_count_redis_refuses_lets_the_request_through_and_the_next_count_works
     assert redis_cache.count_later("fine", 60)() == 2
 
 
-def test_counts_give_their_connection_back_even_when_the_view_fails(redis_cache, other):
+def test_counts_give_their_connection_back_even_when_the_view_fails(redis_cache, other, settings):
+    settings.BYLINE_RATE_LIMITS = {"search": "100/m"}  # within it, the view's error goes on
+
     def failing_view(request):
         raise RuntimeError("the view failed")
 
@@ -138,3 +140,48 @@ def test_counts_give_their_connection_back_even_when_the_view_fails(redis_cache,
 
     assert len(other.client_list()) <= connections_before + 1
     assert redis_cache.count_later("several", 60)() == 21
+
+
+def test_a_flood_of_search_pages_past_the_last_is_refused_too(
+    redis_cache, clock, django_assert_num_queries
+):
+    """Such a page runs the search, then raises 404 (no such page): never cached, so without
+    the limit each one would cost a search."""
+    PostFactory(title="Bread")
+    reader = Client()
+
+    statuses = [
+        reader.get("/search/", {"q": "bread", "page": "2"}, REMOTE_ADDR=FLOODER).status_code
+        for _ in range(6)
+    ]
+
+    assert statuses == [404] * 5 + [429]
+    with django_assert_num_queries(0):
+        again = reader.get("/search/", {"q": "bread", "page": "2"}, REMOTE_ADDR=FLOODER)
+    assert again.status_code == 429
+
+
+def test_past_its_bound_the_process_forgets_the_client_it_refused_longest_ago(
+    redis_cache, clock, monkeypatch, django_assert_num_queries
+):
+    monkeypatch.setattr(ratelimit, "MAX_OVER_LIMIT", 2)
+    PostFactory(title="Bread")
+    reader = Client()
+    flooders = ["198.51.100.1", "198.51.100.2", "198.51.100.3"]
+    for number, address in enumerate(flooders):  # each refused once: the first forgotten at the
+        statuses = [  # third (searches no page cache has: those are not counted)
+            reader.get("/search/", {"q": f"bread {number} {n}"}, REMOTE_ADDR=address).status_code
+            for n in range(6)
+        ]
+        assert statuses == [200] * 5 + [429]
+
+    for address in flooders[1:]:  # still remembered: refused without a search
+        with django_assert_num_queries(0):
+            assert reader.get("/search/", {"q": "x"}, REMOTE_ADDR=address).status_code == 429
+    # Forgotten: its search runs, and Redis's count refuses it again.
+    forgotten = reader.get("/search/", {"q": "bread again"}, REMOTE_ADDR=flooders[0])
+    assert forgotten.status_code == 429
+    # Refused again, it is remembered again, and the client refused longest ago goes.
+    remembered = " ".join(ratelimit._over_limit)
+    assert f":{flooders[0]}:" in remembered and f":{flooders[2]}:" in remembered
+    assert f":{flooders[1]}:" not in remembered
