@@ -8,7 +8,8 @@ import pytest
 import redis
 import time_machine
 from django.db import connection
-from django.test import Client
+from django.http import HttpResponse
+from django.test import Client, RequestFactory
 from django.utils import timezone
 from redis.connection import Connection
 
@@ -185,3 +186,20 @@ def test_past_its_bound_the_process_forgets_the_client_it_refused_longest_ago(
     remembered = " ".join(ratelimit._over_limit)
     assert f":{flooders[0]}:" in remembered and f":{flooders[2]}:" in remembered
     assert f":{flooders[1]}:" not in remembered
+
+
+def test_an_upload_flood_is_counted_before_the_upload_runs(redis_cache, editor, clock):
+    stored = []
+
+    def upload_view(request):
+        stored.append(request)
+        return HttpResponse("stored")
+
+    view = ratelimit.rate_limited("upload", json=True)(upload_view)
+    request = RequestFactory().post("/markdownx/upload/")
+    request.user = editor
+
+    statuses = [view(request).status_code for _ in range(4)]
+
+    assert statuses == [200, 200, 429, 429]
+    assert len(stored) == 2  # the refused uploads never ran
