@@ -37,11 +37,12 @@ def _term_pattern(terms):
 
 def _word_spans(text, terms):
     """(start, end) of each word of `text` that _term_pattern(terms) finds, in order: the same
-    spans as its finditer(), found five times faster where that is sure to give the same
-    answer. That pattern, case-blind and starting with \\b, is tried at every position of the
-    text; here, for words in ASCII (see first_match()), the text is lower-cased and a
-    case-sensitive pattern with no \\b finds where the stems stand, and the matches inside a
-    word are dropped. Such a match runs to its word's end, so it never hides one that is not."""
+    spans as its finditer(), found faster where that is sure to give the same answer (4.7
+    against 7.1 µs on a snippet's 220 characters). That pattern, case-blind and starting with
+    \\b, is tried at every position of the text; here, for words in ASCII (see first_match()),
+    the text is lower-cased and a case-sensitive pattern with no \\b finds where the stems
+    stand, and the matches inside a word are dropped. Such a match runs to its word's end, so
+    it never hides one that is not."""
     _, needles, pattern, lowered_pattern = _matching(tuple(terms))
     if needles is not None and not any(c in text for c in _FOLDED_TO_ASCII):
         lowered = text.lower()

@@ -1,5 +1,6 @@
 """Filters that make values safe to write into a page: schema.org data that cannot end its
-<script> element, and addresses that are links only when they are http(s)."""
+<script> element, a page's feed links and article meta with every value escaped, and
+addresses that are links only when they are http(s)."""
 
 import json
 from html import escape  # as django.utils.html.escape, without a SafeString of each value
