@@ -388,6 +388,10 @@ def remember_visibility(sender, instance, **kwargs):
 
 
 def post_changed(sender, instance, **kwargs):
+    """A post saved or deleted: only a public post's matter. A post saved into a HistoryBatch
+    (save_with_history) is left to the batch, which moves the version once for all its posts."""
+    if getattr(instance, "_defer_derived", False):
+        return
     if post_is_or_was_public(instance):
         bump_content_generation()
 

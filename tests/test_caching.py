@@ -53,6 +53,26 @@ def test_an_edit_shows_at_once(client, post):
     assert "Retitled for readers" in response.content.decode()
 
 
+def test_an_edit_saved_with_its_history_shows_at_once(client, post):
+    """As the admin saves: the row into a HistoryBatch, which moves the cache on for it."""
+    client.get("/posts/first/")
+
+    post.title = "Retitled in the editor"
+    post.save_with_history(note="A new title")
+
+    assert "Retitled in the editor" in client.get("/posts/first/").content.decode()
+
+
+def test_unpublishing_with_its_history_removes_the_post_at_once(client, post):
+    client.get("/")
+
+    post.status = Post.Status.DRAFT
+    post.save_with_history(note="Taken back")
+
+    assert "A post worth" not in client.get("/").content.decode()
+    assert client.get("/posts/first/").status_code == 404
+
+
 def test_unpublishing_removes_the_post_at_once(client, post):
     client.get("/")
 

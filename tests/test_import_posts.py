@@ -428,6 +428,34 @@ def test_an_import_takes_a_few_queries_per_file(tmp_path, django_assert_max_num_
     assert "40 created" in out
 
 
+def test_an_import_of_published_posts_takes_no_more_queries_a_file_than_one_of_drafts(tmp_path):
+    """Each published post saved moved the page cache on, and the import then read the
+    affiliate rules and the site's disclosure again: three queries a file more than drafts."""
+    write_posts(tmp_path / "first", range(3))  # the authors, tags and topic exist
+    import_posts(tmp_path / "first")
+    write_posts(tmp_path / "drafts", range(3, 43))
+    write_posts(tmp_path / "published", range(43, 83))
+
+    with CaptureQueriesContext(connection) as drafts:
+        import_posts(tmp_path / "drafts")
+    with CaptureQueriesContext(connection) as published:
+        out, _, _ = import_posts(tmp_path / "published", status="published")
+
+    assert "40 created" in out
+    assert Post.objects.published().count() == 40
+    assert len(published) <= len(drafts) + 10, [q["sql"] for q in published][-20:]
+
+
+def test_posts_imported_as_published_show_on_cached_pages_at_once(client, tmp_path):
+    assert client.get("/").status_code == 200  # the home page, cached with no posts
+    write_posts(tmp_path, range(3))
+
+    import_posts(tmp_path, status="published")
+
+    home = client.get("/").content.decode()
+    assert all(f"Post {number}" in home for number in range(3))
+
+
 def test_reimporting_edited_files_takes_a_few_queries_per_file_and_keeps_pages_right(
     tmp_path, django_assert_max_num_queries
 ):

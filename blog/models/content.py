@@ -179,16 +179,18 @@ class PostContent:
                 update_fields = [*update_fields, "version"]
         else:
             self.version = 1
-        # The batch writes the search text and stored blocks once, after the parts.
+        # The batch writes the search text and stored blocks once, after the parts, and moves
+        # the page cache on once for all its posts (blog.caching.post_changed leaves it).
         self._defer_derived = True
+        row_saved = update_fields != ["version"]
         try:
-            if update_fields == ["version"]:  # parts only: save() would write nothing
-                type(self).objects.filter(pk=self.pk).update(version=self.version)
-            else:
+            if row_saved:
                 self.save(update_fields=update_fields)
+            else:  # parts only: save() would write nothing
+                type(self).objects.filter(pk=self.pk).update(version=self.version)
         finally:
             self._defer_derived = False
-        batch.add(self, before=before, by=by, note=note)
+        batch.add(self, before=before, by=by, note=note, row_saved=row_saved)
         return None
 
     def _merge_saved(self, based_on, version, merge, loaded_fields):
@@ -285,12 +287,15 @@ class HistoryBatch:
 
     def __init__(self, *, announce=True):
         self.entries = []  # (post, parts, status and publish time before, by, note)
+        self.saved_rows = set()  # the pks of the posts whose rows save() wrote
         # Whether the go-live outbox hears of what these saves publish, change or take back
         # (imports say no: blog/golive.py keeps only their scheduled posts' go-live).
         self.announce = announce
 
-    def add(self, post, *, before, by, note):
+    def add(self, post, *, before, by, note, row_saved=True):
         self.entries.append((post, getattr(post, "_applied_parts", {}), before, by, note))
+        if row_saved:
+            self.saved_rows.add(post.pk)
 
     def write(self):
         """Write what the posts wait for; return their newest revisions, in order."""
@@ -303,8 +308,9 @@ class HistoryBatch:
             written = self._write_parts()
         finally:
             writing_batch.reset(batch_writing)
-        if written:
-            _bump_if_public([post for post in posts if post.pk in written])
+        _bump_if_public(
+            [post for post in posts if post.pk in written or post.pk in self.saved_rows]
+        )
         write_search_vectors(posts)
         self._store_derived(written)
         ImageUse.record(posts)
@@ -329,7 +335,7 @@ class HistoryBatch:
         )
         for post in posts:
             post._applied_parts, post._loaded_parts = {}, None
-        self.entries = []
+        self.entries, self.saved_rows = [], set()
         return revisions
 
     def _write_parts(self):
@@ -487,8 +493,12 @@ def _search_vector_upsert(model):
 
 
 def _bump_if_public(posts):
-    """Parts written in bulk send no signals: move the page cache on if a reader could see one
-    of these posts (see blog.caching)."""
+    """Move the page cache on, once, if a reader could see one of these posts or could before
+    (see blog.caching): their parts were written in bulk, which sends no signals, and their
+    rows were saved into the batch, whose signal leaves it to the batch (blog.caching
+    post_changed). Once a batch, not once a post: each move makes this process read again what
+    it keeps per generation (an import of published posts read the affiliate rules and the
+    site's disclosure again for every file)."""
     from blog.caching import post_is_or_was_public
     from blog.content_version import bump_content_generation
 
