@@ -248,6 +248,9 @@ TASKS = {
     "render": "blog.rendering:convert_markdown",
     # A Markdown file read and rendered whole, for imports (one hop instead of two).
     "parse": "blog.importers.markdown_files:parse_file",
+    # A WordPress post converted to Markdown and rendered, given once what every post needs.
+    "wordpress": "blog.importers.wordpress:convert_and_render",
+    "wordpress-setup": "blog.importers.wordpress:share",
 }
 
 
@@ -303,15 +306,21 @@ def render_within_budget(text):
             raise MarkdownRefused("The text is nested too deeply to render.") from None
 
 
+def load_task(task):
+    """The function of TASKS[task]."""
+    module, function = TASKS[task].split(":")
+    return getattr(importlib.import_module(module), function)
+
+
 def _load(task):
-    """The function of TASKS[task]. Any but "render" reads the models' code (no database), so
-    Django is set up first: 1 s or so, which the renderer alone does without (0.2 s)."""
+    """The function of TASKS[task], in a child. Any but "render" reads the models' code (no
+    database), so Django is set up first: 1 s or so, which the renderer alone does without
+    (0.2 s)."""
     if task != "render":
         import django
 
         django.setup()
-    module, function = TASKS[task].split(":")
-    return getattr(importlib.import_module(module), function)
+    return load_task(task)
 
 
 def _too_long(seconds):

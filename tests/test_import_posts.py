@@ -366,7 +366,7 @@ def test_a_file_that_renders_too_long_in_a_parsing_process_fails_alone_as_it_wou
     tmp_path, monkeypatch, settings
 ):
     settings.BYLINE_IMPORT_WORKERS = 2
-    slow = "<b>x</b> " * 11_000  # over a render's budget, under a file's (FILE_BUDGET renders')
+    slow = "<b>x</b> " * 11_000  # over a render's budget, under a file's (POST_BUDGET renders')
     # The budget is half of what `slow` takes on this machine (0.35 to 1 s on the machines
     # seen), so the test does not depend on how fast the machine is; the parsing processes
     # read it from the environment.
@@ -396,24 +396,24 @@ def test_a_parallel_import_hands_over_files_promptly_and_leaves_the_interpreter_
     tmp_path, monkeypatch, settings
 ):
     """While parsing processes run, the interpreter switches threads every half millisecond
-    (markdown_files.SWITCH_INTERVAL), so a feeding thread gives its child the next file without
+    (pool.SWITCH_INTERVAL), so a feeding thread gives its child the next file without
     waiting 5 ms for the saving thread; afterwards the switch interval is what it was."""
     settings.BYLINE_IMPORT_WORKERS = 1
     monkeypatch.setattr(importers, "PARALLEL_FROM", 2)
     write_posts(tmp_path, range(4))
     before = sys.getswitchinterval()
     during = []
-    real = importers.markdown_files._ParsePool.submit
+    real = importers.pool.ParsePool.submit
 
-    def submit(pool, *args):
+    def submit(parsers, *args, **kwargs):
         during.append(sys.getswitchinterval())
-        return real(pool, *args)
+        return real(parsers, *args, **kwargs)
 
-    monkeypatch.setattr(importers.markdown_files._ParsePool, "submit", submit)
+    monkeypatch.setattr(importers.pool.ParsePool, "submit", submit)
     out, _, _ = import_posts(tmp_path)
 
     assert "4 created" in out
-    assert during == [importers.markdown_files.SWITCH_INTERVAL] * 4
+    assert during == [importers.pool.SWITCH_INTERVAL] * 4
     assert sys.getswitchinterval() == before
 
 

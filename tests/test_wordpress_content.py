@@ -2,7 +2,6 @@
 shortcodes, entities, and what the import says it did. The fixture is a site export of the
 shape WordPress 6 writes (tests/fixtures/wordpress/kitchen.xml)."""
 
-import concurrent.futures
 import html
 import re
 from html.parser import HTMLParser
@@ -13,6 +12,7 @@ import pytest
 from accounts.models import User
 from blog import importers
 from blog.importers import wordpress, wp_markup
+from blog.importers.pool import ParsePool
 from blog.importers.wp_content import to_markdown
 from blog.models import Post, Revision, Topic
 from blog.rendering import render_markdown, sanitize_html
@@ -506,7 +506,7 @@ def test_script_in_wordpress_content_never_reaches_the_page():
 def test_a_large_export_converted_in_worker_processes_comes_out_the_same(settings, monkeypatch):
     pools = []
 
-    class CountedPool(concurrent.futures.ProcessPoolExecutor):
+    class CountedPool(ParsePool):
         def __init__(self, *args, **kwargs):
             pools.append(args)
             super().__init__(*args, **kwargs)
@@ -515,16 +515,21 @@ def test_a_large_export_converted_in_worker_processes_comes_out_the_same(setting
     alone = {post.slug: (post.body, post.body_html) for post in Post.objects.all()}
     Post.objects.all().delete()
     monkeypatch.setattr(importers, "PARALLEL_FROM", 2)
-    monkeypatch.setattr(wordpress.concurrent.futures, "ProcessPoolExecutor", CountedPool)
+    monkeypatch.setattr(wordpress, "ParsePool", CountedPool)
     settings.BYLINE_IMPORT_WORKERS = 2
 
     out = command("import_wordpress", EXPORT)
 
-    assert pools == [(2,)] and "3 created" in out
+    assert pools == [(2, "wordpress")] and "3 created" in out
     assert {post.slug: (post.body, post.body_html) for post in Post.objects.all()} == alone
 
 
-def test_a_post_whose_content_cannot_be_converted_fails_alone(tmp_path):
+@pytest.mark.parametrize("workers", [0, 2])
+def test_a_post_whose_content_cannot_be_converted_fails_alone(
+    tmp_path, workers, settings, monkeypatch
+):
+    settings.BYLINE_IMPORT_WORKERS = workers  # converted here, or in processes of their own
+    monkeypatch.setattr(importers, "PARALLEL_FROM", 2)
     nested = "<div>" * 3000 + "deep" + "</div>" * 3000
     export = tmp_path / "nested.xml"
     export.write_text(

@@ -5,23 +5,17 @@ What the body says in a conventional shape is moved into the model and out of th
 body_sections); a file written by `write` is taken as it is.
 """
 
-import collections
-import concurrent.futures
-import queue
 import re
-import sys
-import threading
 from pathlib import PurePath
 
 import yaml
-from django.conf import settings
 from django.utils.text import slugify
 
 from blog.importers import body_sections, front_matter
 from blog.importers.front_matter import author_names, moment, scalar, split_front_matter, words
+from blog.importers.pool import ParsePool, in_order
 from blog.importers.records import ImportedPost, ImportProblem, web_url
 from blog.importers.text import decode, repair, repair_data
-from blog.render_limits import BoundedProcess
 
 MAX_BYTES = 2 * 1024 * 1024
 JEKYLL_NAME = re.compile(r"^(\d{4})-(\d{2})-(\d{2})-(.+)$")
@@ -127,124 +121,22 @@ def read_all(sources, workers=0):
             else:
                 yield name, parse_file(name, raw, source_id)
         return
-    # Each of `workers` child processes (render_limits.BoundedProcess) reads and renders files
-    # whole within a budget of CPU time, fed by a thread of this one (which only waits), so this
-    # process saves meanwhile.
+    # Each of `workers` child processes reads and renders files whole within a budget of CPU
+    # time, fed by a thread of this one (which only waits), so this process saves meanwhile.
     from blog.affiliates import current_rules
 
-    pool = _ParsePool(workers, current_rules())
-    try:
-        parsing = collections.deque()
-        for name, source_id, read_bytes in sources:
-            try:
-                raw = read_bytes()
-            except Exception as problem:
-                parsing.append((name, problem))
-            else:
-                parsing.append((name, pool.submit(name, raw, source_id)))
-            if len(parsing) >= PARSE_AHEAD:
-                yield _parsed(*parsing.popleft())
-        while parsing:
-            yield _parsed(*parsing.popleft())
-    finally:
-        pool.close()
+    rules = current_rules()
 
+    def submit(parsers, source):
+        name, source_id, read_bytes = source
+        try:
+            raw = read_bytes()
+        except Exception as problem:
+            return problem
+        return parsers.submit(name, raw, source_id, rules, size=len(raw))
 
-# Files handed to the workers ahead of the one the caller gets: enough to keep them busy while
-# the caller saves a batch, few enough that a large import is never all in memory.
-PARSE_AHEAD = 250
-# A file's budget of CPU time in a child, in Markdown render budgets
-# (settings.BYLINE_MARKDOWN_CPU_SECONDS): its body and FAQ answers are rendered, and it is read.
-# A file over it is read again here, each text on its own budget, so the refusal names the text.
-FILE_BUDGET = 4
-# A file up to this size is sent to its child while the child still parses the one before: a
-# pipe holds 64 KiB (Linux), and a larger file would wait for the child to read it while the
-# child waits to write its result.
-SEND_AHEAD_BYTES = 32 * 1024
-# The interpreter's switch interval while a pool runs (Python's default: 5 ms). A feeding thread
-# whose child has sent a result waits that long for the saving thread to let go of the GIL
-# before it can hand the child its next file, and the child sat idle meanwhile: 10,000 files
-# took 77.4 and 80.9 s with the default and 73.5 and 69.5 s with this (2 CPUs, one child).
-SWITCH_INTERVAL = 0.0005
-_CLOSED = object()
-
-
-class _ParsePool:
-    """Child processes that parse files, each fed by a thread that keeps the next file waiting
-    in the child's pipe: the child never waits for this process (waking a waiting process
-    cost more than a millisecond a file here)."""
-
-    def __init__(self, workers, rules):
-        self.rules, self.tasks = rules, queue.SimpleQueue()
-        self.switch_interval = sys.getswitchinterval()
-        sys.setswitchinterval(min(SWITCH_INTERVAL, self.switch_interval))
-        self.threads = [threading.Thread(target=self._feed, daemon=True) for _ in range(workers)]
-        for thread in self.threads:
-            thread.start()
-
-    def submit(self, name, raw, source_id):
-        future = concurrent.futures.Future()
-        self.tasks.put((future, (name, raw, source_id, self.rules)))
-        return future
-
-    def close(self):
-        """Stop the threads and their children; files not yet parsed are not (the caller has
-        stopped reading)."""
-        while True:
-            try:
-                future, _ = self.tasks.get_nowait()
-            except queue.Empty:
-                break
-            future.cancel()
-        for _ in self.threads:
-            self.tasks.put(_CLOSED)
-        for thread in self.threads:
-            thread.join()
-        sys.setswitchinterval(self.switch_interval)
-
-    def _feed(self):
-        """A thread's loop: up to two files in its child (one parsed, one waiting), results
-        handed back in order. A child that overruns a file's budget or dies is stopped; that
-        file is parsed here, each render on its own budget (render_limits.render_within_budget),
-        and the next goes to a new child."""
-        child, sent, taken, open_ = None, collections.deque(), collections.deque(), True
-        seconds = FILE_BUDGET * settings.BYLINE_MARKDOWN_CPU_SECONDS
-        while open_ or sent or taken:
-            if open_ and len(sent) + len(taken) < 2:
-                try:
-                    task = self.tasks.get(block=not (sent or taken))
-                except queue.Empty:
-                    task = None
-                if task is _CLOSED:
-                    open_ = False
-                elif task is not None:
-                    taken.append(task)
-            while taken and (not sent or len(taken[0][1][1]) <= SEND_AHEAD_BYTES):
-                future, args = taken.popleft()
-                try:
-                    child = child or BoundedProcess(preload=["parse"])
-                    child.send("parse", *args)
-                except Exception:  # it died, or did not start
-                    child = _stopped(child)
-                    future.set_result(parse_file(*args))
-                    continue
-                sent.append((future, args))
-            if not sent:
-                continue
-            future, args = sent.popleft()
-            try:
-                future.set_result(child.result(seconds))
-            except Exception:  # OutOfTime, RecursionError, or it died (OSError, EOFError…)
-                child = _stopped(child)
-                taken.extendleft(reversed(sent))  # lost with it: to the next child
-                sent.clear()
-                future.set_result(parse_file(*args))
-        _stopped(child)
-
-
-def _stopped(child):
-    if child is not None and child.process.poll() is None:
-        child.stop()
+    for (name, _, _), outcome in in_order(ParsePool(workers, "parse"), sources, submit):
+        yield name, outcome
 
 
 def parse_file(name, raw, source_id, rules=None):
@@ -255,15 +147,6 @@ def parse_file(name, raw, source_id, rules=None):
         return prepare(read(name, raw, source_id=source_id), rules)
     except Exception as problem:
         return problem
-
-
-def _parsed(name, outcome):
-    if isinstance(outcome, concurrent.futures.Future):
-        try:
-            outcome = outcome.result()
-        except Exception as problem:  # not read: say why, for this file alone
-            outcome = problem
-    return name, outcome
 
 
 def _jekyll_date(match):

@@ -1,11 +1,8 @@
 """Reading a WordPress export (WXR) into ImportedPost values."""
 
-import collections
-import concurrent.futures
 import dataclasses
 import datetime as dt
 import html
-import multiprocessing
 from urllib.parse import unquote
 
 from defusedxml import ElementTree
@@ -16,6 +13,7 @@ from django.utils.text import slugify
 
 from blog.importers import wp_content
 from blog.importers.old_addresses import wordpress_addresses
+from blog.importers.pool import ParsePool, in_order
 from blog.importers.records import ImportedPost, ImportProblem
 from blog.importers.text import repair
 from blog.workflow import Status
@@ -234,28 +232,31 @@ class Posts:
             return
         from blog.affiliates import current_rules
 
-        # fork: the workers start with the attachments and blocks; each task sends one post.
-        global _SHARED
-        _SHARED = (self.attachments, self.reusable, current_rules())
-        context = multiprocessing.get_context("fork")
+        # Each worker (and this process, for a post one gives up on) is given once what every
+        # post needs; each task sends one post.
+        shared = (self.attachments, self.reusable, current_rules())
+        share(*shared)
+
+        def submit(converters, item):
+            task = ImportedPost(source_id="", title="", slug=item.slug, body=item.body)
+            task.metadata = {"wordpress_id": item.metadata.get("wordpress_id", "")}
+            return converters.submit(task, size=len(item.body))
+
+        converters = ParsePool(workers, "wordpress", setup=("wordpress-setup", *shared))
         try:
-            with concurrent.futures.ProcessPoolExecutor(workers, mp_context=context) as pool:
-                converting = collections.deque()
-                for item in self.posts:
-                    task = ImportedPost(source_id="", title="", slug=item.slug, body=item.body)
-                    task.metadata = {"wordpress_id": item.metadata.get("wordpress_id", "")}
-                    converting.append((item, pool.submit(_convert_and_render, task)))
-                    if len(converting) >= CONVERT_AHEAD:
-                        yield _with_markdown(*_result(*converting.popleft()))
-                while converting:
-                    yield _with_markdown(*_result(*converting.popleft()))
+            for item, outcome in in_order(converters, self.posts, submit):
+                yield _with_markdown(item, outcome)
         finally:
-            _SHARED = None
+            share(None, None, None)
 
 
-# Posts handed to the workers ahead of the one the caller gets (see markdown_files.PARSE_AHEAD).
-CONVERT_AHEAD = 250
-_SHARED = None  # (attachments, reusable blocks, affiliate rules) for the workers
+_SHARED = (None, None, None)  # (attachments, reusable blocks, affiliate rules) for the workers
+
+
+def share(attachments, reusable, rules):
+    """What convert_and_render() needs for every post, given once to each process."""
+    global _SHARED
+    _SHARED = (attachments, reusable, rules)
 
 
 def _convert(item, attachments, reusable):
@@ -272,7 +273,7 @@ def _convert(item, attachments, reusable):
     return body, dataclasses.asdict(conversion), None
 
 
-def _convert_and_render(task):
+def convert_and_render(task):
     """In a worker: the post's content converted, and rendered (see saving.prepare)."""
     from blog.importers.saving import prepare  # saving needs the models; reading does not
 
@@ -282,13 +283,6 @@ def _convert_and_render(task):
         return outcome
     task.body = outcome[0]
     return outcome[0], outcome[1], prepare(task, rules).derived
-
-
-def _result(item, future):
-    try:
-        return item, future.result()
-    except Exception as problem:  # the worker died, or its answer could not be unpickled
-        return item, ImportProblem(f"its content could not be converted ({problem!r})")
 
 
 def _with_markdown(item, outcome):
