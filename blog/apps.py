@@ -71,7 +71,10 @@ class BlogConfig(AppConfig):
             connect(signal, caching.profile_changed, get_user_model())
         connect(m2m_changed, caching.topics_changed, Post.topics.through)
         # What keeps the menus every page shows right (see blog/menus.py). After the receivers
-        # above: the content generation moves on commit before the menus are stored again.
+        # above: the content generation moves on commit before the menus are stored again
+        # (except for a post saved with its history, whose batch moves it after this receiver
+        # ran: with caches per process, such a save makes this process read the menus once
+        # more).
         for signal in (post_save, post_delete):
             for model in (Menu, MenuItem, Topic, Post, Tag, TaggedItem, PostAuthor):
                 connect(signal, menus.menus_changed, model)

@@ -11,6 +11,7 @@ killed when it overruns.
 """
 
 import atexit
+import contextlib
 import importlib
 import os
 import pickle
@@ -183,6 +184,9 @@ class BoundedProcess:
             [sys.executable, "-m", "blog.render_limits", *preload],
             stdin=subprocess.PIPE,
             stdout=subprocess.PIPE,
+            # Unbuffered: a buffered reader could read the next result ahead into its buffer,
+            # where select() (see _receive) would not see it.
+            bufsize=0,
             env={**os.environ, "PYTHONPATH": os.pathsep.join(sys.path)},
         )
         # Imports happen before "ready", so they are not counted against the first task.
@@ -207,11 +211,18 @@ class BoundedProcess:
         return self.result(seconds)
 
     def send(self, task, *args):
-        """Hand the child a task; it runs the tasks it is sent in order. A caller may send the
-        next task before reading the last one's result (so the child never waits for it), if
-        that task fits in the pipe: the child writes a result only once it has read the task
-        before."""
-        _send(self.process.stdin, (task, args))
+        """Hand the child a task; it runs the tasks it is sent in order."""
+        self.send_message(message(task, *args))
+
+    def send_message(self, data):
+        """Hand the child a task as message() wrote it. A caller may send the next task before
+        reading the last one's result (so the child never waits for it) if that message fits
+        in the pipe (64 KiB on Linux) whole: the child writes a result, which may not fit
+        either, only once it has read the task before, so a larger one could wait for the
+        child while the child waits for the caller."""
+        view = memoryview(data)
+        while view:
+            view = view[self.process.stdin.write(view) :]
 
     def result(self, seconds):
         """The result of the oldest task sent and not yet read, as call() gives it."""
@@ -235,8 +246,9 @@ class BoundedProcess:
     def stop(self):
         self.process.kill()
         self.process.wait()
-        self.process.stdin.close()
-        self.process.stdout.close()
+        for stream in (self.process.stdin, self.process.stdout):
+            with contextlib.suppress(OSError):  # a task left in the buffer, with no reader
+                stream.close()
 
 
 class OutOfTime(Exception):
@@ -254,17 +266,34 @@ TASKS = {
 }
 
 
-def _send(stream, value):
+def message(task, *args):
+    """TASKS[task](*args) as sent to a BoundedProcess: pickled, after its length."""
+    return _framed((task, args))
+
+
+def _framed(value):
     data = pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL)
-    stream.write(len(data).to_bytes(4, "big") + data)
+    return len(data).to_bytes(4, "big") + data
+
+
+def _send(stream, value):
+    stream.write(_framed(value))
     stream.flush()
 
 
 def _receive(stream):
-    header = stream.read(4)
-    if len(header) < 4:
-        raise OutOfTime  # the process died
-    return pickle.loads(stream.read(int.from_bytes(header, "big")))
+    return pickle.loads(_read(stream, int.from_bytes(_read(stream, 4), "big")))
+
+
+def _read(stream, size):
+    """`size` bytes from `stream`, which may give fewer at a time (an unbuffered pipe)."""
+    data = bytearray()
+    while len(data) < size:
+        chunk = stream.read(size - len(data))
+        if not chunk:
+            raise OutOfTime  # the process died
+        data += chunk
+    return bytes(data)
 
 
 # Renders run one at a time per process, in that process's child: they happen on saves, imports

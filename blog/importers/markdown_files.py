@@ -133,7 +133,7 @@ def read_all(sources, workers=0):
             raw = read_bytes()
         except Exception as problem:
             return problem
-        return parsers.submit(name, raw, source_id, rules, size=len(raw))
+        return parsers.submit(name, raw, source_id, rules)
 
     for (name, _, _), outcome in in_order(ParsePool(workers, "parse"), sources, submit):
         yield name, outcome

@@ -11,7 +11,7 @@ import threading
 
 from django.conf import settings
 
-from blog.render_limits import BoundedProcess, load_task
+from blog.render_limits import BoundedProcess, load_task, message
 
 # Posts handed to the processes ahead of the one the caller takes: enough to keep them busy
 # while the caller saves a batch, few enough that a large import is never all in memory.
@@ -21,15 +21,18 @@ AHEAD = 250
 # or converted. A post over it is parsed again here, each render on its own budget, so the
 # refusal names the text.
 POST_BUDGET = 4
-# A post up to this size is sent to its child while the child still parses the one before: a
-# pipe holds 64 KiB (Linux), and a larger post would wait for the child to read it while the
-# child waits to write its result.
+# A post whose message (render_limits.message) is up to this size is sent to its child while the
+# child still parses the one before: it must fit in the pipe whole (64 KiB on Linux), or it
+# would wait for the child to read it while the child waits to write its result.
 SEND_AHEAD_BYTES = 32 * 1024
 # The interpreter's switch interval while a pool runs (Python's default: 5 ms). A feeding thread
 # whose child has sent a result waits that long for the saving thread to let go of the GIL
-# before it can hand the child its next post, and the child sat idle meanwhile: 10,000 files
+# before it can read it, and hand the child the post after the one it parses: 10,000 files
 # took 77.4 and 80.9 s with the default and 73.5 and 69.5 s with this (2 CPUs, one child).
 SWITCH_INTERVAL = 0.0005
+# Children that could not be started (or set up) before a pool gives up starting them and
+# parses every post here.
+STARTS_TO_FAIL = 2
 _CLOSED = object()
 
 
@@ -38,12 +41,14 @@ class ParsePool:
     each fed by a thread that keeps the next post waiting in the child's pipe: the child never
     waits for this process (waking a waiting process cost more than a millisecond a post here).
     `setup` (a TASKS name and its arguments) is run first in each child: what every post needs,
-    sent once. A post whose child overruns its budget or dies is parsed here, by the same
-    function (so set up here too), and the next goes to a new child."""
+    sent once. A post whose child overruns its budget or dies is parsed here by `here` (the
+    task's function unless given; without a budget of its own, so one that renders in a
+    process of its own, as saving.prepare does here), and the next goes to a new child."""
 
-    def __init__(self, workers, task, setup=None):
+    def __init__(self, workers, task, setup=None, here=None):
         self.task, self.setup = task, setup
-        self.run_here = load_task(task)
+        self.here = here or load_task(task)
+        self.failed_starts = 0
         self.tasks = queue.SimpleQueue()
         self.switch_interval = sys.getswitchinterval()
         sys.setswitchinterval(min(SWITCH_INTERVAL, self.switch_interval))
@@ -51,10 +56,10 @@ class ParsePool:
         for thread in self.threads:
             thread.start()
 
-    def submit(self, *args, size):
-        """A future of TASKS[task](*args); `size`: about how many bytes the arguments take."""
+    def submit(self, *args):
+        """A future of TASKS[task](*args)."""
         future = concurrent.futures.Future()
-        self.tasks.put((future, args, size))
+        self.tasks.put((future, args, message(self.task, *args)))
         return future
 
     def close(self):
@@ -74,62 +79,81 @@ class ParsePool:
 
     def _run_here(self, future, args):
         try:
-            future.set_result(self.run_here(*args))
+            future.set_result(self.here(*args))
         except Exception as problem:  # the caller says why, for this post alone
             future.set_exception(problem)
 
-    def _start(self):
-        child = BoundedProcess(preload=[self.task])
-        if self.setup is not None:
-            setup_task, *args = self.setup
-            child.call(setup_task, *args, seconds=self._budget())
+    def _start(self, seconds):
+        """A child, set up; after STARTS_TO_FAIL failures, none (RuntimeError)."""
+        if self.failed_starts >= STARTS_TO_FAIL:
+            raise RuntimeError("The parsing processes could not be started.")
+        child = None
+        try:
+            child = BoundedProcess(preload=[self.task])
+            if self.setup is not None:
+                child.call(*self.setup, seconds=seconds)
+        except Exception:
+            self.failed_starts += 1
+            _stopped(child)
+            raise
         return child
 
-    @staticmethod
-    def _budget():
-        return POST_BUDGET * settings.BYLINE_MARKDOWN_CPU_SECONDS
-
     def _feed(self):
-        """A thread's loop: up to two posts in its child (one parsed, one waiting), results
-        handed back in order."""
+        """A thread's loop: up to two posts in its child (one parsed, one waiting in the pipe),
+        results handed back in order. Should the loop itself fail, the posts it holds fail
+        with that error and the thread parses the rest here: the caller never waits forever."""
         child, sent, taken, open_ = None, collections.deque(), collections.deque(), True
-        seconds = self._budget()
-        while open_ or sent or taken:
-            if open_ and len(sent) + len(taken) < 2:
-                try:
-                    task = self.tasks.get(block=not (sent or taken))
-                except queue.Empty:
-                    task = None
-                if task is _CLOSED:
-                    open_ = False
-                elif task is not None:
-                    taken.append(task)
-            while taken and (not sent or taken[0][2] <= SEND_AHEAD_BYTES):
-                task = taken.popleft()
-                future, args, _ = task
-                try:
-                    child = child or self._start()
-                    child.send(self.task, *args)
-                except Exception:  # it died, or did not start
-                    child = _stopped(child)
-                    self._run_here(future, args)
+        seconds = POST_BUDGET * settings.BYLINE_MARKDOWN_CPU_SECONDS
+        try:
+            while open_ or sent or taken:
+                # Take posts until two are in hand, waiting only while none is.
+                while open_ and len(sent) + len(taken) < 2:
+                    try:
+                        task = self.tasks.get(block=not (sent or taken))
+                    except queue.Empty:
+                        break
+                    if task is _CLOSED:
+                        open_ = False
+                    else:
+                        taken.append(task)
+                # Send them: the second only if it fits in the pipe while the child works.
+                while taken and (not sent or len(taken[0][2]) <= SEND_AHEAD_BYTES):
+                    task = taken.popleft()
+                    try:
+                        child = child or self._start(seconds)
+                        child.send_message(task[2])
+                    except Exception:  # it died, or did not start
+                        if sent:  # it died with a post in it: reading that post's result says so
+                            taken.appendleft(task)
+                            break
+                        child = _stopped(child)
+                        self._run_here(*task[:2])
+                        continue
+                    sent.append(task)
+                if not sent:
                     continue
-                sent.append(task)
-            if not sent:
-                continue
-            future, args, _ = sent.popleft()
-            try:
-                future.set_result(child.result(seconds))
-            except Exception:  # OutOfTime, RecursionError, or it died (OSError, EOFError…)
-                child = _stopped(child)
-                taken.extendleft(reversed(sent))  # lost with it: to the next child
-                sent.clear()
-                self._run_here(future, args)
-        _stopped(child)
+                future, args, _ = sent.popleft()
+                try:
+                    future.set_result(child.result(seconds))
+                except Exception:  # OutOfTime, RecursionError, or it died (OSError, EOFError…)
+                    child = _stopped(child)
+                    taken.extendleft(reversed(sent))  # lost with it: to the next child
+                    sent.clear()
+                    self._run_here(future, args)
+        except Exception as problem:
+            for future, *_ in (*sent, *taken):
+                if not future.done():
+                    future.set_exception(problem)
+            while open_ and (task := self.tasks.get()) is not _CLOSED:
+                self._run_here(*task[:2])
+        finally:
+            _stopped(child)
 
 
 def _stopped(child):
-    if child is not None and child.process.poll() is None:
+    """Stop `child` (None for no child) and close its pipes, even if it is already dead;
+    returns None, the child that is left."""
+    if child is not None:
         child.stop()
 
 

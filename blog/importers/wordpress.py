@@ -2,6 +2,7 @@
 
 import dataclasses
 import datetime as dt
+import functools
 import html
 from urllib.parse import unquote
 
@@ -232,29 +233,29 @@ class Posts:
             return
         from blog.affiliates import current_rules
 
-        # Each worker (and this process, for a post one gives up on) is given once what every
-        # post needs; each task sends one post.
+        # Each worker is given once what every post needs; each task sends one post.
         shared = (self.attachments, self.reusable, current_rules())
-        share(*shared)
 
         def submit(converters, item):
             task = ImportedPost(source_id="", title="", slug=item.slug, body=item.body)
             task.metadata = {"wordpress_id": item.metadata.get("wordpress_id", "")}
-            return converters.submit(task, size=len(item.body))
+            return converters.submit(task)
 
-        converters = ParsePool(workers, "wordpress", setup=("wordpress-setup", *shared))
-        try:
-            for item, outcome in in_order(converters, self.posts, submit):
-                yield _with_markdown(item, outcome)
-        finally:
-            share(None, None, None)
+        converters = ParsePool(
+            workers,
+            "wordpress",
+            setup=("wordpress-setup", *shared),
+            here=functools.partial(convert_and_render, shared=shared),
+        )
+        for item, outcome in in_order(converters, self.posts, submit):
+            yield _with_markdown(item, outcome)
 
 
-_SHARED = (None, None, None)  # (attachments, reusable blocks, affiliate rules) for the workers
+_SHARED = None  # (attachments, reusable blocks, affiliate rules), in a worker
 
 
 def share(attachments, reusable, rules):
-    """What convert_and_render() needs for every post, given once to each process."""
+    """In a worker: what convert_and_render() needs for every post, given once."""
     global _SHARED
     _SHARED = (attachments, reusable, rules)
 
@@ -273,11 +274,12 @@ def _convert(item, attachments, reusable):
     return body, dataclasses.asdict(conversion), None
 
 
-def convert_and_render(task):
-    """In a worker: the post's content converted, and rendered (see saving.prepare)."""
+def convert_and_render(task, shared=None):
+    """The post's content converted, and rendered (see saving.prepare), given `shared` (what
+    share() gives a worker)."""
     from blog.importers.saving import prepare  # saving needs the models; reading does not
 
-    attachments, reusable, rules = _SHARED
+    attachments, reusable, rules = shared or _SHARED
     outcome = _convert(task, attachments, reusable)
     if isinstance(outcome, Exception):
         return outcome
