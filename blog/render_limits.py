@@ -12,6 +12,7 @@ killed when it overruns.
 
 import atexit
 import contextlib
+import fcntl
 import importlib
 import os
 import pickle
@@ -190,9 +191,19 @@ class BoundedProcess:
             env={**os.environ, "PYTHONPATH": os.pathsep.join(sys.path)},
         )
         # Imports happen before "ready", so they are not counted against the first task.
-        if self._receive(STARTUP_SECONDS, seconds=None) != "ready":
+        try:
+            ready = self._receive(STARTUP_SECONDS, seconds=None) == "ready"
+        except BaseException:  # it died, or took too long: not left running
+            self.stop()
+            raise
+        if not ready:
             self.stop()
             raise RuntimeError("The Markdown renderer process did not start.")
+        # How many bytes its stdin pipe holds (Linux; POSIX promises 512 at least).
+        try:
+            self.pipe_bytes = fcntl.fcntl(self.process.stdin, fcntl.F_GETPIPE_SZ)
+        except (AttributeError, OSError):
+            self.pipe_bytes = 512
 
     def cpu_seconds(self):
         """The child's CPU time so far (Linux); None where /proc cannot tell."""
@@ -217,9 +228,9 @@ class BoundedProcess:
     def send_message(self, data):
         """Hand the child a task as message() wrote it. A caller may send the next task before
         reading the last one's result (so the child never waits for it) if that message fits
-        in the pipe (64 KiB on Linux) whole: the child writes a result, which may not fit
-        either, only once it has read the task before, so a larger one could wait for the
-        child while the child waits for the caller."""
+        in the pipe (`pipe_bytes`) whole: the child writes a result, which may not fit either,
+        only once it has read the task before, so a larger one could wait for the child while
+        the child waits for the caller."""
         view = memoryview(data)
         while view:
             view = view[self.process.stdin.write(view) :]
@@ -244,10 +255,12 @@ class BoundedProcess:
         return _receive(stdout)
 
     def stop(self):
-        self.process.kill()
+        """Kill the child (if it still runs) and close its pipes."""
+        with contextlib.suppress(OSError):
+            self.process.kill()
         self.process.wait()
         for stream in (self.process.stdin, self.process.stdout):
-            with contextlib.suppress(OSError):  # a task left in the buffer, with no reader
+            with contextlib.suppress(OSError):
                 stream.close()
 
 

@@ -1,6 +1,7 @@
 """The processes imports parse in (blog/importers/pool.py): results in order whatever their
 size, and nothing left running or waiting when a child cannot be started."""
 
+import contextlib
 import os
 from pathlib import Path
 
@@ -13,9 +14,12 @@ pytestmark = pytest.mark.skipif(not Path("/proc/self/task").exists(), reason="re
 
 
 def children():
-    pid = os.getpid()
-    with open(f"/proc/{pid}/task/{pid}/children") as found:
-        return set(found.read().split())
+    """The processes this one started, from any of its threads (a pool's start theirs)."""
+    found = set()
+    for task in Path(f"/proc/{os.getpid()}/task").iterdir():
+        with contextlib.suppress(OSError):  # a thread that has ended
+            found |= set((task / "children").read_text().split())
+    return found
 
 
 def parsed(pool, texts):
@@ -37,8 +41,13 @@ def test_posts_sent_ahead_and_results_larger_than_a_pipe_come_back_in_order():
         return convert_markdown(text)
 
     pool = ParsePool(1, "render", here=render_here)
+    outcomes = in_order(pool, texts, lambda pool, text: pool.submit(text))
+    first = next(outcomes)[1]
+    assert children() - before  # its child, seen while it runs
 
-    assert parsed(pool, texts) == [convert_markdown(text) for text in texts]
+    assert [first, *(outcome for _, outcome in outcomes)] == [
+        convert_markdown(text) for text in texts
+    ]
     # None given up on: a result read ahead into a buffer, where waiting for the next one did
     # not see it, had every second post wait out its budget and go to a new child.
     assert here == []
@@ -91,3 +100,11 @@ def test_a_post_that_fails_here_too_fails_alone():
 
     assert outcomes[0] == "ONE" and outcomes[2] == "THREE"
     assert isinstance(outcomes[1], ValueError) and "cannot parse two" in str(outcomes[1])
+
+
+def test_a_post_that_cannot_be_sent_fails_alone():
+    texts = ["one", lambda: "a function cannot be pickled", "three"]
+    outcomes = parsed(ParsePool(1, "render"), texts)
+
+    assert outcomes[0] == convert_markdown("one") and outcomes[2] == convert_markdown("three")
+    assert isinstance(outcomes[1], Exception)

@@ -21,9 +21,9 @@ AHEAD = 250
 # or converted. A post over it is parsed again here, each render on its own budget, so the
 # refusal names the text.
 POST_BUDGET = 4
-# A post whose message (render_limits.message) is up to this size is sent to its child while the
-# child still parses the one before: it must fit in the pipe whole (64 KiB on Linux), or it
-# would wait for the child to read it while the child waits to write its result.
+# A post whose message (render_limits.message) is up to this size, and half the pipe's, is sent
+# to its child while the child still parses the one before: it must fit in the pipe whole, or
+# it would wait for the child to read it while the child waits to write its result.
 SEND_AHEAD_BYTES = 32 * 1024
 # The interpreter's switch interval while a pool runs (Python's default: 5 ms). A feeding thread
 # whose child has sent a result waits that long for the saving thread to let go of the GIL
@@ -59,7 +59,10 @@ class ParsePool:
     def submit(self, *args):
         """A future of TASKS[task](*args)."""
         future = concurrent.futures.Future()
-        self.tasks.put((future, args, message(self.task, *args)))
+        try:
+            self.tasks.put((future, args, message(self.task, *args)))
+        except Exception as problem:  # it cannot be sent (pickled): it fails alone
+            future.set_exception(problem)
         return future
 
     def close(self):
@@ -103,8 +106,9 @@ class ParsePool:
         results handed back in order. Should the loop itself fail, the posts it holds fail
         with that error and the thread parses the rest here: the caller never waits forever."""
         child, sent, taken, open_ = None, collections.deque(), collections.deque(), True
-        seconds = POST_BUDGET * settings.BYLINE_MARKDOWN_CPU_SECONDS
+        current = None  # the post being handed back, in neither deque meanwhile
         try:
+            seconds = POST_BUDGET * settings.BYLINE_MARKDOWN_CPU_SECONDS
             while open_ or sent or taken:
                 # Take posts until two are in hand, waiting only while none is.
                 while open_ and len(sent) + len(taken) < 2:
@@ -117,37 +121,48 @@ class ParsePool:
                     else:
                         taken.append(task)
                 # Send them: the second only if it fits in the pipe while the child works.
-                while taken and (not sent or len(taken[0][2]) <= SEND_AHEAD_BYTES):
-                    task = taken.popleft()
+                while taken and (not sent or _fits(taken[0][2], child)):
+                    current = taken.popleft()
                     try:
                         child = child or self._start(seconds)
-                        child.send_message(task[2])
+                        child.send_message(current[2])
                     except Exception:  # it died, or did not start
                         if sent:  # it died with a post in it: reading that post's result says so
-                            taken.appendleft(task)
+                            taken.appendleft(current)
+                            current = None
                             break
                         child = _stopped(child)
-                        self._run_here(*task[:2])
+                        self._run_here(*current[:2])
+                        current = None
                         continue
-                    sent.append(task)
+                    sent.append(current)
+                    current = None
                 if not sent:
                     continue
-                future, args, _ = sent.popleft()
+                current = sent.popleft()
                 try:
-                    future.set_result(child.result(seconds))
+                    current[0].set_result(child.result(seconds))
                 except Exception:  # OutOfTime, RecursionError, or it died (OSError, EOFError…)
                     child = _stopped(child)
                     taken.extendleft(reversed(sent))  # lost with it: to the next child
                     sent.clear()
-                    self._run_here(future, args)
+                    self._run_here(*current[:2])
+                current = None
         except Exception as problem:
-            for future, *_ in (*sent, *taken):
+            child = _stopped(child)
+            for future, *_ in filter(None, (current, *sent, *taken)):
                 if not future.done():
                     future.set_exception(problem)
             while open_ and (task := self.tasks.get()) is not _CLOSED:
                 self._run_here(*task[:2])
         finally:
             _stopped(child)
+
+
+def _fits(data, child):
+    """Whether message `data` may wait in `child`'s pipe: it must fit whole, with room to
+    spare (a new pipe holds 4 KiB instead of 64 once a user has many)."""
+    return len(data) <= min(SEND_AHEAD_BYTES, child.pipe_bytes // 2)
 
 
 def _stopped(child):
