@@ -1,6 +1,7 @@
 """What several test modules share: admin form data, files to upload and management commands run
 with their output captured. Test modules import from here, never from each other."""
 
+import contextlib
 import datetime as dt
 import io
 import json
@@ -327,3 +328,13 @@ def assert_derived_right():
     public = set(Post.objects.published().values_list("pk", flat=True))
     for post in Post.objects.published():
         assert {related.pk for related in post.related_posts()} <= public
+
+
+def child_processes(pid=None):
+    """The ids of the processes `pid` (this one by default) started, from any of its threads:
+    a parsing pool's threads start its children (Linux: /proc)."""
+    found = set()
+    for task in Path(f"/proc/{pid or os.getpid()}/task").iterdir():
+        with contextlib.suppress(OSError):  # a thread that has ended
+            found |= set((task / "children").read_text().split())
+    return found

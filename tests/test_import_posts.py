@@ -1,8 +1,6 @@
 """import_posts: Markdown with front matter in, whatever shape and damage it arrives in."""
 
-import contextlib
 import io
-import os
 import shutil
 import sys
 import time
@@ -19,7 +17,7 @@ from blog.importers.progress import Progress
 from blog.models import FAQ, Post, Reference, Topic
 from blog.render_limits import BoundedProcess
 from blog.rendering import convert_markdown
-from tests.helpers import assert_derived_right, import_posts
+from tests.helpers import assert_derived_right, child_processes, import_posts
 
 pytestmark = pytest.mark.django_db
 FIXTURES = Path(__file__).parent / "fixtures" / "import"
@@ -346,22 +344,13 @@ def test_a_batch_whose_files_all_save_takes_no_savepoint_per_file(tmp_path):
     assert savepoints[1] <= savepoints[0]  # the batch's own: no more for 9 files than for 3
 
 
-def children_of(pid):
-    """The processes `pid` started, from any of its threads (a parsing pool's start theirs)."""
-    found = []
-    for task in Path(f"/proc/{pid}/task").iterdir():
-        with contextlib.suppress(OSError):  # a thread that has ended
-            found += (task / "children").read_text().split()
-    return found
-
-
 @pytest.mark.skipif(not Path("/proc/self/task").exists(), reason="reads /proc (Linux)")
 def test_a_parsing_process_renders_a_file_itself_without_a_process_of_its_own():
     child = BoundedProcess(preload=["parse"])
     try:
         item = child.call("parse", "a.md", b"---\ntitle: A\n---\nSome *text*.", "a", seconds=5)
         assert item.derived[1]["body_html"] == "<p>Some <em>text</em>.</p>"
-        assert children_of(child.process.pid) == []  # no second hop to a renderer
+        assert child_processes(child.process.pid) == set()  # no second hop to a renderer
     finally:
         child.stop()
 
@@ -383,7 +372,7 @@ def test_a_file_that_renders_too_long_in_a_parsing_process_fails_alone_as_it_wou
     endless = '<a x=">" ' * 11_000  # 15 to 40 s: its process is stopped, the next file resent
     write_posts(tmp_path, range(1, 7), {3: {"body": endless}, 4: {"body": slow}})
     monkeypatch.setattr(importers, "PARALLEL_FROM", 2)
-    before = children_of(os.getpid())
+    before = child_processes()
 
     out, err, error = import_posts(tmp_path)
 
@@ -394,7 +383,7 @@ def test_a_file_that_renders_too_long_in_a_parsing_process_fails_alone_as_it_wou
     assert sorted(Post.objects.values_list("title", flat=True)) == [
         "Post 1", "Post 2", "Post 5", "Post 6"
     ]  # fmt: skip
-    assert set(children_of(os.getpid())) <= set(before)  # the parsing processes are gone
+    assert child_processes() <= before  # the parsing processes are gone
 
 
 def test_a_parallel_import_hands_over_files_promptly_and_leaves_the_interpreter_as_it_was(

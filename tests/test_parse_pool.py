@@ -1,25 +1,15 @@
 """The processes imports parse in (blog/importers/pool.py): results in order whatever their
 size, and nothing left running or waiting when a child cannot be started."""
 
-import contextlib
-import os
 from pathlib import Path
 
 import pytest
 
 from blog.importers.pool import SEND_AHEAD_BYTES, STARTS_TO_FAIL, ParsePool, in_order
 from blog.rendering import convert_markdown
+from tests.helpers import child_processes
 
 pytestmark = pytest.mark.skipif(not Path("/proc/self/task").exists(), reason="reads /proc (Linux)")
-
-
-def children():
-    """The processes this one started, from any of its threads (a pool's start theirs)."""
-    found = set()
-    for task in Path(f"/proc/{os.getpid()}/task").iterdir():
-        with contextlib.suppress(OSError):  # a thread that has ended
-            found |= set((task / "children").read_text().split())
-    return found
 
 
 def parsed(pool, texts):
@@ -33,7 +23,7 @@ def test_posts_sent_ahead_and_results_larger_than_a_pipe_come_back_in_order():
     assert len(texts[0]) < SEND_AHEAD_BYTES and len(convert_markdown(texts[0])[0]) > 64 * 1024
     # And a text too large to send ahead, between them.
     texts.insert(3, "y\n\n" * 20_000)
-    before = children()
+    before = child_processes()
     here = []
 
     def render_here(text):
@@ -43,7 +33,7 @@ def test_posts_sent_ahead_and_results_larger_than_a_pipe_come_back_in_order():
     pool = ParsePool(1, "render", here=render_here)
     outcomes = in_order(pool, texts, lambda pool, text: pool.submit(text))
     first = next(outcomes)[1]
-    assert children() - before  # its child, seen while it runs
+    assert child_processes() - before  # its child, seen while it runs
 
     assert [first, *(outcome for _, outcome in outcomes)] == [
         convert_markdown(text) for text in texts
@@ -51,7 +41,7 @@ def test_posts_sent_ahead_and_results_larger_than_a_pipe_come_back_in_order():
     # None given up on: a result read ahead into a buffer, where waiting for the next one did
     # not see it, had every second post wait out its budget and go to a new child.
     assert here == []
-    assert children() <= before
+    assert child_processes() <= before
 
 
 def test_small_posts_sent_ahead_are_never_waited_out(settings):
@@ -71,7 +61,7 @@ def test_small_posts_sent_ahead_are_never_waited_out(settings):
 
 
 def test_a_child_that_cannot_be_set_up_is_stopped_and_the_posts_are_parsed_here():
-    before = children()
+    before = child_processes()
     here = []
 
     def render_here(text):
@@ -85,7 +75,7 @@ def test_a_child_that_cannot_be_set_up_is_stopped_and_the_posts_are_parsed_here(
     assert parsed(pool, texts) == [convert_markdown(text) for text in texts]
     assert here == texts
     assert pool.failed_starts == STARTS_TO_FAIL  # then it stopped trying
-    assert children() <= before  # no child left behind
+    assert child_processes() <= before  # no child left behind
 
 
 def test_a_post_that_fails_here_too_fails_alone():
